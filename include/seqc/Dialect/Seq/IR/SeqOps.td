@@ -1,0 +1,447 @@
+//===- SeqOps.td - operations of the seq dialect -----------*- tablegen -*-===//
+//
+// Each op carries the math of one family of sequence mixers. Shape, rank,
+// dtype and attribute checks live in the C++ verifiers (one file per op under
+// lib/Dialect/Seq/IR) so that every message can name the operand and give the
+// expected and actual values; ODS only fixes the operand structure.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_DIALECT_SEQ_IR_SEQOPS_TD
+#define SEQC_DIALECT_SEQ_IR_SEQOPS_TD
+
+include "seqc/Dialect/Seq/IR/SeqDialect.td"
+include "seqc/Dialect/Seq/IR/SeqEnums.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/IR/OpBase.td"
+
+//===----------------------------------------------------------------------===//
+// seq.attention
+//===----------------------------------------------------------------------===//
+
+def Seq_AttentionOp : Seq_Op<"attention", [Pure, AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
+  let summary = "scaled dot-product softmax attention (causal, window, chunked, "
+                "softcap, GQA/MQA, decode)";
+  let description = [{
+    Computes, for every batch `b`, query head `h`, query `i` and value
+    channel `e`:
+
+    ```
+    s[j]   = scale * sum_d q[b,h,i,d] * k[b,h/G,j,d]
+    s[j]   = softcap * tanh(s[j] / softcap)        (if softcap is set)
+    s[j]   = s[j] + bias[b,h,i,j]                   (if bias is given)
+    s[j]   = -inf where key j is not visible from query i (mask below)
+    out[b,h,i,e] = sum_j softmax(s)[j] * v[b,h/G,j,e]
+    lse[b,h,i]   = log(sum_j exp(s[j]))             (optional result)
+    ```
+
+    Shapes: `q` is `[B, H, Lq, D]`, `k` is `[B, Hkv, Lk, D]`, `v` is
+    `[B, Hkv, Lk, Dv]`, `out` is `[B, H, Lq, Dv]`, `lse` is `[B, H, Lq]`.
+    Grouped-query attention is expressed by shape: `H` must be a multiple of
+    `Hkv` and query head `h` reads key/value head `h / (H / Hkv)`; `Hkv == 1`
+    is multi-query attention.
+
+    Visibility. Queries are aligned to the end of the keys: query `i` sits at
+    position `p = i + Lk - Lq` (so a decode step with `Lq = 1` sits at the
+    last key). Key `j` is visible from query `i` when all of these hold:
+    - `causal`: `j <= p`;
+    - `window = W`: `p - W < j`, and also `j < p + W` when not causal
+      (a sliding window of `W` keys, centred when not causal);
+    - `chunk = C`: `floor(j / C) == floor(p / C)` (block-diagonal attention
+      over chunks of `C` positions, TCNCA-style chunked attention).
+    A query that sees no key gets `out = 0` and `lse = -inf`.
+
+    Optional operands:
+    - `bias`: additive scores of rank 4, each dimension either 1
+      (broadcast) or equal to `[B, H, Lq, Lk]`; `-inf` entries mask.
+    - `kv_len`: `[B]` integers, the number of valid keys per batch entry
+      (a KV cache longer than its contents); keys `j >= kv_len[b]` are
+      invisible and the end alignment uses `kv_len[b]` in place of `Lk`.
+
+    Attributes: `scale` (default `1/sqrt(D)`, must be positive), `causal`,
+    `window` (positive), `chunk` (positive; not with `window`), `softcap`
+    (positive). `q`, `k`, `v` and `bias` share one float element type;
+    `lse` is that type or f32.
+
+    Example (causal GQA prefill with dynamic batch and length):
+
+    ```mlir
+    %o = seq.attention %q, %k, %v {causal}
+        : tensor<?x8x?x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?x64xf32>
+        -> tensor<?x8x?x64xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+      AnyRankedTensor:$v, Optional<AnyRankedTensor>:$bias,
+      Optional<AnyRankedTensor>:$kv_len, OptionalAttr<F32Attr>:$scale,
+      UnitAttr:$causal, OptionalAttr<I64Attr>:$window,
+      OptionalAttr<I64Attr>:$chunk, OptionalAttr<F32Attr>:$softcap);
+  let results = (outs AnyRankedTensor:$output,
+      Optional<AnyRankedTensor>:$lse);
+
+  let assemblyFormat = [{
+    $q `,` $k `,` $v
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`kv_len` `(` $kv_len^ `:` type($kv_len) `)`)?
+    attr-dict `:` type($q) `,` type($k) `,` type($v) `->` type(results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The softmax scale: the attribute if present, else 1/sqrt(D).
+    /// Returns failure when D is dynamic and no scale is given.
+    ::mlir::FailureOr<double> getEffectiveScale();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// seq.linear_attention
+//===----------------------------------------------------------------------===//
+
+def Seq_LinearAttentionOp : Seq_Op<"linear_attention", [Pure,
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
+  let summary = "linear attention with optional decay, delta rule and "
+                "mLSTM normalizer (RetNet, GLA, Mamba-2 SSD, DeltaNet, mLSTM)";
+  let description = [{
+    A matrix-valued recurrence over the sequence, per batch `b` and head `h`,
+    with state `S` of shape `[Dk, Dv]` (keys index rows):
+
+    ```
+    a_t  = exp(decay_t)                 (1 without decay; log-space input)
+    S    = a_t (.) S_{t-1}              (row-wise for per-key-channel decay)
+    S_t  = S + k_t^T v_t                               (plain)
+    S_t  = S + beta_t k_t^T (v_t - k_t S)              (delta rule, with beta)
+    o_t  = scale * q_t S_t
+    ```
+
+    With `normalize` (mLSTM), a normalizer `n_t = a_t (.) n_{t-1} + k_t` of
+    length `Dk` is carried with the state and the output becomes
+    `o_t = scale * q_t S_t / max(|scale * q_t . n_t|, 1)`. The normalizer is
+    stored as an extra last column of the state, so the state is
+    `[Dk, Dv + 1]` in that mode; the delta rule does not touch that column's
+    recurrence beyond the decay.
+
+    Shapes: `q`, `k` are `[B, H, L, Dk]`, `v` is `[B, H, L, Dv]`; `output`
+    is `[B, H, L, Dv]`; `initial_state` and `final_state` are
+    `[B, H, Dk, Dv]` (or `[B, H, Dk, Dv + 1]` with `normalize`).
+
+    `decay` (log space, so `decay <= 0` is a contraction) takes one of three
+    shapes, which select its kind:
+    - `[H]`: a constant per head (RetNet, ViR);
+    - `[B, H, L]`: a scalar per head and step (Mamba-2 SSD, Gated DeltaNet,
+      mLSTM forget gate);
+    - `[B, H, L, Dk]`: per key channel (GLA, HGRN2).
+
+    `beta` is `[B, H, L]` and turns on the delta rule (DeltaNet; with decay,
+    Gated DeltaNet). `scale` defaults to `1/sqrt(Dk)`. All operands share
+    one float element type.
+
+    Example (GLA with a carried state):
+
+    ```mlir
+    %o, %s = seq.linear_attention %q, %k, %v
+        decay(%g : tensor<?x4x?x128xf32>)
+        initial_state(%s0 : tensor<?x4x128x128xf32>)
+        : tensor<?x4x?x128xf32>, tensor<?x4x?x128xf32>, tensor<?x4x?x128xf32>
+        -> tensor<?x4x?x128xf32>, tensor<?x4x128x128xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
+      AnyRankedTensor:$v, Optional<AnyRankedTensor>:$decay,
+      Optional<AnyRankedTensor>:$beta,
+      Optional<AnyRankedTensor>:$initial_state,
+      OptionalAttr<F32Attr>:$scale, UnitAttr:$normalize);
+  let results = (outs AnyRankedTensor:$output, AnyRankedTensor:$final_state);
+
+  let assemblyFormat = [{
+    $q `,` $k `,` $v
+    (`decay` `(` $decay^ `:` type($decay) `)`)?
+    (`beta` `(` $beta^ `:` type($beta) `)`)?
+    (`initial_state` `(` $initial_state^ `:` type($initial_state) `)`)?
+    attr-dict `:` type($q) `,` type($k) `,` type($v)
+    `->` type($output) `,` type($final_state)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// seq.selective_scan
+//===----------------------------------------------------------------------===//
+
+def Seq_SelectiveScanOp : Seq_Op<"selective_scan", [Pure,
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
+  let summary = "Mamba-1 selective state-space scan (S6)";
+  let description = [{
+    Per batch `b`, channel `d` and state index `n`, with `g` the group of
+    channel `d` (`g = d / (Dm / G)`):
+
+    ```
+    dt      = delta[b,t,d] + delta_bias[d]          (bias optional)
+    dt      = softplus(dt)                          (if delta_softplus)
+    h[n]    = exp(dt * A[d,n]) * h[n] + dt * B[b,t,g,n] * u[b,t,d]
+    y[b,t,d] = sum_n C[b,t,g,n] * h[n] + D[d] * u[b,t,d]    (D optional)
+    y[b,t,d] = y[b,t,d] * silu(z[b,t,d])            (if z is given)
+    ```
+
+    `h` starts at `initial_state[b,d,:]` (zeros if absent) and its value
+    after the last step is the `last_state` result.
+
+    Shapes (sequence-major, channels last): `u`, `delta`, `z` and `y` are
+    `[B, L, Dm]`; `A` is `[Dm, N]`; `B` and `C` are `[B, L, G, N]` with `G`
+    dividing `Dm` (`G = 1` is Mamba's shared B/C); `D` and `delta_bias` are
+    `[Dm]`; `initial_state` and `last_state` are `[B, Dm, N]`. All operands
+    share one float element type.
+
+    Example:
+
+    ```mlir
+    %y, %h = seq.selective_scan %u, %dt, %A, %B, %C D(%D : tensor<1536xf32>)
+        z(%z : tensor<?x?x1536xf32>) delta_bias(%db : tensor<1536xf32>)
+        {delta_softplus}
+        : tensor<?x?x1536xf32>, tensor<?x?x1536xf32>, tensor<1536x16xf32>,
+          tensor<?x?x1x16xf32>, tensor<?x?x1x16xf32>
+        -> tensor<?x?x1536xf32>, tensor<?x1536x16xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyRankedTensor:$u, AnyRankedTensor:$delta,
+      AnyRankedTensor:$A, AnyRankedTensor:$B, AnyRankedTensor:$C,
+      Optional<AnyRankedTensor>:$D, Optional<AnyRankedTensor>:$z,
+      Optional<AnyRankedTensor>:$delta_bias,
+      Optional<AnyRankedTensor>:$initial_state, UnitAttr:$delta_softplus);
+  let results = (outs AnyRankedTensor:$y, AnyRankedTensor:$last_state);
+
+  let assemblyFormat = [{
+    $u `,` $delta `,` $A `,` $B `,` $C
+    (`D` `(` $D^ `:` type($D) `)`)?
+    (`z` `(` $z^ `:` type($z) `)`)?
+    (`delta_bias` `(` $delta_bias^ `:` type($delta_bias) `)`)?
+    (`initial_state` `(` $initial_state^ `:` type($initial_state) `)`)?
+    attr-dict `:` type($u) `,` type($delta) `,` type($A) `,` type($B) `,`
+    type($C) `->` type($y) `,` type($last_state)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// seq.scan
+//===----------------------------------------------------------------------===//
+
+def Seq_ScanOp : Seq_Op<"scan", [RecursiveMemoryEffects,
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
+  let summary = "associative scan with a combiner region";
+  let description = [{
+    Scans `N` tensors of one shape together along dimension `dim` with an
+    associative combiner `(acc_1..acc_N, x_1..x_N) -> (acc'_1..acc'_N)`
+    given as a region over scalars. The combiner must be associative; it
+    need not be commutative: forms that reassociate (chunked, tree) keep the
+    left-to-right order of its operands.
+
+    Forward inclusive: `y_0 = x_0` (or `init (+) x_0`), `y_t = y_{t-1} (+) x_t`.
+    Exclusive: `y_0 = init`, `y_t = y_{t-1} (+) x_{t-1}`; it requires `init`.
+    `reverse` scans the sequence read backwards (as `jax.lax.associative_scan`
+    does): `y_{L-1} = x_{L-1}` (or `init (+) x_{L-1}`) and
+    `y_t = y_{t+1} (+) x_t`.
+
+    `init` (optional) gives one tensor per input with the input's shape
+    without dimension `dim`. Results have the inputs' types.
+
+    Example (composition of affine maps `x -> a x + b`, the linear recurrence
+    `h_t = a_t h_{t-1} + b_t` as a scan):
+
+    ```mlir
+    %A, %Bv = seq.scan dim = 1 ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>)
+        -> tensor<?x?xf32>, tensor<?x?xf32> {
+    ^bb0(%a0: f32, %b0: f32, %a1: f32, %b1: f32):
+      %a2 = arith.mulf %a1, %a0 : f32
+      %t = arith.mulf %a1, %b0 : f32
+      %b2 = arith.addf %t, %b1 : f32
+      seq.yield %a2, %b2 : f32, f32
+    }
+    ```
+  }];
+
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs,
+      Variadic<AnyRankedTensor>:$inits, I64Attr:$dim, UnitAttr:$exclusive,
+      UnitAttr:$reverse);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$combiner);
+
+  let assemblyFormat = [{
+    `dim` `=` $dim `ins` `(` $inputs `:` type($inputs) `)`
+    (`init` `(` $inits^ `:` type($inits) `)`)?
+    attr-dict `->` type($results) $combiner
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// seq.recurrence
+//===----------------------------------------------------------------------===//
+
+def Seq_RecurrenceOp : Seq_Op<"recurrence", [RecursiveMemoryEffects,
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
+  let summary = "nonlinear recurrence h_t = cell(h_{t-1}, x_t): a cell "
+                "region, or a named LSTM, GRU, sLSTM or Elman cell";
+  let description = [{
+    Runs a cell over the sequence dimension (dimension 1) of its inputs.
+
+    **Region form.** The states `init` (each `[B, ...]`) and the inputs
+    (each `[B, L, ...]`) are given; the single-block region receives the
+    previous states followed by one time step of every input (the input
+    types without dimension 1) and yields the new states followed by the
+    step outputs. Results: the final states (types of `init`) followed by
+    the step outputs stacked along dimension 1 (`[B, L, ...]`). Values
+    defined above (weights) may be used inside the cell.
+
+    **Named form** (`cell = lstm | gru | slstm | elman`, no region). One
+    input `x` of shape `[B, L, I]`; hidden size `Hs = NH * Dh`; `nG` gates
+    (lstm 4, gru 3, slstm 4, elman 1):
+    - `w_in` `[nG * Hs, I]`: input weights, gate-major like PyTorch's
+      `weight_ih` (gate order lstm i,f,g,o; gru r,z,n; slstm i,f,z,o);
+    - `w_rec` `[nG, NH, Dh, Dh]`: recurrent weights, block-diagonal over
+      `NH` heads: `w_rec[g,h,i,j]` maps `h_prev[h*Dh + j]` to the
+      pre-activation of gate `g`, unit `h*Dh + i`. `NH = 1` is a dense
+      recurrent matrix (PyTorch's `weight_hh` reshaped);
+    - `b_in`, `b_rec` (optional) `[nG * Hs]`: PyTorch's `bias_ih`, `bias_hh`
+      (GRU applies `b_rec` of gate n inside the reset product);
+    - `init` (optional): the initial states, each `[B, Hs]`: lstm `(h, c)`,
+      gru `(h)`, elman `(h)`, slstm `(h, c, n, m)` (the xLSTM stabilized
+      exponential gating state).
+    Results: the final states (as `init`) followed by `y = [B, L, Hs]`, the
+    hidden state at every step.
+
+    `reverse` runs the recurrence from the last step to the first (outputs
+    stay aligned with their input steps).
+
+    Example (an LSTM with 4 heads of 32 units):
+
+    ```mlir
+    %h, %c, %y = seq.recurrence cell = lstm ins(%x : tensor<?x?x64xf32>)
+        w_in(%wi : tensor<512x64xf32>) w_rec(%wr : tensor<4x4x32x32xf32>)
+        -> tensor<?x128xf32>, tensor<?x128xf32>, tensor<?x?x128xf32>
+    ```
+  }];
+
+  let arguments = (ins OptionalAttr<Seq_CellKindAttr>:$cell,
+      Variadic<AnyRankedTensor>:$inputs, Variadic<AnyRankedTensor>:$init,
+      Optional<AnyRankedTensor>:$w_in, Optional<AnyRankedTensor>:$w_rec,
+      Optional<AnyRankedTensor>:$b_in, Optional<AnyRankedTensor>:$b_rec,
+      UnitAttr:$reverse);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region MaxSizedRegion<1>:$body);
+
+  let assemblyFormat = [{
+    (`cell` `=` $cell^)? `ins` `(` $inputs `:` type($inputs) `)`
+    (`init` `(` $init^ `:` type($init) `)`)?
+    (`w_in` `(` $w_in^ `:` type($w_in) `)`)?
+    (`w_rec` `(` $w_rec^ `:` type($w_rec) `)`)?
+    (`b_in` `(` $b_in^ `:` type($b_in) `)`)?
+    (`b_rec` `(` $b_rec^ `:` type($b_rec) `)`)?
+    attr-dict `->` type($results) ($body^)?
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Number of gates of a named cell (lstm 4, gru 3, slstm 4, elman 1).
+    static int64_t getNumGates(CellKind kind);
+    /// Number of state tensors of a named cell (lstm 2, gru 1, slstm 4,
+    /// elman 1).
+    static int64_t getNumStates(CellKind kind);
+    /// Number of state results: of the named cell, or of `init`.
+    int64_t getNumStateResults();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// seq.conv1d
+//===----------------------------------------------------------------------===//
+
+def Seq_Conv1DOp : Seq_Op<"conv1d", [Pure, AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
+  let summary = "causal 1-D convolution (depthwise or grouped, dilated) with "
+                "fused activation and a carried state for streaming";
+  let description = [{
+    A causal convolution over the sequence, channels last:
+
+    ```
+    y[b,t,o] = act(bias[o] + sum_{c,j} w[o,c,j] * xs[b, t - (K-1-j)*dil, g*Cg + c])
+    ```
+
+    where `g = o / (Cout / G)`, `Cg = Cin / G`, and `xs` is `x` preceded by
+    `state` (the last `(K-1)*dil` inputs of the previous call; zeros if
+    absent). The number of groups `G` is implied by the weight shape:
+    `G = Cin / weight.dim(1)`; depthwise convolution is `weight = [C, 1, K]`.
+
+    Shapes: `x` is `[B, L, Cin]`, `weight` is `[Cout, Cin / G, K]` (PyTorch
+    layout), `bias` is `[Cout]`, `y` is `[B, L, Cout]`; `state` and the
+    optional `final_state` result are `[B, (K-1)*dil, Cin]`, the inputs a
+    streaming caller carries to the next call. All share one float type.
+
+    Attributes: `dilation` (default 1, positive), `activation` (none, silu,
+    relu, gelu, tanh; default none).
+
+    Example (Mamba's short convolution, streaming):
+
+    ```mlir
+    %y, %s = seq.conv1d %x, %w bias(%b : tensor<1536xf32>)
+        state(%s0 : tensor<?x3x1536xf32>) activation silu
+        : tensor<?x?x1536xf32>, tensor<1536x1x4xf32>
+        -> tensor<?x?x1536xf32>, tensor<?x3x1536xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$weight,
+      Optional<AnyRankedTensor>:$bias, Optional<AnyRankedTensor>:$state,
+      DefaultValuedAttr<I64Attr, "1">:$dilation,
+      DefaultValuedAttr<Seq_ActivationAttr,
+                        "::mlir::seq::Activation::none">:$activation);
+  let results = (outs AnyRankedTensor:$y,
+      Optional<AnyRankedTensor>:$final_state);
+
+  let assemblyFormat = [{
+    $x `,` $weight
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`state` `(` $state^ `:` type($state) `)`)?
+    (`activation` $activation^)?
+    attr-dict `:` type($x) `,` type($weight) `->` type(results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// seq.yield
+//===----------------------------------------------------------------------===//
+
+def Seq_YieldOp : Seq_Op<"yield", [Pure, Terminator,
+    ParentOneOf<["ScanOp", "RecurrenceOp"]>]> {
+  let summary = "yields the values of a seq.scan combiner or a "
+                "seq.recurrence cell";
+  let description = [{
+    Terminates the region of `seq.scan` (the combined accumulator values)
+    and of `seq.recurrence` (the new states, then the step outputs).
+
+    ```mlir
+    seq.yield %a, %b : f32, f32
+    ```
+  }];
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+}
+
+#endif // SEQC_DIALECT_SEQ_IR_SEQOPS_TD

@@ -1,0 +1,25 @@
+//===- InitAllDialects.cpp - the one registration point ------------------===//
+
+#include "seqc/InitAllDialects.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "seqc/Dialect/Seq/IR/SeqDialect.h"
+
+void seqc::registerAllDialects(mlir::DialectRegistry &registry) {
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::seq::SeqDialect>();
+}
+
+void seqc::registerAllPasses() {
+  // Pass registration is global and idempotent only through this guard:
+  // the Python module and the tools may both call in.
+  static bool registered = [] {
+    mlir::registerAllPasses();
+    return true;
+  }();
+  (void)registered;
+}

@@ -6,7 +6,10 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "seqc/Conversion/Passes.h"
 #include "seqc/Dialect/Seq/IR/SeqDialect.h"
+#include "seqc/Pipelines/Pipelines.h"
+#include "seqc/Transforms/Passes.h"
 
 void seqc::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
@@ -19,6 +22,9 @@ void seqc::registerAllPasses() {
   // the Python module and the tools may both call in.
   static bool registered = [] {
     mlir::registerAllPasses();
+    mlir::seq::registerSeqConversionPasses();
+    mlir::seq::registerSeqTransformsPasses();
+    seqc::registerPipelines();
     return true;
   }();
   (void)registered;

@@ -12,14 +12,18 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.seqc_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "python"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%seqc_src_root", config.seqc_src_root))
+config.substitutions.append(("%seqc_obj_root", config.seqc_obj_root))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.seqc_tools_dir, config.llvm_tools_dir]
-tools = ["seq-opt"]
+tools = ["seq-opt", "seqc", "split-file", "llvm-nm", "not"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# FileCheck, not, count and split-file come from LLVM's tools directory.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

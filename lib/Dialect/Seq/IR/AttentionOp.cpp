@@ -32,15 +32,6 @@ LogicalResult AttentionOp::verify() {
                                    "q")))
     return failure();
 
-  std::optional<int64_t> heads = shapes.lookup("H");
-  std::optional<int64_t> kvHeads = shapes.lookup("Hkv");
-  if (kvHeads && *kvHeads == 0)
-    return emitOpError("'k' must have at least one head (Hkv = 0)");
-  if (heads && kvHeads && *heads % *kvHeads != 0)
-    return emitOpError() << "query heads H = " << *heads
-                         << " must be a multiple of key/value heads Hkv = "
-                         << *kvHeads << " (grouped-query attention)";
-
   if (Value bias = getBias()) {
     auto biasType = dyn_cast<RankedTensorType>(bias.getType());
     if (!biasType || biasType.getRank() != 4)
@@ -86,6 +77,21 @@ LogicalResult AttentionOp::verify() {
                               "type of 'q' ("
                            << elementType << "), got " << t;
   }
+
+  // Relations between sizes, once every operand and result has bound its
+  // sizes (a size may be static in only one of them).
+  std::optional<int64_t> heads = shapes.lookup("H");
+  std::optional<int64_t> kvHeads = shapes.lookup("Hkv");
+  if (kvHeads && *kvHeads == 0)
+    return emitOpError("key/value heads Hkv (dimension 1 of 'k' and 'v') must "
+                       "be at least 1, got 0");
+  if (heads && kvHeads && *heads % *kvHeads != 0)
+    return emitOpError() << "query heads H = " << *heads
+                         << " must be a multiple of key/value heads Hkv = "
+                         << *kvHeads << " (grouped-query attention)";
+  if (std::optional<int64_t> d = shapes.lookup("D"); d && *d == 0)
+    return emitOpError("head size D (dimension 3 of 'q' and 'k') must be at "
+                       "least 1, got 0");
 
   if (failed(verifyPositiveFinite(*this, getScaleAttr(), "scale")) ||
       failed(verifyPositiveFinite(*this, getSoftcapAttr(), "softcap")))

@@ -4,15 +4,18 @@
 #include "ShapeChecker.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 using namespace mlir;
 using namespace mlir::seq;
 
-/// The length of the carried state, (K - 1) * dilation, when K is static.
+/// The length of the carried state, (K - 1) * dilation, when K is static and
+/// the product fits in 64 bits.
 static std::optional<int64_t> stateLength(Conv1DOp op) {
   int64_t k = op.getWeight().getType().getDimSize(2);
-  if (ShapedType::isDynamic(k))
+  if (ShapedType::isDynamic(k) || k < 1)
     return std::nullopt;
-  return (k - 1) * op.getDilationAttr().getInt();
+  return llvm::checkedMul(k - 1, op.getDilationAttr().getInt());
 }
 
 LogicalResult Conv1DOp::verify() {
@@ -26,20 +29,49 @@ LogicalResult Conv1DOp::verify() {
                                    elementType, "x")))
     return failure();
 
-  if (getDilationAttr().getInt() < 1)
-    return emitOpError() << "'dilation' must be at least 1, got "
-                         << getDilationAttr().getInt();
+  int64_t dilation = getDilationAttr().getInt();
+  if (dilation < 1)
+    return emitOpError() << "'dilation' must be at least 1, got " << dilation;
   std::optional<int64_t> kernel = shapes.lookup("K");
   if (kernel && *kernel < 1)
     return emitOpError("'weight' dimension 2 (K, the kernel size) must be at "
                        "least 1, got ")
            << *kernel;
+  if (kernel && !stateLength(*this))
+    return emitOpError() << "'dilation' = " << dilation
+                         << " is too large: (K - 1) * dilation overflows";
 
+  if (Value bias = getBias()) {
+    if (failed(shapes.check(bias, "bias", {"Cout"})) ||
+        failed(checkFloatElementType(*this, bias.getType(), "bias",
+                                     elementType, "x")))
+      return failure();
+  }
+  if (failed(shapes.check(getY().getType(), "y", {"B", "L", "Cout"})) ||
+      failed(checkFloatElementType(*this, getY().getType(), "y", elementType,
+                                   "x")))
+    return failure();
+  for (auto [value, name] :
+       {std::pair<Value, StringRef>{getState(), "state"},
+        {getFinalState(), "final_state"}}) {
+    if (!value)
+      continue;
+    if (failed(shapes.check(value.getType(), name, {"B", "P", "Cin"})) ||
+        failed(shapes.checkDim(value.getType(), name, 1, stateLength(*this),
+                               "(K - 1) * dilation")) ||
+        failed(checkFloatElementType(*this, value.getType(), name,
+                                     elementType, "x")))
+      return failure();
+  }
+
+  // Group arithmetic, once every operand and result has bound its sizes.
   std::optional<int64_t> cin = shapes.lookup("Cin");
   std::optional<int64_t> perGroup = shapes.lookup("Cin/G");
   std::optional<int64_t> cout = shapes.lookup("Cout");
   if (perGroup && *perGroup < 1)
     return emitOpError("'weight' dimension 1 (Cin/G) must be at least 1");
+  if (cin && *cin < 1)
+    return emitOpError("input channels Cin must be at least 1, got 0");
   if (cin && perGroup) {
     if (*cin % *perGroup != 0)
       return emitOpError() << "'weight' dimension 1 (Cin/G) is " << *perGroup
@@ -53,30 +85,6 @@ LogicalResult Conv1DOp::verify() {
                               "the groups G = Cin / weight.dim(1) = "
                            << groups;
   }
-
-  if (Value bias = getBias()) {
-    if (failed(shapes.check(bias, "bias", {"Cout"})) ||
-        failed(checkFloatElementType(*this, bias.getType(), "bias",
-                                     elementType, "x")))
-      return failure();
-  }
-  auto checkState = [&](Type type, StringRef name) {
-    if (failed(shapes.check(type, name, {"B", "", "Cin"})) ||
-        failed(shapes.checkDim(type, name, 1, stateLength(*this),
-                               "(K - 1) * dilation")))
-      return failure();
-    return checkFloatElementType(*this, type, name, elementType, "x");
-  };
-  if (Value state = getState())
-    if (failed(checkState(state.getType(), "state")))
-      return failure();
-  if (failed(shapes.check(getY().getType(), "y", {"B", "L", "Cout"})) ||
-      failed(checkFloatElementType(*this, getY().getType(), "y", elementType,
-                                   "x")))
-    return failure();
-  if (Value finalState = getFinalState())
-    if (failed(checkState(finalState.getType(), "final_state")))
-      return failure();
   return success();
 }
 

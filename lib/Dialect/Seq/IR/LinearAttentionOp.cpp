@@ -15,7 +15,8 @@ static int64_t stateColumnsExtra(LinearAttentionOp op) {
 /// Checks a state-shaped type: [B, H, Dk, Dv (+1)].
 static LogicalResult checkState(LinearAttentionOp op, ShapeChecker &shapes,
                                 Type type, StringRef name) {
-  if (failed(shapes.check(type, name, {"B", "H", "Dk", ""})))
+  if (failed(shapes.check(type, name,
+                          {"B", "H", "Dk", op.getNormalize() ? "Dv+1" : "Dv"})))
     return failure();
   std::optional<int64_t> dv = shapes.lookup("Dv");
   int64_t extra = stateColumnsExtra(op);
@@ -37,6 +38,12 @@ LogicalResult LinearAttentionOp::verify() {
                                    "q")) ||
       failed(checkFloatElementType(*this, getV().getType(), "v", elementType,
                                    "q")))
+    return failure();
+
+  if (failed(shapes.check(getOutput().getType(), "output",
+                          {"B", "H", "L", "Dv"})) ||
+      failed(checkFloatElementType(*this, getOutput().getType(), "output",
+                                   elementType, "q")))
     return failure();
 
   if (Value decay = getDecay()) {
@@ -63,27 +70,27 @@ LogicalResult LinearAttentionOp::verify() {
                                                        elementType, "q")))
       return failure();
   }
+  if (getBeta() && getNormalize())
+    return emitOpError("'normalize' (the mLSTM normalizer) cannot be combined "
+                       "with 'beta' (the delta rule)");
   if (Value beta = getBeta()) {
     if (failed(shapes.check(beta, "beta", {"B", "H", "L"})) ||
         failed(checkFloatElementType(*this, beta.getType(), "beta",
                                      elementType, "q")))
       return failure();
   }
+  if (failed(checkState(*this, shapes, getFinalState().getType(),
+                        "final_state")) ||
+      failed(checkFloatElementType(*this, getFinalState().getType(),
+                                   "final_state", elementType, "q")))
+    return failure();
+  // Checked last: Dv may be static only in 'output'.
   if (Value init = getInitialState()) {
     if (failed(checkState(*this, shapes, init.getType(), "initial_state")) ||
         failed(checkFloatElementType(*this, init.getType(), "initial_state",
                                      elementType, "q")))
       return failure();
   }
-  if (failed(shapes.check(getOutput().getType(), "output",
-                          {"B", "H", "L", "Dv"})) ||
-      failed(checkFloatElementType(*this, getOutput().getType(), "output",
-                                   elementType, "q")) ||
-      failed(checkState(*this, shapes, getFinalState().getType(),
-                        "final_state")) ||
-      failed(checkFloatElementType(*this, getFinalState().getType(),
-                                   "final_state", elementType, "q")))
-    return failure();
   return verifyPositiveFinite(*this, getScaleAttr(), "scale");
 }
 

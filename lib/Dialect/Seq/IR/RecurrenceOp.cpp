@@ -11,6 +11,7 @@
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -80,53 +81,28 @@ static LogicalResult verifyNamedCell(RecurrenceOp op, CellKind kind) {
   ShapeChecker shapes(op);
   Value x = op.getInputs().front();
   if (failed(shapes.check(x, "x", {"B", "L", "I"})) ||
-      failed(shapes.check(op.getWRec(), "w_rec", {"", "NH", "Dh", "Dh"})))
+      failed(shapes.check(op.getWRec(), "w_rec", {"nG", "NH", "Dh", "Dh"})))
     return failure();
   Type elementType = elementTypeOf(x.getType());
   if (failed(checkFloatElementType(op, x.getType(), "x", nullptr, "")) ||
       failed(checkFloatElementType(op, op.getWRec().getType(), "w_rec",
                                    elementType, "x")))
     return failure();
-
   int64_t gates = RecurrenceOp::getNumGates(kind);
   std::string gatesWhat = ("the number of gates of '" + cellName + "'").str();
   if (failed(shapes.checkDim(op.getWRec().getType(), "w_rec", 0, gates,
                              gatesWhat)))
     return failure();
-  std::optional<int64_t> heads = shapes.lookup("NH");
-  std::optional<int64_t> headDim = shapes.lookup("Dh");
-  if (heads && headDim)
-    shapes.bind("Hs", *heads * *headDim, "w_rec");
-  std::optional<int64_t> hidden = shapes.lookup("Hs");
-  std::optional<int64_t> gateRows =
-      hidden ? std::optional<int64_t>(gates * *hidden) : std::nullopt;
-  std::string rowsWhat = ("nG * Hs = " + Twine(gates) + " * " +
-                          (hidden ? Twine(*hidden) : Twine("Hs")))
-                             .str();
 
-  if (failed(shapes.check(op.getWIn(), "w_in", {"", "I"})) ||
-      failed(shapes.checkDim(op.getWIn().getType(), "w_in", 0, gateRows,
-                             rowsWhat)) ||
-      failed(checkFloatElementType(op, op.getWIn().getType(), "w_in",
-                                   elementType, "x")))
-    return failure();
-  for (auto [bias, name] : {std::pair<Value, StringRef>{op.getBIn(), "b_in"},
-                            {op.getBRec(), "b_rec"}}) {
-    if (!bias)
-      continue;
-    if (failed(shapes.check(bias, name, {""})) ||
-        failed(shapes.checkDim(bias.getType(), name, 0, gateRows, rowsWhat)) ||
-        failed(checkFloatElementType(op, bias.getType(), name, elementType,
-                                     "x")))
-      return failure();
-  }
-
+  // States and results bind B, L and Hs before the weights are checked
+  // against nG * Hs: Hs may be static only there.
   int64_t numStates = RecurrenceOp::getNumStates(kind);
   if (!op.getInit().empty() &&
       static_cast<int64_t>(op.getInit().size()) != numStates)
     return op.emitOpError() << "cell '" << cellName << "' takes " << numStates
-                            << " initial states " << stateNames(kind)
-                            << ", got " << op.getInit().size();
+                            << " initial state" << (numStates == 1 ? "" : "s")
+                            << " " << stateNames(kind) << ", got "
+                            << op.getInit().size();
   for (auto [i, init] : llvm::enumerate(op.getInit())) {
     std::string name = indexed("init", i);
     if (failed(shapes.check(init, name, {"B", "Hs"})) ||
@@ -134,7 +110,6 @@ static LogicalResult verifyNamedCell(RecurrenceOp op, CellKind kind) {
                                      "x")))
       return failure();
   }
-
   if (static_cast<int64_t>(op.getResults().size()) != numStates + 1)
     return op.emitOpError() << "cell '" << cellName << "' has "
                             << numStates + 1 << " results (final states "
@@ -146,6 +121,42 @@ static LogicalResult verifyNamedCell(RecurrenceOp op, CellKind kind) {
     if (failed(isOutput ? shapes.check(result.getType(), name, {"B", "L", "Hs"})
                         : shapes.check(result.getType(), name, {"B", "Hs"})) ||
         failed(checkFloatElementType(op, result.getType(), name, elementType,
+                                     "x")))
+      return failure();
+  }
+
+  std::optional<int64_t> heads = shapes.lookup("NH");
+  std::optional<int64_t> headDim = shapes.lookup("Dh");
+  std::optional<int64_t> hidden = shapes.lookup("Hs");
+  if (heads && headDim) {
+    std::optional<int64_t> fromRec = llvm::checkedMul(*heads, *headDim);
+    if (!fromRec)
+      return op.emitOpError("'w_rec' sizes NH * Dh overflow");
+    if (hidden && *hidden != *fromRec)
+      return op.emitOpError()
+             << "the hidden size Hs = " << *hidden
+             << " of the states and y must equal NH * Dh = " << *heads << " * "
+             << *headDim << " = " << *fromRec << " from 'w_rec'";
+    hidden = fromRec;
+  }
+  std::optional<int64_t> gateRows =
+      hidden ? llvm::checkedMul(gates, *hidden) : std::nullopt;
+  std::string rowsWhat = ("nG * Hs = " + Twine(gates) + " * " +
+                          (hidden ? Twine(*hidden) : Twine("Hs")))
+                             .str();
+  if (failed(shapes.check(op.getWIn(), "w_in", {"nG*Hs", "I"})) ||
+      failed(shapes.checkDim(op.getWIn().getType(), "w_in", 0, gateRows,
+                             rowsWhat)) ||
+      failed(checkFloatElementType(op, op.getWIn().getType(), "w_in",
+                                   elementType, "x")))
+    return failure();
+  for (auto [bias, name] : {std::pair<Value, StringRef>{op.getBIn(), "b_in"},
+                            {op.getBRec(), "b_rec"}}) {
+    if (!bias)
+      continue;
+    if (failed(shapes.check(bias, name, {"nG*Hs"})) ||
+        failed(shapes.checkDim(bias.getType(), name, 0, gateRows, rowsWhat)) ||
+        failed(checkFloatElementType(op, bias.getType(), name, elementType,
                                      "x")))
       return failure();
   }
@@ -197,6 +208,8 @@ static LogicalResult verifyRegionCell(RecurrenceOp op) {
                               << type;
     if (failed(shapes.checkDim(type, name, 0, shapes.lookup("B"), "B")))
       return failure();
+    if (!type.isDynamicDim(0))
+      shapes.bind("B", type.getDimSize(0), name);
   }
 
   size_t numStates = op.getInit().size();
@@ -222,6 +235,10 @@ static LogicalResult verifyRegionCell(RecurrenceOp op) {
     if (failed(shapes.checkDim(type, name, 0, shapes.lookup("B"), "B")) ||
         failed(shapes.checkDim(type, name, 1, shapes.lookup("L"), "L")))
       return failure();
+    if (!type.isDynamicDim(0))
+      shapes.bind("B", type.getDimSize(0), name);
+    if (!type.isDynamicDim(1))
+      shapes.bind("L", type.getDimSize(1), name);
   }
   return success();
 }
@@ -240,8 +257,10 @@ LogicalResult RecurrenceOp::verifyRegions() {
   size_t numInputs = getInputs().size();
   if (body.getNumArguments() != numStates + numInputs)
     return emitOpError() << "cell region must take " << numStates + numInputs
-                         << " arguments (" << numStates << " states, then "
-                         << numInputs << " input steps), got "
+                         << " arguments (" << numStates << " state"
+                         << (numStates == 1 ? "" : "s") << ", then "
+                         << numInputs << " input step"
+                         << (numInputs == 1 ? "" : "s") << "), got "
                          << body.getNumArguments();
   for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
     Type expected =
@@ -300,17 +319,21 @@ RecurrenceOp::reifyResultShapes(OpBuilder &builder,
     }
     return success();
   }
+  // A step output's feature sizes exist only inside the cell; only the batch
+  // and sequence sizes can be read from the inputs. Check before building
+  // anything: a failed reification must leave the IR unchanged.
+  for (Value output : getResults().drop_front(numStates)) {
+    auto type = cast<RankedTensorType>(output.getType());
+    for (int64_t d = 2; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        return failure();
+  }
   for (auto [i, result] : llvm::enumerate(getResults())) {
     auto type = cast<RankedTensorType>(result.getType());
     if (static_cast<int64_t>(i) < numStates) {
       shapes.push_back(tensor::getMixedSizes(builder, loc, getInit()[i]));
       continue;
     }
-    // A step output's feature sizes exist only inside the cell; only the
-    // batch and sequence sizes can be read from the inputs.
-    for (int64_t d = 2; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d))
-        return failure();
     SmallVector<DimSource> sources = {{x, 0}, {x, 1}};
     for (int64_t d = 2; d < type.getRank(); ++d)
       sources.push_back({x, 0}); // unused: these dimensions are static

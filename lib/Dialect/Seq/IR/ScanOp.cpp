@@ -84,8 +84,10 @@ LogicalResult ScanOp::verifyRegions() {
   Block &body = getCombiner().front();
   if (body.getNumArguments() != 2 * n)
     return emitOpError() << "combiner region must take " << 2 * n
-                         << " arguments (" << n << " accumulators, then " << n
-                         << " elements), got " << body.getNumArguments();
+                         << " arguments (" << n << " accumulator"
+                         << (n == 1 ? "" : "s") << ", then " << n
+                         << " element" << (n == 1 ? "" : "s") << "), got "
+                         << body.getNumArguments();
   for (size_t i = 0; i < 2 * n; ++i) {
     Type expected = elementTypeOf(getInputs()[i % n].getType());
     Type actual = body.getArgument(i).getType();

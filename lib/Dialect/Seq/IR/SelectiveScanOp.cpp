@@ -32,16 +32,6 @@ LogicalResult SelectiveScanOp::verify() {
                                      elementType, "u")))
       return failure();
 
-  std::optional<int64_t> groups = shapes.lookup("G");
-  std::optional<int64_t> channels = shapes.lookup("Dm");
-  if (groups && *groups == 0)
-    return emitOpError("'B' and 'C' must have at least one group (G = 0)");
-  if (groups && channels && *channels % *groups != 0)
-    return emitOpError() << "groups G = " << *groups
-                         << " (dimension 2 of 'B' and 'C') must divide the "
-                            "channels Dm = "
-                         << *channels;
-
   struct Optional {
     Value value;
     StringRef name;
@@ -69,6 +59,17 @@ LogicalResult SelectiveScanOp::verify() {
       failed(checkFloatElementType(*this, getLastState().getType(),
                                    "last_state", elementType, "u")))
     return failure();
+
+  // Checked last: Dm may be static in only one operand or result.
+  std::optional<int64_t> groups = shapes.lookup("G");
+  std::optional<int64_t> channels = shapes.lookup("Dm");
+  if (groups && *groups == 0)
+    return emitOpError("'B' and 'C' must have at least one group (G = 0)");
+  if (groups && channels && *channels % *groups != 0)
+    return emitOpError() << "groups G = " << *groups
+                         << " (dimension 2 of 'B' and 'C') must divide the "
+                            "channels Dm = "
+                         << *channels;
   return success();
 }
 

@@ -124,8 +124,8 @@ def Seq_LinearAttentionOp : Seq_Op<"linear_attention", [Pure,
     length `Dk` is carried with the state and the output becomes
     `o_t = scale * q_t S_t / max(|scale * q_t . n_t|, 1)`. The normalizer is
     stored as an extra last column of the state, so the state is
-    `[Dk, Dv + 1]` in that mode; the delta rule does not touch that column's
-    recurrence beyond the decay.
+    `[Dk, Dv + 1]` in that mode (equivalently: `v` extended by a column of
+    ones). `normalize` does not combine with `beta`.
 
     Shapes: `q`, `k` are `[B, H, L, Dk]`, `v` is `[B, H, L, Dv]`; `output`
     is `[B, H, L, Dv]`; `initial_state` and `final_state` are

@@ -1,0 +1,52 @@
+//===- CPUTarget.h - LLVM dialect to object code and .so --------*- C++ -*-===//
+//
+// The back end of the CPU pipeline: translate an LLVM-dialect module to LLVM
+// IR, optimize it for a CPU, emit assembly or an object file, and link
+// objects into a shared library that depends only on libc and libm.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_TARGET_CPUTARGET_H
+#define SEQC_TARGET_CPUTARGET_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+
+namespace seqc {
+
+struct CPUTargetOptions {
+  /// An LLVM CPU name (x86-64-v3, skylake-avx512, ...) or "native" for the
+  /// host's CPU and features.
+  std::string cpu = "native";
+  /// 0..3, for LLVM's optimization and code generation.
+  unsigned optLevel = 2;
+};
+
+/// A TargetMachine for the host triple and `options.cpu`; an error names
+/// an unknown CPU.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createCPUTargetMachine(const CPUTargetOptions &options);
+
+/// Translates `module` (LLVM dialect only) to LLVM IR for `machine` and
+/// runs LLVM's optimization pipeline at `optLevel`.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
+                  llvm::TargetMachine &machine, unsigned optLevel);
+
+/// Writes `module` as an object file or assembly to `os`.
+llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
+                            llvm::raw_pwrite_stream &os, bool assembly);
+
+/// Links `objectPath` into the shared library `outputPath` (with -lm).
+llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
+                              llvm::StringRef outputPath);
+
+} // namespace seqc
+
+#endif // SEQC_TARGET_CPUTARGET_H

@@ -1,0 +1,19 @@
+//===- Passes.h - seqc transformation passes --------------------*- C++ -*-===//
+
+#ifndef SEQC_TRANSFORMS_PASSES_H
+#define SEQC_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::seq {
+
+#define GEN_PASS_DECL
+#include "seqc/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "seqc/Transforms/Passes.h.inc"
+
+} // namespace mlir::seq
+
+#endif // SEQC_TRANSFORMS_PASSES_H

@@ -1,0 +1,172 @@
+//===- LoweringUtils.cpp - shared pieces of the reference lowerings ------===//
+
+#include "LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::seq;
+
+Value mlir::seq::floatConst(OpBuilder &b, Location loc, Type type,
+                            double value) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+Value mlir::seq::emptyTensor(OpBuilder &b, Location loc,
+                             ArrayRef<OpFoldResult> sizes, Type elementType) {
+  return tensor::EmptyOp::create(b, loc, sizes, elementType);
+}
+
+Value mlir::seq::filledTensor(OpBuilder &b, Location loc,
+                              ArrayRef<OpFoldResult> sizes, Type elementType,
+                              double value) {
+  Value empty = emptyTensor(b, loc, sizes, elementType);
+  Value scalar = floatConst(b, loc, elementType, value);
+  return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+}
+
+SmallVector<OpFoldResult> mlir::seq::sizesOf(OpBuilder &b, Location loc,
+                                             Value tensor) {
+  return tensor::getMixedSizes(b, loc, tensor);
+}
+
+Value mlir::seq::extractStep(OpBuilder &b, Location loc, Value tensor,
+                             int64_t dim, Value index) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, tensor);
+  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+  offsets[dim] = index;
+  sizes[dim] = b.getIndexAttr(1);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + dim);
+  auto stepType = RankedTensorType::get(shape, type.getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, stepType, tensor, offsets,
+                                        sizes, strides);
+}
+
+Value mlir::seq::insertStep(OpBuilder &b, Location loc, Value step,
+                            Value dest, int64_t dim, Value index) {
+  auto type = cast<RankedTensorType>(dest.getType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, dest);
+  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+  offsets[dim] = index;
+  sizes[dim] = b.getIndexAttr(1);
+  return tensor::InsertSliceOp::create(b, loc, step, dest, offsets, sizes,
+                                       strides);
+}
+
+Value mlir::seq::sigmoid(OpBuilder &b, Location loc, Value x) {
+  Value one = floatConst(b, loc, x.getType(), 1.0);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
+}
+
+Value mlir::seq::silu(OpBuilder &b, Location loc, Value x) {
+  return arith::MulFOp::create(b, loc, x, sigmoid(b, loc, x));
+}
+
+Value mlir::seq::softplus(OpBuilder &b, Location loc, Value x) {
+  Value threshold = floatConst(b, loc, x.getType(), 20.0);
+  Value soft =
+      math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, x));
+  Value large = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
+                                      threshold);
+  return arith::SelectOp::create(b, loc, large, x, soft);
+}
+
+Value mlir::seq::applyActivation(OpBuilder &b, Location loc, Value x,
+                                 Activation act) {
+  switch (act) {
+  case Activation::none:
+    return x;
+  case Activation::silu:
+    return silu(b, loc, x);
+  case Activation::relu:
+    return arith::MaximumFOp::create(b, loc, x,
+                                     floatConst(b, loc, x.getType(), 0.0));
+  case Activation::gelu: {
+    // The exact (erf) form, as torch.nn.functional.gelu's default.
+    Value scaled = arith::MulFOp::create(
+        b, loc, x, floatConst(b, loc, x.getType(), M_SQRT1_2));
+    Value onePlus = arith::AddFOp::create(
+        b, loc, floatConst(b, loc, x.getType(), 1.0),
+        math::ErfOp::create(b, loc, scaled));
+    Value half = arith::MulFOp::create(b, loc, x,
+                                       floatConst(b, loc, x.getType(), 0.5));
+    return arith::MulFOp::create(b, loc, half, onePlus);
+  }
+  case Activation::tanh:
+    return math::TanhOp::create(b, loc, x);
+  }
+  return x;
+}
+
+SmallVector<utils::IteratorType> mlir::seq::iteratorTypes(StringRef pattern) {
+  SmallVector<utils::IteratorType> types;
+  for (char c : pattern)
+    types.push_back(c == 'r' ? utils::IteratorType::reduction
+                             : utils::IteratorType::parallel);
+  return types;
+}
+
+ValueRange mlir::seq::buildGeneric(OpBuilder &b, Location loc,
+                                   ValueRange inputs, ValueRange outputs,
+                                   ArrayRef<AffineMap> maps,
+                                   StringRef iterators, GenericBody body) {
+  auto generic = linalg::GenericOp::create(
+      b, loc, outputs.getTypes(), inputs, outputs, maps,
+      iteratorTypes(iterators),
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc,
+                                body(nested, nestedLoc, args));
+      });
+  return generic.getResults();
+}
+
+Value mlir::seq::mapElementwise(
+    OpBuilder &b, Location loc, ValueRange inputs, Type resultElementType,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  auto type = cast<RankedTensorType>(inputs.front().getType());
+  Value init =
+      emptyTensor(b, loc, sizesOf(b, loc, inputs.front()), resultElementType);
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<AffineMap> maps(inputs.size() + 1, id);
+  std::string iterators(type.getRank(), 'p');
+  return buildGeneric(b, loc, inputs, init, maps, iterators,
+                      [&](OpBuilder &nb, Location nl, ValueRange args) {
+                        return SmallVector<Value>{
+                            fn(nb, nl, args.drop_back())};
+                      })
+      .front();
+}
+
+AffineMap mlir::seq::dimsMap(MLIRContext *ctx, unsigned numDims,
+                             ArrayRef<AffineExpr> results) {
+  return AffineMap::get(numDims, 0, results, ctx);
+}
+
+LogicalResult mlir::seq::requireStaticDims(Operation *op, Type type,
+                                           StringRef name,
+                                           ArrayRef<int64_t> dims) {
+  auto shaped = cast<RankedTensorType>(type);
+  for (int64_t d : dims)
+    if (shaped.isDynamicDim(d))
+      return op->emitError() << "the reference lowering needs a static size "
+                                "for dimension "
+                             << d << " of '" << name << "' (" << type << ")";
+  return success();
+}
+
+Value mlir::seq::castTo(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
+}

@@ -1,0 +1,67 @@
+//===- Pipelines.cpp - seqc's compilation pipelines ----------------------===//
+//
+// Written as textual pipelines: the same text is printed by
+// `seqc --print-pipeline` and can be pasted into seq-opt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+std::string seqc::getSeqToLinalgPipeline() {
+  return "convert-seq-to-linalg,canonicalize,cse";
+}
+
+std::string seqc::getCpuToLLVMPipeline() {
+  // Identity layouts at function boundaries keep the generated entry points
+  // simple (contiguous row-major buffers); copies become loops so that the
+  // library never calls into MLIR's runner utils; libm provides what LLVM has
+  // no intrinsic for (erf, log1p).
+  // C wrappers are requested first, before convert-math-to-libm declares
+  // libm functions, which must stay plain C calls.
+  return "func.func(llvm-request-c-wrappers),"
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "canonicalize,"
+         "buffer-deallocation-pipeline,"
+         "seq-memref-copy-to-linalg,"
+         "convert-linalg-to-loops,"
+         "lower-affine,"
+         "convert-scf-to-cf,"
+         "expand-strided-metadata,"
+         "lower-affine,"
+         "finalize-memref-to-llvm,"
+         "convert-math-to-llvm,"
+         "convert-math-to-libm,"
+         "convert-arith-to-llvm,"
+         "convert-cf-to-llvm,"
+         "convert-func-to-llvm,"
+         "convert-index-to-llvm,"
+         "reconcile-unrealized-casts,"
+         "canonicalize";
+}
+
+LogicalResult seqc::addPipeline(OpPassManager &pm, StringRef text,
+                                raw_ostream &errors) {
+  return parsePassPipeline(text, pm, errors);
+}
+
+void seqc::registerPipelines() {
+  PassPipelineRegistration<>(
+      "seq-to-linalg-pipeline",
+      "Reference-lower seq ops to linalg/scf/tensor and clean up",
+      [](OpPassManager &pm) {
+        (void)addPipeline(pm, getSeqToLinalgPipeline(), llvm::errs());
+      });
+  PassPipelineRegistration<>(
+      "seq-cpu-pipeline",
+      "Lower seq IR to the LLVM dialect for the CPU (what seqc runs)",
+      [](OpPassManager &pm) {
+        (void)addPipeline(pm, getSeqToLinalgPipeline(), llvm::errs());
+        (void)addPipeline(pm, getCpuToLLVMPipeline(), llvm::errs());
+      });
+}

@@ -1,0 +1,132 @@
+//===- CPUTarget.cpp - LLVM dialect to object code and .so ---------------===//
+
+#include "seqc/Target/CPUTarget.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/TargetParser/Triple.h"
+
+#ifndef SEQC_LINKER
+#define SEQC_LINKER "ld.lld"
+#endif
+
+using namespace llvm;
+
+static void initializeNativeTarget() {
+  static bool initialized = [] {
+    InitializeNativeTarget();
+    InitializeNativeTargetAsmPrinter();
+    InitializeNativeTargetAsmParser();
+    return true;
+  }();
+  (void)initialized;
+}
+
+Expected<std::unique_ptr<TargetMachine>>
+seqc::createCPUTargetMachine(const CPUTargetOptions &options) {
+  initializeNativeTarget();
+  Triple triple(sys::getProcessTriple());
+  std::string error;
+  const Target *target = TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return createStringError(inconvertibleErrorCode(),
+                             "no LLVM target for " + triple.str() + ": " +
+                                 error);
+  std::string cpu = options.cpu;
+  std::string features;
+  if (cpu == "native") {
+    cpu = sys::getHostCPUName().str();
+    SubtargetFeatures subtarget;
+    for (const auto &feature : sys::getHostCPUFeatures())
+      subtarget.AddFeature(feature.first(), feature.second);
+    features = subtarget.getString();
+  } else {
+    std::unique_ptr<MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, cpu, ""));
+    if (!info || !info->isCPUStringValid(cpu))
+      return createStringError(inconvertibleErrorCode(),
+                               "unknown CPU '" + cpu + "' for " +
+                                   triple.str() +
+                                   " (try native, x86-64-v3, x86-64-v4)");
+  }
+  TargetOptions targetOptions;
+  CodeGenOptLevel level = options.optLevel == 0   ? CodeGenOptLevel::None
+                          : options.optLevel == 1 ? CodeGenOptLevel::Less
+                          : options.optLevel == 2 ? CodeGenOptLevel::Default
+                                                  : CodeGenOptLevel::Aggressive;
+  std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, targetOptions, Reloc::PIC_, std::nullopt, level));
+  if (!machine)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot create a target machine for " + cpu);
+  return machine;
+}
+
+Expected<std::unique_ptr<Module>>
+seqc::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &context,
+                        TargetMachine &machine, unsigned optLevel) {
+  std::unique_ptr<Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, context, "seqc");
+  if (!llvmModule)
+    return createStringError(inconvertibleErrorCode(),
+                             "translation to LLVM IR failed");
+  llvmModule->setDataLayout(machine.createDataLayout());
+  llvmModule->setTargetTriple(machine.getTargetTriple());
+  // Per-function CPU attributes make the IR self-describing: `--emit=llvm`
+  // output compiled elsewhere still targets the requested CPU.
+  for (Function &function : *llvmModule) {
+    if (function.isDeclaration())
+      continue;
+    function.addFnAttr("target-cpu", machine.getTargetCPU());
+    if (!machine.getTargetFeatureString().empty())
+      function.addFnAttr("target-features",
+                         machine.getTargetFeatureString());
+  }
+  auto optimize =
+      mlir::makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &machine);
+  if (Error err = optimize(llvmModule.get()))
+    return std::move(err);
+  return llvmModule;
+}
+
+Error seqc::emitMachineCode(Module &module, TargetMachine &machine,
+                            raw_pwrite_stream &os, bool assembly) {
+  legacy::PassManager passes;
+  if (machine.addPassesToEmitFile(passes, os, nullptr,
+                                  assembly ? CodeGenFileType::AssemblyFile
+                                           : CodeGenFileType::ObjectFile))
+    return createStringError(inconvertibleErrorCode(),
+                             "the target cannot emit this file type");
+  passes.run(module);
+  return Error::success();
+}
+
+Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath) {
+  ErrorOr<std::string> linker = sys::findProgramByName(SEQC_LINKER);
+  if (!linker)
+    return createStringError(inconvertibleErrorCode(),
+                             "linker '" SEQC_LINKER "' not found");
+  std::string out = outputPath.str(), obj = objectPath.str();
+  // --no-undefined keeps a missing runtime symbol a link error rather than a
+  // load-time surprise; the library needs only libc and libm.
+  SmallVector<StringRef> args = {*linker,      "-shared",  "--no-undefined",
+                                 "--as-needed", "-o",       out,
+                                 obj,          "-L/lib/x86_64-linux-gnu",
+                                 "-L/usr/lib/x86_64-linux-gnu", "-lm", "-lc"};
+  std::string message;
+  int rc = sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
+                               &message);
+  if (rc != 0)
+    return createStringError(inconvertibleErrorCode(),
+                             "linking " + out + " failed" +
+                                 (message.empty() ? "" : ": " + message));
+  return Error::success();
+}

@@ -1,0 +1,57 @@
+// Every user-facing error of the driver: a message, a non-zero status and
+// no output file.
+// RUN: rm -rf %t && mkdir -p %t && split-file %s %t
+
+// Malformed IR: file:line:col, nothing written.
+// RUN: not seqc %t/bad-syntax.mlir -o %t/bad.so 2>&1 | FileCheck %s --check-prefix=SYNTAX
+// RUN: not test -e %t/bad.so
+// RUN: not test -e %t/bad.so.seqc-tmp
+// SYNTAX: bad-syntax.mlir:2:3: error: custom op 'seq.attentionx' is unknown
+
+// A verifier error, also located.
+// RUN: not seqc %t/bad-verify.mlir -o %t/verify.so 2>&1 | FileCheck %s --check-prefix=VERIFY
+// RUN: not test -e %t/verify.so
+// VERIFY: bad-verify.mlir:2:8: error: 'seq.attention' op query heads H = 8 must be a multiple of key/value heads Hkv = 3
+
+// --emit=so and --emit=obj need a path.
+// RUN: not seqc %t/good.mlir 2>&1 | FileCheck %s --check-prefix=NEEDS-O
+// RUN: not seqc %t/good.mlir --emit=obj -o - 2>&1 | FileCheck %s --check-prefix=NEEDS-O-OBJ
+// NEEDS-O: seqc: error: --emit=so needs an output path (-o)
+// NEEDS-O-OBJ: seqc: error: --emit=obj needs an output path (-o)
+
+// Unsupported target, unknown CPU, bad level, missing input.
+// RUN: not seqc %t/good.mlir --target=cuda -o %t/cuda.so 2>&1 | FileCheck %s --check-prefix=CUDA
+// RUN: not test -e %t/cuda.so
+// CUDA: seqc: error: --target=cuda is not available yet; use --target=cpu
+// RUN: not seqc %t/good.mlir --cpu=pentium-9000 -o %t/cpu.so 2>&1 | FileCheck %s --check-prefix=CPU
+// RUN: not test -e %t/cpu.so
+// CPU: seqc: error: unknown CPU 'pentium-9000'
+// RUN: not seqc %t/good.mlir -O7 -o %t/o7.so 2>&1 | FileCheck %s --check-prefix=LEVEL
+// LEVEL: seqc: error: -O7 is not a level (0-3)
+// RUN: not seqc %t/does-not-exist.mlir -o %t/x.so 2>&1 | FileCheck %s --check-prefix=MISSING
+// MISSING: seqc: error: cannot open input file '{{.*}}does-not-exist.mlir'
+
+// An op the reference lowering cannot handle yet names the op.
+// RUN: not seqc %t/dynamic-channels.mlir -o %t/dyn.so 2>&1 | FileCheck %s --check-prefix=DYN
+// RUN: not test -e %t/dyn.so
+// DYN: dynamic-channels.mlir:2:8: error: the reference lowering needs a static size for dimension 2 of 'x'
+
+//--- bad-syntax.mlir
+func.func @f() {
+  seq.attentionx
+}
+//--- bad-verify.mlir
+func.func @f(%q: tensor<1x8x4x16xf32>, %k: tensor<1x3x4x16xf32>) -> tensor<1x8x4x16xf32> {
+  %o = seq.attention %q, %k, %k : tensor<1x8x4x16xf32>, tensor<1x3x4x16xf32>, tensor<1x3x4x16xf32> -> tensor<1x8x4x16xf32>
+  return %o : tensor<1x8x4x16xf32>
+}
+//--- good.mlir
+func.func @f(%x: tensor<?x?x4xf32>, %w: tensor<4x1x2xf32>) -> tensor<?x?x4xf32> {
+  %y = seq.conv1d %x, %w : tensor<?x?x4xf32>, tensor<4x1x2xf32> -> tensor<?x?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}
+//--- dynamic-channels.mlir
+func.func @f(%x: tensor<?x?x?xf32>, %w: tensor<4x1x2xf32>) -> tensor<?x?x4xf32> {
+  %y = seq.conv1d %x, %w : tensor<?x?x?xf32>, tensor<4x1x2xf32> -> tensor<?x?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}

@@ -12,11 +12,16 @@ set +e
 ninja -C "$BUILD_DIR" -j"$JOBS" check-seqc 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 set -e
-# One plain closing line, whatever lit's own summary looks like.
-passed=$(sed -n 's/^ *Passed *: *\([0-9]*\).*/\1/p' "$LOG" | tail -1)
-failed=$(sed -n 's/^ *Failed *: *\([0-9]*\).*/\1/p' "$LOG" | tail -1)
-echo "lit: ${passed:-0} passed, ${failed:-0} failed"
-if [ "$status" -eq 0 ] && [ "${passed:-0}" -eq 0 ]; then
+# One plain closing line over both runners (lit's "Passed: N", pytest's
+# "N passed").
+lit_passed=$(sed -n 's/^ *Passed *: *\([0-9]*\).*/\1/p' "$LOG" | tail -1)
+lit_failed=$(sed -n 's/^ *Failed *: *\([0-9]*\).*/\1/p' "$LOG" | tail -1)
+py_passed=$(grep -oE '[0-9]+ passed' "$LOG" | tail -1 | cut -d' ' -f1)
+py_failed=$(grep -oE '[0-9]+ failed' "$LOG" | tail -1 | cut -d' ' -f1)
+passed=$(( ${lit_passed:-0} + ${py_passed:-0} ))
+failed=$(( ${lit_failed:-0} + ${py_failed:-0} ))
+echo "seqc tests: $passed passed, $failed failed"
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "[seqc test] no test ran" >&2
   exit 1
 fi

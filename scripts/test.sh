@@ -14,10 +14,10 @@ status=${PIPESTATUS[0]}
 set -e
 # One plain closing line over both runners (lit's "Passed: N", pytest's
 # "N passed").
-lit_passed=$(sed -n 's/^ *Passed *: *\([0-9]*\).*/\1/p' "$LOG" | tail -1)
-lit_failed=$(sed -n 's/^ *Failed *: *\([0-9]*\).*/\1/p' "$LOG" | tail -1)
-py_passed=$(grep -oE '[0-9]+ passed' "$LOG" | tail -1 | cut -d' ' -f1)
-py_failed=$(grep -oE '[0-9]+ failed' "$LOG" | tail -1 | cut -d' ' -f1)
+lit_passed=$(sed -n 's/^ *Passed *: *\([0-9]*\).*/\1/p' "$LOG" | tail -1 || true)
+lit_failed=$(sed -n 's/^ *Failed *: *\([0-9]*\).*/\1/p' "$LOG" | tail -1 || true)
+py_passed=$(grep -oE '[0-9]+ passed' "$LOG" | tail -1 | cut -d' ' -f1 || true)
+py_failed=$(grep -oE '[0-9]+ failed' "$LOG" | tail -1 | cut -d' ' -f1 || true)
 passed=$(( ${lit_passed:-0} + ${py_passed:-0} ))
 failed=$(( ${lit_failed:-0} + ${py_failed:-0} ))
 echo "seqc tests: $passed passed, $failed failed"

@@ -25,9 +25,11 @@ std::string seqc::getCpuToLLVMPipeline() {
   // libm functions, which must stay plain C calls.
   return "func.func(llvm-request-c-wrappers),"
          "one-shot-bufferize{bufferize-function-boundaries "
+         "allow-return-allocs-from-loops "
          "function-boundary-type-conversion=identity-layout-map},"
          "canonicalize,"
          "buffer-deallocation-pipeline,"
+         "convert-bufferization-to-memref,"
          "seq-memref-copy-to-linalg,"
          "convert-linalg-to-loops,"
          "lower-affine,"

@@ -43,11 +43,15 @@ Value mlir::seq::extractStep(OpBuilder &b, Location loc, Value tensor,
   SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
   offsets[dim] = index;
   sizes[dim] = b.getIndexAttr(1);
+  return tensor::ExtractSliceOp::create(b, loc, dropDim(type, dim), tensor,
+                                        offsets,
+                                        sizes, strides);
+}
+
+RankedTensorType mlir::seq::dropDim(RankedTensorType type, int64_t dim) {
   SmallVector<int64_t> shape(type.getShape());
   shape.erase(shape.begin() + dim);
-  auto stepType = RankedTensorType::get(shape, type.getElementType());
-  return tensor::ExtractSliceOp::create(b, loc, stepType, tensor, offsets,
-                                        sizes, strides);
+  return RankedTensorType::get(shape, type.getElementType());
 }
 
 Value mlir::seq::insertStep(OpBuilder &b, Location loc, Value step,

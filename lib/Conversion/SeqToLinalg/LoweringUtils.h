@@ -33,6 +33,9 @@ SmallVector<OpFoldResult> sizesOf(OpBuilder &b, Location loc, Value tensor);
 Value extractStep(OpBuilder &b, Location loc, Value tensor, int64_t dim,
                   Value index);
 
+/// `type` without dimension `dim` (the type of one step).
+RankedTensorType dropDim(RankedTensorType type, int64_t dim);
+
 /// `dest` with slice `index` of dimension `dim` replaced by `step` (which
 /// has `dest`'s shape without dimension `dim`).
 Value insertStep(OpBuilder &b, Location loc, Value step, Value dest,

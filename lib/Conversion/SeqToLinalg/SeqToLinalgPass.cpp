@@ -36,6 +36,11 @@ struct ConvertSeqToLinalgPass
           llvm::TypeSwitch<Operation *, LogicalResult>(op)
               .Case<Conv1DOp>(
                   [&](Conv1DOp o) { return lowerConv1DToLinalg(rewriter, o); })
+              .Case<ScanOp>(
+                  [&](ScanOp o) { return lowerScanToLinalg(rewriter, o); })
+              .Case<SelectiveScanOp>([&](SelectiveScanOp o) {
+                return lowerSelectiveScanToLinalg(rewriter, o);
+              })
               .Default([](Operation *o) {
                 return o->emitError()
                        << "no reference lowering for '" << o->getName()

@@ -1,0 +1,135 @@
+"""seq.scan through seqc against a float64 NumPy reference, in every mode
+(inclusive/exclusive, forward/reverse, with and without init) and with
+non-commutative combiners."""
+
+import numpy as np
+import pytest
+
+from seqc_harness import Library, assert_close, tensor_type
+
+# name: (number of scanned tensors, MLIR combiner body, Python combiner)
+COMBINERS = {
+    "add": (1, """^bb0(%a: f32, %x: f32):
+      %r = arith.addf %a, %x : f32
+      seq.yield %r : f32""", lambda acc, x: (acc[0] + x[0],)),
+    "max": (1, """^bb0(%a: f32, %x: f32):
+      %r = arith.maximumf %a, %x : f32
+      seq.yield %r : f32""", lambda acc, x: (np.maximum(acc[0], x[0]),)),
+    # Composition of affine maps: apply acc = (a, b) first, then x = (a1, b1).
+    "affine": (2, """^bb0(%a0: f32, %b0: f32, %a1: f32, %b1: f32):
+      %a = arith.mulf %a1, %a0 : f32
+      %t = arith.mulf %a1, %b0 : f32
+      %b = arith.addf %t, %b1 : f32
+      seq.yield %a, %b : f32, f32""",
+               lambda acc, x: (x[0] * acc[0], x[0] * acc[1] + x[1])),
+    # Online softmax: (running max, running sum of exp relative to it).
+    "softmax": (2, """^bb0(%m0: f32, %s0: f32, %m1: f32, %s1: f32):
+      %m = arith.maximumf %m0, %m1 : f32
+      %d0 = arith.subf %m0, %m : f32
+      %d1 = arith.subf %m1, %m : f32
+      %e0 = math.exp %d0 : f32
+      %e1 = math.exp %d1 : f32
+      %p0 = arith.mulf %s0, %e0 : f32
+      %p1 = arith.mulf %s1, %e1 : f32
+      %s = arith.addf %p0, %p1 : f32
+      seq.yield %m, %s : f32, f32""",
+                lambda acc, x: (np.maximum(acc[0], x[0]),
+                                acc[1] * np.exp(acc[0] - np.maximum(acc[0], x[0]))
+                                + x[1] * np.exp(x[0] - np.maximum(acc[0], x[0])))),
+}
+
+
+def scan_reference(xs, dim, fn, inits, exclusive, reverse):
+    """The op's definition, one step at a time, in float64."""
+    xs = [np.moveaxis(x, dim, 0) for x in xs]
+    length = xs[0].shape[0]
+    order = range(length - 1, -1, -1) if reverse else range(length)
+    outs = [np.zeros_like(x) for x in xs]
+    acc = None if inits is None else tuple(inits)
+    for t in order:
+        elem = tuple(x[t] for x in xs)
+        if exclusive:
+            for o, a in zip(outs, acc):
+                o[t] = a
+            acc = fn(acc, elem)
+        else:
+            acc = elem if acc is None else fn(acc, elem)
+            for o, a in zip(outs, acc):
+                o[t] = a
+    return [np.moveaxis(o, 0, dim) for o in outs]
+
+
+# (shape, dim, combiner, init, exclusive, reverse)
+CONFIGS = [
+    ((1,), 0, "add", False, False, False),
+    ((7,), 0, "add", False, False, True),
+    ((3, 33), 1, "add", True, True, False),
+    ((3, 33), 1, "add", True, True, True),
+    ((5, 4), 0, "max", False, False, False),
+    ((2, 17, 3), 1, "max", True, False, True),
+    ((4, 9), 1, "affine", False, False, False),
+    ((4, 9), 1, "affine", False, False, True),
+    ((4, 9), 1, "affine", True, False, False),
+    ((4, 9), 1, "affine", True, True, False),
+    ((4, 9), 1, "affine", True, True, True),
+    ((2, 3, 16), 2, "affine", False, False, False),
+    ((16, 2), 0, "affine", True, False, True),
+    ((3, 12), 1, "softmax", False, False, False),
+    ((3, 12), 1, "softmax", False, False, True),
+    ((1, 1), 1, "softmax", True, True, False),
+    ((2, 5, 6), 1, "softmax", True, False, False),
+    ((6, 2, 3), 0, "add", True, False, False),
+    ((1, 64), 1, "affine", False, False, False),
+    ((2, 1, 5), 1, "affine", True, True, True),
+]
+
+
+def _function(i, cfg):
+    shape, dim, comb, init, exclusive, reverse = cfg
+    n, body, _ = COMBINERS[comb]
+    dyn = tuple(range(len(shape)))  # every dimension dynamic
+    t = tensor_type(shape, dynamic=dyn)
+    reduced = tuple(s for d, s in enumerate(shape) if d != dim)
+    it = tensor_type(reduced, dynamic=tuple(range(len(reduced))))
+    args = ["%%x%d: %s" % (k, t) for k in range(n)]
+    init_text = ""
+    if init:
+        args += ["%%i%d: %s" % (k, it) for k in range(n)]
+        init_text = " init(%s : %s)" % (", ".join("%%i%d" % k for k in range(n)),
+                                        ", ".join([it] * n))
+    attrs = [a for a, on in (("exclusive", exclusive), ("reverse", reverse)) if on]
+    attr_text = " {%s}" % ", ".join(attrs) if attrs else ""
+    types = ", ".join([t] * n)
+    results = ", ".join("%%r%d" % k for k in range(n))
+    return """
+func.func @scan{i}({args}) -> ({types}) {{
+  {results} = seq.scan dim = {dim} ins({ins} : {types}){init}{attrs} -> {types} {{
+    {body}
+  }}
+  return {results} : {types}
+}}""".format(i=i, args=", ".join(args), types=types, results=results, dim=dim,
+             ins=", ".join("%%x%d" % k for k in range(n)), init=init_text,
+             attrs=attr_text, body=body)
+
+
+@pytest.fixture(scope="module")
+def library():
+    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)))
+
+
+@pytest.mark.parametrize("index", range(len(CONFIGS)))
+def test_scan_matches_reference(library, index):
+    shape, dim, comb, init, exclusive, reverse = CONFIGS[index]
+    n, _, fn = COMBINERS[comb]
+    rng = np.random.default_rng(100 + index)
+    # Affine coefficients near 1 keep long products in range.
+    xs = [rng.uniform(0.5, 1.2, shape) if comb == "affine" and k == 0
+          else rng.standard_normal(shape) for k in range(n)]
+    reduced = tuple(s for d, s in enumerate(shape) if d != dim)
+    inits = [rng.standard_normal(reduced) for _ in range(n)] if init else None
+    inputs = xs + (inits or [])
+    outs = library.call("scan%d" % index, [a.astype(np.float32) for a in inputs],
+                        [(len(shape), "f32")] * n)
+    refs = scan_reference(xs, dim, fn, inits, exclusive, reverse)
+    for k, (out, ref) in enumerate(zip(outs, refs)):
+        assert_close(out, ref, what="result #%d" % k)

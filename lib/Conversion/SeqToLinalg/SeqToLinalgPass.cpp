@@ -41,6 +41,9 @@ struct ConvertSeqToLinalgPass
               .Case<SelectiveScanOp>([&](SelectiveScanOp o) {
                 return lowerSelectiveScanToLinalg(rewriter, o);
               })
+              .Case<AttentionOp>([&](AttentionOp o) {
+                return lowerAttentionToLinalg(rewriter, o);
+              })
               .Default([](Operation *o) {
                 return o->emitError()
                        << "no reference lowering for '" << o->getName()

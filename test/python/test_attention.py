@@ -1,0 +1,146 @@
+"""seq.attention through seqc against a float64 NumPy reference."""
+
+import numpy as np
+import pytest
+
+from seqc_harness import Library, assert_close, tensor_type
+
+
+def attention_reference(q, k, v, bias, kv_len, scale, causal, window, chunk, softcap):
+    """softmax attention from the op's definition; returns (out, lse)."""
+    batch, heads, lq, d = q.shape
+    kv_heads, lk = k.shape[1], k.shape[2]
+    group = heads // kv_heads
+    out = np.zeros((batch, heads, lq, v.shape[3]))
+    lse = np.full((batch, heads, lq), -np.inf)
+    for b in range(batch):
+        length = lk if kv_len is None else int(kv_len[b])
+        for h in range(heads):
+            kh = h // group
+            s = scale * q[b, h] @ k[b, kh].T            # [lq, lk]
+            if softcap is not None:
+                s = softcap * np.tanh(s / softcap)
+            if bias is not None:
+                s = s + np.broadcast_to(bias, (batch, heads, lq, lk))[b, h]
+            i = np.arange(lq)[:, None]
+            j = np.arange(lk)[None, :]
+            p = i + length - lq
+            visible = np.broadcast_to(j < length, (lq, lk)).copy()
+            if causal:
+                visible &= j <= p
+            if window is not None:
+                visible &= j > p - window
+                if not causal:
+                    visible &= j < p + window
+            if chunk is not None:
+                visible &= (j // chunk) == (p // chunk)
+            s = np.where(visible, s, -np.inf)
+            for row in range(lq):
+                if not visible[row].any():
+                    continue
+                m = s[row].max()
+                e = np.exp(s[row] - m)
+                out[b, h, row] = e @ v[b, kh] / e.sum()
+                lse[b, h, row] = m + np.log(e.sum())
+    return out, lse
+
+
+# (B, H, Hkv, Lq, Lk, D, Dv, causal, window, chunk, softcap, bias, kv_len, lse, scale)
+CONFIGS = [
+    (1, 1, 1, 1, 1, 1, 1, False, None, None, None, None, False, True, None),
+    (2, 4, 4, 8, 8, 16, 16, False, None, None, None, None, False, True, None),
+    (1, 3, 3, 33, 33, 17, 17, True, None, None, None, None, False, True, None),
+    (2, 8, 2, 10, 10, 8, 12, True, None, None, None, None, False, False, None),   # GQA
+    (1, 4, 1, 6, 9, 5, 5, False, None, None, None, None, False, True, None),      # MQA
+    (3, 2, 2, 1, 17, 8, 8, True, None, None, None, None, False, True, None),      # decode
+    (1, 2, 1, 4, 13, 8, 4, True, None, None, None, None, False, True, None),      # Lq < Lk
+    (1, 2, 2, 12, 12, 4, 4, True, 4, None, None, None, False, True, None),        # causal window
+    (1, 2, 2, 12, 12, 4, 4, False, 3, None, None, None, False, True, None),       # centred window
+    (2, 2, 2, 16, 16, 8, 8, False, None, 4, None, None, False, True, None),       # chunked
+    (1, 2, 1, 11, 11, 8, 8, True, None, 5, None, None, False, True, None),        # causal chunked
+    (1, 2, 2, 7, 7, 8, 8, False, None, None, 2.5, None, False, True, None),       # softcap
+    (2, 2, 2, 5, 6, 4, 4, False, None, None, None, (2, 2, 5, 6), False, True, None),
+    (2, 4, 2, 5, 6, 4, 4, True, None, None, None, (1, 4, 1, 6), False, True, None),
+    (1, 3, 3, 4, 9, 4, 4, False, None, None, None, (1, 1, 4, 9), False, True, 0.3),
+    (3, 4, 2, 1, 20, 8, 8, True, None, None, None, None, True, True, None),      # decode, kv_len
+    (2, 2, 1, 3, 10, 4, 6, True, None, None, None, None, True, True, None),
+    (2, 2, 2, 6, 6, 4, 4, False, None, None, None, None, True, False, 1.0),
+    (1, 6, 3, 9, 9, 32, 32, True, 5, None, 30.0, (1, 6, 9, 9), False, True, None),
+    (2, 1, 1, 13, 5, 3, 2, True, None, None, None, None, False, True, None),     # rows that see nothing
+]
+
+
+def _function(i, cfg):
+    b, h, hkv, lq, lk, d, dv, causal, window, chunk, softcap, bias, kv_len, lse, scale = cfg
+    q_t = tensor_type((b, h, lq, d), dynamic=(0, 2))
+    k_t = tensor_type((b, hkv, lk, d), dynamic=(0, 2))
+    v_t = tensor_type((b, hkv, lk, dv), dynamic=(0, 2))
+    o_t = tensor_type((b, h, lq, dv), dynamic=(0, 2))
+    args = ["%q: " + q_t, "%k: " + k_t, "%v: " + v_t]
+    extra = ""
+    if bias is not None:
+        bias_t = tensor_type(bias)
+        args.append("%bias: " + bias_t)
+        extra += " bias(%%bias : %s)" % bias_t
+    if kv_len:
+        len_t = tensor_type((b,), "i32", dynamic=(0,))
+        args.append("%len: " + len_t)
+        extra += " kv_len(%%len : %s)" % len_t
+    attrs = []
+    if causal:
+        attrs.append("causal")
+    if window is not None:
+        attrs.append("window = %d" % window)
+    if chunk is not None:
+        attrs.append("chunk = %d" % chunk)
+    if softcap is not None:
+        attrs.append("softcap = %r : f32" % softcap)
+    if scale is not None:
+        attrs.append("scale = %r : f32" % scale)
+    attr_text = " {%s}" % ", ".join(attrs) if attrs else ""
+    results = [o_t] + ([tensor_type((b, h, lq), dynamic=(0, 2))] if lse else [])
+    names = ["%o"] + (["%lse"] if lse else [])
+    return """
+func.func @attn{i}({args}) -> ({rt}) {{
+  {names} = seq.attention %q, %k, %v{extra}{attrs} : {q_t}, {k_t}, {v_t} -> {rt}
+  return {names} : {rt}
+}}""".format(i=i, args=", ".join(args), rt=", ".join(results),
+             names=", ".join(names), extra=extra, attrs=attr_text, q_t=q_t,
+             k_t=k_t, v_t=v_t)
+
+
+@pytest.fixture(scope="module")
+def library():
+    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)))
+
+
+@pytest.mark.parametrize("index", range(len(CONFIGS)))
+def test_attention_matches_reference(library, index):
+    b, h, hkv, lq, lk, d, dv, causal, window, chunk, softcap, bias, kv_len, lse, scale = CONFIGS[index]
+    rng = np.random.default_rng(300 + index)
+    q = rng.standard_normal((b, h, lq, d))
+    k = rng.standard_normal((b, hkv, lk, d))
+    v = rng.standard_normal((b, hkv, lk, dv))
+    inputs = [q, k, v]
+    bias_v = None
+    if bias is not None:
+        bias_v = rng.standard_normal(bias)
+        inputs.append(bias_v)
+    lens = None
+    if kv_len:
+        lens = rng.integers(1, lk + 1, size=b)
+        lens[0] = lk  # one full cache, the others partly filled
+    eff_scale = scale if scale is not None else 1.0 / np.sqrt(d)
+    casted = [a.astype(np.float32) for a in inputs]
+    if kv_len:
+        casted.append(lens.astype(np.int32))
+    results = [(4, "f32")] + ([(3, "f32")] if lse else [])
+    outs = library.call("attn%d" % index, casted, results)
+    out_ref, lse_ref = attention_reference(q, k, v, bias_v, lens, eff_scale, causal,
+                                           window, chunk, softcap)
+    assert_close(outs[0], out_ref, what="output")
+    if lse:
+        finite = np.isfinite(lse_ref)
+        assert np.array_equal(np.isfinite(outs[1]), finite), "masked rows' lse"
+        assert np.all(outs[1][~finite] == -np.inf)
+        assert_close(outs[1][finite], lse_ref[finite], what="lse")

@@ -44,6 +44,9 @@ struct ConvertSeqToLinalgPass
               .Case<AttentionOp>([&](AttentionOp o) {
                 return lowerAttentionToLinalg(rewriter, o);
               })
+              .Case<LinearAttentionOp>([&](LinearAttentionOp o) {
+                return lowerLinearAttentionToLinalg(rewriter, o);
+              })
               .Default([](Operation *o) {
                 return o->emitError()
                        << "no reference lowering for '" << o->getName()

@@ -1,0 +1,209 @@
+//===- LinearAttentionToLinalg.cpp - reference lowering of seq.linear_attention -===//
+//
+// The recurrent form: an scf.for over the sequence carrying the state
+// S [B, H, Dk, Dv'] and the output, one linalg.generic per formula:
+//
+//   S   = exp(decay_t) (.) S                      (per head / step / key)
+//   S   = S + k_t^T v_t                           (plain)
+//   S   = S + k_t^T (beta_t (v_t - k_t S))        (delta rule)
+//   o_t = scale * q_t S
+//
+// With `normalize`, v is extended by a column of ones (Dv' = Dv + 1), so the
+// last state column is the normalizer n and o = o[:Dv] / max(|o[Dv]|, 1).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "seqc/Conversion/SeqToLinalg/SeqToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+LogicalResult mlir::seq::lowerLinearAttentionToLinalg(RewriterBase &rewriter,
+                                                      LinearAttentionOp op) {
+  if (failed(requireStaticDims(op, op.getQ().getType(), "q", {1, 3})) ||
+      failed(requireStaticDims(op, op.getV().getType(), "v", {3})))
+    return failure();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  Value q = op.getQ(), k = op.getK(), v = op.getV();
+  auto qType = cast<RankedTensorType>(q.getType());
+  Type elementType = qType.getElementType();
+  int64_t heads = qType.getDimSize(1), dk = qType.getDimSize(3);
+  int64_t dv = cast<RankedTensorType>(v.getType()).getDimSize(3);
+  bool normalize = op.getNormalize();
+  int64_t dvState = dv + (normalize ? 1 : 0);
+  double scale = op.getScaleAttr() ? op.getScaleAttr().getValueAsDouble()
+                                   : 1.0 / std::sqrt(static_cast<double>(dk));
+
+  SmallVector<OpFoldResult> qSizes = sizesOf(rewriter, loc, q);
+  OpFoldResult batch = qSizes[0];
+  auto index = [&](int64_t i) { return rewriter.getIndexAttr(i); };
+
+  // v' = [v | 1] with the normalizer.
+  if (normalize) {
+    Value extended = filledTensor(
+        rewriter, loc, {batch, index(heads), qSizes[2], index(dvState)},
+        elementType, 1.0);
+    SmallVector<OpFoldResult> vSizes = sizesOf(rewriter, loc, v);
+    v = tensor::InsertSliceOp::create(
+        rewriter, loc, v, extended, SmallVector<OpFoldResult>(4, index(0)),
+        vSizes, SmallVector<OpFoldResult>(4, index(1)));
+  }
+
+  auto stateType = RankedTensorType::get(
+      {ShapedType::kDynamic, heads, dk, dvState}, elementType);
+  Value s0 = op.getInitialState()
+                 ? op.getInitialState()
+                 : filledTensor(rewriter, loc,
+                                {batch, index(heads), index(dk), index(dvState)},
+                                elementType, 0.0);
+  s0 = castTo(rewriter, loc, s0, stateType);
+  Value out0 = castTo(
+      rewriter, loc,
+      emptyTensor(rewriter, loc, {batch, index(heads), qSizes[2], index(dv)},
+                  elementType),
+      RankedTensorType::get({ShapedType::kDynamic, heads, ShapedType::kDynamic,
+                             dv},
+                            elementType));
+
+  AffineExpr b = rewriter.getAffineDimExpr(0), h = rewriter.getAffineDimExpr(1),
+             kk = rewriter.getAffineDimExpr(2), e = rewriter.getAffineDimExpr(3);
+  AffineMap bhke = dimsMap(ctx, 4, {b, h, kk, e}), bhk = dimsMap(ctx, 4, {b, h, kk}),
+            bhe = dimsMap(ctx, 4, {b, h, e}), bh4 = dimsMap(ctx, 4, {b, h});
+  // The same maps with the key dimension reduced, loops (b, h, e, k).
+  AffineExpr rk = rewriter.getAffineDimExpr(3), re = rewriter.getAffineDimExpr(2);
+  AffineMap rBhk = dimsMap(ctx, 4, {b, h, rk}), rBhke = dimsMap(ctx, 4, {b, h, rk, re}),
+            rBhe = dimsMap(ctx, 4, {b, h, re});
+
+  Value decay = op.getDecay(), beta = op.getBeta();
+  int64_t decayRank =
+      decay ? cast<RankedTensorType>(decay.getType()).getRank() : 0;
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  Value length = tensor::DimOp::create(rewriter, loc, q, 2);
+
+  auto mulAdd = [](OpBuilder &nb, Location nl, Value a, Value c, Value acc) {
+    return arith::AddFOp::create(nb, nl, acc,
+                                 arith::MulFOp::create(nb, nl, a, c))
+        .getResult();
+  };
+
+  auto loop = scf::ForOp::create(
+      rewriter, loc, zero, length, one, ValueRange{s0, out0},
+      [&](OpBuilder &bld, Location l, Value t, ValueRange carried) {
+        Value state = carried[0], out = carried[1];
+        Value qT = extractStep(bld, l, q, 2, t);
+        Value kT = extractStep(bld, l, k, 2, t);
+        Value vT = extractStep(bld, l, v, 2, t);
+        SmallVector<OpFoldResult> stateSizes = sizesOf(bld, l, state);
+        SmallVector<OpFoldResult> rowSizes = {stateSizes[0], stateSizes[1],
+                                              stateSizes[3]};
+
+        if (decay) {
+          Value gate = decay;
+          AffineMap gateMap = dimsMap(ctx, 4, {h});
+          if (decayRank == 3) {
+            gate = extractStep(bld, l, decay, 2, t);
+            gateMap = bh4;
+          } else if (decayRank == 4) {
+            gate = extractStep(bld, l, decay, 2, t);
+            gateMap = bhk;
+          }
+          state = buildGeneric(
+                      bld, l, ValueRange{state, gate},
+                      emptyTensor(bld, l, stateSizes, elementType),
+                      {bhke, gateMap, bhke}, "pppp",
+                      [](OpBuilder &nb, Location nl, ValueRange args) {
+                        return SmallVector<Value>{arith::MulFOp::create(
+                            nb, nl, args[0],
+                            math::ExpOp::create(nb, nl, args[1]))};
+                      })
+                      .front();
+        }
+
+        // The value written into the state: v, or beta (v - k S).
+        Value update = vT;
+        if (beta) {
+          Value kS = buildGeneric(
+                         bld, l, ValueRange{kT, state},
+                         filledTensor(bld, l, rowSizes, elementType, 0.0),
+                         {rBhk, rBhke, rBhe}, "pppr",
+                         [&](OpBuilder &nb, Location nl, ValueRange args) {
+                           return SmallVector<Value>{
+                               mulAdd(nb, nl, args[0], args[1], args[2])};
+                         })
+                         .front();
+          Value betaT = extractStep(bld, l, beta, 2, t);
+          update = buildGeneric(
+                       bld, l, ValueRange{vT, kS, betaT},
+                       emptyTensor(bld, l, rowSizes, elementType),
+                       {dimsMap(ctx, 3, {b, h, kk}), dimsMap(ctx, 3, {b, h, kk}),
+                        dimsMap(ctx, 3, {b, h}), dimsMap(ctx, 3, {b, h, kk})},
+                       "ppp",
+                       [](OpBuilder &nb, Location nl, ValueRange args) {
+                         Value diff =
+                             arith::SubFOp::create(nb, nl, args[0], args[1]);
+                         return SmallVector<Value>{
+                             arith::MulFOp::create(nb, nl, args[2], diff)};
+                       })
+                       .front();
+        }
+        state = buildGeneric(bld, l, ValueRange{state, kT, update},
+                             emptyTensor(bld, l, stateSizes, elementType),
+                             {bhke, bhk, bhe, bhke}, "pppp",
+                             [&](OpBuilder &nb, Location nl, ValueRange args) {
+                               return SmallVector<Value>{
+                                   mulAdd(nb, nl, args[1], args[2], args[0])};
+                             })
+                    .front();
+
+        // o = scale * q S, over the Dv' columns.
+        Value o = buildGeneric(
+                      bld, l, ValueRange{qT, state},
+                      filledTensor(bld, l, rowSizes, elementType, 0.0),
+                      {rBhk, rBhke, rBhe}, "pppr",
+                      [&](OpBuilder &nb, Location nl, ValueRange args) {
+                        Value scaled = arith::MulFOp::create(
+                            nb, nl, args[0],
+                            floatConst(nb, nl, elementType, scale));
+                        return SmallVector<Value>{
+                            mulAdd(nb, nl, scaled, args[1], args[2])};
+                      })
+                      .front();
+        if (normalize) {
+          SmallVector<OpFoldResult> outSizes = {rowSizes[0], rowSizes[1],
+                                                index(dv)};
+          o = buildGeneric(
+                  bld, l, ValueRange{o, o},
+                  emptyTensor(bld, l, outSizes, elementType),
+                  {dimsMap(ctx, 3, {b, h, kk}),
+                   dimsMap(ctx, 3, {b, h, rewriter.getAffineConstantExpr(dv)}),
+                   dimsMap(ctx, 3, {b, h, kk})},
+                  "ppp",
+                  [&](OpBuilder &nb, Location nl, ValueRange args) {
+                    Value denom = arith::MaximumFOp::create(
+                        nb, nl, math::AbsFOp::create(nb, nl, args[1]),
+                        floatConst(nb, nl, elementType, 1.0));
+                    return SmallVector<Value>{
+                        arith::DivFOp::create(nb, nl, args[0], denom)};
+                  })
+                  .front();
+        }
+        scf::YieldOp::create(
+            bld, l, ValueRange{state, insertStep(bld, l, o, out, 2, t)});
+      });
+
+  rewriter.replaceOp(op, {castTo(rewriter, loc, loop.getResult(1),
+                                 op.getOutput().getType()),
+                          castTo(rewriter, loc, loop.getResult(0),
+                                 op.getFinalState().getType())});
+  return success();
+}

@@ -13,10 +13,13 @@
 using namespace mlir;
 
 std::string seqc::getSeqToLinalgPipeline() {
-  return "convert-seq-to-linalg,canonicalize,cse";
+  // Elementwise arith/math on tensors (common in cell regions) become
+  // linalg.generic so that they bufferize.
+  return "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"
+         "canonicalize,cse";
 }
 
-std::string seqc::getCpuToLLVMPipeline() {
+std::string seqc::getCpuToLLVMPipeline(bool runtimeChecks) {
   // Identity layouts at function boundaries keep the generated entry points
   // simple (contiguous row-major buffers); copies become loops so that the
   // library never calls into MLIR's runner utils; libm provides what LLVM has
@@ -31,7 +34,10 @@ std::string seqc::getCpuToLLVMPipeline() {
          "buffer-deallocation-pipeline,"
          "convert-bufferization-to-memref,"
          "seq-memref-copy-to-linalg,"
-         "convert-linalg-to-loops,"
+         "convert-linalg-to-loops," +
+         // Bounds checks on every memref access (a failed check aborts with
+         // the op's location): for tests, never for deployed code.
+         std::string(runtimeChecks ? "generate-runtime-verification," : "") +
          "lower-affine,"
          "convert-scf-to-cf,"
          "expand-strided-metadata,"

@@ -71,7 +71,9 @@ def _take_result(desc, rank, dtype):
 class Library:
     """A library compiled by seqc from `mlir_source`."""
 
-    def __init__(self, mlir_source, extra_args=()):
+    def __init__(self, mlir_source, extra_args=("--runtime-checks",)):
+        """Compiles with bounds checks by default: an out-of-bounds access in
+        generated code aborts the test instead of corrupting memory."""
         self._dir = tempfile.TemporaryDirectory(prefix="seqc-test-")
         src = os.path.join(self._dir.name, "input.mlir")
         self.path = os.path.join(self._dir.name, "libtest.so")

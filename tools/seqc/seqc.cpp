@@ -79,6 +79,11 @@ static cl::opt<bool> printPipeline(
     "print-pipeline",
     cl::desc("Print the MLIR pass pipeline that would run, then exit"),
     cl::init(false), cl::cat(seqcCategory));
+static cl::opt<bool> runtimeChecks(
+    "runtime-checks",
+    cl::desc("Bounds-check every memory access at run time; a failed check "
+             "aborts with the source location (slow; for testing)"),
+    cl::init(false), cl::cat(seqcCategory));
 static cl::opt<bool> verbose("v", cl::desc("Print each stage as it runs"),
                              cl::init(false), cl::cat(seqcCategory));
 
@@ -101,7 +106,7 @@ static LogicalResult lowerTo(ModuleOp module, Stage stage) {
   if (stage >= Stage::Linalg)
     pipeline = seqc::getSeqToLinalgPipeline();
   if (stage >= Stage::LLVMDialect)
-    pipeline += "," + seqc::getCpuToLLVMPipeline();
+    pipeline += "," + seqc::getCpuToLLVMPipeline(runtimeChecks);
   if (pipeline.empty())
     return success();
   if (failed(seqc::addPipeline(pm, pipeline, errs())))
@@ -146,7 +151,7 @@ static LogicalResult compile(MLIRContext &context) {
   }
   if (printPipeline) {
     outs() << "builtin.module(" << seqc::getSeqToLinalgPipeline() << ","
-           << seqc::getCpuToLLVMPipeline() << ")\n";
+           << seqc::getCpuToLLVMPipeline(runtimeChecks) << ")\n";
     return success();
   }
   if (isBinary(emitStage) && (outputFilename.empty() || outputFilename == "-")) {

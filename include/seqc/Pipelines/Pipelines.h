@@ -23,8 +23,9 @@ namespace seqc {
 std::string getSeqToLinalgPipeline();
 
 /// The textual form of the pipeline from linalg/scf on tensors to the LLVM
-/// dialect for a CPU: bufferization with deallocation, loops, LLVM.
-std::string getCpuToLLVMPipeline();
+/// dialect for a CPU: bufferization with deallocation, loops, LLVM. With
+/// `runtimeChecks`, every memref access is bounds-checked at run time.
+std::string getCpuToLLVMPipeline(bool runtimeChecks = false);
 
 /// Appends a textual pipeline to `pm`; fails with a diagnostic on `errors`
 /// when a pass is unknown (all passes must be registered).

@@ -179,13 +179,21 @@ LogicalResult mlir::seq::lowerLinearAttentionToLinalg(RewriterBase &rewriter,
                       })
                       .front();
         if (normalize) {
-          SmallVector<OpFoldResult> outSizes = {rowSizes[0], rowSizes[1],
-                                                index(dv)};
+          // o[:, :, :Dv] / max(|o[:, :, Dv]|, 1); the slices come first so
+          // that the loop extents are Dv, not Dv + 1.
+          SmallVector<OpFoldResult> zeros(3, index(0)), ones(3, index(1));
+          Value numerator = tensor::ExtractSliceOp::create(
+              bld, l, o, zeros, {rowSizes[0], rowSizes[1], index(dv)}, ones);
+          Value normalizer = tensor::ExtractSliceOp::create(
+              bld, l,
+              RankedTensorType::get({ShapedType::kDynamic, heads}, elementType),
+              o, {index(0), index(0), index(dv)},
+              {rowSizes[0], rowSizes[1], index(1)}, ones);
           o = buildGeneric(
-                  bld, l, ValueRange{o, o},
-                  emptyTensor(bld, l, outSizes, elementType),
-                  {dimsMap(ctx, 3, {b, h, kk}),
-                   dimsMap(ctx, 3, {b, h, rewriter.getAffineConstantExpr(dv)}),
+                  bld, l, ValueRange{numerator, normalizer},
+                  emptyTensor(bld, l, {rowSizes[0], rowSizes[1], index(dv)},
+                              elementType),
+                  {dimsMap(ctx, 3, {b, h, kk}), dimsMap(ctx, 3, {b, h}),
                    dimsMap(ctx, 3, {b, h, kk})},
                   "ppp",
                   [&](OpBuilder &nb, Location nl, ValueRange args) {

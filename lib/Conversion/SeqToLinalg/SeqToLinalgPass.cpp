@@ -47,6 +47,9 @@ struct ConvertSeqToLinalgPass
               .Case<LinearAttentionOp>([&](LinearAttentionOp o) {
                 return lowerLinearAttentionToLinalg(rewriter, o);
               })
+              .Case<RecurrenceOp>([&](RecurrenceOp o) {
+                return lowerRecurrenceToLinalg(rewriter, o);
+              })
               .Default([](Operation *o) {
                 return o->emitError()
                        << "no reference lowering for '" << o->getName()

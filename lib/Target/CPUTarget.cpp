@@ -17,6 +17,9 @@
 #ifndef SEQC_LINKER
 #define SEQC_LINKER "ld.lld"
 #endif
+#ifndef SEQC_RUNTIME_LIBRARY
+#define SEQC_RUNTIME_LIBRARY "libseqc_runtime.a"
+#endif
 
 using namespace llvm;
 
@@ -115,11 +118,17 @@ Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath) {
     return createStringError(inconvertibleErrorCode(),
                              "linker '" SEQC_LINKER "' not found");
   std::string out = outputPath.str(), obj = objectPath.str();
-  // --no-undefined keeps a missing runtime symbol a link error rather than a
+  if (!sys::fs::exists(SEQC_RUNTIME_LIBRARY))
+    return createStringError(inconvertibleErrorCode(),
+                             "the seqc runtime library " SEQC_RUNTIME_LIBRARY
+                             " is missing (rebuild seqc)");
+  // The seqc runtime (argument checks, dispatch) is linked in statically.
+  // --no-undefined keeps a missing symbol a link error rather than a
   // load-time surprise; the library needs only libc and libm.
   SmallVector<StringRef> args = {*linker,      "-shared",  "--no-undefined",
                                  "--as-needed", "-o",       out,
-                                 obj,          "-L/lib/x86_64-linux-gnu",
+                                 obj,          SEQC_RUNTIME_LIBRARY,
+                                 "-L/lib/x86_64-linux-gnu",
                                  "-L/usr/lib/x86_64-linux-gnu", "-lm", "-lc"};
   std::string message;
   int rc = sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,

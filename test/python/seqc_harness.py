@@ -1,14 +1,8 @@
-"""Compile seq IR with seqc and call the generated functions from NumPy.
+"""Compile seq IR with seqc and call the library through the seqc runtime ABI
+(include/seqc-runtime/seqc_runtime.h) from NumPy, with ctypes.
 
-Until the seqc runtime ABI exists, the numerical tests call the entry
-points MLIR generates for every public function, `_mlir_ciface_<name>`,
-whose arguments are pointers to memref descriptors:
-
-    struct { T *allocated, *aligned; int64 offset, sizes[r], strides[r]; }
-
-and whose first argument points at the result descriptor (or at a struct of
-result descriptors when there are several). Results are malloc'ed by the
-library; they are copied into NumPy arrays and freed here.
+Output shapes come from the library's own signature table
+(seqc_get_library_info): static sizes, or sizes equal to an input's.
 """
 
 import ctypes
@@ -23,49 +17,68 @@ BUILD_DIR = os.environ.get(
     os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 SEQC = os.path.join(BUILD_DIR, "bin", "seqc")
 
-_DTYPES = {"f32": np.float32, "f64": np.float64, "i32": np.int32,
-           "i64": np.int64}
+# seqc_dtype values and their NumPy types.
+DTYPES = {1: np.float32, 2: np.float64, 3: np.float16, 5: np.int8,
+          6: np.int32, 7: np.int64}
+DTYPE_CODES = {np.dtype(v): k for k, v in DTYPES.items()}
 
 
-def _descriptor_type(rank):
-    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-              ("offset", ctypes.c_int64)]
-    if rank:
-        fields += [("sizes", ctypes.c_int64 * rank),
-                   ("strides", ctypes.c_int64 * rank)]
-    return type("MemRef%dD" % rank, (ctypes.Structure,), {"_fields_": fields})
+class Tensor(ctypes.Structure):
+    _fields_ = [("dtype", ctypes.c_int), ("rank", ctypes.c_int32),
+                ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("strides", ctypes.POINTER(ctypes.c_int64)),
+                ("data", ctypes.c_void_p)]
 
 
-def _descriptor(array):
-    desc = _descriptor_type(array.ndim)()
-    pointer = array.ctypes.data_as(ctypes.c_void_p)
-    desc.allocated = pointer
-    desc.aligned = pointer
-    desc.offset = 0
-    for i, (size, stride) in enumerate(zip(array.shape, array.strides)):
-        desc.sizes[i] = size
-        desc.strides[i] = stride // array.itemsize
-    return desc
+class Dim(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_int64), ("symbol", ctypes.c_int32)]
 
 
-_libc = ctypes.CDLL(None)
-_libc.free.argtypes = [ctypes.c_void_p]
+class ArgInfo(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int),
+                ("rank", ctypes.c_int32), ("dims", ctypes.POINTER(Dim))]
 
 
-def _take_result(desc, rank, dtype):
-    """Copies a returned memref into a NumPy array and frees its buffer."""
-    itemsize = np.dtype(dtype).itemsize
-    shape = [desc.sizes[i] for i in range(rank)]
-    strides = [desc.strides[i] * itemsize for i in range(rank)]
-    if min(shape, default=1) == 0:
-        out = np.zeros(shape, dtype)
-    else:
-        extent = 1 + sum((s - 1) * st for s, st in zip(shape, desc.strides[:rank]))
-        base = desc.aligned + desc.offset * itemsize
-        raw = (ctypes.c_char * (extent * itemsize)).from_address(base)
-        out = np.ndarray(shape, dtype, buffer=raw, strides=strides).copy()
-    _libc.free(desc.allocated)
-    return out
+class FunctionInfo(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("num_inputs", ctypes.c_int32),
+                ("inputs", ctypes.POINTER(ArgInfo)),
+                ("num_outputs", ctypes.c_int32),
+                ("outputs", ctypes.POINTER(ArgInfo))]
+
+
+class LibraryInfo(ctypes.Structure):
+    _fields_ = [("abi_version", ctypes.c_int32), ("num_functions", ctypes.c_int32),
+                ("functions", ctypes.POINTER(FunctionInfo))]
+
+
+class SeqcError(RuntimeError):
+    """A call that the library refused, with its status and message."""
+
+    def __init__(self, status, message):
+        super().__init__("status %d: %s" % (status, message))
+        self.status = status
+        self.message = message
+
+
+def compile_library(mlir_source, directory, extra_args=()):
+    src = os.path.join(directory, "input.mlir")
+    path = os.path.join(directory, "libtest.so")
+    with open(src, "w") as f:
+        f.write(mlir_source)
+    proc = subprocess.run([SEQC, src, "-o", path, *extra_args],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError("seqc failed:\n" + proc.stderr)
+    return path
+
+
+def tensor_of(array, shape_keepalive):
+    """A seqc_tensor viewing `array` (which must stay alive)."""
+    shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
+    shape_keepalive.append(shape)
+    return Tensor(DTYPE_CODES[array.dtype], array.ndim,
+                  ctypes.cast(shape, ctypes.POINTER(ctypes.c_int64)), None,
+                  array.ctypes.data)
 
 
 class Library:
@@ -75,36 +88,58 @@ class Library:
         """Compiles with bounds checks by default: an out-of-bounds access in
         generated code aborts the test instead of corrupting memory."""
         self._dir = tempfile.TemporaryDirectory(prefix="seqc-test-")
-        src = os.path.join(self._dir.name, "input.mlir")
-        self.path = os.path.join(self._dir.name, "libtest.so")
-        with open(src, "w") as f:
-            f.write(mlir_source)
-        proc = subprocess.run([SEQC, src, "-o", self.path, *extra_args],
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError("seqc failed:\n" + proc.stderr)
-        self._lib = ctypes.CDLL(self.path)
+        self.path = compile_library(mlir_source, self._dir.name, extra_args)
+        self.lib = ctypes.CDLL(self.path)
+        self.lib.seqc_get_library_info.restype = ctypes.POINTER(LibraryInfo)
+        self.lib.seqc_last_error.restype = ctypes.c_char_p
+        self.lib.seqc_call.restype = ctypes.c_int
+        info = self.lib.seqc_get_library_info().contents
+        self.functions = {}
+        for i in range(info.num_functions):
+            f = info.functions[i]
+            self.functions[f.name.decode()] = f
 
-    def call(self, name, inputs, results):
-        """Calls `name` with `inputs` (NumPy arrays); `results` lists the
-        (rank, dtype) of each result."""
+    def output_shapes(self, name, inputs):
+        """Output shapes from the signature table and the inputs' sizes."""
+        f = self.functions[name]
+        symbols = {}
+        for i in range(min(f.num_inputs, len(inputs))):
+            arg = f.inputs[i]
+            for d in range(min(arg.rank, inputs[i].ndim)):
+                if arg.dims[d].symbol >= 0:
+                    symbols.setdefault(arg.dims[d].symbol, inputs[i].shape[d])
+        shapes = []
+        for i in range(f.num_outputs):
+            arg = f.outputs[i]
+            shapes.append(tuple(arg.dims[d].size if arg.dims[d].size >= 0
+                                else symbols[arg.dims[d].symbol]
+                                for d in range(arg.rank)))
+        return shapes
+
+    def output_dtypes(self, name):
+        f = self.functions[name]
+        return [DTYPES[f.outputs[i].dtype] for i in range(f.num_outputs)]
+
+    def call_raw(self, name, inputs, outputs):
+        """seqc_call with the given arrays; returns (status, message)."""
+        keep = []
+        in_tensors = (Tensor * max(len(inputs), 1))(
+            *[tensor_of(a, keep) for a in inputs])
+        out_tensors = (Tensor * max(len(outputs), 1))(
+            *[tensor_of(a, keep) for a in outputs])
+        status = self.lib.seqc_call(name.encode(), in_tensors, len(inputs),
+                                    out_tensors, len(outputs))
+        return status, self.lib.seqc_last_error().decode()
+
+    def call(self, name, inputs):
+        """Calls `name` with NumPy `inputs`; returns the outputs."""
         inputs = [np.ascontiguousarray(a) for a in inputs]
-        arg_descs = [_descriptor(a) for a in inputs]
-        result_types = [_descriptor_type(rank) for rank, _ in results]
-        if len(results) == 1:
-            out = result_types[0]()
-        else:
-            out = type("Results", (ctypes.Structure,), {"_fields_": [
-                ("r%d" % i, t) for i, t in enumerate(result_types)]})()
-        fn = getattr(self._lib, "_mlir_ciface_" + name)
-        fn.restype = None
-        fn(ctypes.byref(out), *[ctypes.byref(d) for d in arg_descs])
-        if len(results) == 1:
-            descs = [out]
-        else:
-            descs = [getattr(out, "r%d" % i) for i in range(len(results))]
-        return [_take_result(d, rank, _DTYPES[dt] if isinstance(dt, str) else dt)
-                for d, (rank, dt) in zip(descs, results)]
+        outputs = [np.empty(shape, dtype) for shape, dtype in
+                   zip(self.output_shapes(name, inputs), self.output_dtypes(name))]
+        status, message = self.call_raw(name, inputs, outputs)
+        if status != 0:
+            raise SeqcError(status, message)
+        return outputs
 
 
 def tensor_type(shape, dtype="f32", dynamic=()):

@@ -126,8 +126,7 @@ def test_linear_attention_matches_reference(library, index):
     rng = np.random.default_rng(400 + index)
     q, k, v, g, bt, st = _inputs(cfg, rng)
     inputs = [q, k, v] + [x for x in (g, bt, st) if x is not None]
-    o, s = library.call("la%d" % index, [a.astype(np.float32) for a in inputs],
-                        [(4, "f32"), (4, "f32")])
+    o, s = library.call("la%d" % index, [a.astype(np.float32) for a in inputs])
     eff = scale if scale is not None else 1.0 / np.sqrt(dk)
     o_ref, s_ref = linear_attention_reference(q, k, v, g, bt, st, eff, norm)
     assert_close(o, o_ref, what="output")
@@ -172,5 +171,5 @@ func.func @ssd(%q: {qk}, %k: {qk}, %v: {v}, %g: {g}) -> {v} {{
     k = heads_first(B)
     v = heads_first(dt[..., None] * x)
     g = heads_first(dt * A)
-    (o,) = lib.call("ssd", [a.astype(np.float32) for a in (q, k, v, g)], [(4, "f32")])
+    (o,) = lib.call("ssd", [a.astype(np.float32) for a in (q, k, v, g)])
     assert_close(np.moveaxis(o, 1, 2), ssd_reference(x, dt, A, B, C), what="y")

@@ -128,8 +128,7 @@ def test_scan_matches_reference(library, index):
     reduced = tuple(s for d, s in enumerate(shape) if d != dim)
     inits = [rng.standard_normal(reduced) for _ in range(n)] if init else None
     inputs = xs + (inits or [])
-    outs = library.call("scan%d" % index, [a.astype(np.float32) for a in inputs],
-                        [(len(shape), "f32")] * n)
+    outs = library.call("scan%d" % index, [a.astype(np.float32) for a in inputs])
     refs = scan_reference(xs, dim, fn, inits, exclusive, reverse)
     for k, (out, ref) in enumerate(zip(outs, refs)):
         assert_close(out, ref, what="result #%d" % k)

@@ -103,8 +103,7 @@ def test_selective_scan_matches_reference(library, index):
     dbv = rng.standard_normal(dm) * 0.5 if db else None
     h0v = rng.standard_normal((b, dm, n)) if h0 else None
     inputs = [u, delta, A, B, C] + [v for v in (Dv, zv, dbv, h0v) if v is not None]
-    y, h = library.call("ss%d" % index, [a.astype(np.float32) for a in inputs],
-                        [(3, "f32"), (3, "f32")])
+    y, h = library.call("ss%d" % index, [a.astype(np.float32) for a in inputs])
     y_ref, h_ref = selective_scan_reference(u, delta, A, B, C, Dv, zv, dbv, h0v, sp)
     assert_close(y, y_ref, what="y")
     assert_close(h, h_ref, what="last_state")

@@ -10,6 +10,7 @@
 #include "seqc/InitAllDialects.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPUTarget.h"
+#include "seqc/Target/EntryPoints.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -32,7 +33,16 @@ using namespace llvm;
 using namespace mlir;
 
 namespace {
-enum class Stage { MLIR, Linalg, LLVMDialect, LLVMIR, Asm, Obj, SharedLib };
+enum class Stage {
+  MLIR,
+  Linalg,
+  LLVMDialect,
+  Header,
+  LLVMIR,
+  Asm,
+  Obj,
+  SharedLib
+};
 enum class TargetKind { CPU, CUDA };
 } // namespace
 
@@ -54,6 +64,8 @@ static cl::opt<Stage> emitStage(
                           "after the seq lowering (linalg/scf on tensors)"),
                clEnumValN(Stage::LLVMDialect, "llvm-dialect",
                           "the MLIR LLVM dialect"),
+               clEnumValN(Stage::Header, "header",
+                          "the C header declaring the entry points"),
                clEnumValN(Stage::LLVMIR, "llvm", "optimized LLVM IR"),
                clEnumValN(Stage::Asm, "asm", "assembly"),
                clEnumValN(Stage::Obj, "obj", "an object file"),
@@ -84,6 +96,11 @@ static cl::opt<bool> runtimeChecks(
     cl::desc("Bounds-check every memory access at run time; a failed check "
              "aborts with the source location (slow; for testing)"),
     cl::init(false), cl::cat(seqcCategory));
+static cl::opt<std::string> headerFilename(
+    "header",
+    cl::desc("With --emit=so, where to write the C header (default: the "
+             "output path with .h in place of .so; 'none' to skip)"),
+    cl::value_desc("path"), cl::init(""), cl::cat(seqcCategory));
 static cl::opt<bool> verbose("v", cl::desc("Print each stage as it runs"),
                              cl::init(false), cl::cat(seqcCategory));
 
@@ -134,6 +151,25 @@ writeOutput(llvm::function_ref<LogicalResult(raw_pwrite_stream &)> write) {
   return success();
 }
 
+/// The header beside a library: --header, or the output with .h for .so.
+static std::string headerPath() {
+  if (headerFilename == "none")
+    return "";
+  if (!headerFilename.empty())
+    return headerFilename;
+  SmallString<128> path(outputFilename.getValue());
+  sys::path::replace_extension(path, ".h");
+  return std::string(path);
+}
+
+/// The include guard of the header: the library's file name.
+static std::string headerGuard() {
+  StringRef stem = sys::path::stem(outputFilename.empty() || outputFilename == "-"
+                                       ? StringRef("seqc_library")
+                                       : StringRef(outputFilename.getValue()));
+  return ("SEQC_LIB_" + stem).str();
+}
+
 static LogicalResult reportError(Error err) {
   errs() << "seqc: error: " << toString(std::move(err)) << "\n";
   return failure();
@@ -175,6 +211,21 @@ static LogicalResult compile(MLIRContext &context) {
   if (!module)
     return failure();
 
+  // The ABI is read off the module before lowering: the seq ops know
+  // which sizes must agree.
+  std::vector<seqc::EntryPoint> entryPoints;
+  if (emitStage >= Stage::Header) {
+    auto analyzed = seqc::analyzeEntryPoints(*module);
+    if (failed(analyzed))
+      return failure();
+    entryPoints = std::move(*analyzed);
+  }
+  if (emitStage == Stage::Header)
+    return writeOutput([&](raw_pwrite_stream &os) {
+      os << seqc::emitCHeader(entryPoints, headerGuard());
+      return success();
+    });
+
   Stage mlirStage = std::min(emitStage.getValue(), Stage::LLVMDialect);
   if (failed(lowerTo(*module, mlirStage)))
     return failure();
@@ -197,6 +248,13 @@ static LogicalResult compile(MLIRContext &context) {
       seqc::translateToLLVMIR(*module, llvmContext, **machine, optLevel);
   if (!llvmModule)
     return reportError(llvmModule.takeError());
+  if (Error err = seqc::emitEntryPointTables(**llvmModule, entryPoints))
+    return reportError(std::move(err));
+  // Only the ABI (seqc_*) is exported; kernels and helpers stay internal.
+  for (GlobalValue &gv : (*llvmModule)->global_values())
+    if (!gv.isDeclaration() && !gv.hasLocalLinkage() &&
+        !gv.getName().starts_with("seqc_"))
+      gv.setVisibility(GlobalValue::HiddenVisibility);
 
   if (emitStage == Stage::LLVMIR)
     return writeOutput([&](raw_pwrite_stream &os) {
@@ -232,6 +290,21 @@ static LogicalResult compile(MLIRContext &context) {
   progress("linking " + outputFilename);
   if (Error err = seqc::linkSharedLibrary(objectPath, tempLibrary))
     return reportError(std::move(err));
+  std::string header = headerPath();
+  if (!header.empty()) {
+    progress("writing " + header);
+    std::string error;
+    auto out = openOutputFile(header, &error);
+    if (!out) {
+      errs() << "seqc: error: " << error << "\n";
+      return failure();
+    }
+    out->os() << seqc::emitCHeader(entryPoints, headerGuard());
+    if (std::error_code ec = sys::fs::rename(tempLibrary, outputFilename))
+      return reportError(createFileError(outputFilename, ec));
+    out->keep();
+    return success();
+  }
   if (std::error_code ec = sys::fs::rename(tempLibrary, outputFilename))
     return reportError(createFileError(outputFilename, ec));
   return success();

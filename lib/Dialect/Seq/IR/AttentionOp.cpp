@@ -63,13 +63,13 @@ LogicalResult AttentionOp::verify() {
                            << t;
   }
 
-  if (failed(shapes.check(getOutput().getType(), "output",
+  if (failed(shapes.check(getOutput(), "output",
                           {"B", "H", "Lq", "Dv"})) ||
       failed(checkFloatElementType(*this, getOutput().getType(), "output",
                                    elementType, "q")))
     return failure();
   if (Value lse = getLse()) {
-    if (failed(shapes.check(lse.getType(), "lse", {"B", "H", "Lq"})))
+    if (failed(shapes.check(lse, "lse", {"B", "H", "Lq"})))
       return failure();
     Type t = elementTypeOf(lse.getType());
     if (t != elementType && !t.isF32())

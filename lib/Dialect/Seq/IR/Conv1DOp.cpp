@@ -47,7 +47,7 @@ LogicalResult Conv1DOp::verify() {
                                      elementType, "x")))
       return failure();
   }
-  if (failed(shapes.check(getY().getType(), "y", {"B", "L", "Cout"})) ||
+  if (failed(shapes.check(getY(), "y", {"B", "L", "Cout"})) ||
       failed(checkFloatElementType(*this, getY().getType(), "y", elementType,
                                    "x")))
     return failure();
@@ -56,7 +56,7 @@ LogicalResult Conv1DOp::verify() {
         {getFinalState(), "final_state"}}) {
     if (!value)
       continue;
-    if (failed(shapes.check(value.getType(), name, {"B", "P", "Cin"})) ||
+    if (failed(shapes.check(value, name, {"B", "P", "Cin"})) ||
         failed(shapes.checkDim(value.getType(), name, 1, stateLength(*this),
                                "(K - 1) * dilation")) ||
         failed(checkFloatElementType(*this, value.getType(), name,

@@ -14,8 +14,9 @@ static int64_t stateColumnsExtra(LinearAttentionOp op) {
 
 /// Checks a state-shaped type: [B, H, Dk, Dv (+1)].
 static LogicalResult checkState(LinearAttentionOp op, ShapeChecker &shapes,
-                                Type type, StringRef name) {
-  if (failed(shapes.check(type, name,
+                                Value value, StringRef name) {
+  Type type = value.getType();
+  if (failed(shapes.check(value, name,
                           {"B", "H", "Dk", op.getNormalize() ? "Dv+1" : "Dv"})))
     return failure();
   std::optional<int64_t> dv = shapes.lookup("Dv");
@@ -40,7 +41,7 @@ LogicalResult LinearAttentionOp::verify() {
                                    "q")))
     return failure();
 
-  if (failed(shapes.check(getOutput().getType(), "output",
+  if (failed(shapes.check(getOutput(), "output",
                           {"B", "H", "L", "Dv"})) ||
       failed(checkFloatElementType(*this, getOutput().getType(), "output",
                                    elementType, "q")))
@@ -79,14 +80,14 @@ LogicalResult LinearAttentionOp::verify() {
                                      elementType, "q")))
       return failure();
   }
-  if (failed(checkState(*this, shapes, getFinalState().getType(),
+  if (failed(checkState(*this, shapes, getFinalState(),
                         "final_state")) ||
       failed(checkFloatElementType(*this, getFinalState().getType(),
                                    "final_state", elementType, "q")))
     return failure();
   // Checked last: Dv may be static only in 'output'.
   if (Value init = getInitialState()) {
-    if (failed(checkState(*this, shapes, init.getType(), "initial_state")) ||
+    if (failed(checkState(*this, shapes, init, "initial_state")) ||
         failed(checkFloatElementType(*this, init.getType(), "initial_state",
                                      elementType, "q")))
       return failure();

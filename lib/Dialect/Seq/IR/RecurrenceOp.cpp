@@ -118,8 +118,8 @@ static LogicalResult verifyNamedCell(RecurrenceOp op, CellKind kind) {
   for (auto [i, result] : llvm::enumerate(op.getResults())) {
     std::string name = indexed("result", i);
     bool isOutput = static_cast<int64_t>(i) == numStates;
-    if (failed(isOutput ? shapes.check(result.getType(), name, {"B", "L", "Hs"})
-                        : shapes.check(result.getType(), name, {"B", "Hs"})) ||
+    if (failed(isOutput ? shapes.check(result, name, {"B", "L", "Hs"})
+                        : shapes.check(result, name, {"B", "Hs"})) ||
         failed(checkFloatElementType(op, result.getType(), name, elementType,
                                      "x")))
       return failure();
@@ -187,6 +187,9 @@ static LogicalResult verifyRegionCell(RecurrenceOp op) {
   for (auto [i, input] : llvm::enumerate(op.getInputs())) {
     auto type = cast<RankedTensorType>(input.getType());
     std::string name = indexed("input", i);
+    shapes.record(input, 0, "B");
+    if (type.getRank() >= 2)
+      shapes.record(input, 1, "L");
     if (type.getRank() < 2)
       return op.emitOpError() << "'" << name
                               << "' must have rank >= 2 [B, L, ...], got "
@@ -202,6 +205,7 @@ static LogicalResult verifyRegionCell(RecurrenceOp op) {
   for (auto [i, init] : llvm::enumerate(op.getInit())) {
     auto type = cast<RankedTensorType>(init.getType());
     std::string name = indexed("init", i);
+    shapes.record(init, 0, "B");
     if (type.getRank() < 1)
       return op.emitOpError() << "'" << name
                               << "' must have rank >= 1 [B, ...], got "
@@ -220,13 +224,22 @@ static LogicalResult verifyRegionCell(RecurrenceOp op) {
   for (auto [i, result] : llvm::enumerate(op.getResults())) {
     auto type = cast<RankedTensorType>(result.getType());
     std::string name = indexed("result", i);
+    shapes.record(result, 0, "B");
     if (i < numStates) {
+      // A final state has its initial state's type, dimension by dimension.
+      for (int64_t d = 1; d < type.getRank(); ++d) {
+        std::string key = ("state" + Twine(i) + "." + Twine(d)).str();
+        shapes.record(result, d, key);
+        shapes.record(op.getInit()[i], d, key);
+      }
       if (type != op.getInit()[i].getType())
         return op.emitOpError()
                << "'" << name << "' (final state) must have the type of 'init #"
                << i << "' (" << op.getInit()[i].getType() << "), got " << type;
       continue;
     }
+    if (type.getRank() >= 2)
+      shapes.record(result, 1, "L");
     if (type.getRank() < 2)
       return op.emitOpError() << "'" << name
                               << "' (a step output) must have rank >= 2 "

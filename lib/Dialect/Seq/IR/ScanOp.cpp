@@ -67,7 +67,7 @@ LogicalResult ScanOp::verify() {
                          << "), got " << getResults().size();
   for (auto [i, result] : llvm::enumerate(getResults())) {
     std::string name = ("result #" + Twine(i)).str();
-    if (failed(shapes.check(result.getType(), name, asRefs(full))))
+    if (failed(shapes.check(result, name, asRefs(full))))
       return failure();
     Type expected = elementTypeOf(getInputs()[i].getType());
     if (elementTypeOf(result.getType()) != expected)

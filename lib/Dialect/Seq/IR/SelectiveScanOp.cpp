@@ -51,10 +51,10 @@ LogicalResult SelectiveScanOp::verify() {
       return failure();
   }
 
-  if (failed(shapes.check(getY().getType(), "y", {"batch", "L", "Dm"})) ||
+  if (failed(shapes.check(getY(), "y", {"batch", "L", "Dm"})) ||
       failed(checkFloatElementType(*this, getY().getType(), "y", elementType,
                                    "u")) ||
-      failed(shapes.check(getLastState().getType(), "last_state",
+      failed(shapes.check(getLastState(), "last_state",
                           {"batch", "Dm", "N"})) ||
       failed(checkFloatElementType(*this, getLastState().getType(),
                                    "last_state", elementType, "u")))

@@ -1,6 +1,9 @@
 //===- ShapeChecker.cpp - named-dimension checks for verifiers -----------===//
 
 #include "ShapeChecker.h"
+#include "seqc/Dialect/Seq/IR/ShapeRelations.h"
+
+#include "llvm/ADT/Twine.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/STLExtras.h"
@@ -20,8 +23,35 @@ std::string mlir::seq::formatLayout(ArrayRef<StringRef> layout) {
   return s;
 }
 
+namespace {
+/// The collector of the innermost active collectShapeRelations call on this
+/// thread, if any.
+thread_local llvm::function_ref<void(Value, unsigned, StringRef)>
+    *activeRecorder = nullptr;
+} // namespace
+
+void ShapeChecker::record(Value value, unsigned dim, StringRef sizeName) {
+  if (activeRecorder && !sizeName.empty())
+    (*activeRecorder)(value, dim, (op->getName().getStringRef() + "." +
+                                   Twine(reinterpret_cast<uintptr_t>(op)) +
+                                   "." + sizeName)
+                                      .str());
+}
+
+void mlir::seq::collectShapeRelations(
+    Operation *op, llvm::function_ref<void(Value, unsigned, StringRef)> fn) {
+  auto *previous = activeRecorder;
+  activeRecorder = &fn;
+  (void)op->getName().verifyInvariants(op);
+  activeRecorder = previous;
+}
+
 LogicalResult ShapeChecker::check(Value value, StringRef name,
                                   ArrayRef<StringRef> layout) {
+  if (auto type = dyn_cast<RankedTensorType>(value.getType());
+      type && type.getRank() == static_cast<int64_t>(layout.size()))
+    for (auto [dim, sizeName] : llvm::enumerate(layout))
+      record(value, dim, sizeName);
   return check(value.getType(), name, layout);
 }
 

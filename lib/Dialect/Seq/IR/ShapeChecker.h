@@ -50,6 +50,12 @@ public:
   /// The static size bound to `sizeName`, if any operand fixed it.
   std::optional<int64_t> lookup(StringRef sizeName) const;
 
+  /// Records, for shape-relation clients (see ShapeRelations.h), that
+  /// dimension `dim` of `value` has the size called `sizeName`. check()
+  /// records every named dimension itself; verifiers call this for
+  /// relations they check by hand.
+  void record(Value value, unsigned dim, StringRef sizeName);
+
 private:
   struct Binding {
     int64_t size;

@@ -1,0 +1,115 @@
+/*===- seqc_runtime.h - the C ABI of libraries compiled by seqc ----------===*
+ *
+ * Every shared library that seqc produces exports the functions declared
+ * here, plus one entry point per public function of the compiled module:
+ *
+ *   seqc_status seqc_fn_<name>(const seqc_tensor *inputs, int32_t num_inputs,
+ *                              seqc_tensor *outputs, int32_t num_outputs);
+ *
+ * (declared with their argument layouts in the header seqc writes beside the
+ * library with --emit=header). Every argument is checked before any work is
+ * done: counts, null pointers, dtypes, ranks, static sizes, the sizes that
+ * must agree between arguments (the batch of q and k, ...), contiguity and
+ * alignment. A bad call returns an error status and leaves a message for
+ * seqc_last_error(); it never crashes and never writes to memory other than
+ * the outputs' data.
+ *
+ * Outputs are allocated by the caller, with the shapes that
+ * seqc_get_library_info() describes (static sizes, or sizes equal to an
+ * input's size). Inputs and outputs must be row-major contiguous.
+ *
+ * This header is C99 and has no dependencies beyond <stdint.h>.
+ *===----------------------------------------------------------------------===*/
+
+#ifndef SEQC_RUNTIME_H
+#define SEQC_RUNTIME_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Incremented on any incompatible change of the structures below. */
+#define SEQC_ABI_VERSION 1
+
+typedef enum seqc_dtype {
+  SEQC_DTYPE_F32 = 1,
+  SEQC_DTYPE_F64 = 2,
+  SEQC_DTYPE_F16 = 3,
+  SEQC_DTYPE_BF16 = 4,
+  SEQC_DTYPE_I8 = 5,
+  SEQC_DTYPE_I32 = 6,
+  SEQC_DTYPE_I64 = 7 /* also MLIR's index type */
+} seqc_dtype;
+
+typedef enum seqc_status {
+  SEQC_OK = 0,
+  /* A null pointer, a wrong argument count, dtype, rank or size, sizes that
+   * disagree between arguments, non-contiguous or misaligned data. */
+  SEQC_ERROR_INVALID_ARGUMENT = 1,
+  /* seqc_call() was given a name that the library does not export. */
+  SEQC_ERROR_UNKNOWN_FUNCTION = 2,
+  /* An allocation failed or a size overflowed. */
+  SEQC_ERROR_OUT_OF_MEMORY = 3
+} seqc_status;
+
+/* A tensor the caller owns. */
+typedef struct seqc_tensor {
+  seqc_dtype dtype;
+  int32_t rank;
+  const int64_t *shape;   /* rank sizes; may be NULL when rank == 0 */
+  const int64_t *strides; /* in elements; NULL means row-major contiguous */
+  void *data;             /* may be NULL only when the tensor is empty */
+} seqc_tensor;
+
+/* One dimension of an argument: a static size, or a dynamic one. Dynamic
+ * dimensions with the same symbol (>= 0) must have equal sizes in a call. */
+typedef struct seqc_dim {
+  int64_t size;   /* >= 0: static; -1: dynamic */
+  int32_t symbol; /* -1 when unconstrained */
+} seqc_dim;
+
+typedef struct seqc_arg_info {
+  const char *name;
+  seqc_dtype dtype;
+  int32_t rank;
+  const seqc_dim *dims;
+} seqc_arg_info;
+
+typedef struct seqc_function_info {
+  const char *name;
+  int32_t num_inputs;
+  const seqc_arg_info *inputs;
+  int32_t num_outputs;
+  const seqc_arg_info *outputs;
+} seqc_function_info;
+
+typedef struct seqc_library_info {
+  int32_t abi_version; /* SEQC_ABI_VERSION of the library */
+  int32_t num_functions;
+  const seqc_function_info *functions;
+} seqc_library_info;
+
+/* The signature of every entry point of this library. Never NULL. */
+const seqc_library_info *seqc_get_library_info(void);
+
+/* Calls the entry point `function` by name. */
+seqc_status seqc_call(const char *function, const seqc_tensor *inputs,
+                      int32_t num_inputs, seqc_tensor *outputs,
+                      int32_t num_outputs);
+
+/* The message of the last failed call on this thread ("" if none). */
+const char *seqc_last_error(void);
+
+/* A constant name for a status ("SEQC_OK", ...). */
+const char *seqc_status_string(seqc_status status);
+
+/* The name of a dtype ("f32", ...), or "unknown". */
+const char *seqc_dtype_name(seqc_dtype dtype);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SEQC_RUNTIME_H */

@@ -1,0 +1,62 @@
+//===- EntryPoints.h - the C ABI of a compiled module -----------*- C++ -*-===//
+//
+// Every public function of a compiled module becomes an entry point of the
+// seqc runtime ABI (include/seqc-runtime/seqc_runtime.h). This file
+// describes those entry points (argument dtypes, ranks, static sizes and the
+// sizes that must agree between arguments), derives them from the module
+// before it is lowered, and emits them: as tables and wrapper functions in
+// the LLVM module, and as a C header.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_TARGET_ENTRYPOINTS_H
+#define SEQC_TARGET_ENTRYPOINTS_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace seqc {
+
+/// One dimension: a static size (>= 0) or -1, and the symbol shared by the
+/// dimensions that must be equal (-1 for none). Mirrors seqc_dim.
+struct DimSignature {
+  int64_t size = -1;
+  int32_t symbol = -1;
+};
+
+/// Mirrors seqc_arg_info; `dtype` is a seqc_dtype value.
+struct ArgSignature {
+  std::string name;
+  int32_t dtype = 0;
+  llvm::SmallVector<DimSignature> dims;
+};
+
+struct EntryPoint {
+  std::string name;
+  llvm::SmallVector<ArgSignature> inputs, outputs;
+};
+
+/// The entry points of `module` (its public functions, on tensors, before
+/// lowering). Emits an error and fails for a signature the ABI cannot
+/// express: non-tensor arguments, unsupported element types, no results,
+/// too many arguments, or a dynamic output size that no input determines.
+mlir::FailureOr<std::vector<EntryPoint>>
+analyzeEntryPoints(mlir::ModuleOp module);
+
+/// Adds __seqc_library_info, __seqc_kernels and one
+/// `seqc_fn_<name>` wrapper per entry point to `module`, which must define
+/// `_mlir_ciface_<name>` for each.
+llvm::Error emitEntryPointTables(llvm::Module &module,
+                                 llvm::ArrayRef<EntryPoint> entryPoints);
+
+/// A C header declaring the entry points, with their argument layouts.
+std::string emitCHeader(llvm::ArrayRef<EntryPoint> entryPoints,
+                        llvm::StringRef guardName);
+
+} // namespace seqc
+
+#endif // SEQC_TARGET_ENTRYPOINTS_H

@@ -1,0 +1,271 @@
+//===- EntryPointAnalysis.cpp - derive the ABI of a module's functions ---===//
+//
+// Dynamic sizes of a function's arguments are related by the ops that use
+// them: the batch of q must be the batch of k, an output's length is an
+// input's length. A union-find over (value, dimension) pairs collects those
+// relations from
+//   - seq ops, through their verifiers (ShapeRelations.h);
+//   - linalg ops, through their indexing maps (a loop dimension's extent is
+//     shared by every operand dimension it indexes directly);
+//   - elementwise ops, tensor.cast, and tensor.empty sized by tensor.dim;
+// and each class of dimensions becomes one runtime symbol, or a static size
+// when any member is static.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Target/EntryPoints.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "seqc/Dialect/Seq/IR/SeqDialect.h"
+#include "seqc/Dialect/Seq/IR/ShapeRelations.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+using namespace mlir;
+using namespace seqc;
+
+/// The most arguments (inputs) the runtime's dispatcher passes.
+static constexpr unsigned kMaxInputs = 32;
+
+namespace {
+/// Union-find over dimensions of values (and loop dimensions of ops).
+class DimClasses {
+public:
+  using Key = std::pair<const void *, unsigned>;
+
+  unsigned node(Key key) {
+    auto [it, inserted] = ids.try_emplace(key, parent.size());
+    if (inserted)
+      parent.push_back(parent.size());
+    return it->second;
+  }
+  unsigned node(Value v, unsigned dim) {
+    return node({v.getAsOpaquePointer(), dim});
+  }
+  unsigned find(unsigned n) {
+    while (parent[n] != n)
+      n = parent[n] = parent[parent[n]];
+    return n;
+  }
+  void join(unsigned a, unsigned b) { parent[find(a)] = find(b); }
+  void join(Value a, unsigned da, Value b, unsigned db) {
+    join(node(a, da), node(b, db));
+  }
+  size_t size() const { return parent.size(); }
+
+private:
+  llvm::DenseMap<Key, unsigned> ids;
+  llvm::SmallVector<unsigned> parent;
+};
+} // namespace
+
+static int64_t rankOf(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type ? type.getRank() : -1;
+}
+
+/// Records the size relations that `op` imposes.
+static void collectRelations(Operation *op, DimClasses &classes) {
+  if (isa<seq::SeqDialect>(op->getDialect())) {
+    llvm::StringMap<std::pair<Value, unsigned>> first;
+    seq::collectShapeRelations(op, [&](Value v, unsigned dim, StringRef key) {
+      auto [it, inserted] = first.try_emplace(key, v, dim);
+      if (!inserted)
+        classes.join(it->second.first, it->second.second, v, dim);
+    });
+    return;
+  }
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (rankOf(operand.get()) < 0)
+        continue;
+      AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
+      for (auto [pos, expr] : llvm::enumerate(map.getResults()))
+        if (auto dim = dyn_cast<AffineDimExpr>(expr))
+          classes.join(classes.node(operand.get(), pos),
+                       classes.node({op, dim.getPosition()}));
+    }
+    for (auto [result, init] :
+         llvm::zip(op->getResults(), linalgOp.getDpsInits()))
+      for (int64_t d = 0, e = rankOf(result); d < e; ++d)
+        classes.join(result, d, init, d);
+    return;
+  }
+  if (auto cast = dyn_cast<tensor::CastOp>(op)) {
+    if (rankOf(cast.getSource()) == rankOf(cast.getResult()))
+      for (int64_t d = 0, e = rankOf(cast.getResult()); d < e; ++d)
+        classes.join(cast.getSource(), d, cast.getResult(), d);
+    return;
+  }
+  if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
+    for (int64_t d = 0, e = rankOf(empty.getResult()); d < e; ++d) {
+      if (!empty.getType().isDynamicDim(d))
+        continue;
+      auto dimOp = empty.getDynamicSize(d).getDefiningOp<tensor::DimOp>();
+      if (!dimOp)
+        continue;
+      if (std::optional<int64_t> index = getConstantIntValue(dimOp.getIndex()))
+        classes.join(empty.getResult(), d, dimOp.getSource(), *index);
+    }
+    return;
+  }
+  if (op->hasTrait<OpTrait::SameOperandsAndResultShape>()) {
+    SmallVector<Value> shaped;
+    for (Value v : op->getOperands())
+      if (rankOf(v) >= 0)
+        shaped.push_back(v);
+    for (Value v : op->getResults())
+      if (rankOf(v) >= 0)
+        shaped.push_back(v);
+    for (Value v : llvm::drop_begin(shaped))
+      for (int64_t d = 0, e = rankOf(v); d < e; ++d)
+        classes.join(shaped.front(), d, v, d);
+  }
+}
+
+/// The seqc_dtype of a tensor element type, or 0 if the ABI has none.
+static int32_t dtypeOf(Type type) {
+  if (type.isF32())
+    return 1;
+  if (type.isF64())
+    return 2;
+  if (type.isF16())
+    return 3;
+  if (type.isBF16())
+    return 4;
+  if (type.isSignlessInteger(8))
+    return 5;
+  if (type.isSignlessInteger(32))
+    return 6;
+  if (type.isSignlessInteger(64) || type.isIndex())
+    return 7;
+  return 0;
+}
+
+static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
+  EntryPoint entry;
+  entry.name = func.getSymName().str();
+  FunctionType type = func.getFunctionType();
+  if (type.getNumResults() == 0)
+    return func.emitError("entry point @")
+           << entry.name << " has no results; the seqc ABI returns outputs";
+  if (type.getNumInputs() > kMaxInputs)
+    return func.emitError("entry point @")
+           << entry.name << " has " << type.getNumInputs()
+           << " arguments; the seqc ABI supports at most " << kMaxInputs;
+  auto checkType = [&](Type t, StringRef kind, unsigned i) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    if (!tensor)
+      return func.emitError("entry point @")
+             << entry.name << ": " << kind << " " << i << " has type " << t
+             << "; only ranked tensors cross the seqc ABI";
+    if (!dtypeOf(tensor.getElementType()))
+      return func.emitError("entry point @")
+             << entry.name << ": " << kind << " " << i << " has element type "
+             << tensor.getElementType()
+             << "; the seqc ABI supports f32, f64, f16, bf16, i8, i32, i64 "
+                "and index";
+    return success();
+  };
+  for (auto [i, t] : llvm::enumerate(type.getInputs()))
+    if (failed(checkType(t, "argument", i)))
+      return failure();
+  for (auto [i, t] : llvm::enumerate(type.getResults()))
+    if (failed(checkType(t, "result", i)))
+      return failure();
+
+  DimClasses classes;
+  Block &body = func.getBody().front();
+  func.walk([&](Operation *op) { collectRelations(op, classes); });
+  auto returnOp = cast<func::ReturnOp>(body.getTerminator());
+
+  // A class is static when any member's type says so.
+  llvm::DenseMap<unsigned, int64_t> staticSize;
+  auto noteStatic = [&](Value v) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t)
+      return;
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (!t.isDynamicDim(d))
+        staticSize.try_emplace(classes.find(classes.node(v, d)),
+                               t.getDimSize(d));
+  };
+  for (BlockArgument arg : body.getArguments())
+    noteStatic(arg);
+  func.walk([&](Operation *op) {
+    for (Value v : op->getResults())
+      noteStatic(v);
+  });
+
+  llvm::DenseMap<unsigned, int32_t> symbols;
+  auto describe = [&](Value v, std::string name, bool isInput) {
+    auto t = cast<RankedTensorType>(v.getType());
+    ArgSignature arg;
+    arg.name = std::move(name);
+    arg.dtype = dtypeOf(t.getElementType());
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      DimSignature dim;
+      unsigned cls = classes.find(classes.node(v, d));
+      if (!t.isDynamicDim(d)) {
+        dim.size = t.getDimSize(d);
+      } else if (auto it = staticSize.find(cls); it != staticSize.end()) {
+        dim.size = it->second;
+      } else if (isInput) {
+        dim.symbol = symbols.try_emplace(cls, symbols.size()).first->second;
+      } else if (auto it = symbols.find(cls); it != symbols.end()) {
+        dim.symbol = it->second;
+      }
+      arg.dims.push_back(dim);
+    }
+    return arg;
+  };
+  auto nameOf = [&](DictionaryAttr attrs, StringRef fallback, unsigned i) {
+    if (attrs)
+      if (auto name = attrs.getAs<StringAttr>("seqc.name"))
+        return name.getValue().str();
+    return (fallback + Twine(i)).str();
+  };
+  for (auto [i, arg] : llvm::enumerate(body.getArguments()))
+    entry.inputs.push_back(
+        describe(arg, nameOf(func.getArgAttrDict(i), "input", i), true));
+  for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
+    ArgSignature out =
+        describe(value, nameOf(func.getResultAttrDict(i), "output", i), false);
+    auto declared = cast<RankedTensorType>(type.getResult(i));
+    for (auto [d, dim] : llvm::enumerate(out.dims)) {
+      if (!declared.isDynamicDim(d))
+        dim.size = declared.getDimSize(d);
+      if (dim.size < 0 && dim.symbol < 0)
+        return func.emitError("entry point @")
+               << entry.name << ": the size of result " << i << " dimension "
+               << d
+               << " is dynamic and not determined by any argument's size, so "
+                  "a caller cannot allocate it; make it static";
+    }
+    entry.outputs.push_back(std::move(out));
+  }
+  return entry;
+}
+
+FailureOr<std::vector<EntryPoint>>
+seqc::analyzeEntryPoints(ModuleOp module) {
+  std::vector<EntryPoint> entries;
+  bool failedAny = false;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.isPublic())
+      continue;
+    FailureOr<EntryPoint> entry = analyzeFunction(func);
+    if (failed(entry))
+      failedAny = true;
+    else
+      entries.push_back(std::move(*entry));
+  }
+  if (failedAny)
+    return failure();
+  if (entries.empty())
+    return module.emitError("the module has no public function to export");
+  return entries;
+}

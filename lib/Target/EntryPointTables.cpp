@@ -1,0 +1,124 @@
+//===- EntryPointTables.cpp - ABI tables and wrappers in LLVM IR ---------===//
+//
+// Emits, for the runtime (lib/Runtime/seqc_runtime.c):
+//   __seqc_library_info  a seqc_library_info describing every entry point
+//   __seqc_kernels       the _mlir_ciface_<name> function of each
+//   seqc_fn_<name>       int32 (ptr inputs, int32 n, ptr outputs, int32 m):
+//                        tail-calls seqc_runtime_invoke(index, ...)
+// The struct types below must match seqc_runtime.h field for field.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Target/EntryPoints.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+
+using namespace llvm;
+using namespace seqc;
+
+namespace {
+struct TableEmitter {
+  Module &module;
+  LLVMContext &ctx = module.getContext();
+  Type *i32 = Type::getInt32Ty(ctx);
+  Type *i64 = Type::getInt64Ty(ctx);
+  PointerType *ptr = PointerType::getUnqual(ctx);
+  StructType *dimType = StructType::get(ctx, {i64, i32});
+  StructType *argType = StructType::get(ctx, {ptr, i32, i32, ptr});
+  StructType *functionType = StructType::get(ctx, {ptr, i32, ptr, i32, ptr});
+  StructType *libraryType = StructType::get(ctx, {i32, i32, ptr});
+  unsigned counter = 0;
+
+  GlobalVariable *global(Constant *init, const Twine &name) {
+    auto *gv = new GlobalVariable(module, init->getType(), /*isConstant=*/true,
+                                  GlobalValue::PrivateLinkage, init,
+                                  "__seqc." + name + "." + Twine(counter++));
+    gv->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    return gv;
+  }
+  Constant *string(StringRef s) {
+    return global(ConstantDataArray::getString(ctx, s), "str");
+  }
+  Constant *args(ArrayRef<ArgSignature> list) {
+    SmallVector<Constant *> entries;
+    for (const ArgSignature &arg : list) {
+      SmallVector<Constant *> dims;
+      for (const DimSignature &d : arg.dims)
+        dims.push_back(ConstantStruct::get(
+            dimType, {ConstantInt::get(i64, d.size),
+                      ConstantInt::get(i32, d.symbol)}));
+      Constant *dimArray = ConstantPointerNull::get(ptr);
+      if (!dims.empty())
+        dimArray = global(
+            ConstantArray::get(ArrayType::get(dimType, dims.size()), dims),
+            "dims");
+      entries.push_back(ConstantStruct::get(
+          argType, {string(arg.name), ConstantInt::get(i32, arg.dtype),
+                    ConstantInt::get(i32, arg.dims.size()), dimArray}));
+    }
+    if (entries.empty())
+      return ConstantPointerNull::get(ptr);
+    return global(
+        ConstantArray::get(ArrayType::get(argType, entries.size()), entries),
+        "args");
+  }
+};
+} // namespace
+
+Error seqc::emitEntryPointTables(Module &module,
+                                 ArrayRef<EntryPoint> entryPoints) {
+  TableEmitter emit{module};
+  SmallVector<Constant *> functions, kernels;
+  for (const EntryPoint &entry : entryPoints) {
+    Function *kernel = module.getFunction("_mlir_ciface_" + entry.name);
+    if (!kernel)
+      return createStringError(inconvertibleErrorCode(),
+                               "no C interface for entry point @" + entry.name);
+    kernels.push_back(kernel);
+    functions.push_back(ConstantStruct::get(
+        emit.functionType,
+        {emit.string(entry.name), ConstantInt::get(emit.i32, entry.inputs.size()),
+         emit.args(entry.inputs),
+         ConstantInt::get(emit.i32, entry.outputs.size()),
+         emit.args(entry.outputs)}));
+  }
+  Constant *functionArray = emit.global(
+      ConstantArray::get(ArrayType::get(emit.functionType, functions.size()),
+                         functions),
+      "functions");
+  auto hidden = [&](Constant *init, StringRef name) {
+    auto *gv = new GlobalVariable(module, init->getType(), /*isConstant=*/true,
+                                  GlobalValue::ExternalLinkage, init, name);
+    gv->setVisibility(GlobalValue::HiddenVisibility);
+  };
+  hidden(ConstantStruct::get(
+             emit.libraryType,
+             {ConstantInt::get(emit.i32, 1),
+              ConstantInt::get(emit.i32, functions.size()), functionArray}),
+         "__seqc_library_info");
+  hidden(ConstantArray::get(ArrayType::get(emit.ptr, kernels.size()), kernels),
+         "__seqc_kernels");
+
+  // int32 seqc_fn_<name>(ptr, i32, ptr, i32) -> seqc_runtime_invoke(k, ...)
+  FunctionType *wrapperType = FunctionType::get(
+      emit.i32, {emit.ptr, emit.i32, emit.ptr, emit.i32}, false);
+  FunctionCallee invoke = module.getOrInsertFunction(
+      "seqc_runtime_invoke",
+      FunctionType::get(emit.i32,
+                        {emit.i32, emit.ptr, emit.i32, emit.ptr, emit.i32},
+                        false));
+  for (auto [index, entry] : llvm::enumerate(entryPoints)) {
+    Function *wrapper =
+        Function::Create(wrapperType, GlobalValue::ExternalLinkage,
+                         "seqc_fn_" + entry.name, module);
+    IRBuilder<> b(BasicBlock::Create(emit.ctx, "entry", wrapper));
+    SmallVector<Value *> callArgs = {ConstantInt::get(emit.i32, index)};
+    for (Argument &arg : wrapper->args())
+      callArgs.push_back(&arg);
+    CallInst *call = b.CreateCall(invoke, callArgs);
+    call->setTailCall();
+    b.CreateRet(call);
+  }
+  return Error::success();
+}

@@ -1,0 +1,181 @@
+"""The seqc runtime ABI: the signature table, and every kind of bad call
+getting an error status and a message, with no output written."""
+
+import ctypes
+import subprocess
+
+import numpy as np
+import pytest
+
+from seqc_harness import Library, Tensor, tensor_type
+
+SOURCE = """
+func.func @attn(%q: {q} {{seqc.name = "q"}}, %k: {k} {{seqc.name = "k"}},
+                %v: {k} {{seqc.name = "v"}}) -> ({q} {{seqc.name = "out"}}) {{
+  %o = seq.attention %q, %k, %v {{causal}} : {q}, {k}, {k} -> {q}
+  return %o : {q}
+}}
+func.func @conv(%x: {x}, %w: tensor<4x1x3xf32>) -> {x} {{
+  %y = seq.conv1d %x, %w : {x}, tensor<4x1x3xf32> -> {x}
+  return %y : {x}
+}}
+""".format(q=tensor_type((1, 4, 1, 8), dynamic=(0, 2)),
+           k=tensor_type((1, 2, 1, 8), dynamic=(0, 2)),
+           x=tensor_type((1, 1, 4), dynamic=(0, 1)))
+
+
+@pytest.fixture(scope="module")
+def lib():
+    return Library(SOURCE)
+
+
+def good_inputs(batch=2, lq=3, lk=5):
+    rng = np.random.default_rng(0)
+    return [rng.standard_normal((batch, 4, lq, 8)).astype(np.float32),
+            rng.standard_normal((batch, 2, lk, 8)).astype(np.float32),
+            rng.standard_normal((batch, 2, lk, 8)).astype(np.float32)]
+
+
+def canary(shape=(2, 4, 3, 8)):
+    return np.full(shape, 7.0, np.float32)
+
+
+def test_signature_table(lib):
+    f = lib.functions["attn"]
+    assert (f.num_inputs, f.num_outputs) == (3, 1)
+    names = [f.inputs[i].name.decode() for i in range(3)] + [f.outputs[0].name.decode()]
+    assert names == ["q", "k", "v", "out"]
+    dims = lambda arg: [(arg.dims[d].size, arg.dims[d].symbol) for d in range(arg.rank)]
+    q, k, v, out = dims(f.inputs[0]), dims(f.inputs[1]), dims(f.inputs[2]), dims(f.outputs[0])
+    # Batch shared by all; Lk shared by k and v; the output's Lq is q's.
+    assert q[0][1] >= 0 and q[0][1] == k[0][1] == v[0][1] == out[0][1]
+    assert k[2][1] >= 0 and k[2][1] == v[2][1] and k[2][1] != q[2][1]
+    assert out[2][1] == q[2][1]
+    assert [s for s, _ in q] == [-1, 4, -1, 8]
+
+
+def test_good_call(lib):
+    (out,) = lib.call("attn", good_inputs())
+    assert out.shape == (2, 4, 3, 8) and np.isfinite(out).all()
+
+
+BAD_CALLS = [
+    # (description, mutate(inputs) -> inputs, expected message fragment)
+    ("dtype", lambda x: [x[0].astype(np.float64)] + x[1:],
+     "attn: input 0 ('q') has dtype f64, expected f32"),
+    ("rank", lambda x: [x[0][0]] + x[1:], "attn: input 0 ('q') has rank 3, expected 4"),
+    ("static size", lambda x: [x[0][:, :3]] + x[1:],
+     "attn: input 0 ('q') dimension 1 is 3, expected 4"),
+    ("batch mismatch", lambda x: [x[0], x[1][:1], x[2]],
+     "attn: input 1 ('k') dimension 0 is 1, but input 0 ('q') dimension 0 is 2; they must be equal"),
+    ("kv length mismatch", lambda x: [x[0], x[1], x[2][:, :, :4]],
+     "attn: input 2 ('v') dimension 2 is 4, but input 1 ('k') dimension 2 is 5; they must be equal"),
+]
+
+
+@pytest.mark.parametrize("what,mutate,message", BAD_CALLS, ids=[c[0] for c in BAD_CALLS])
+def test_bad_input_is_refused(lib, what, mutate, message):
+    out = canary()
+    status, text = lib.call_raw("attn", [np.ascontiguousarray(a) for a in mutate(good_inputs())], [out])
+    assert status == 1, text
+    assert text == message
+    assert (out == 7.0).all(), "output written by a refused call"
+
+
+def test_wrong_output_shape_is_refused(lib):
+    out = canary((2, 4, 2, 8))
+    status, text = lib.call_raw("attn", good_inputs(), [out])
+    assert status == 1
+    assert "output 0 ('out') dimension 2 is 2, but input 0 ('q') dimension 2 is 3" in text
+    assert (out == 7.0).all()
+
+
+def test_wrong_counts_and_names(lib):
+    status, text = lib.call_raw("attn", good_inputs()[:2], [canary()])
+    assert (status, text) == (1, "attn: expected 3 inputs, got 2")
+    status, text = lib.call_raw("attn", good_inputs(), [])
+    assert (status, text) == (1, "attn: expected 1 outputs, got 0")
+    status, text = lib.call_raw("nope", good_inputs(), [canary()])
+    assert (status, text) == (2, "seqc_call: this library has no function 'nope'")
+
+
+def raw_call(lib, name, tensors_in, tensors_out):
+    ins = (Tensor * max(len(tensors_in), 1))(*tensors_in)
+    outs = (Tensor * max(len(tensors_out), 1))(*tensors_out)
+    status = lib.lib.seqc_call(name.encode(), ins, len(tensors_in), outs, len(tensors_out))
+    return status, lib.lib.seqc_last_error().decode()
+
+
+def make_tensor(array, keep, shape=None, strides=None, data=None):
+    shape = array.shape if shape is None else shape
+    s = (ctypes.c_int64 * len(shape))(*shape)
+    keep.append(s)
+    st = None
+    if strides is not None:
+        st = (ctypes.c_int64 * len(strides))(*strides)
+        keep.append(st)
+    return Tensor(1, len(shape), ctypes.cast(s, ctypes.POINTER(ctypes.c_int64)),
+                  None if st is None else ctypes.cast(st, ctypes.POINTER(ctypes.c_int64)),
+                  array.ctypes.data if data is None else data)
+
+
+def conv_args(keep, x, out, **overrides):
+    w = np.ones((4, 1, 3), np.float32)
+    keep += [x, w, out]
+    tx = make_tensor(x, keep, **overrides)
+    return [tx, make_tensor(w, keep)], [make_tensor(out, keep)]
+
+
+def test_null_pointers(lib):
+    keep = []
+    x = np.ones((2, 5, 4), np.float32)
+    out = np.full((2, 5, 4), 7.0, np.float32)
+    ins, outs = conv_args(keep, x, out, data=0)
+    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('input0') has NULL data")
+    ins, outs = conv_args(keep, x, out)
+    ins[0].shape = None
+    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('input0') has a NULL shape")
+    status = lib.lib.seqc_call(b"conv", None, 2, None, 1)
+    assert status == 1 and lib.lib.seqc_last_error() == b"conv: inputs is NULL"
+    status = lib.lib.seqc_call(None, None, 0, None, 0)
+    assert status == 1 and lib.lib.seqc_last_error() == b"seqc_call: function is NULL"
+    assert (out == 7.0).all()
+
+
+def test_strides_alignment_and_sizes(lib):
+    keep = []
+    x = np.ones((2, 5, 4), np.float32)
+    out = np.full((2, 5, 4), 7.0, np.float32)
+    ins, outs = conv_args(keep, x, out, strides=(20, 1, 5))
+    status, text = raw_call(lib, "conv", ins, outs)
+    assert status == 1 and "is not row-major contiguous" in text
+    ins, outs = conv_args(keep, x, out, data=x.ctypes.data + 1)
+    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('input0') data is not aligned to 4 bytes")
+    ins, outs = conv_args(keep, x, out, shape=(2, -5, 4))
+    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('input0') dimension 1 has negative size -5")
+    ins, outs = conv_args(keep, x, out, shape=(2**40, 2**40, 4))
+    status, text = raw_call(lib, "conv", ins, outs)
+    assert status == 3 and "too many elements" in text
+    assert (out == 7.0).all()
+    # Explicit row-major strides are accepted.
+    ins, outs = conv_args(keep, x, out, strides=(20, 4, 1))
+    assert raw_call(lib, "conv", ins, outs)[0] == 0
+
+
+def test_error_is_cleared_by_a_good_call(lib):
+    lib.call_raw("attn", good_inputs()[:1], [canary()])
+    assert lib.lib.seqc_last_error() != b""
+    lib.call("attn", good_inputs())
+    assert lib.lib.seqc_last_error() == b""
+
+
+def test_library_needs_only_libc_and_libm(lib):
+    needed = subprocess.run(["readelf", "-d", lib.path], capture_output=True,
+                            text=True).stdout
+    libs = sorted(line.split("[")[1].split("]")[0] for line in needed.splitlines()
+                  if "(NEEDED)" in line)
+    # The dynamic loader is there for thread-local storage (the error message).
+    assert set(libs) <= {"libc.so.6", "libm.so.6", "ld-linux-x86-64.so.2"}, libs
+    exported = subprocess.run(["nm", "-D", "--defined-only", lib.path],
+                              capture_output=True, text=True).stdout.split()
+    assert all(name.startswith("seqc_") for name in exported[2::3]), exported

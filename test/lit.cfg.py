@@ -15,6 +15,7 @@ config.test_exec_root = os.path.join(config.seqc_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "python"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%seqc_src_root", config.seqc_src_root))
 config.substitutions.append(("%seqc_obj_root", config.seqc_obj_root))
 
@@ -22,7 +23,7 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.seqc_tools_dir, config.llvm_tools_dir]
-tools = ["seq-opt", "seqc", "split-file", "llvm-nm", "not"]
+tools = ["seq-opt", "seqc", "seq-run", "split-file", "llvm-nm", "not"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # FileCheck, not, count and split-file come from LLVM's tools directory.

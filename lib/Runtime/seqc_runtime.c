@@ -27,7 +27,13 @@ extern const seqc_library_info __seqc_library_info
     __attribute__((visibility("hidden")));
 extern void *const __seqc_kernels[] __attribute__((visibility("hidden")));
 
-static _Thread_local char last_error[1024];
+/* The message buffer is exported data: when a program links several seqc
+ * libraries, the dynamic linker unifies it, so seqc_last_error() of any of
+ * them reports the last failure of all of them. Functions bind within their
+ * own library (-Bsymbolic-functions), so each library dispatches through
+ * its own tables. */
+SEQC_EXPORT _Thread_local char seqc_error_buffer[1024];
+#define last_error seqc_error_buffer
 
 static seqc_status fail(seqc_status status, const char *format, ...) {
   va_list args;
@@ -269,8 +275,8 @@ static void call_kernel(void *kernel, void *results, void **a, int32_t n) {
 #undef A
 }
 
-/* Entry of every generated seqc_fn_<name>. Not part of the public ABI. */
-SEQC_EXPORT seqc_status seqc_runtime_invoke(int32_t function_index,
+/* Entry of every generated seqc_fn_<name>; internal to the library. */
+seqc_status seqc_runtime_invoke(int32_t function_index,
                                             const seqc_tensor *inputs,
                                             int32_t num_inputs,
                                             seqc_tensor *outputs,

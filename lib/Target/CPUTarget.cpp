@@ -126,6 +126,7 @@ Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath) {
   // --no-undefined keeps a missing symbol a link error rather than a
   // load-time surprise; the library needs only libc and libm.
   SmallVector<StringRef> args = {*linker,      "-shared",  "--no-undefined",
+                                 "-Bsymbolic-functions",
                                  "--as-needed", "-o",       out,
                                  obj,          SEQC_RUNTIME_LIBRARY,
                                  "-L/lib/x86_64-linux-gnu",

@@ -253,7 +253,7 @@ static LogicalResult compile(MLIRContext &context) {
   // Only the ABI (seqc_*) is exported; kernels and helpers stay internal.
   for (GlobalValue &gv : (*llvmModule)->global_values())
     if (!gv.isDeclaration() && !gv.hasLocalLinkage() &&
-        !gv.getName().starts_with("seqc_"))
+        !gv.getName().starts_with("seqc_fn_"))
       gv.setVisibility(GlobalValue::HiddenVisibility);
 
   if (emitStage == Stage::LLVMIR)

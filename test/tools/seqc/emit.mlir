@@ -4,7 +4,7 @@
 // RUN: seqc %s --emit=llvm-dialect | FileCheck %s --check-prefix=LLVMD
 // RUN: seqc %s --emit=llvm --cpu=x86-64-v3 | FileCheck %s --check-prefix=LLVM
 // RUN: seqc %s --emit=asm --cpu=x86-64-v3 -O3 | FileCheck %s --check-prefix=ASM
-// RUN: rm -f %t.so && seqc %s -o %t.so && llvm-nm -D %t.so | FileCheck %s --check-prefix=SO
+// RUN: rm -f %t.so %t.h && seqc %s -o %t.so && llvm-nm -D %t.so | FileCheck %s --check-prefix=SO
 // RUN: seqc %s --print-pipeline | FileCheck %s --check-prefix=PIPE
 
 // MLIR: seq.conv1d
@@ -13,8 +13,18 @@
 // LLVM: define {{.*}}void @_mlir_ciface_conv(
 // LLVM: attributes {{.*}}"target-cpu"="x86-64-v3"
 // ASM: _mlir_ciface_conv:
-// SO: T _mlir_ciface_conv
-// SO-NOT: mlir_c_runner
+// RUN: seqc %s --emit=header -o - | FileCheck %s --check-prefix=HEADER
+// RUN: FileCheck %s --check-prefix=HEADER < %t.h
+// SO-DAG: T seqc_fn_conv
+// SO-DAG: T seqc_call
+// SO-DAG: T seqc_get_library_info
+// SO-NOT: mlir_ciface
+// HEADER: #include "seqc-runtime/seqc_runtime.h"
+// HEADER: /* conv
+// HEADER-NEXT:  *   inputs[0]  input0: f32[s0, s1, 4]
+// HEADER-NEXT:  *   inputs[1]  input1: f32[4, 1, 2]
+// HEADER-NEXT:  *   outputs[0] output0: f32[s0, s1, 4]
+// HEADER: seqc_status seqc_fn_conv(const seqc_tensor *inputs, int32_t num_inputs,
 // PIPE: builtin.module(convert-seq-to-linalg,{{.*}}one-shot-bufferize
 
 func.func @conv(%x: tensor<?x?x4xf32>, %w: tensor<4x1x2xf32>) -> tensor<?x?x4xf32> {

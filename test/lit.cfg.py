@@ -16,6 +16,7 @@ config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%seqc_src_root", config.seqc_src_root))
 config.substitutions.append(("%seqc_obj_root", config.seqc_obj_root))
 

@@ -9,6 +9,8 @@ import pytest
 
 from seqc_harness import Library, Tensor, tensor_type
 
+LLVM_BIN = "/usr/lib/llvm-22/bin/"
+
 SOURCE = """
 func.func @attn(%q: {q} {{seqc.name = "q"}}, %k: {k} {{seqc.name = "k"}},
                 %v: {k} {{seqc.name = "v"}}) -> ({q} {{seqc.name = "out"}}) {{
@@ -170,12 +172,12 @@ def test_error_is_cleared_by_a_good_call(lib):
 
 
 def test_library_needs_only_libc_and_libm(lib):
-    needed = subprocess.run(["readelf", "-d", lib.path], capture_output=True,
+    needed = subprocess.run([LLVM_BIN + "llvm-readelf", "-d", lib.path], capture_output=True,
                             text=True).stdout
     libs = sorted(line.split("[")[1].split("]")[0] for line in needed.splitlines()
                   if "(NEEDED)" in line)
     # The dynamic loader is there for thread-local storage (the error message).
     assert set(libs) <= {"libc.so.6", "libm.so.6", "ld-linux-x86-64.so.2"}, libs
-    exported = subprocess.run(["nm", "-D", "--defined-only", lib.path],
+    exported = subprocess.run([LLVM_BIN + "llvm-nm", "-D", "--defined-only", lib.path],
                               capture_output=True, text=True).stdout.split()
     assert all(name.startswith("seqc_") for name in exported[2::3]), exported

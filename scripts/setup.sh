@@ -16,7 +16,7 @@ APT_PACKAGES=(
   cmake ninja-build ccache git
   "llvm-$LLVM_VERSION-dev" "libmlir-$LLVM_VERSION-dev" "mlir-$LLVM_VERSION-tools"
   "llvm-$LLVM_VERSION-tools" "clang-$LLVM_VERSION" "lld-$LLVM_VERSION"
-  "libomp-$LLVM_VERSION-dev"
+  "libomp-$LLVM_VERSION-dev" "libclang-rt-$LLVM_VERSION-dev"
 )
 PIP_PACKAGES=(numpy pytest)
 

@@ -17,6 +17,9 @@
 #ifndef SEQC_LINKER
 #define SEQC_LINKER "ld.lld"
 #endif
+#ifndef SEQC_BUILTINS_LIBRARY
+#define SEQC_BUILTINS_LIBRARY "libclang_rt.builtins-x86_64.a"
+#endif
 #ifndef SEQC_RUNTIME_LIBRARY
 #define SEQC_RUNTIME_LIBRARY "libseqc_runtime.a"
 #endif
@@ -122,13 +125,15 @@ Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath) {
     return createStringError(inconvertibleErrorCode(),
                              "the seqc runtime library " SEQC_RUNTIME_LIBRARY
                              " is missing (rebuild seqc)");
-  // The seqc runtime (argument checks, dispatch) is linked in statically.
+  // The seqc runtime (argument checks, dispatch) and compiler-rt's builtins
+  // (half-precision conversions) are linked in statically.
   // --no-undefined keeps a missing symbol a link error rather than a
   // load-time surprise; the library needs only libc and libm.
   SmallVector<StringRef> args = {*linker,      "-shared",  "--no-undefined",
                                  "-Bsymbolic-functions",
                                  "--as-needed", "-o",       out,
                                  obj,          SEQC_RUNTIME_LIBRARY,
+                                 SEQC_BUILTINS_LIBRARY,
                                  "-L/lib/x86_64-linux-gnu",
                                  "-L/usr/lib/x86_64-linux-gnu", "-lm", "-lc"};
   std::string message;

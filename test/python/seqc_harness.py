@@ -76,7 +76,7 @@ def tensor_of(array, shape_keepalive):
     """A seqc_tensor viewing `array` (which must stay alive)."""
     shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
     shape_keepalive.append(shape)
-    return Tensor(DTYPE_CODES[array.dtype], array.ndim,
+    return Tensor(DTYPE_CODES.get(array.dtype, 0), array.ndim,
                   ctypes.cast(shape, ctypes.POINTER(ctypes.c_int64)), None,
                   array.ctypes.data)
 

@@ -332,5 +332,8 @@ int main(int argc, char **argv) {
   seqc::registerAllDialects(registry);
   registerAllToLLVMIRTranslations(registry);
   MLIRContext context(registry);
+  // Diagnostics name the op and its location; dumping the op (often a whole
+  // function) after every message only buries it.
+  context.printOpOnDiagnostic(false);
   return failed(compile(context)) ? 1 : 0;
 }

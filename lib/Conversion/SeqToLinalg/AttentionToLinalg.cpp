@@ -68,16 +68,33 @@ struct MaskBuilder {
 };
 } // namespace
 
+/// `kv` [B, Hkv, L, D] repeated to [B, H, L, D], head h taking kv head
+/// h / (H / Hkv): a gather, for head counts that are not static.
+static Value repeatHeads(OpBuilder &b, Location loc, Value kv,
+                         OpFoldResult heads) {
+  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, kv);
+  Value group = arith::DivUIOp::create(
+      b, loc, getValueOrCreateConstantIndexOp(b, loc, heads),
+      getValueOrCreateConstantIndexOp(b, loc, sizes[1]));
+  sizes[1] = heads;
+  Type elementType = cast<RankedTensorType>(kv.getType()).getElementType();
+  AffineMap id = b.getMultiDimIdentityMap(4);
+  return buildGeneric(
+             b, loc, ValueRange{}, emptyTensor(b, loc, sizes, elementType), {id},
+             "pppp",
+             [&](OpBuilder &nb, Location nl, ValueRange) {
+               SmallVector<Value> at;
+               for (int64_t d = 0; d < 4; ++d)
+                 at.push_back(linalg::IndexOp::create(nb, nl, d));
+               at[1] = arith::DivUIOp::create(nb, nl, at[1], group);
+               return SmallVector<Value>{
+                   tensor::ExtractOp::create(nb, nl, kv, at)};
+             })
+      .front();
+}
+
 LogicalResult mlir::seq::lowerAttentionToLinalg(RewriterBase &rewriter,
                                                 AttentionOp op) {
-  if (failed(requireStaticDims(op, op.getQ().getType(), "q", {1})) ||
-      failed(requireStaticDims(op, op.getK().getType(), "k", {1})))
-    return failure();
-  FailureOr<double> scale = op.getEffectiveScale();
-  if (failed(scale))
-    return op.emitError("the reference lowering needs a static head size D "
-                        "or an explicit 'scale'");
-
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
@@ -87,7 +104,21 @@ LogicalResult mlir::seq::lowerAttentionToLinalg(RewriterBase &rewriter,
   Type elementType = qType.getElementType();
   int64_t heads = qType.getDimSize(1);
   int64_t kvHeads = cast<RankedTensorType>(k.getType()).getDimSize(1);
-  int64_t group = heads / kvHeads;
+  // Query head h reads key/value head h / G. With static head counts that
+  // is an affine map; otherwise K and V are first gathered to H heads.
+  int64_t group = 1;
+  if (!ShapedType::isDynamic(heads) && !ShapedType::isDynamic(kvHeads)) {
+    group = heads / kvHeads;
+  } else {
+    k = repeatHeads(rewriter, loc, k, tensor::getMixedSize(rewriter, loc, q, 1));
+    v = repeatHeads(rewriter, loc, v, tensor::getMixedSize(rewriter, loc, q, 1));
+  }
+  Value scale =
+      op.getScaleAttr()
+          ? floatConst(rewriter, loc, elementType,
+                       op.getScaleAttr().getValueAsDouble())
+          : inverseSqrt(rewriter, loc, tensor::getMixedSize(rewriter, loc, q, 3),
+                        elementType);
 
   SmallVector<OpFoldResult> qSizes = sizesOf(rewriter, loc, q);
   SmallVector<OpFoldResult> kSizes = sizesOf(rewriter, loc, k);
@@ -148,8 +179,7 @@ LogicalResult mlir::seq::lowerAttentionToLinalg(RewriterBase &rewriter,
           rewriter, loc, ins,
           emptyTensor(rewriter, loc, scoreSizes, elementType), maps, "pppp",
           [&](OpBuilder &b, Location l, ValueRange args) {
-            Value s = arith::MulFOp::create(
-                b, l, args[0], floatConst(b, l, elementType, *scale));
+            Value s = arith::MulFOp::create(b, l, args[0], scale);
             if (softcapAttr) {
               Value cap = floatConst(b, l, elementType,
                                      softcapAttr.getValueAsDouble());

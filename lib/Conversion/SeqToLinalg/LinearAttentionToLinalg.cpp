@@ -26,9 +26,6 @@ using namespace mlir::seq;
 
 LogicalResult mlir::seq::lowerLinearAttentionToLinalg(RewriterBase &rewriter,
                                                       LinearAttentionOp op) {
-  if (failed(requireStaticDims(op, op.getQ().getType(), "q", {1, 3})) ||
-      failed(requireStaticDims(op, op.getV().getType(), "v", {3})))
-    return failure();
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
@@ -36,42 +33,50 @@ LogicalResult mlir::seq::lowerLinearAttentionToLinalg(RewriterBase &rewriter,
   Value q = op.getQ(), k = op.getK(), v = op.getV();
   auto qType = cast<RankedTensorType>(q.getType());
   Type elementType = qType.getElementType();
-  int64_t heads = qType.getDimSize(1), dk = qType.getDimSize(3);
-  int64_t dv = cast<RankedTensorType>(v.getType()).getDimSize(3);
   bool normalize = op.getNormalize();
-  int64_t dvState = dv + (normalize ? 1 : 0);
-  double scale = op.getScaleAttr() ? op.getScaleAttr().getValueAsDouble()
-                                   : 1.0 / std::sqrt(static_cast<double>(dk));
-
-  SmallVector<OpFoldResult> qSizes = sizesOf(rewriter, loc, q);
-  OpFoldResult batch = qSizes[0];
   auto index = [&](int64_t i) { return rewriter.getIndexAttr(i); };
+
+  // Every size may be dynamic; static ones stay static in the types.
+  SmallVector<OpFoldResult> qSizes = sizesOf(rewriter, loc, q);
+  SmallVector<OpFoldResult> vSizes = sizesOf(rewriter, loc, v);
+  OpFoldResult batch = qSizes[0], heads = qSizes[1], dk = qSizes[3],
+               dv = vSizes[3];
+  OpFoldResult dvState = dv;
+  if (normalize)
+    dvState = addIndex(rewriter, loc, dv, 1);
+  int64_t headsStatic = qType.getDimSize(1), dkStatic = qType.getDimSize(3);
+  int64_t dvStatic = cast<RankedTensorType>(v.getType()).getDimSize(3);
+  int64_t dvStateStatic = ShapedType::isDynamic(dvStatic) || !normalize
+                              ? dvStatic
+                              : dvStatic + 1;
+  Value scale = op.getScaleAttr()
+                    ? floatConst(rewriter, loc, elementType,
+                                 op.getScaleAttr().getValueAsDouble())
+                    : inverseSqrt(rewriter, loc, dk, elementType);
 
   // v' = [v | 1] with the normalizer.
   if (normalize) {
-    Value extended = filledTensor(
-        rewriter, loc, {batch, index(heads), qSizes[2], index(dvState)},
-        elementType, 1.0);
-    SmallVector<OpFoldResult> vSizes = sizesOf(rewriter, loc, v);
+    Value extended = filledTensor(rewriter, loc,
+                                  {batch, heads, qSizes[2], dvState},
+                                  elementType, 1.0);
     v = tensor::InsertSliceOp::create(
         rewriter, loc, v, extended, SmallVector<OpFoldResult>(4, index(0)),
         vSizes, SmallVector<OpFoldResult>(4, index(1)));
   }
 
   auto stateType = RankedTensorType::get(
-      {ShapedType::kDynamic, heads, dk, dvState}, elementType);
+      {ShapedType::kDynamic, headsStatic, dkStatic, dvStateStatic},
+      elementType);
   Value s0 = op.getInitialState()
                  ? op.getInitialState()
-                 : filledTensor(rewriter, loc,
-                                {batch, index(heads), index(dk), index(dvState)},
+                 : filledTensor(rewriter, loc, {batch, heads, dk, dvState},
                                 elementType, 0.0);
   s0 = castTo(rewriter, loc, s0, stateType);
   Value out0 = castTo(
       rewriter, loc,
-      emptyTensor(rewriter, loc, {batch, index(heads), qSizes[2], index(dv)},
-                  elementType),
-      RankedTensorType::get({ShapedType::kDynamic, heads, ShapedType::kDynamic,
-                             dv},
+      emptyTensor(rewriter, loc, {batch, heads, qSizes[2], dv}, elementType),
+      RankedTensorType::get({ShapedType::kDynamic, headsStatic,
+                             ShapedType::kDynamic, dvStatic},
                             elementType));
 
   AffineExpr b = rewriter.getAffineDimExpr(0), h = rewriter.getAffineDimExpr(1),
@@ -171,9 +176,8 @@ LogicalResult mlir::seq::lowerLinearAttentionToLinalg(RewriterBase &rewriter,
                       filledTensor(bld, l, rowSizes, elementType, 0.0),
                       {rBhk, rBhke, rBhe}, "pppr",
                       [&](OpBuilder &nb, Location nl, ValueRange args) {
-                        Value scaled = arith::MulFOp::create(
-                            nb, nl, args[0],
-                            floatConst(nb, nl, elementType, scale));
+                        Value scaled =
+                            arith::MulFOp::create(nb, nl, args[0], scale);
                         return SmallVector<Value>{
                             mulAdd(nb, nl, scaled, args[1], args[2])};
                       })
@@ -183,15 +187,16 @@ LogicalResult mlir::seq::lowerLinearAttentionToLinalg(RewriterBase &rewriter,
           // that the loop extents are Dv, not Dv + 1.
           SmallVector<OpFoldResult> zeros(3, index(0)), ones(3, index(1));
           Value numerator = tensor::ExtractSliceOp::create(
-              bld, l, o, zeros, {rowSizes[0], rowSizes[1], index(dv)}, ones);
+              bld, l, o, zeros, {rowSizes[0], rowSizes[1], dv}, ones);
           Value normalizer = tensor::ExtractSliceOp::create(
               bld, l,
-              RankedTensorType::get({ShapedType::kDynamic, heads}, elementType),
-              o, {index(0), index(0), index(dv)},
-              {rowSizes[0], rowSizes[1], index(1)}, ones);
+              RankedTensorType::get({ShapedType::kDynamic, headsStatic},
+                                    elementType),
+              o, {index(0), index(0), dv}, {rowSizes[0], rowSizes[1], index(1)},
+              ones);
           o = buildGeneric(
                   bld, l, ValueRange{numerator, normalizer},
-                  emptyTensor(bld, l, {rowSizes[0], rowSizes[1], index(dv)},
+                  emptyTensor(bld, l, {rowSizes[0], rowSizes[1], dv},
                               elementType),
                   {dimsMap(ctx, 3, {b, h, kk}), dimsMap(ctx, 3, {b, h}),
                    dimsMap(ctx, 3, {b, h, kk})},

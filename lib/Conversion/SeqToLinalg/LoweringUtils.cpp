@@ -3,6 +3,7 @@
 #include "LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -173,4 +174,24 @@ Value mlir::seq::castTo(OpBuilder &b, Location loc, Value value, Type type) {
   if (value.getType() == type)
     return value;
   return tensor::CastOp::create(b, loc, type, value);
+}
+
+OpFoldResult mlir::seq::addIndex(OpBuilder &b, Location loc, OpFoldResult size,
+                                 int64_t addend) {
+  if (std::optional<int64_t> c = getConstantIntValue(size))
+    return b.getIndexAttr(*c + addend);
+  return arith::AddIOp::create(
+             b, loc, getValueOrCreateConstantIndexOp(b, loc, size),
+             arith::ConstantIndexOp::create(b, loc, addend))
+      .getResult();
+}
+
+Value mlir::seq::inverseSqrt(OpBuilder &b, Location loc, OpFoldResult size,
+                             Type type) {
+  if (std::optional<int64_t> c = getConstantIntValue(size))
+    return floatConst(b, loc, type, 1.0 / std::sqrt(static_cast<double>(*c)));
+  Value asInt = arith::IndexCastUIOp::create(
+      b, loc, b.getI64Type(), getValueOrCreateConstantIndexOp(b, loc, size));
+  Value asFloat = arith::UIToFPOp::create(b, loc, type, asInt);
+  return math::RsqrtOp::create(b, loc, asFloat);
 }

@@ -74,6 +74,14 @@ AffineMap dimsMap(MLIRContext *ctx, unsigned numDims,
 /// differs (lowerings build the most natural type; results keep the op's).
 Value castTo(OpBuilder &b, Location loc, Value value, Type type);
 
+/// `size + addend` as an index (folded when `size` is a constant).
+OpFoldResult addIndex(OpBuilder &b, Location loc, OpFoldResult size,
+                      int64_t addend);
+
+/// 1 / sqrt(size) as a float of `type`: the default softmax / linear
+/// attention scale for a head size that may be dynamic.
+Value inverseSqrt(OpBuilder &b, Location loc, OpFoldResult size, Type type);
+
 /// Emits `message` on `op` when `type` has a dynamic dimension in `dims`.
 LogicalResult requireStaticDims(Operation *op, Type type, StringRef name,
                                 ArrayRef<int64_t> dims);

@@ -8,7 +8,7 @@
 //   y_t = (sum_n C_t[group(d), n] * h[n] + D * u_t) * silu(z_t)
 //
 // Each line is one linalg.generic; group(d) = d floordiv (Dm / G) is an
-// affine map, so Dm and G must be static.
+// affine map when Dm and G are static, and a gather otherwise.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +16,7 @@
 #include "seqc/Conversion/SeqToLinalg/SeqToLinalg.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -25,9 +26,6 @@ using namespace mlir::seq;
 
 LogicalResult mlir::seq::lowerSelectiveScanToLinalg(RewriterBase &rewriter,
                                                     SelectiveScanOp op) {
-  if (failed(requireStaticDims(op, op.getA().getType(), "A", {0, 1})) ||
-      failed(requireStaticDims(op, op.getB().getType(), "B", {2})))
-    return failure();
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
@@ -36,14 +34,18 @@ LogicalResult mlir::seq::lowerSelectiveScanToLinalg(RewriterBase &rewriter,
   Type elementType = aType.getElementType();
   int64_t channels = aType.getDimSize(0), state = aType.getDimSize(1);
   int64_t groups = cast<RankedTensorType>(op.getB().getType()).getDimSize(2);
-  int64_t perGroup = channels / groups;
+  // Channel d reads group d / (Dm / G): an affine map when the sizes are
+  // static, else B_t and C_t are gathered to [B, Dm, N] at each step.
+  bool staticGroups =
+      !ShapedType::isDynamic(channels) && !ShapedType::isDynamic(groups);
+  int64_t perGroup = staticGroups ? channels / groups : 1;
 
   Value u = op.getU();
   SmallVector<OpFoldResult> uSizes = sizesOf(rewriter, loc, u);
+  SmallVector<OpFoldResult> aSizes = sizesOf(rewriter, loc, op.getA());
   OpFoldResult batch = uSizes[0];
-  SmallVector<OpFoldResult> stateSizes = {batch, rewriter.getIndexAttr(channels),
-                                          rewriter.getIndexAttr(state)};
-  // The loop carries types with only B (and L) dynamic.
+  SmallVector<OpFoldResult> stateSizes = {batch, aSizes[0], aSizes[1]};
+  // The loop carries types with only what is dynamic left dynamic.
   auto stateType = RankedTensorType::get(
       {ShapedType::kDynamic, channels, state}, elementType);
   Value h0 = op.getInitialState()
@@ -60,8 +62,32 @@ LogicalResult mlir::seq::lowerSelectiveScanToLinalg(RewriterBase &rewriter,
              n = rewriter.getAffineDimExpr(2);
   AffineMap bdn = dimsMap(ctx, 3, {b, d, n}), bd3 = dimsMap(ctx, 3, {b, d}),
             dn = dimsMap(ctx, 3, {d, n}),
-            bgn = dimsMap(ctx, 3, {b, d.floorDiv(perGroup), n});
+            bgn = staticGroups ? dimsMap(ctx, 3, {b, d.floorDiv(perGroup), n})
+                               : bdn;
   AffineMap bd = dimsMap(ctx, 2, {b, d}), d2 = dimsMap(ctx, 2, {d});
+  // B_t or C_t [B, G, N] -> [B, Dm, N] for dynamic group arithmetic.
+  auto perChannel = [&](OpBuilder &bld, Location l, Value grouped) -> Value {
+    if (staticGroups)
+      return grouped;
+    SmallVector<OpFoldResult> sizes = sizesOf(bld, l, grouped);
+    Value perGroupValue = arith::DivUIOp::create(
+        bld, l, getValueOrCreateConstantIndexOp(bld, l, aSizes[0]),
+        getValueOrCreateConstantIndexOp(bld, l, sizes[1]));
+    return buildGeneric(
+               bld, l, ValueRange{},
+               emptyTensor(bld, l, {sizes[0], aSizes[0], sizes[2]},
+                           elementType),
+               {bdn}, "ppp",
+               [&](OpBuilder &nb, Location nl, ValueRange) {
+                 Value bi = linalg::IndexOp::create(nb, nl, 0);
+                 Value di = linalg::IndexOp::create(nb, nl, 1);
+                 Value ni = linalg::IndexOp::create(nb, nl, 2);
+                 Value gi = arith::DivUIOp::create(nb, nl, di, perGroupValue);
+                 return SmallVector<Value>{tensor::ExtractOp::create(
+                     nb, nl, grouped, ValueRange{bi, gi, ni})};
+               })
+        .front();
+  };
 
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
@@ -75,8 +101,8 @@ LogicalResult mlir::seq::lowerSelectiveScanToLinalg(RewriterBase &rewriter,
         Value h = carried[0], y = carried[1];
         Value uT = extractStep(bld, l, u, 1, t);
         Value deltaT = extractStep(bld, l, op.getDelta(), 1, t);
-        Value bT = extractStep(bld, l, op.getB(), 1, t);
-        Value cT = extractStep(bld, l, op.getC(), 1, t);
+        Value bT = perChannel(bld, l, extractStep(bld, l, op.getB(), 1, t));
+        Value cT = perChannel(bld, l, extractStep(bld, l, op.getC(), 1, t));
         SmallVector<OpFoldResult> bdSizes = sizesOf(bld, l, uT);
 
         // dt = softplus(delta + bias)

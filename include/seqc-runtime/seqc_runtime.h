@@ -106,7 +106,32 @@ const char *seqc_last_error(void);
 const char *seqc_status_string(seqc_status status);
 
 /* The name of a dtype ("f32", ...), or "unknown". */
-const char *seqc_dtype_name(seqc_dtype dtype);
+static inline const char *seqc_dtype_name(seqc_dtype dtype) {
+  switch (dtype) {
+  case SEQC_DTYPE_F32: return "f32";
+  case SEQC_DTYPE_F64: return "f64";
+  case SEQC_DTYPE_F16: return "f16";
+  case SEQC_DTYPE_BF16: return "bf16";
+  case SEQC_DTYPE_I8: return "i8";
+  case SEQC_DTYPE_I32: return "i32";
+  case SEQC_DTYPE_I64: return "i64";
+  }
+  return "unknown";
+}
+
+/* The size in bytes of one element, or 0 for an unknown dtype. */
+static inline int64_t seqc_dtype_size(seqc_dtype dtype) {
+  switch (dtype) {
+  case SEQC_DTYPE_I8: return 1;
+  case SEQC_DTYPE_F16:
+  case SEQC_DTYPE_BF16: return 2;
+  case SEQC_DTYPE_F32:
+  case SEQC_DTYPE_I32: return 4;
+  case SEQC_DTYPE_F64:
+  case SEQC_DTYPE_I64: return 8;
+  }
+  return 0;
+}
 
 #ifdef __cplusplus
 } /* extern "C" */

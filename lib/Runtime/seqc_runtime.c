@@ -59,42 +59,6 @@ SEQC_EXPORT const char *seqc_status_string(seqc_status status) {
   return "SEQC_ERROR_UNKNOWN_STATUS";
 }
 
-SEQC_EXPORT const char *seqc_dtype_name(seqc_dtype dtype) {
-  switch (dtype) {
-  case SEQC_DTYPE_F32:
-    return "f32";
-  case SEQC_DTYPE_F64:
-    return "f64";
-  case SEQC_DTYPE_F16:
-    return "f16";
-  case SEQC_DTYPE_BF16:
-    return "bf16";
-  case SEQC_DTYPE_I8:
-    return "i8";
-  case SEQC_DTYPE_I32:
-    return "i32";
-  case SEQC_DTYPE_I64:
-    return "i64";
-  }
-  return "unknown";
-}
-
-static int64_t dtype_size(seqc_dtype dtype) {
-  switch (dtype) {
-  case SEQC_DTYPE_I8:
-    return 1;
-  case SEQC_DTYPE_F16:
-  case SEQC_DTYPE_BF16:
-    return 2;
-  case SEQC_DTYPE_F32:
-  case SEQC_DTYPE_I32:
-    return 4;
-  case SEQC_DTYPE_F64:
-  case SEQC_DTYPE_I64:
-    return 8;
-  }
-  return 0;
-}
 
 SEQC_EXPORT const seqc_library_info *seqc_get_library_info(void) {
   return &__seqc_library_info;
@@ -162,7 +126,7 @@ static seqc_status check_tensor(const char *function, const char *kind,
                   "%s: %s %d ('%s') has too many elements", function, kind,
                   index, info->name);
   }
-  int64_t item = dtype_size(info->dtype);
+  int64_t item = seqc_dtype_size(info->dtype);
   if (__builtin_mul_overflow(count, item, bytes))
     return fail(SEQC_ERROR_OUT_OF_MEMORY, "%s: %s %d ('%s') is too large",
                 function, kind, index, info->name);
@@ -362,7 +326,7 @@ seqc_status seqc_runtime_invoke(int32_t function_index,
   for (int32_t i = 0; i < num_outputs; ++i) {
     int32_t rank = outputs[i].rank;
     if (status == SEQC_OK && output_bytes[i] > 0)
-      copy_result(cursor, rank, dtype_size(outputs[i].dtype),
+      copy_result(cursor, rank, seqc_dtype_size(outputs[i].dtype),
                   (char *)outputs[i].data);
     /* Free each result buffer once (two results may share one). */
     void *allocated = (void *)(intptr_t)cursor[0];

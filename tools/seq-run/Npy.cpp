@@ -20,36 +20,6 @@ const DtypeName kDtypes[] = {
 };
 } // namespace
 
-int64_t seqrun::dtypeSize(seqc_dtype dtype) {
-  switch (dtype) {
-  case SEQC_DTYPE_I8:
-    return 1;
-  case SEQC_DTYPE_F16:
-  case SEQC_DTYPE_BF16:
-    return 2;
-  case SEQC_DTYPE_F32:
-  case SEQC_DTYPE_I32:
-    return 4;
-  case SEQC_DTYPE_F64:
-  case SEQC_DTYPE_I64:
-    return 8;
-  }
-  return 0;
-}
-
-const char *seqrun::dtypeName(seqc_dtype dtype) {
-  switch (dtype) {
-  case SEQC_DTYPE_F32: return "f32";
-  case SEQC_DTYPE_F64: return "f64";
-  case SEQC_DTYPE_F16: return "f16";
-  case SEQC_DTYPE_BF16: return "bf16";
-  case SEQC_DTYPE_I8: return "i8";
-  case SEQC_DTYPE_I32: return "i32";
-  case SEQC_DTYPE_I64: return "i64";
-  }
-  return "unknown";
-}
-
 int64_t Array::numElements() const {
   int64_t n = 1;
   for (int64_t s : shape)
@@ -165,7 +135,7 @@ bool seqrun::readNpy(const std::string &path, Array &array,
     if (__builtin_mul_overflow(count, s, &count))
       return fail("shape too large");
   int64_t expected;
-  if (__builtin_mul_overflow(count, dtypeSize(array.dtype), &expected))
+  if (__builtin_mul_overflow(count, seqc_dtype_size(array.dtype), &expected))
     return fail("shape too large");
   if (static_cast<int64_t>(bytes.size() - dataStart) != expected)
     return fail("holds " + std::to_string(bytes.size() - dataStart) +
@@ -182,7 +152,7 @@ bool seqrun::writeNpy(const std::string &path, const Array &array,
     if (d.dtype == array.dtype)
       descr = d.descr;
   if (!descr) {
-    error = path + ": cannot write dtype " + dtypeName(array.dtype);
+    error = path + ": cannot write dtype " + seqc_dtype_name(array.dtype);
     return false;
   }
   std::string shape = "(";

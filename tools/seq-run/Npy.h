@@ -24,12 +24,6 @@ struct Array {
   int64_t numElements() const;
 };
 
-/// Size in bytes of one element of `dtype`, 0 if unknown.
-int64_t dtypeSize(seqc_dtype dtype);
-
-/// "f32", "i64", ... (the runtime's seqc_dtype_name lives in each library).
-const char *dtypeName(seqc_dtype dtype);
-
 /// Reads `path`; on failure returns false and sets `error`.
 bool readNpy(const std::string &path, Array &array, std::string &error);
 

@@ -37,7 +37,7 @@ static int usage() {
 static void printSignature(const seqc_arg_info &arg, const char *kind,
                            int index) {
   std::printf("  %s %d %s: %s[", kind, index, arg.name,
-              dtypeName(arg.dtype));
+              seqc_dtype_name(arg.dtype));
   for (int d = 0; d < arg.rank; ++d) {
     if (d)
       std::printf(", ");
@@ -55,7 +55,7 @@ static double checksum(const Array &a) {
   double sum = 0;
   int64_t n = a.numElements();
   for (int64_t i = 0; i < n; ++i) {
-    const char *p = a.data.data() + i * dtypeSize(a.dtype);
+    const char *p = a.data.data() + i * seqc_dtype_size(a.dtype);
     switch (a.dtype) {
     case SEQC_DTYPE_F32: sum += *reinterpret_cast<const float *>(p); break;
     case SEQC_DTYPE_F64: sum += *reinterpret_cast<const double *>(p); break;
@@ -178,7 +178,7 @@ int main(int argc, char **argv) {
         size = symbols[arg.dims[d].symbol];
       out[i].shape.push_back(size < 0 ? 0 : size);
     }
-    out[i].data.resize(out[i].numElements() * dtypeSize(arg.dtype));
+    out[i].data.resize(out[i].numElements() * seqc_dtype_size(arg.dtype));
     outTensors[i] = {arg.dtype, arg.rank, out[i].shape.data(), nullptr,
                      out[i].data.data()};
   }
@@ -192,7 +192,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < fn->num_outputs; ++i) {
     if (outputs.empty()) {
       std::printf("output %d %s: %s[", i, fn->outputs[i].name,
-                  dtypeName(out[i].dtype));
+                  seqc_dtype_name(out[i].dtype));
       for (size_t d = 0; d < out[i].shape.size(); ++d)
         std::printf("%s%lld", d ? ", " : "",
                     static_cast<long long>(out[i].shape[d]));

@@ -144,11 +144,7 @@ LogicalResult mlir::seq::lowerAttentionToLinalg(RewriterBase &rewriter,
                     dimsMap(ctx, 5, {d0, d1.floorDiv(group), d3, d4}),
                     dimsMap(ctx, 5, {d0, d1, d2, d3})},
                    "ppppr",
-                   [](OpBuilder &b, Location l, ValueRange args) {
-                     Value p = arith::MulFOp::create(b, l, args[0], args[1]);
-                     return SmallVector<Value>{
-                         arith::AddFOp::create(b, l, args[2], p)};
-                   })
+                   multiplyAccumulate)
           .front();
 
   // Scale, softcap, bias and mask, elementwise over [B, H, Lq, Lk].
@@ -255,11 +251,7 @@ LogicalResult mlir::seq::lowerAttentionToLinalg(RewriterBase &rewriter,
                     dimsMap(ctx, 5, {d0, d1.floorDiv(group), d4, d3}),
                     dimsMap(ctx, 5, {d0, d1, d2, d3})},
                    "ppppr",
-                   [](OpBuilder &b, Location l, ValueRange args) {
-                     Value p = arith::MulFOp::create(b, l, args[0], args[1]);
-                     return SmallVector<Value>{
-                         arith::AddFOp::create(b, l, args[2], p)};
-                   })
+                   multiplyAccumulate)
           .front();
   Value output =
       buildGeneric(rewriter, loc, ValueRange{weighted, rowSum},

@@ -90,12 +90,7 @@ LogicalResult mlir::seq::lowerConv1DToLinalg(RewriterBase &rewriter,
   AffineMap wMap = dimsMap(ctx, 5, {o, c, j});
   AffineMap yMap = dimsMap(ctx, 5, {b, t, o});
   y = buildGeneric(rewriter, loc, {xs, w}, y, {xsMap, wMap, yMap}, "ppprr",
-                   [](OpBuilder &nb, Location nl, ValueRange args) {
-                     Value prod = arith::MulFOp::create(nb, nl, args[0],
-                                                        args[1]);
-                     return SmallVector<Value>{
-                         arith::AddFOp::create(nb, nl, args[2], prod)};
-                   })
+                   multiplyAccumulate)
           .front();
 
   Activation act = op.getActivation();

@@ -140,11 +140,7 @@ LogicalResult mlir::seq::lowerLinearAttentionToLinalg(RewriterBase &rewriter,
           Value kS = buildGeneric(
                          bld, l, ValueRange{kT, state},
                          filledTensor(bld, l, rowSizes, elementType, 0.0),
-                         {rBhk, rBhke, rBhe}, "pppr",
-                         [&](OpBuilder &nb, Location nl, ValueRange args) {
-                           return SmallVector<Value>{
-                               mulAdd(nb, nl, args[0], args[1], args[2])};
-                         })
+                         {rBhk, rBhke, rBhe}, "pppr", multiplyAccumulate)
                          .front();
           Value betaT = extractStep(bld, l, beta, 2, t);
           update = buildGeneric(

@@ -136,6 +136,12 @@ ValueRange mlir::seq::buildGeneric(OpBuilder &b, Location loc,
   return generic.getResults();
 }
 
+SmallVector<Value> mlir::seq::multiplyAccumulate(OpBuilder &b, Location loc,
+                                                 ValueRange args) {
+  Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
+  return {arith::AddFOp::create(b, loc, args[2], product)};
+}
+
 Value mlir::seq::mapElementwise(
     OpBuilder &b, Location loc, ValueRange inputs, Type resultElementType,
     function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {

@@ -60,6 +60,11 @@ ValueRange buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
                         ValueRange outputs, ArrayRef<AffineMap> maps,
                         StringRef iterators, GenericBody body);
 
+/// The body of a contraction: args[2] + args[0] * args[1] (inputs a, b and
+/// the accumulator), for buildGeneric.
+SmallVector<Value> multiplyAccumulate(OpBuilder &b, Location loc,
+                                      ValueRange args);
+
 /// An elementwise map over tensors of one shape (all identity maps), writing
 /// into a fresh tensor shaped like `inputs[0]`.
 Value mapElementwise(OpBuilder &b, Location loc, ValueRange inputs,

@@ -170,12 +170,7 @@ static LogicalResult lowerNamedCell(RewriterBase &rewriter, RecurrenceOp op,
                           dimsMap(ctx, 4, {d1 * hidden + d2, d3}),
                           dimsMap(ctx, 4, {d0, d1, d2})},
                          "pppr",
-                         [](OpBuilder &nb, Location nl, ValueRange args) {
-                           Value p = arith::MulFOp::create(nb, nl, args[0],
-                                                           args[1]);
-                           return SmallVector<Value>{
-                               arith::AddFOp::create(nb, nl, args[2], p)};
-                         })
+                         multiplyAccumulate)
                 .front();
 
         // gh[b, g, u] = sum_dj h[b, (u/Dh)*Dh + dj] * w_rec[g, u/Dh, u%Dh, dj]
@@ -187,11 +182,7 @@ static LogicalResult lowerNamedCell(RewriterBase &rewriter, RecurrenceOp op,
                  dimsMap(ctx, 4, {d1, d2.floorDiv(headDim), d2 % headDim, d3}),
                  dimsMap(ctx, 4, {d0, d1, d2})},
                 "pppr",
-                [](OpBuilder &nb, Location nl, ValueRange args) {
-                  Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
-                  return SmallVector<Value>{
-                      arith::AddFOp::create(nb, nl, args[2], p)};
-                })
+                multiplyAccumulate)
                 .front();
 
         // The cell, elementwise over (b, u).

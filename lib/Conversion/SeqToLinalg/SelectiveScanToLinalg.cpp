@@ -149,13 +149,7 @@ LogicalResult mlir::seq::lowerSelectiveScanToLinalg(RewriterBase &rewriter,
         Value yT =
             buildGeneric(bld, l, ValueRange{hNext, cT},
                          filledTensor(bld, l, bdSizes, elementType, 0.0),
-                         {bdn, bgn, bd3}, "ppr",
-                         [&](OpBuilder &nb, Location nl, ValueRange args) {
-                           Value p =
-                               arith::MulFOp::create(nb, nl, args[0], args[1]);
-                           return SmallVector<Value>{
-                               arith::AddFOp::create(nb, nl, args[2], p)};
-                         })
+                         {bdn, bgn, bd3}, "ppr", multiplyAccumulate)
                 .front();
 
         // y_t = (y_t + D * u) * silu(z)

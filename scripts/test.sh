@@ -20,7 +20,8 @@ py_passed=$(grep -oE '[0-9]+ passed' "$LOG" | tail -1 | cut -d' ' -f1 || true)
 py_failed=$(grep -oE '[0-9]+ failed' "$LOG" | tail -1 | cut -d' ' -f1 || true)
 passed=$(( ${lit_passed:-0} + ${py_passed:-0} ))
 failed=$(( ${lit_failed:-0} + ${py_failed:-0} ))
-echo "seqc tests: $passed passed, $failed failed"
+echo "$passed $failed" > "$BUILD_DIR/test-summary"
+echo "tests: $passed passed, $failed failed"
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "[seqc test] no test ran" >&2
   exit 1

@@ -1,0 +1,67 @@
+//===- Compiler.h - seqc's compilation, as a library ------------*- C++ -*-===//
+//
+// What the seqc tool and the Python module share: from a parsed module to
+// any output stage, with the same pipelines and the same guarantees (no
+// partial output on failure).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_DRIVER_COMPILER_H
+#define SEQC_DRIVER_COMPILER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+
+#include <functional>
+#include <string>
+
+namespace seqc {
+
+enum class OutputKind {
+  MLIR,        // the parsed, verified input
+  Linalg,      // after the seq lowering
+  LLVMDialect, // the MLIR LLVM dialect
+  Header,      // the C header of the entry points
+  LLVMIR,      // optimized LLVM IR
+  Asm,
+  Obj,
+  SharedLib
+};
+
+struct CompileOptions {
+  OutputKind emit = OutputKind::SharedLib;
+  /// LLVM CPU name or "native".
+  std::string cpu = "native";
+  unsigned optLevel = 2;
+  /// Bounds-check memory accesses at run time (tests).
+  bool runtimeChecks = false;
+  /// With SharedLib: where to write the C header ("" for none).
+  std::string headerPath;
+  /// The header's include guard stem.
+  std::string libraryName = "seqc_library";
+  /// Called with a message for every error outside MLIR's diagnostics.
+  std::function<void(const std::string &)> onError;
+  /// Called before each stage when set.
+  std::function<void(const std::string &)> onProgress;
+};
+
+/// Every dialect, extension and LLVM IR translation seqc uses; registers all
+/// passes and pipelines globally (once).
+void registerCompilerDependencies(mlir::DialectRegistry &registry);
+
+/// Compiles `module` to `options.emit`, writing `outputPath` ("-" is stdout
+/// for text outputs). MLIR errors go through the context's diagnostic
+/// handler, others to `options.onError`. On failure nothing is written.
+mlir::LogicalResult compile(mlir::ModuleOp module,
+                            const CompileOptions &options,
+                            llvm::StringRef outputPath);
+
+/// Runs a textual pass pipeline (as seq-opt takes it, without the
+/// builtin.module anchor) on `module`.
+mlir::LogicalResult runPipeline(mlir::ModuleOp module,
+                                llvm::StringRef pipeline,
+                                const CompileOptions &options);
+
+} // namespace seqc
+
+#endif // SEQC_DRIVER_COMPILER_H

@@ -1,0 +1,217 @@
+//===- Compiler.cpp - seqc's compilation, as a library -------------------===//
+
+#include "seqc/Driver/Compiler.h"
+
+#include "seqc/InitAllDialects.h"
+#include "seqc/Pipelines/Pipelines.h"
+#include "seqc/Target/CPUTarget.h"
+#include "seqc/Target/EntryPoints.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace mlir;
+using namespace seqc;
+
+void seqc::registerCompilerDependencies(DialectRegistry &registry) {
+  seqc::registerAllPasses();
+  seqc::registerAllDialects(registry);
+  registerAllToLLVMIRTranslations(registry);
+}
+
+namespace {
+/// One compilation: options, output path and error reporting.
+struct Compilation {
+  const CompileOptions &options;
+  StringRef outputPath;
+
+  LogicalResult error(const Twine &message) const {
+    if (options.onError)
+      options.onError(message.str());
+    return failure();
+  }
+  LogicalResult error(Error err) const {
+    return error(toString(std::move(err)));
+  }
+  void progress(const Twine &message) const {
+    if (options.onProgress)
+      options.onProgress(message.str());
+  }
+
+  /// Writes through `write` into `path`, keeping the file only on success.
+  LogicalResult
+  writeFile(StringRef path,
+            llvm::function_ref<LogicalResult(raw_pwrite_stream &)> write) const {
+    std::string message;
+    std::unique_ptr<ToolOutputFile> out = openOutputFile(path, &message);
+    if (!out)
+      return error(message);
+    if (failed(write(out->os())))
+      return failure();
+    out->keep();
+    return success();
+  }
+  LogicalResult
+  writeOutput(
+      llvm::function_ref<LogicalResult(raw_pwrite_stream &)> write) const {
+    return writeFile(outputPath, write);
+  }
+
+  LogicalResult lowerTo(ModuleOp module, OutputKind stage) const;
+  LogicalResult linkLibrary(Module &llvmModule, TargetMachine &machine,
+                            ArrayRef<EntryPoint> entryPoints) const;
+  LogicalResult run(ModuleOp module) const;
+};
+} // namespace
+
+LogicalResult Compilation::lowerTo(ModuleOp module, OutputKind stage) const {
+  std::string pipeline;
+  if (stage >= OutputKind::Linalg)
+    pipeline = getSeqToLinalgPipeline();
+  if (stage >= OutputKind::LLVMDialect)
+    pipeline += "," + getCpuToLLVMPipeline(options.runtimeChecks);
+  if (pipeline.empty())
+    return success();
+  return runPipeline(module, pipeline, options);
+}
+
+LogicalResult seqc::runPipeline(ModuleOp module, StringRef pipeline,
+                                const CompileOptions &options) {
+  mlir::PassManager pm(module.getContext());
+  // MLIR's debugging flags (--mlir-print-ir-after-all, ...) when a tool
+  // registered them; a library caller without them gets the defaults.
+  (void)applyPassManagerCLOptions(pm);
+  std::string message;
+  raw_string_ostream errors(message);
+  if (failed(addPipeline(pm, pipeline, errors))) {
+    if (options.onError)
+      options.onError(message);
+    return failure();
+  }
+  if (options.onProgress)
+    options.onProgress(("running builtin.module(" + pipeline + ")").str());
+  return pm.run(module);
+}
+
+LogicalResult Compilation::linkLibrary(Module &llvmModule,
+                                       TargetMachine &machine,
+                                       ArrayRef<EntryPoint> entryPoints) const {
+  // Object to a temporary file, link into a temporary beside the output,
+  // then rename, so a failure leaves nothing behind.
+  SmallString<128> objectPath;
+  int objectFd;
+  if (std::error_code ec =
+          sys::fs::createTemporaryFile("seqc", "o", objectFd, objectPath))
+    return error(errorCodeToError(ec));
+  FileRemover removeObject(objectPath);
+  {
+    raw_fd_ostream objectStream(objectFd, /*shouldClose=*/true);
+    progress("emitting object code");
+    if (Error err = emitMachineCode(llvmModule, machine, objectStream,
+                                    /*assembly=*/false))
+      return error(std::move(err));
+  }
+  SmallString<128> tempLibrary(outputPath);
+  tempLibrary += ".seqc-tmp";
+  FileRemover removeTempLibrary(tempLibrary);
+  progress(("linking " + outputPath).str());
+  if (Error err = linkSharedLibrary(objectPath, tempLibrary))
+    return error(std::move(err));
+
+  std::unique_ptr<ToolOutputFile> header;
+  if (!options.headerPath.empty()) {
+    progress("writing " + options.headerPath);
+    std::string message;
+    header = openOutputFile(options.headerPath, &message);
+    if (!header)
+      return error(message);
+    header->os() << emitCHeader(entryPoints, "SEQC_LIB_" + options.libraryName);
+  }
+  if (std::error_code ec = sys::fs::rename(tempLibrary, outputPath))
+    return error(createFileError(outputPath, ec));
+  if (header)
+    header->keep();
+  return success();
+}
+
+LogicalResult Compilation::run(ModuleOp module) const {
+  if (options.optLevel > 3)
+    return error("-O" + Twine(options.optLevel) + " is not a level (0-3)");
+  bool binary =
+      options.emit == OutputKind::Obj || options.emit == OutputKind::SharedLib;
+  if (binary && (outputPath.empty() || outputPath == "-"))
+    return error(Twine("--emit=") +
+                 (options.emit == OutputKind::Obj ? "obj" : "so") +
+                 " needs an output path (-o)");
+
+  // The ABI is read off the module before lowering: the seq ops know which
+  // sizes must agree.
+  std::vector<EntryPoint> entryPoints;
+  if (options.emit >= OutputKind::Header) {
+    auto analyzed = analyzeEntryPoints(module);
+    if (failed(analyzed))
+      return failure();
+    entryPoints = std::move(*analyzed);
+  }
+  if (options.emit == OutputKind::Header)
+    return writeOutput([&](raw_pwrite_stream &os) {
+      os << emitCHeader(entryPoints, "SEQC_LIB_" + options.libraryName);
+      return success();
+    });
+
+  OutputKind mlirStage = std::min(options.emit, OutputKind::LLVMDialect);
+  if (failed(lowerTo(module, mlirStage)))
+    return failure();
+  if (options.emit <= OutputKind::LLVMDialect)
+    return writeOutput([&](raw_pwrite_stream &os) {
+      module->print(os);
+      return success();
+    });
+
+  CPUTargetOptions targetOptions;
+  targetOptions.cpu = options.cpu;
+  targetOptions.optLevel = options.optLevel;
+  auto machine = createCPUTargetMachine(targetOptions);
+  if (!machine)
+    return error(machine.takeError());
+  progress(("translating to LLVM IR (-O" + Twine(options.optLevel) +
+            ", cpu " + (*machine)->getTargetCPU() + ")")
+               .str());
+  LLVMContext llvmContext;
+  auto llvmModule =
+      translateToLLVMIR(module, llvmContext, **machine, options.optLevel);
+  if (!llvmModule)
+    return error(llvmModule.takeError());
+  if (Error err = emitEntryPointTables(**llvmModule, entryPoints))
+    return error(std::move(err));
+  // Only the entry points and the runtime's API are exported.
+  for (GlobalValue &gv : (*llvmModule)->global_values())
+    if (!gv.isDeclaration() && !gv.hasLocalLinkage() &&
+        !gv.getName().starts_with("seqc_fn_"))
+      gv.setVisibility(GlobalValue::HiddenVisibility);
+
+  if (options.emit == OutputKind::LLVMIR)
+    return writeOutput([&](raw_pwrite_stream &os) {
+      (*llvmModule)->print(os, nullptr);
+      return success();
+    });
+  if (options.emit == OutputKind::Asm || options.emit == OutputKind::Obj)
+    return writeOutput([&](raw_pwrite_stream &os) -> LogicalResult {
+      if (Error err = emitMachineCode(**llvmModule, **machine, os,
+                                      options.emit == OutputKind::Asm))
+        return error(std::move(err));
+      return success();
+    });
+  return linkLibrary(**llvmModule, **machine, entryPoints);
+}
+
+LogicalResult seqc::compile(ModuleOp module, const CompileOptions &options,
+                            StringRef outputPath) {
+  return Compilation{options, outputPath}.run(module);
+}

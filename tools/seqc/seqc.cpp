@@ -28,16 +28,6 @@ using namespace llvm;
 using namespace mlir;
 
 namespace {
-enum class Stage {
-  MLIR,
-  Linalg,
-  LLVMDialect,
-  Header,
-  LLVMIR,
-  Asm,
-  Obj,
-  SharedLib
-};
 enum class TargetKind { CPU, CUDA };
 } // namespace
 
@@ -52,19 +42,19 @@ static cl::opt<std::string>
                                  "--emit=obj and --emit=so)"),
                    cl::value_desc("path"), cl::init(""),
                    cl::cat(seqcCategory));
-static cl::opt<Stage> emitStage(
-    "emit", cl::desc("What to produce (default: so)"), cl::init(Stage::SharedLib),
-    cl::values(clEnumValN(Stage::MLIR, "mlir", "the parsed, verified input"),
-               clEnumValN(Stage::Linalg, "linalg",
+static cl::opt<seqc::OutputKind> emitStage(
+    "emit", cl::desc("What to produce (default: so)"), cl::init(seqc::OutputKind::SharedLib),
+    cl::values(clEnumValN(seqc::OutputKind::MLIR, "mlir", "the parsed, verified input"),
+               clEnumValN(seqc::OutputKind::Linalg, "linalg",
                           "after the seq lowering (linalg/scf on tensors)"),
-               clEnumValN(Stage::LLVMDialect, "llvm-dialect",
+               clEnumValN(seqc::OutputKind::LLVMDialect, "llvm-dialect",
                           "the MLIR LLVM dialect"),
-               clEnumValN(Stage::Header, "header",
+               clEnumValN(seqc::OutputKind::Header, "header",
                           "the C header declaring the entry points"),
-               clEnumValN(Stage::LLVMIR, "llvm", "optimized LLVM IR"),
-               clEnumValN(Stage::Asm, "asm", "assembly"),
-               clEnumValN(Stage::Obj, "obj", "an object file"),
-               clEnumValN(Stage::SharedLib, "so", "a shared library")),
+               clEnumValN(seqc::OutputKind::LLVMIR, "llvm", "optimized LLVM IR"),
+               clEnumValN(seqc::OutputKind::Asm, "asm", "assembly"),
+               clEnumValN(seqc::OutputKind::Obj, "obj", "an object file"),
+               clEnumValN(seqc::OutputKind::SharedLib, "so", "a shared library")),
     cl::cat(seqcCategory));
 static cl::opt<TargetKind>
     targetKind("target", cl::desc("Target (default: cpu)"),
@@ -123,7 +113,7 @@ static LogicalResult compile(MLIRContext &context) {
   }
 
   seqc::CompileOptions options;
-  options.emit = static_cast<seqc::OutputKind>(emitStage.getValue());
+  options.emit = emitStage;
   options.cpu = cpuName;
   options.optLevel = optLevel;
   options.runtimeChecks = runtimeChecks;

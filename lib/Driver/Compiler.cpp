@@ -121,7 +121,8 @@ LogicalResult Compilation::linkLibrary(Module &llvmModule,
   tempLibrary += ".seqc-tmp";
   FileRemover removeTempLibrary(tempLibrary);
   progress(("linking " + outputPath).str());
-  if (Error err = linkSharedLibrary(objectPath, tempLibrary))
+  if (Error err =
+          linkSharedLibrary(objectPath, tempLibrary, options.runtimeLibrary))
     return error(std::move(err));
 
   std::unique_ptr<ToolOutputFile> header;

@@ -115,16 +115,19 @@ Error seqc::emitMachineCode(Module &module, TargetMachine &machine,
   return Error::success();
 }
 
-Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath) {
+Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
+                              StringRef runtimeLibrary) {
   ErrorOr<std::string> linker = sys::findProgramByName(SEQC_LINKER);
   if (!linker)
     return createStringError(inconvertibleErrorCode(),
                              "linker '" SEQC_LINKER "' not found");
   std::string out = outputPath.str(), obj = objectPath.str();
-  if (!sys::fs::exists(SEQC_RUNTIME_LIBRARY))
+  std::string runtime =
+      runtimeLibrary.empty() ? SEQC_RUNTIME_LIBRARY : runtimeLibrary.str();
+  if (!sys::fs::exists(runtime))
     return createStringError(inconvertibleErrorCode(),
-                             "the seqc runtime library " SEQC_RUNTIME_LIBRARY
-                             " is missing (rebuild seqc)");
+                             "the seqc runtime library " + runtime +
+                                 " is missing (rebuild seqc)");
   // The seqc runtime (argument checks, dispatch) and compiler-rt's builtins
   // (half-precision conversions) are linked in statically.
   // --no-undefined keeps a missing symbol a link error rather than a
@@ -132,7 +135,7 @@ Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath) {
   SmallVector<StringRef> args = {*linker,      "-shared",  "--no-undefined",
                                  "-Bsymbolic-functions",
                                  "--as-needed", "-o",       out,
-                                 obj,          SEQC_RUNTIME_LIBRARY,
+                                 obj,          runtime,
                                  SEQC_BUILTINS_LIBRARY,
                                  "-L/lib/x86_64-linux-gnu",
                                  "-L/usr/lib/x86_64-linux-gnu", "-lm", "-lc"};

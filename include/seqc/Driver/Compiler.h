@@ -37,6 +37,9 @@ struct CompileOptions {
   bool runtimeChecks = false;
   /// With SharedLib: where to write the C header ("" for none).
   std::string headerPath;
+  /// The seqc runtime archive to link into libraries ("" for the one this
+  /// build of seqc made).
+  std::string runtimeLibrary;
   /// The header's include guard stem.
   std::string libraryName = "seqc_library";
   /// Called with a message for every error outside MLIR's diagnostics.

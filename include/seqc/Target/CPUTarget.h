@@ -43,9 +43,11 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
                             llvm::raw_pwrite_stream &os, bool assembly);
 
-/// Links `objectPath` into the shared library `outputPath` (with -lm).
+/// Links `objectPath` into the shared library `outputPath` with the seqc
+/// runtime (`runtimeLibrary`, or this build's when empty) and libm.
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
-                              llvm::StringRef outputPath);
+                              llvm::StringRef outputPath,
+                              llvm::StringRef runtimeLibrary = "");
 
 } // namespace seqc
 

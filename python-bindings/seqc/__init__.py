@@ -1,0 +1,108 @@
+"""seqc: compile sequence-model IR into shared libraries and call them with
+NumPy arrays.
+
+    import seqc
+    path = seqc.compile(open("model.mlir").read())        # -> .../libseqc.so
+    lib = seqc.load(path)
+    out = lib.prefill(q, k, v)            # NumPy in, NumPy out
+    print(seqc.opt(ir, "convert-seq-to-linalg,canonicalize"))
+
+Compiler errors raise CompileError with the diagnostics (file:line:col);
+calls the library refuses (wrong dtype, shape, count) raise CallError with
+its message.
+"""
+
+import os
+import tempfile
+
+__all__ = ["compile", "load", "opt", "CompileError", "CallError", "Library"]
+
+
+class CompileError(RuntimeError):
+    """seqc could not compile the input; the message holds the diagnostics."""
+
+
+class CallError(RuntimeError):
+    """A library refused a call (its seqc_last_error message)."""
+
+
+from . import _seqc  # noqa: E402  (after the exception types it raises)
+
+_RUNTIME = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "libseqc_runtime.a")
+_TEMP_DIRS = []
+
+
+def _read_source(src):
+    """(text, name for diagnostics): `src` is IR text or a path to a file."""
+    if "\n" not in src and len(src) < 4096 and os.path.isfile(src):
+        with open(src) as f:
+            return f.read(), src
+    return src, "<source>"
+
+
+def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
+            opt_level=2, runtime_checks=False, header=None):
+    """Compiles seq IR (text, or a path to a .mlir file).
+
+    Returns the path of the output: `output`, or a file in a temporary
+    directory that lives as long as the process. With emit="so" a C header
+    is written beside the library unless header="" (or to `header`).
+    Other emits: mlir, linalg, llvm-dialect, header, llvm, asm, obj.
+    """
+    if target != "cpu":
+        raise CompileError("target '%s' is not available yet; use target='cpu'"
+                           % target)
+    source, name = _read_source(src)
+    if output is None:
+        directory = tempfile.TemporaryDirectory(prefix="seqc-")
+        _TEMP_DIRS.append(directory)
+        suffix = {"so": "libseqc.so", "obj": "seqc.o", "asm": "seqc.s",
+                  "llvm": "seqc.ll", "header": "seqc.h"}.get(emit, "seqc.mlir")
+        output = os.path.join(directory.name, suffix)
+    if header is None:
+        header = os.path.splitext(output)[0] + ".h" if emit == "so" else ""
+    runtime = _RUNTIME if os.path.exists(_RUNTIME) else ""
+    _seqc.compile(source, output, emit=emit, cpu=cpu, opt_level=opt_level,
+                  runtime_checks=runtime_checks, header=header,
+                  runtime_library=runtime, source_name=name)
+    return output
+
+
+def opt(ir, pipeline):
+    """Runs a pass pipeline (seq-opt syntax, no builtin.module anchor) and
+    returns the resulting IR text."""
+    source, name = _read_source(ir)
+    return _seqc.opt(source, pipeline, source_name=name)
+
+
+class Library:
+    """A compiled library. Each entry point is a method taking NumPy arrays
+    (C-contiguous inputs are passed without a copy) and returning an array,
+    or a tuple of arrays when it has several outputs."""
+
+    def __init__(self, path):
+        self._lib = _seqc.Library(path)
+        self.path = path
+        self.signatures = self._lib.signatures()
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name not in self.signatures:
+            raise AttributeError("%s has no entry point '%s' (it has: %s)" % (
+                self.path, name, ", ".join(sorted(self.signatures))))
+
+        def call(*inputs):
+            outputs = self._lib.call(name, list(inputs))
+            return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+        call.__name__ = name
+        call.__doc__ = "inputs: %s\noutputs: %s" % self.signatures[name]
+        return call
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self.signatures))
+
+
+def load(path):
+    """Loads a library compiled by seqc."""
+    return Library(path)

@@ -1,0 +1,101 @@
+"""The seqc Python package (python-bindings/): compile, load, call, opt, and
+its errors."""
+
+import os
+
+import numpy as np
+import pytest
+
+seqc = pytest.importorskip("seqc", reason="the seqc Python module was not built "
+                           "(nanobind missing)")
+
+from test_attention import attention_reference  # noqa: E402
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+ATTENTION = os.path.join(EXAMPLES, "attention_block.mlir")
+
+
+@pytest.fixture(scope="module")
+def attention():
+    return seqc.load(seqc.compile(ATTENTION))
+
+
+def test_call_matches_reference(attention):
+    rng = np.random.default_rng(1)
+    q = rng.standard_normal((2, 8, 5, 64)).astype(np.float32)
+    k = rng.standard_normal((2, 2, 7, 64)).astype(np.float32)
+    v = rng.standard_normal((2, 2, 7, 64)).astype(np.float32)
+    out = attention.prefill(q, k, v)
+    assert out.shape == (2, 8, 5, 64) and out.dtype == np.float32
+    ref, _ = attention_reference(q.astype(np.float64), k.astype(np.float64),
+                                 v.astype(np.float64), None, None, 1 / 8.0,
+                                 True, None, None, None)
+    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-5)
+
+
+def test_multiple_outputs_and_non_contiguous_inputs(attention):
+    rng = np.random.default_rng(2)
+    q = rng.standard_normal((64, 1, 8, 3)).astype(np.float32).transpose(3, 2, 1, 0)
+    assert not q.flags.c_contiguous
+    kc = rng.standard_normal((3, 2, 4096, 64)).astype(np.float32)
+    lens = np.array([4096, 10, 1], np.int32)
+    out, lse = attention.decode(q, kc, kc, lens)
+    assert out.shape == (3, 8, 1, 64) and lse.shape == (3, 8, 1)
+    assert np.isfinite(out).all() and np.isfinite(lse).all()
+
+
+def test_signatures(attention):
+    inputs, outputs = attention.signatures["prefill"]
+    assert [name for name, _, _ in inputs] == ["input0", "input1", "input2"]
+    assert inputs[0][1] == "f32" and inputs[0][2][1] == 8
+    assert outputs[0][2][0] == inputs[0][2][0]  # the batch symbol
+
+
+def test_refused_call_raises_call_error(attention):
+    q = np.zeros((2, 8, 5, 64), np.float32)
+    k = np.zeros((3, 2, 7, 64), np.float32)
+    with pytest.raises(seqc.CallError, match="dimension 0 is 3, but input 0"):
+        attention.prefill(q, k, k)
+    with pytest.raises(seqc.CallError, match="has dtype f64, expected f32"):
+        attention.prefill(q.astype(np.float64), k[:2], k[:2])
+    with pytest.raises(seqc.CallError, match="expected 3 inputs, got 1"):
+        attention.prefill(q)
+    with pytest.raises(AttributeError, match="no entry point 'forward'"):
+        attention.forward(q)
+
+
+def test_compile_errors_carry_diagnostics(tmp_path):
+    with pytest.raises(seqc.CompileError, match=r"<source>:1:18: error: custom "
+                       r"op 'seq.attentionx' is unknown"):
+        seqc.compile("func.func @f() { seq.attentionx }")
+    bad = tmp_path / "bad.mlir"
+    bad.write_text("func.func @f(%q: tensor<1x8x4x16xf32>, %k: tensor<1x3x4x16xf32>)"
+                   " -> tensor<1x8x4x16xf32> {\n  %o = seq.attention %q, %k, %k : "
+                   "tensor<1x8x4x16xf32>, tensor<1x3x4x16xf32>, tensor<1x3x4x16xf32>"
+                   " -> tensor<1x8x4x16xf32>\n  return %o : tensor<1x8x4x16xf32>\n}\n")
+    out = tmp_path / "libbad.so"
+    with pytest.raises(seqc.CompileError, match="bad.mlir:2:8: error: 'seq.attention' "
+                       "op query heads H = 8 must be a multiple"):
+        seqc.compile(str(bad), output=str(out))
+    assert not out.exists()
+    with pytest.raises(seqc.CompileError, match="unknown CPU 'pentium-9000'"):
+        seqc.compile(ATTENTION, cpu="pentium-9000")
+    with pytest.raises(seqc.CompileError, match="target 'cuda' is not available"):
+        seqc.compile(ATTENTION, target="cuda")
+    with pytest.raises(seqc.CompileError, match="unknown emit kind 'exe'"):
+        seqc.compile(ATTENTION, emit="exe")
+
+
+def test_emit_stages_and_header(tmp_path):
+    linalg = open(seqc.compile(ATTENTION, emit="linalg")).read()
+    assert "linalg.generic" in linalg and "seq.attention" not in linalg
+    lib = seqc.compile(ATTENTION, output=str(tmp_path / "libattn.so"))
+    assert "seqc_fn_prefill" in open(tmp_path / "libattn.h").read()
+    assert os.path.exists(lib)
+
+
+def test_opt_runs_a_pipeline():
+    text = seqc.opt(ATTENTION, "convert-seq-to-linalg,canonicalize")
+    assert "linalg.generic" in text and "seq.attention" not in text
+    with pytest.raises(seqc.CompileError, match="no-such-pass"):
+        seqc.opt(ATTENTION, "no-such-pass")

@@ -63,6 +63,9 @@ Value mlir::seq::insertStep(OpBuilder &b, Location loc, Value step,
   SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
   offsets[dim] = index;
   sizes[dim] = b.getIndexAttr(1);
+  // The slice's type follows `dest`'s static information, which may be less
+  // than the step's (a static batch computed into a dynamic carried tensor).
+  step = castTo(b, loc, step, dropDim(type, dim));
   return tensor::InsertSliceOp::create(b, loc, step, dest, offsets, sizes,
                                        strides);
 }

@@ -1,0 +1,89 @@
+"""Every op with every size static (the other tests mostly leave batch and
+length dynamic): the lowerings must type-check and compute the same."""
+
+import numpy as np
+
+from seqc_harness import Library, assert_close, tensor_type as tt
+from test_attention import attention_reference
+from test_conv1d import conv1d_reference
+from test_linear_attention import linear_attention_reference
+from test_recurrence import recurrence_reference
+from test_scan import COMBINERS, scan_reference
+from test_selective_scan import selective_scan_reference
+
+B, L = 2, 5
+SOURCE = f"""
+func.func @attn(%q: {tt((B, 4, L, 8))}, %k: {tt((B, 2, 7, 8))}, %v: {tt((B, 2, 7, 8))}) -> {tt((B, 4, L, 8))} {{
+  %o = seq.attention %q, %k, %v {{causal}} : {tt((B, 4, L, 8))}, {tt((B, 2, 7, 8))}, {tt((B, 2, 7, 8))} -> {tt((B, 4, L, 8))}
+  return %o : {tt((B, 4, L, 8))}
+}}
+func.func @la(%q: {tt((B, 2, L, 4))}, %k: {tt((B, 2, L, 4))}, %v: {tt((B, 2, L, 3))}, %g: {tt((B, 2, L))}) -> ({tt((B, 2, L, 3))}, {tt((B, 2, 4, 4))}) {{
+  %o, %s = seq.linear_attention %q, %k, %v decay(%g : {tt((B, 2, L))}) {{normalize}}
+      : {tt((B, 2, L, 4))}, {tt((B, 2, L, 4))}, {tt((B, 2, L, 3))} -> {tt((B, 2, L, 3))}, {tt((B, 2, 4, 4))}
+  return %o, %s : {tt((B, 2, L, 3))}, {tt((B, 2, 4, 4))}
+}}
+func.func @ss(%u: {tt((B, L, 6))}, %dt: {tt((B, L, 6))}, %A: {tt((6, 3))}, %Bm: {tt((B, L, 2, 3))}, %C: {tt((B, L, 2, 3))}) -> ({tt((B, L, 6))}, {tt((B, 6, 3))}) {{
+  %y, %h = seq.selective_scan %u, %dt, %A, %Bm, %C {{delta_softplus}}
+      : {tt((B, L, 6))}, {tt((B, L, 6))}, {tt((6, 3))}, {tt((B, L, 2, 3))}, {tt((B, L, 2, 3))} -> {tt((B, L, 6))}, {tt((B, 6, 3))}
+  return %y, %h : {tt((B, L, 6))}, {tt((B, 6, 3))}
+}}
+func.func @conv(%x: {tt((B, L, 4))}, %w: {tt((4, 1, 3))}, %s0: {tt((B, 2, 4))}) -> ({tt((B, L, 4))}, {tt((B, 2, 4))}) {{
+  %y, %s = seq.conv1d %x, %w state(%s0 : {tt((B, 2, 4))}) activation silu : {tt((B, L, 4))}, {tt((4, 1, 3))} -> {tt((B, L, 4))}, {tt((B, 2, 4))}
+  return %y, %s : {tt((B, L, 4))}, {tt((B, 2, 4))}
+}}
+func.func @scan(%x0: {tt((B, L))}, %x1: {tt((B, L))}) -> ({tt((B, L))}, {tt((B, L))}) {{
+  %r0, %r1 = seq.scan dim = 1 ins(%x0, %x1 : {tt((B, L))}, {tt((B, L))}) {{reverse}} -> {tt((B, L))}, {tt((B, L))} {{
+    {COMBINERS["affine"][1]}
+  }}
+  return %r0, %r1 : {tt((B, L))}, {tt((B, L))}
+}}
+func.func @gru(%x: {tt((B, L, 3))}, %wi: {tt((12, 3))}, %wr: {tt((3, 2, 2, 2))}) -> ({tt((B, 4))}, {tt((B, L, 4))}) {{
+  %h, %y = seq.recurrence cell = gru ins(%x : {tt((B, L, 3))}) w_in(%wi : {tt((12, 3))}) w_rec(%wr : {tt((3, 2, 2, 2))})
+      -> {tt((B, 4))}, {tt((B, L, 4))}
+  return %h, %y : {tt((B, 4))}, {tt((B, L, 4))}
+}}
+"""
+
+
+def test_all_ops_with_static_shapes():
+    lib = Library(SOURCE)
+    rng = np.random.default_rng(3)
+    f32 = lambda *xs: [x.astype(np.float32) for x in xs]
+    r = lambda *shape: rng.standard_normal(shape)
+
+    q, k, v = r(B, 4, L, 8), r(B, 2, 7, 8), r(B, 2, 7, 8)
+    (o,) = lib.call("attn", f32(q, k, v))
+    assert_close(o, attention_reference(q, k, v, None, None, 8 ** -0.5, True,
+                                        None, None, None)[0], what="attention")
+
+    q, k, v = r(B, 2, L, 4), r(B, 2, L, 4), r(B, 2, L, 3)
+    g = np.log(rng.uniform(0.8, 0.99, (B, 2, L)))
+    o, s = lib.call("la", f32(q, k, v, g))
+    ro, rs = linear_attention_reference(q, k, v, g, None, None, 0.5, True)
+    assert_close(o, ro, what="linear attention")
+    assert_close(s, rs, what="linear attention state")
+
+    u, dt, A = r(B, L, 6), r(B, L, 6), -np.exp(r(6, 3) * 0.5)
+    Bm, C = r(B, L, 2, 3), r(B, L, 2, 3)
+    y, h = lib.call("ss", f32(u, dt, A, Bm, C))
+    ry, rh = selective_scan_reference(u, dt, A, Bm, C, None, None, None, None, True)
+    assert_close(y, ry, what="selective scan")
+    assert_close(h, rh, what="selective scan state")
+
+    x, w, s0 = r(B, L, 4), r(4, 1, 3), r(B, 2, 4)
+    y, s = lib.call("conv", f32(x, w, s0))
+    ry, rs = conv1d_reference(x, w, None, s0, 1, "silu")
+    assert_close(y, ry, what="conv1d")
+    assert_close(s, rs, what="conv1d state")
+
+    a, b = rng.uniform(0.5, 1.2, (B, L)), r(B, L)
+    r0, r1 = lib.call("scan", f32(a, b))
+    ref = scan_reference([a, b], 1, COMBINERS["affine"][2], None, False, True)
+    assert_close(r0, ref[0], what="scan a")
+    assert_close(r1, ref[1], what="scan b")
+
+    x, wi, wr = r(B, L, 3), r(12, 3) * 0.5, r(3, 2, 2, 2) * 0.5
+    h, y = lib.call("gru", f32(x, wi, wr))
+    (rh,), ry = recurrence_reference("gru", x, wi, wr, None, None, None, False)
+    assert_close(h, rh, what="gru state")
+    assert_close(y, ry, what="gru y")

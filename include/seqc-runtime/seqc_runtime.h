@@ -77,12 +77,33 @@ typedef struct seqc_arg_info {
   const seqc_dim *dims;
 } seqc_arg_info;
 
+/* A rule between two sizes other than equality, checked before a call.
+ * Each size is a symbol (>= 0) or, with symbol -1, the static `size`. */
+typedef enum seqc_constraint_kind {
+  SEQC_CONSTRAINT_MULTIPLE_OF = 1,   /* a % b == 0 and b >= 1 */
+  SEQC_CONSTRAINT_PLUS_CONSTANT = 2, /* a == b + value */
+  SEQC_CONSTRAINT_ONE_OR_EQUAL = 3,  /* a == 1 or a == b (broadcasting) */
+  SEQC_CONSTRAINT_CONSTANT = 4       /* a == value */
+} seqc_constraint_kind;
+
+typedef struct seqc_constraint {
+  int32_t kind; /* seqc_constraint_kind */
+  int32_t a_symbol;
+  int64_t a_size;
+  int32_t b_symbol;
+  int64_t b_size;
+  int64_t value;
+  const char *description; /* the rule in words */
+} seqc_constraint;
+
 typedef struct seqc_function_info {
   const char *name;
   int32_t num_inputs;
   const seqc_arg_info *inputs;
   int32_t num_outputs;
   const seqc_arg_info *outputs;
+  int32_t num_constraints;
+  const seqc_constraint *constraints;
 } seqc_function_info;
 
 typedef struct seqc_library_info {

@@ -153,6 +153,52 @@ static seqc_status check_tensor(const char *function, const char *kind,
   return SEQC_OK;
 }
 
+/* The size a constraint side names: a bound symbol, or a static size. */
+static int size_of(int32_t symbol, int64_t size, const symbol_binding *symbols,
+                   int32_t num_symbols, int64_t *out) {
+  if (symbol < 0) {
+    *out = size;
+    return 1;
+  }
+  if (symbol >= num_symbols || !symbols[symbol].kind)
+    return 0;
+  *out = symbols[symbol].size;
+  return 1;
+}
+
+static seqc_status check_constraint(const char *function,
+                                    const seqc_constraint *c,
+                                    const symbol_binding *symbols,
+                                    int32_t num_symbols) {
+  int64_t a, b = 0;
+  if (!size_of(c->a_symbol, c->a_size, symbols, num_symbols, &a) ||
+      (c->kind != SEQC_CONSTRAINT_CONSTANT &&
+       !size_of(c->b_symbol, c->b_size, symbols, num_symbols, &b)))
+    return SEQC_OK;
+  int ok = 1;
+  switch (c->kind) {
+  case SEQC_CONSTRAINT_MULTIPLE_OF:
+    ok = b >= 1 && a % b == 0;
+    break;
+  case SEQC_CONSTRAINT_PLUS_CONSTANT:
+    ok = a == b + c->value;
+    break;
+  case SEQC_CONSTRAINT_ONE_OR_EQUAL:
+    ok = a == 1 || a == b;
+    break;
+  case SEQC_CONSTRAINT_CONSTANT:
+    ok = a == c->value;
+    break;
+  }
+  if (ok)
+    return SEQC_OK;
+  if (c->kind == SEQC_CONSTRAINT_CONSTANT)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: %s: got %lld, expected %lld",
+                function, c->description, (long long)a, (long long)c->value);
+  return fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: %s: got %lld and %lld",
+              function, c->description, (long long)a, (long long)b);
+}
+
 /* Fills a memref descriptor {allocated, aligned, offset, sizes, strides}. */
 static void fill_descriptor(int64_t *desc, const seqc_tensor *t) {
   desc[0] = (int64_t)(intptr_t)t->data;
@@ -259,6 +305,13 @@ seqc_status seqc_runtime_invoke(int32_t function_index,
     return fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: inputs is NULL", f->name);
   if (num_outputs > 0 && !outputs)
     return fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: outputs is NULL", f->name);
+  /* seqc never emits more; a corrupted table must not overflow below. */
+  if (num_inputs > SEQC_MAX_ARGS || num_outputs > SEQC_MAX_ARGS)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: too many arguments", f->name);
+  for (int32_t i = 0; i < num_outputs; ++i)
+    if (f->outputs[i].rank > SEQC_MAX_RANK)
+      return fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: output rank too large",
+                  f->name);
 
   int32_t num_symbols = 0;
   for (int32_t i = 0; i < f->num_inputs; ++i)
@@ -284,6 +337,9 @@ seqc_status seqc_runtime_invoke(int32_t function_index,
   for (int32_t i = 0; i < num_outputs && status == SEQC_OK; ++i)
     status = check_tensor(f->name, "output", i, &f->outputs[i], &outputs[i],
                           symbols, num_symbols, &output_bytes[i]);
+  for (int32_t c = 0; c < f->num_constraints && status == SEQC_OK; ++c)
+    status = check_constraint(f->name, &f->constraints[c], symbols,
+                              num_symbols);
   if (symbols != symbols_small)
     free(symbols);
   if (status != SEQC_OK)

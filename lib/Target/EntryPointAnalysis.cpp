@@ -22,13 +22,16 @@
 #include "seqc/Dialect/Seq/IR/SeqDialect.h"
 #include "seqc/Dialect/Seq/IR/ShapeRelations.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 using namespace seqc;
 
-/// The most arguments (inputs) the runtime's dispatcher passes.
+/// Limits of the runtime's dispatcher (SEQC_MAX_ARGS, SEQC_MAX_RANK).
 static constexpr unsigned kMaxInputs = 32;
+static constexpr unsigned kMaxOutputs = 32;
+static constexpr int64_t kMaxRank = 16;
 
 namespace {
 /// Union-find over dimensions of values (and loop dimensions of ops).
@@ -67,15 +70,20 @@ static int64_t rankOf(Value v) {
   return type ? type.getRank() : -1;
 }
 
-/// Records the size relations that `op` imposes.
-static void collectRelations(Operation *op, DimClasses &classes) {
+/// Records the size relations that `op` imposes: equalities into
+/// `classes`, other rules into `constraints`.
+static void collectRelations(Operation *op, DimClasses &classes,
+                             std::vector<seq::ShapeConstraint> &constraints) {
   if (isa<seq::SeqDialect>(op->getDialect())) {
     llvm::StringMap<std::pair<Value, unsigned>> first;
-    seq::collectShapeRelations(op, [&](Value v, unsigned dim, StringRef key) {
-      auto [it, inserted] = first.try_emplace(key, v, dim);
-      if (!inserted)
-        classes.join(it->second.first, it->second.second, v, dim);
-    });
+    seq::collectShapeRelations(
+        op,
+        [&](Value v, unsigned dim, StringRef key) {
+          auto [it, inserted] = first.try_emplace(key, v, dim);
+          if (!inserted)
+            classes.join(it->second.first, it->second.second, v, dim);
+        },
+        [&](const seq::ShapeConstraint &c) { constraints.push_back(c); });
     return;
   }
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
@@ -112,7 +120,9 @@ static void collectRelations(Operation *op, DimClasses &classes) {
     }
     return;
   }
-  if (op->hasTrait<OpTrait::SameOperandsAndResultShape>()) {
+  if (op->hasTrait<OpTrait::SameOperandsAndResultShape>() ||
+      op->hasTrait<OpTrait::SameOperandsAndResultType>() ||
+      op->hasTrait<OpTrait::Elementwise>()) {
     SmallVector<Value> shaped;
     for (Value v : op->getOperands())
       if (rankOf(v) >= 0)
@@ -120,9 +130,10 @@ static void collectRelations(Operation *op, DimClasses &classes) {
     for (Value v : op->getResults())
       if (rankOf(v) >= 0)
         shaped.push_back(v);
-    for (Value v : llvm::drop_begin(shaped))
-      for (int64_t d = 0, e = rankOf(v); d < e; ++d)
-        classes.join(shaped.front(), d, v, d);
+    for (size_t i = 1; i < shaped.size(); ++i)
+      if (rankOf(shaped[i]) == rankOf(shaped.front()))
+        for (int64_t d = 0, e = rankOf(shaped[i]); d < e; ++d)
+          classes.join(shaped.front(), d, shaped[i], d);
   }
 }
 
@@ -152,16 +163,27 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
   if (type.getNumResults() == 0)
     return func.emitError("entry point @")
            << entry.name << " has no results; the seqc ABI returns outputs";
-  if (type.getNumInputs() > kMaxInputs)
+  if (type.getNumInputs() > kMaxInputs || type.getNumResults() > kMaxOutputs)
     return func.emitError("entry point @")
-           << entry.name << " has " << type.getNumInputs()
-           << " arguments; the seqc ABI supports at most " << kMaxInputs;
+           << entry.name << " has " << type.getNumInputs() << " arguments and "
+           << type.getNumResults() << " results; the seqc ABI supports at most "
+           << kMaxInputs << " of each";
+  // Entry points are C functions, seqc_fn_<name>.
+  if (!llvm::all_of(entry.name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
+    return func.emitError("entry point @")
+           << entry.name
+           << ": the name must be a C identifier (letters, digits, '_')";
   auto checkType = [&](Type t, StringRef kind, unsigned i) -> LogicalResult {
     auto tensor = dyn_cast<RankedTensorType>(t);
     if (!tensor)
       return func.emitError("entry point @")
              << entry.name << ": " << kind << " " << i << " has type " << t
              << "; only ranked tensors cross the seqc ABI";
+    if (tensor.getRank() > kMaxRank)
+      return func.emitError("entry point @")
+             << entry.name << ": " << kind << " " << i << " has rank "
+             << tensor.getRank() << "; the seqc ABI supports at most "
+             << kMaxRank;
     if (!dtypeOf(tensor.getElementType()))
       return func.emitError("entry point @")
              << entry.name << ": " << kind << " " << i << " has element type "
@@ -178,8 +200,9 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
       return failure();
 
   DimClasses classes;
+  std::vector<seq::ShapeConstraint> constraints;
   Block &body = func.getBody().front();
-  func.walk([&](Operation *op) { collectRelations(op, classes); });
+  func.walk([&](Operation *op) { collectRelations(op, classes, constraints); });
   auto returnOp = cast<func::ReturnOp>(body.getTerminator());
 
   // A class is static when any member's type says so.
@@ -199,6 +222,9 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
     for (Value v : op->getResults())
       noteStatic(v);
   });
+  for (const seq::ShapeConstraint &c : constraints)
+    if (c.kind == seq::ShapeConstraintKind::Constant)
+      staticSize.try_emplace(classes.find(classes.node(c.a, c.dimA)), c.value);
 
   llvm::DenseMap<unsigned, int32_t> symbols;
   auto describe = [&](Value v, std::string name, bool isInput) {
@@ -246,6 +272,45 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
                   "a caller cannot allocate it; make it static";
     }
     entry.outputs.push_back(std::move(out));
+  }
+
+  // Rules other than equality: checked by the runtime when a side is
+  // dynamic; a side that no input determines cannot be checked.
+  auto resolve = [&](Value v, unsigned dim) -> std::optional<DimSignature> {
+    unsigned cls = classes.find(classes.node(v, dim));
+    DimSignature d;
+    if (auto it = staticSize.find(cls); it != staticSize.end())
+      d.size = it->second;
+    else if (auto it = symbols.find(cls); it != symbols.end())
+      d.symbol = it->second;
+    else
+      return std::nullopt;
+    return d;
+  };
+  for (const seq::ShapeConstraint &c : constraints) {
+    if (c.kind == seq::ShapeConstraintKind::Constant)
+      continue; // folded into the static sizes above
+    std::optional<DimSignature> a = resolve(c.a, c.dimA);
+    std::optional<DimSignature> b = resolve(c.b, c.dimB);
+    if (a && b && a->symbol < 0 && b->symbol < 0)
+      continue; // both static: the verifier checked it
+    if (!a || !b)
+      return c.a.getDefiningOp()
+                 ? c.a.getDefiningOp()->emitError()
+                       << "entry point @" << entry.name << ": " << c.description
+                       << ", but the sizes are not known from the arguments, "
+                          "so the ABI cannot check it; make them static"
+                 : func.emitError("entry point @")
+                       << entry.name << ": " << c.description
+                       << ", but the sizes are not known from the arguments, "
+                          "so the ABI cannot check it; make them static";
+    ConstraintSignature signature;
+    signature.kind = static_cast<int32_t>(c.kind);
+    signature.a = *a;
+    signature.b = *b;
+    signature.value = c.value;
+    signature.description = c.description.str();
+    entry.constraints.push_back(std::move(signature));
   }
   return entry;
 }

@@ -26,7 +26,10 @@ struct TableEmitter {
   PointerType *ptr = PointerType::getUnqual(ctx);
   StructType *dimType = StructType::get(ctx, {i64, i32});
   StructType *argType = StructType::get(ctx, {ptr, i32, i32, ptr});
-  StructType *functionType = StructType::get(ctx, {ptr, i32, ptr, i32, ptr});
+  StructType *constraintType =
+      StructType::get(ctx, {i32, i32, i64, i32, i64, i64, ptr});
+  StructType *functionType =
+      StructType::get(ctx, {ptr, i32, ptr, i32, ptr, i32, ptr});
   StructType *libraryType = StructType::get(ctx, {i32, i32, ptr});
   unsigned counter = 0;
 
@@ -63,6 +66,21 @@ struct TableEmitter {
         ConstantArray::get(ArrayType::get(argType, entries.size()), entries),
         "args");
   }
+  Constant *constraints(ArrayRef<ConstraintSignature> list) {
+    SmallVector<Constant *> entries;
+    for (const ConstraintSignature &c : list)
+      entries.push_back(ConstantStruct::get(
+          constraintType,
+          {ConstantInt::get(i32, c.kind), ConstantInt::get(i32, c.a.symbol),
+           ConstantInt::get(i64, c.a.size), ConstantInt::get(i32, c.b.symbol),
+           ConstantInt::get(i64, c.b.size), ConstantInt::get(i64, c.value),
+           string(c.description)}));
+    if (entries.empty())
+      return ConstantPointerNull::get(ptr);
+    return global(ConstantArray::get(
+                      ArrayType::get(constraintType, entries.size()), entries),
+                  "constraints");
+  }
 };
 } // namespace
 
@@ -81,7 +99,9 @@ Error seqc::emitEntryPointTables(Module &module,
         {emit.string(entry.name), ConstantInt::get(emit.i32, entry.inputs.size()),
          emit.args(entry.inputs),
          ConstantInt::get(emit.i32, entry.outputs.size()),
-         emit.args(entry.outputs)}));
+         emit.args(entry.outputs),
+         ConstantInt::get(emit.i32, entry.constraints.size()),
+         emit.constraints(entry.constraints)}));
   }
   Constant *functionArray = emit.global(
       ConstantArray::get(ArrayType::get(emit.functionType, functions.size()),

@@ -39,11 +39,20 @@ class ArgInfo(ctypes.Structure):
                 ("rank", ctypes.c_int32), ("dims", ctypes.POINTER(Dim))]
 
 
+class Constraint(ctypes.Structure):
+    _fields_ = [("kind", ctypes.c_int32), ("a_symbol", ctypes.c_int32),
+                ("a_size", ctypes.c_int64), ("b_symbol", ctypes.c_int32),
+                ("b_size", ctypes.c_int64), ("value", ctypes.c_int64),
+                ("description", ctypes.c_char_p)]
+
+
 class FunctionInfo(ctypes.Structure):
     _fields_ = [("name", ctypes.c_char_p), ("num_inputs", ctypes.c_int32),
                 ("inputs", ctypes.POINTER(ArgInfo)),
                 ("num_outputs", ctypes.c_int32),
-                ("outputs", ctypes.POINTER(ArgInfo))]
+                ("outputs", ctypes.POINTER(ArgInfo)),
+                ("num_constraints", ctypes.c_int32),
+                ("constraints", ctypes.POINTER(Constraint))]
 
 
 class LibraryInfo(ctypes.Structure):

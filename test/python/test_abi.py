@@ -181,3 +181,74 @@ def test_library_needs_only_libc_and_libm(lib):
     exported = subprocess.run([LLVM_BIN + "llvm-nm", "-D", "--defined-only", lib.path],
                               capture_output=True, text=True).stdout.split()
     assert all(name.startswith("seqc_") for name in exported[2::3]), exported
+
+
+RULES = """
+func.func @gqa(%q: tensor<1x?x4x8xf32>, %k: tensor<1x2x4x8xf32>) -> tensor<1x?x4x8xf32> {
+  %o = seq.attention %q, %k, %k : tensor<1x?x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x?x4x8xf32>
+  return %o : tensor<1x?x4x8xf32>
+}
+func.func @bias(%q: tensor<2x2x3x4xf32>, %b: tensor<?x?x?x?xf32>) -> tensor<2x2x3x4xf32> {
+  %o = seq.attention %q, %q, %q bias(%b : tensor<?x?x?x?xf32>) : tensor<2x2x3x4xf32>, tensor<2x2x3x4xf32>, tensor<2x2x3x4xf32> -> tensor<2x2x3x4xf32>
+  return %o : tensor<2x2x3x4xf32>
+}
+func.func @groups(%u: tensor<1x3x8xf32>, %A: tensor<8x2xf32>, %B: tensor<1x3x?x2xf32>) -> tensor<1x3x8xf32> {
+  %y, %h = seq.selective_scan %u, %u, %A, %B, %B : tensor<1x3x8xf32>, tensor<1x3x8xf32>, tensor<8x2xf32>, tensor<1x3x?x2xf32>, tensor<1x3x?x2xf32> -> tensor<1x3x8xf32>, tensor<1x8x2xf32>
+  return %y : tensor<1x3x8xf32>
+}
+func.func @mlstm(%q: tensor<1x1x2x4xf32>, %v: tensor<1x1x2x?xf32>, %s0: tensor<1x1x4x?xf32>) -> tensor<1x1x2x?xf32> {
+  %o, %s = seq.linear_attention %q, %q, %v initial_state(%s0 : tensor<1x1x4x?xf32>) {normalize}
+      : tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>, tensor<1x1x2x?xf32> -> tensor<1x1x2x?xf32>, tensor<1x1x4x?xf32>
+  return %o : tensor<1x1x2x?xf32>
+}
+func.func @conv(%x: tensor<1x5x4xf32>, %w: tensor<4x1x3xf32>, %s0: tensor<1x?x4xf32>) -> tensor<1x5x4xf32> {
+  %y = seq.conv1d %x, %w state(%s0 : tensor<1x?x4xf32>) : tensor<1x5x4xf32>, tensor<4x1x3xf32> -> tensor<1x5x4xf32>
+  return %y : tensor<1x5x4xf32>
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return Library(RULES)
+
+
+def zeros(*shape):
+    return np.zeros(shape, np.float32)
+
+
+@pytest.mark.parametrize("call,message", [
+    (("gqa", [zeros(1, 3, 4, 8), zeros(1, 2, 4, 8)], [zeros(1, 3, 4, 8)]),
+     "gqa: query heads H ('q' dimension 1) must be a multiple of key/value "
+     "heads Hkv ('k' dimension 1): got 3 and 2"),
+    (("gqa", [zeros(1, 1, 4, 8), zeros(1, 2, 4, 8)], [zeros(1, 1, 4, 8)]),
+     "gqa: query heads H ('q' dimension 1) must be a multiple of key/value "
+     "heads Hkv ('k' dimension 1): got 1 and 2"),
+    (("bias", [zeros(2, 2, 3, 4), zeros(7, 7, 7, 7)], [zeros(2, 2, 3, 4)]),
+     "bias: 'bias' dimensions must be 1 or [B, H, Lq, Lk]: got 7 and 2"),
+    (("groups", [zeros(1, 3, 8), zeros(8, 2), zeros(1, 3, 3, 2)], [zeros(1, 3, 8)]),
+     "groups: channels Dm ('u' dimension 2) must be a multiple of groups G "
+     "('B' dimension 2): got 8 and 3"),
+    (("groups", [zeros(1, 3, 8), zeros(8, 2), zeros(1, 3, 0, 2)], [zeros(1, 3, 8)]),
+     "got 8 and 0"),
+    (("mlstm", [zeros(1, 1, 2, 4), zeros(1, 1, 2, 3), zeros(1, 1, 4, 3)], [zeros(1, 1, 2, 3)]),
+     "mlstm: with 'normalize' the state has Dv + 1 columns ('v' dimension 3 "
+     "plus one): got 3 and 3"),
+    (("conv", [zeros(1, 5, 4), zeros(4, 1, 3), zeros(1, 1, 4)], [zeros(1, 5, 4)]),
+     "conv: input 2 ('input2') dimension 1 is 1, expected 2"),
+])
+def test_rules_between_sizes_are_checked(rules, call, message):
+    name, inputs, outputs = call
+    status, text = rules.call_raw(name, inputs, outputs)
+    assert status == 1, text
+    assert message in text
+    assert all((o == 0).all() for o in outputs)
+
+
+def test_rules_hold_for_good_calls(rules):
+    (o,) = rules.call("gqa", [zeros(1, 4, 4, 8), zeros(1, 2, 4, 8)])
+    assert o.shape == (1, 4, 4, 8)
+    (o,) = rules.call("bias", [zeros(2, 2, 3, 4), zeros(1, 2, 1, 3)])
+    assert o.shape == (2, 2, 3, 4)
+    (o,) = rules.call("mlstm", [zeros(1, 1, 2, 4), zeros(1, 1, 2, 3), zeros(1, 1, 4, 4)])
+    assert o.shape == (1, 1, 2, 3)

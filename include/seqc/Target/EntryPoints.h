@@ -35,9 +35,18 @@ struct ArgSignature {
   llvm::SmallVector<DimSignature> dims;
 };
 
+/// Mirrors seqc_constraint.
+struct ConstraintSignature {
+  int32_t kind = 0;
+  DimSignature a, b;
+  int64_t value = 0;
+  std::string description;
+};
+
 struct EntryPoint {
   std::string name;
   llvm::SmallVector<ArgSignature> inputs, outputs;
+  std::vector<ConstraintSignature> constraints;
 };
 
 /// The entry points of `module` (its public functions, on tensors, before

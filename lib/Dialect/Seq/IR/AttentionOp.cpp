@@ -78,6 +78,18 @@ LogicalResult AttentionOp::verify() {
                            << elementType << "), got " << t;
   }
 
+  shapes.constrain(ShapeConstraintKind::MultipleOf, getQ(), 1, getK(), 1, 0,
+                   "query heads H ('q' dimension 1) must be a multiple of "
+                   "key/value heads Hkv ('k' dimension 1)");
+  if (Value bias = getBias()) {
+    Value sources[] = {getQ(), getQ(), getQ(), getK()};
+    unsigned dims[] = {0, 1, 2, 2};
+    for (unsigned d = 0; d < 4; ++d)
+      shapes.constrain(ShapeConstraintKind::OneOrEqual, bias, d, sources[d],
+                       dims[d], 0,
+                       "'bias' dimensions must be 1 or [B, H, Lq, Lk]");
+  }
+
   // Relations between sizes, once every operand and result has bound its
   // sizes (a size may be static in only one of them).
   std::optional<int64_t> heads = shapes.lookup("H");

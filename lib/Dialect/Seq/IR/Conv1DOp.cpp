@@ -56,6 +56,10 @@ LogicalResult Conv1DOp::verify() {
         {getFinalState(), "final_state"}}) {
     if (!value)
       continue;
+    if (std::optional<int64_t> length = stateLength(*this))
+      shapes.constrain(ShapeConstraintKind::Constant, value, 1, Value(), 0,
+                       *length,
+                       "the carried state holds (K - 1) * dilation steps");
     if (failed(shapes.check(value, name, {"B", "P", "Cin"})) ||
         failed(shapes.checkDim(value.getType(), name, 1, stateLength(*this),
                                "(K - 1) * dilation")) ||

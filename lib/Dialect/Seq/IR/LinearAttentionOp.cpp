@@ -21,6 +21,11 @@ static LogicalResult checkState(LinearAttentionOp op, ShapeChecker &shapes,
     return failure();
   std::optional<int64_t> dv = shapes.lookup("Dv");
   int64_t extra = stateColumnsExtra(op);
+  if (extra)
+    shapes.constrain(ShapeConstraintKind::PlusConstant, value, 3, op.getV(), 3,
+                     extra,
+                     "with 'normalize' the state has Dv + 1 columns "
+                     "('v' dimension 3 plus one)");
   return shapes.checkDim(type, name, 3,
                          dv ? std::optional<int64_t>(*dv + extra)
                             : std::nullopt,

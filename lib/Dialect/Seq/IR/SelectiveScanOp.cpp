@@ -60,6 +60,10 @@ LogicalResult SelectiveScanOp::verify() {
                                    "last_state", elementType, "u")))
     return failure();
 
+  shapes.constrain(ShapeConstraintKind::MultipleOf, getU(), 2, getB(), 2, 0,
+                   "channels Dm ('u' dimension 2) must be a multiple of "
+                   "groups G ('B' dimension 2)");
+
   // Checked last: Dm may be static in only one operand or result.
   std::optional<int64_t> groups = shapes.lookup("G");
   std::optional<int64_t> channels = shapes.lookup("Dm");

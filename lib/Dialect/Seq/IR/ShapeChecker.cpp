@@ -28,7 +28,16 @@ namespace {
 /// thread, if any.
 thread_local llvm::function_ref<void(Value, unsigned, StringRef)>
     *activeRecorder = nullptr;
+thread_local llvm::function_ref<void(const ShapeConstraint &)>
+    *activeConstraints = nullptr;
 } // namespace
+
+void ShapeChecker::constrain(ShapeConstraintKind kind, Value a, unsigned dimA,
+                             Value b, unsigned dimB, int64_t value,
+                             StringRef description) {
+  if (activeConstraints)
+    (*activeConstraints)({kind, a, dimA, b, dimB, value, description});
+}
 
 void ShapeChecker::record(Value value, unsigned dim, StringRef sizeName) {
   if (activeRecorder && !sizeName.empty())
@@ -39,11 +48,15 @@ void ShapeChecker::record(Value value, unsigned dim, StringRef sizeName) {
 }
 
 void mlir::seq::collectShapeRelations(
-    Operation *op, llvm::function_ref<void(Value, unsigned, StringRef)> fn) {
-  auto *previous = activeRecorder;
-  activeRecorder = &fn;
+    Operation *op, llvm::function_ref<void(Value, unsigned, StringRef)> named,
+    llvm::function_ref<void(const ShapeConstraint &)> constrained) {
+  auto *previousNamed = activeRecorder;
+  auto *previousConstrained = activeConstraints;
+  activeRecorder = &named;
+  activeConstraints = &constrained;
   (void)op->getName().verifyInvariants(op);
-  activeRecorder = previous;
+  activeRecorder = previousNamed;
+  activeConstraints = previousConstrained;
 }
 
 LogicalResult ShapeChecker::check(Value value, StringRef name,

@@ -18,6 +18,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
+#include "seqc/Dialect/Seq/IR/ShapeRelations.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <optional>
@@ -55,6 +56,12 @@ public:
   /// records every named dimension itself; verifiers call this for
   /// relations they check by hand.
   void record(Value value, unsigned dim, StringRef sizeName);
+
+  /// Records a rule between sizes that is not equality (see
+  /// ShapeConstraint), for the ABI to check at run time when the sizes are
+  /// dynamic. Verifiers call it where they check the rule statically.
+  void constrain(ShapeConstraintKind kind, Value a, unsigned dimA, Value b,
+                 unsigned dimB, int64_t value, StringRef description);
 
 private:
   struct Binding {

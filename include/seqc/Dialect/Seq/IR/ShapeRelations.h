@@ -16,11 +16,32 @@
 
 namespace mlir::seq {
 
-/// Runs the verifier of `op` and calls `fn(value, dim, sizeKey)` for every
-/// dimension it relates by name: dimensions reported with the same key must
-/// have the same size. Keys are unique to `op`.
+/// A rule between two dimension sizes a and b that is not equality.
+/// Mirrors seqc_constraint_kind in seqc-runtime/seqc_runtime.h.
+enum class ShapeConstraintKind {
+  MultipleOf = 1, // a % b == 0 and b >= 1
+  PlusConstant = 2, // a == b + value
+  OneOrEqual = 3, // a == 1 or a == b (broadcasting)
+  Constant = 4, // a == value (b unused)
+};
+
+struct ShapeConstraint {
+  ShapeConstraintKind kind;
+  Value a;
+  unsigned dimA;
+  Value b; // null for Constant
+  unsigned dimB;
+  int64_t value;
+  StringRef description; // the rule in words, for error messages
+};
+
+/// Runs the verifier of `op` and calls `named(value, dim, sizeKey)` for
+/// every dimension it relates by name (dimensions reported with the same key
+/// must have the same size; keys are unique to `op`), and `constrained` for
+/// every other rule it checks between sizes.
 void collectShapeRelations(
-    Operation *op, llvm::function_ref<void(Value, unsigned, StringRef)> fn);
+    Operation *op, llvm::function_ref<void(Value, unsigned, StringRef)> named,
+    llvm::function_ref<void(const ShapeConstraint &)> constrained);
 
 } // namespace mlir::seq
 

@@ -91,3 +91,20 @@ func.func @mlstm(%q: {T4}, %k: {T4}, %v: {T4}) -> ({T4}, {T4}) {{
   %o, %s = seq.linear_attention %q, %k, %v {{normalize}} : {T4}, {T4}, {T4} -> {T4}, {T4}
   return %o, %s : {T4}, {T4}
 }}""")
+
+
+def test_attention_bias_broadcast_decided_at_run_time():
+    """A bias of dynamic shape broadcasts where its size turns out to be 1."""
+    lib = Library(f"""
+func.func @attn(%q: {T4}, %b: {T4}) -> {T4} {{
+  %o = seq.attention %q, %q, %q bias(%b : {T4}) : {T4}, {T4}, {T4} -> {T4}
+  return %o : {T4}
+}}""")
+    rng = np.random.default_rng(5)
+    q = rng.standard_normal((2, 3, 4, 8))
+    for shape in [(1, 3, 1, 4), (2, 1, 4, 4), (1, 1, 1, 1), (2, 3, 4, 4)]:
+        bias = rng.standard_normal(shape)
+        (o,) = lib.call("attn", [q.astype(np.float32), bias.astype(np.float32)])
+        ref, _ = attention_reference(q, q, q, bias, None, 8 ** -0.5, False, None,
+                                     None, None)
+        assert_close(o, ref, what="bias %s" % (shape,))

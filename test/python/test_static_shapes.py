@@ -87,3 +87,32 @@ def test_all_ops_with_static_shapes():
     (rh,), ry = recurrence_reference("gru", x, wi, wr, None, None, None, False)
     assert_close(h, rh, what="gru state")
     assert_close(y, ry, what="gru y")
+
+
+def test_static_named_cells_with_biases_and_f64_lse():
+    lib = Library(f"""
+func.func @lstm(%x: {tt((B, L, 3))}, %wi: {tt((8, 3))}, %wr: {tt((4, 1, 2, 2))}, %bi: {tt((8,))}, %br: {tt((8,))})
+    -> ({tt((B, 2))}, {tt((B, 2))}, {tt((B, L, 2))}) {{
+  %h, %c, %y = seq.recurrence cell = lstm ins(%x : {tt((B, L, 3))}) w_in(%wi : {tt((8, 3))})
+      w_rec(%wr : {tt((4, 1, 2, 2))}) b_in(%bi : {tt((8,))}) b_rec(%br : {tt((8,))})
+      -> {tt((B, 2))}, {tt((B, 2))}, {tt((B, L, 2))}
+  return %h, %c, %y : {tt((B, 2))}, {tt((B, 2))}, {tt((B, L, 2))}
+}}
+func.func @attn64(%q: {tt((B, 2, L, 4), "f64")}) -> {tt((B, 2, L), "f32")} {{
+  %o, %lse = seq.attention %q, %q, %q : {tt((B, 2, L, 4), "f64")}, {tt((B, 2, L, 4), "f64")}, {tt((B, 2, L, 4), "f64")}
+      -> {tt((B, 2, L, 4), "f64")}, {tt((B, 2, L), "f32")}
+  return %lse : {tt((B, 2, L), "f32")}
+}}""")
+    rng = np.random.default_rng(4)
+    x, wi, wr = rng.standard_normal((B, L, 3)), rng.standard_normal((8, 3)), rng.standard_normal((4, 1, 2, 2))
+    bi, br = rng.standard_normal(8) * 0.1, rng.standard_normal(8) * 0.1
+    h, c, y = lib.call("lstm", [a.astype(np.float32) for a in (x, wi, wr, bi, br)])
+    (rh, rc), ry = recurrence_reference("lstm", x, wi, wr, bi, br, None, False)
+    assert_close(h, rh, what="h")
+    assert_close(c, rc, what="c")
+    assert_close(y, ry, what="y")
+    q = rng.standard_normal((B, 2, L, 4))
+    (lse,) = lib.call("attn64", [q])
+    assert lse.dtype == np.float32
+    assert_close(lse, attention_reference(q, q, q, None, None, 0.5, False, None,
+                                          None, None)[1], what="lse")

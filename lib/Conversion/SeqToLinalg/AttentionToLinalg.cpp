@@ -153,15 +153,29 @@ LogicalResult mlir::seq::lowerAttentionToLinalg(RewriterBase &rewriter,
   SmallVector<Value> ins = {scores};
   SmallVector<AffineMap> maps = {id4};
   Value bias = op.getBias(), kvLen = op.getKvLen();
+  // A bias dimension of size 1 broadcasts. Static sizes become the map;
+  // when any size is dynamic the bias is read with tensor.extract at
+  // indices clamped to 0 where the size turns out to be 1.
+  bool biasInMap = false;
+  SmallVector<Value> biasIsOne;
   if (bias) {
     auto biasType = cast<RankedTensorType>(bias.getType());
-    SmallVector<AffineExpr> exprs;
-    for (int64_t d = 0; d < 4; ++d)
-      exprs.push_back(biasType.getDimSize(d) == 1
-                          ? rewriter.getAffineConstantExpr(0)
-                          : rewriter.getAffineDimExpr(d));
-    ins.push_back(bias);
-    maps.push_back(dimsMap(ctx, 4, exprs));
+    biasInMap = biasType.hasStaticShape();
+    if (biasInMap) {
+      SmallVector<AffineExpr> exprs;
+      for (int64_t d = 0; d < 4; ++d)
+        exprs.push_back(biasType.getDimSize(d) == 1
+                            ? rewriter.getAffineConstantExpr(0)
+                            : rewriter.getAffineDimExpr(d));
+      ins.push_back(bias);
+      maps.push_back(dimsMap(ctx, 4, exprs));
+    } else {
+      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      for (int64_t d = 0; d < 4; ++d)
+        biasIsOne.push_back(arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq,
+            tensor::DimOp::create(rewriter, loc, bias, d), one));
+    }
   }
   if (kvLen) {
     ins.push_back(kvLen);
@@ -185,8 +199,17 @@ LogicalResult mlir::seq::lowerAttentionToLinalg(RewriterBase &rewriter,
                                        arith::DivFOp::create(b, l, s, cap)));
             }
             unsigned next = 1;
-            if (bias)
+            if (biasInMap) {
               s = arith::AddFOp::create(b, l, s, args[next++]);
+            } else if (bias) {
+              Value zero = arith::ConstantIndexOp::create(b, l, 0);
+              SmallVector<Value> at;
+              for (int64_t d = 0; d < 4; ++d)
+                at.push_back(arith::SelectOp::create(
+                    b, l, biasIsOne[d], zero, linalg::IndexOp::create(b, l, d)));
+              s = arith::AddFOp::create(
+                  b, l, s, tensor::ExtractOp::create(b, l, bias, at));
+            }
             Value length = mask.lk;
             if (kvLen) {
               Value len = args[next++];
@@ -285,8 +308,11 @@ LogicalResult mlir::seq::lowerAttentionToLinalg(RewriterBase &rewriter,
                   floatConst(b, l, elementType, 0.0));
               r = arith::SelectOp::create(
                   b, l, empty, floatConst(b, l, elementType, negInf), r);
-              if (lseElementType != elementType)
+              if (lseElementType.getIntOrFloatBitWidth() >
+                  elementType.getIntOrFloatBitWidth())
                 r = arith::ExtFOp::create(b, l, lseElementType, r);
+              else if (lseElementType != elementType)
+                r = arith::TruncFOp::create(b, l, lseElementType, r);
               return SmallVector<Value>{r};
             })
             .front();

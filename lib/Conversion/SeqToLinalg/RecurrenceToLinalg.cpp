@@ -134,6 +134,14 @@ static LogicalResult lowerNamedCell(RewriterBase &rewriter, RecurrenceOp op,
              d2 = rewriter.getAffineDimExpr(2), d3 = rewriter.getAffineDimExpr(3);
   Value bIn = op.getBIn(), bRec = op.getBRec(), wIn = op.getWIn(),
         wRec = op.getWRec();
+  // b_rec as [nG, Hs]: gate g of unit u is then a plain (g, u) access.
+  Value bRecByGate;
+  if (bRec)
+    bRecByGate = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({gates, hidden}, elementType),
+        castTo(rewriter, loc, bRec,
+               RankedTensorType::get({gates * hidden}, elementType)),
+        SmallVector<ReassociationIndices>{{0, 1}});
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   Value length = tensor::DimOp::create(rewriter, loc, x, 1);
@@ -197,8 +205,9 @@ static LogicalResult lowerNamedCell(RewriterBase &rewriter, RecurrenceOp op,
           }
         if (bRec)
           for (int64_t g = 0; g < gates; ++g) {
-            ins.push_back(bRec);
-            maps.push_back(dimsMap(ctx, 2, {u + g * hidden}));
+            ins.push_back(bRecByGate);
+            maps.push_back(
+                dimsMap(ctx, 2, {b.getAffineConstantExpr(g), u}));
           }
         for (Value s : states) {
           ins.push_back(s);

@@ -152,9 +152,12 @@ LogicalResult Compilation::run(ModuleOp module) const {
                  " needs an output path (-o)");
 
   // The ABI is read off the module before lowering: the seq ops know which
-  // sizes must agree.
+  // sizes must agree. Calls are inlined first so that the relations inside
+  // a callee count for its caller's arguments.
   std::vector<EntryPoint> entryPoints;
   if (options.emit >= OutputKind::Header) {
+    if (failed(runPipeline(module, "inline", options)))
+      return failure();
     auto analyzed = analyzeEntryPoints(module);
     if (failed(analyzed))
       return failure();
@@ -166,6 +169,8 @@ LogicalResult Compilation::run(ModuleOp module) const {
       return success();
     });
 
+  if (options.emit >= OutputKind::LLVMIR && failed(renameKernels(module)))
+    return failure();
   OutputKind mlirStage = std::min(options.emit, OutputKind::LLVMDialect);
   if (failed(lowerTo(module, mlirStage)))
     return failure();

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/SymbolTable.h"
 #include "seqc/Dialect/Seq/IR/SeqDialect.h"
 #include "seqc/Dialect/Seq/IR/ShapeRelations.h"
 #include "llvm/ADT/DenseMap.h"
@@ -333,4 +334,23 @@ seqc::analyzeEntryPoints(ModuleOp module) {
   if (entries.empty())
     return module.emitError("the module has no public function to export");
   return entries;
+}
+
+std::string seqc::kernelSymbol(StringRef name) {
+  return ("__seqc_kernel_" + name).str();
+}
+
+LogicalResult seqc::renameKernels(ModuleOp module) {
+  SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
+  for (func::FuncOp func : functions) {
+    // External declarations keep their names: they are what they call.
+    if (func.isExternal())
+      continue;
+    StringAttr newName =
+        StringAttr::get(module.getContext(), kernelSymbol(func.getSymName()));
+    if (failed(SymbolTable::replaceAllSymbolUses(func, newName, module)))
+      return func.emitError("cannot rename @") << func.getSymName();
+    SymbolTable::setSymbolName(func, newName);
+  }
+  return success();
 }

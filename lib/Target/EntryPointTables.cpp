@@ -89,7 +89,8 @@ Error seqc::emitEntryPointTables(Module &module,
   TableEmitter emit{module};
   SmallVector<Constant *> functions, kernels;
   for (const EntryPoint &entry : entryPoints) {
-    Function *kernel = module.getFunction("_mlir_ciface_" + entry.name);
+    Function *kernel =
+        module.getFunction("_mlir_ciface_" + kernelSymbol(entry.name));
     if (!kernel)
       return createStringError(inconvertibleErrorCode(),
                                "no C interface for entry point @" + entry.name);

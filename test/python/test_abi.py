@@ -2,6 +2,7 @@
 getting an error status and a message, with no output written."""
 
 import ctypes
+import os
 import subprocess
 
 import numpy as np
@@ -252,3 +253,17 @@ def test_rules_hold_for_good_calls(rules):
     assert o.shape == (2, 2, 3, 4)
     (o,) = rules.call("mlstm", [zeros(1, 1, 2, 4), zeros(1, 1, 2, 3), zeros(1, 1, 4, 4)])
     assert o.shape == (1, 1, 2, 3)
+
+
+def test_libc_names_and_calls_through_private_functions():
+    """@free calls a private function and adds on tensors: it must run (the
+    kernel is renamed inside the library; the call is inlined for the size
+    analysis)."""
+    src = open(os.path.join(os.path.dirname(__file__), "..", "tools", "seqc",
+                            "Inputs", "libc-names.mlir")).read()
+    lib = Library(src)
+    x, w = np.ones((2, 3, 4), np.float32), np.ones((4, 1, 2), np.float32)
+    (y,) = lib.call("free", [x, w])
+    assert (y[:, 0] == 2).all() and (y[:, 1:] == 4).all()
+    (y,) = lib.call("malloc", [x, w])
+    assert y.shape == (2, 3, 4)

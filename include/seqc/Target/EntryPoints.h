@@ -56,9 +56,17 @@ struct EntryPoint {
 mlir::FailureOr<std::vector<EntryPoint>>
 analyzeEntryPoints(mlir::ModuleOp module);
 
+/// The symbol a function `name` of the module gets in a library. Every
+/// function is renamed so that none can take the name of a C library
+/// function the generated code calls (a user's @free, @malloc, @expf).
+std::string kernelSymbol(llvm::StringRef name);
+
+/// Renames every function of `module` to kernelSymbol(name), updating uses.
+mlir::LogicalResult renameKernels(mlir::ModuleOp module);
+
 /// Adds __seqc_library_info, __seqc_kernels and one
 /// `seqc_fn_<name>` wrapper per entry point to `module`, which must define
-/// `_mlir_ciface_<name>` for each.
+/// `_mlir_ciface_<kernelSymbol(name)>` for each.
 llvm::Error emitEntryPointTables(llvm::Module &module,
                                  llvm::ArrayRef<EntryPoint> entryPoints);
 

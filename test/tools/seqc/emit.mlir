@@ -10,9 +10,9 @@
 // MLIR: seq.conv1d
 // LINALG: linalg.generic
 // LLVMD: llvm.func @_mlir_ciface_conv
-// LLVM: define {{.*}}void @_mlir_ciface_conv(
+// LLVM: define {{.*}}void @_mlir_ciface___seqc_kernel_conv(
 // LLVM: attributes {{.*}}"target-cpu"="x86-64-v3"
-// ASM: _mlir_ciface_conv:
+// ASM: _mlir_ciface___seqc_kernel_conv:
 // RUN: seqc %s --emit=header -o - | FileCheck %s --check-prefix=HEADER
 // RUN: FileCheck %s --check-prefix=HEADER < %t.h
 // SO-DAG: T seqc_fn_conv
@@ -31,3 +31,12 @@ func.func @conv(%x: tensor<?x?x4xf32>, %w: tensor<4x1x2xf32>) -> tensor<?x?x4xf3
   %y = seq.conv1d %x, %w : tensor<?x?x4xf32>, tensor<4x1x2xf32> -> tensor<?x?x4xf32>
   return %y : tensor<?x?x4xf32>
 }
+
+// A function may take the name of a C library function the generated code
+// calls (free, malloc, expf): kernels are renamed inside the library.
+// RUN: rm -rf %t.dir && mkdir -p %t.dir
+// RUN: seqc %S/Inputs/libc-names.mlir -o %t.dir/libnames.so
+// RUN: llvm-nm -D --defined-only %t.dir/libnames.so | FileCheck %s --check-prefix=NAMES
+// NAMES-DAG: T seqc_fn_free
+// NAMES-DAG: T seqc_fn_malloc
+// NAMES-NOT: T free

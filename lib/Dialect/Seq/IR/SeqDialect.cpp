@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Transforms/InliningUtils.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 
 using namespace mlir;
@@ -18,7 +19,22 @@ using namespace mlir::seq;
 #include "seqc/Dialect/Seq/IR/SeqOpsDialect.cpp.inc"
 #include "seqc/Dialect/Seq/IR/SeqEnums.cpp.inc"
 
+namespace {
+/// seq ops have no side effects beyond their results and no symbol
+/// references: inlining a function that uses them is always legal.
+struct SeqInlinerInterface : public DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+  bool isLegalToInline(Region *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
+
 void SeqDialect::initialize() {
+  addInterfaces<SeqInlinerInterface>();
   addOperations<
 #define GET_OP_LIST
 #include "seqc/Dialect/Seq/IR/SeqOps.cpp.inc"

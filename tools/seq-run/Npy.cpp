@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <sys/stat.h>
 #include <sstream>
 
 using namespace seqrun;
@@ -61,17 +62,24 @@ static std::string trim(const std::string &s) {
 
 bool seqrun::readNpy(const std::string &path, Array &array,
                      std::string &error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot open";
-    return false;
-  }
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
-                          std::istreambuf_iterator<char>());
   auto fail = [&](const std::string &why) {
     error = path + ": " + why;
     return false;
   };
+  // Only regular files: a directory or a device (/dev/zero) has no end.
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0)
+    return fail("cannot open");
+  if (!S_ISREG(info.st_mode))
+    return fail("not a regular file");
+  std::FILE *file = std::fopen(path.c_str(), "rb");
+  if (!file)
+    return fail("cannot open");
+  std::vector<char> bytes(static_cast<size_t>(info.st_size));
+  size_t read = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), file);
+  std::fclose(file);
+  if (read != bytes.size())
+    return fail("read failed");
   if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0)
     return fail("not a .npy file (bad magic)");
   unsigned major = static_cast<unsigned char>(bytes[6]);

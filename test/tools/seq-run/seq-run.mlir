@@ -29,6 +29,10 @@
 // TRUNC: seq-run: error: {{.*}}truncated.npy: holds 22 data bytes, its header promises 96 (truncated or corrupt)
 // RUN: not seq-run %t/libconv.so conv %s %t/w.npy 2>&1 | FileCheck %s --check-prefix=NOTNPY
 // NOTNPY: seq-run: error: {{.*}}seq-run.mlir: not a .npy file (bad magic)
+// RUN: not seq-run %t/libconv.so conv %t %t/w.npy 2>&1 | FileCheck %s --check-prefix=DIR
+// DIR: seq-run: error: {{.*}}: not a regular file
+// RUN: not seq-run %t/libconv.so conv /dev/zero %t/w.npy 2>&1 | FileCheck %s --check-prefix=DEV
+// DEV: seq-run: error: /dev/zero: not a regular file
 // RUN: not seq-run %t/missing.so conv 2>&1 | FileCheck %s --check-prefix=NOLIB
 // NOLIB: seq-run: error: cannot load {{.*}}missing.so
 // RUN: not seq-run %t/libconv.so conv %t/x.npy %t/w.npy -o %t/a.npy -o %t/b.npy 2>&1 | FileCheck %s --check-prefix=OUTS

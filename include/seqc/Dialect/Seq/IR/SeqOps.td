@@ -58,9 +58,11 @@ def Seq_AttentionOp : Seq_Op<"attention", [Pure, AttrSizedOperandSegments,
     Optional operands:
     - `bias`: additive scores of rank 4, each dimension either 1
       (broadcast) or equal to `[B, H, Lq, Lk]`; `-inf` entries mask.
-    - `kv_len`: `[B]` integers, the number of valid keys per batch entry
-      (a KV cache longer than its contents); keys `j >= kv_len[b]` are
-      invisible and the end alignment uses `kv_len[b]` in place of `Lk`.
+    - `kv_len`: `[B]` integers in `[0, Lk]`, the number of valid keys per
+      batch entry (a KV cache longer than its contents); keys
+      `j >= kv_len[b]` are invisible and the end alignment uses `kv_len[b]`
+      in place of `Lk`. Values outside `[0, Lk]` give unspecified results
+      (never an access outside `k` and `v`).
 
     Attributes: `scale` (default `1/sqrt(D)`, must be positive), `causal`,
     `window` (positive), `chunk` (positive; not with `window`), `softcap`
@@ -319,11 +321,22 @@ def Seq_RecurrenceOp : Seq_Op<"recurrence", [RecursiveMemoryEffects,
       recurrent matrix (PyTorch's `weight_hh` reshaped);
     - `b_in`, `b_rec` (optional) `[nG * Hs]`: PyTorch's `bias_ih`, `bias_hh`
       (GRU applies `b_rec` of gate n inside the reset product);
-    - `init` (optional): the initial states, each `[B, Hs]`: lstm `(h, c)`,
-      gru `(h)`, elman `(h)`, slstm `(h, c, n, m)` (the xLSTM stabilized
-      exponential gating state).
+    - `init` (optional, zeros when absent): the initial states, each
+      `[B, Hs]`: lstm `(h, c)`, gru `(h)`, elman `(h)`, slstm `(h, c, n, m)`.
     Results: the final states (as `init`) followed by `y = [B, L, Hs]`, the
     hidden state at every step.
+
+    The cells, with `x~_g = x W_in[g]^T + b_in[g]` and
+    `h~_g = h W_rec[g]^T + b_rec[g]` the two parts of gate `g`:
+    - lstm: `i, f, o = sigmoid(x~ + h~)`, `g = tanh(x~ + h~)`,
+      `c' = f c + i g`, `h' = o tanh(c')` (PyTorch's `nn.LSTM`);
+    - gru: `r, z = sigmoid(x~ + h~)`, `n = tanh(x~_n + r h~_n)`,
+      `h' = (1 - z) n + z h` (PyTorch's `nn.GRU`);
+    - elman: `h' = tanh(x~ + h~)` (PyTorch's `nn.RNN`, tanh);
+    - slstm (xLSTM, exponential input and forget gates, stabilized):
+      `i~, f~ = x~ + h~` of gates i and f, `z = tanh(.)`, `o = sigmoid(.)`,
+      `m' = max(f~ + m, i~)`, `i = exp(i~ - m')`, `f = exp(f~ + m - m')`,
+      `c' = f c + i z`, `n' = f n + i`, `h' = o c' / n'`.
 
     `reverse` runs the recurrence from the last step to the first (outputs
     stay aligned with their input steps).
@@ -394,7 +407,7 @@ def Seq_Conv1DOp : Seq_Op<"conv1d", [Pure, AttrSizedOperandSegments,
     streaming caller carries to the next call. All share one float type.
 
     Attributes: `dilation` (default 1, positive), `activation` (none, silu,
-    relu, gelu, tanh; default none).
+    relu, gelu in its exact erf form, tanh; default none).
 
     Example (Mamba's short convolution, streaming):
 

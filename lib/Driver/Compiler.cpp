@@ -151,6 +151,11 @@ LogicalResult Compilation::run(ModuleOp module) const {
                  (options.emit == OutputKind::Obj ? "obj" : "so") +
                  " needs an output path (-o)");
 
+  if (options.emit == OutputKind::SharedLib && !options.headerPath.empty() &&
+      options.headerPath == outputPath.str())
+    return error("the C header would overwrite the library " + outputPath +
+                 " (give -o a .so path, or --header=PATH)");
+
   // The ABI is read off the module before lowering: the seq ops know which
   // sizes must agree. Calls are inlined first so that the relations inside
   // a callee count for its caller's arguments.

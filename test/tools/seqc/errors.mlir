@@ -55,3 +55,7 @@ func.func @f(%x: tensor<?x?x?xf32>, %w: tensor<4x1x2xf32>) -> tensor<?x?x4xf32> 
   %y = seq.conv1d %x, %w : tensor<?x?x?xf32>, tensor<4x1x2xf32> -> tensor<?x?x4xf32>
   return %y : tensor<?x?x4xf32>
 }
+
+// A header path equal to the library's would overwrite it.
+// RUN: not seqc %t/good.mlir -o %t/lib.h 2>&1 | FileCheck %s --check-prefix=HDR
+// HDR: seqc: error: the C header would overwrite the library {{.*}}lib.h

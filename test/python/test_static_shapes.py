@@ -116,3 +116,21 @@ func.func @attn64(%q: {tt((B, 2, L, 4), "f64")}) -> {tt((B, 2, L), "f32")} {{
     assert lse.dtype == np.float32
     assert_close(lse, attention_reference(q, q, q, None, None, 0.5, False, None,
                                           None, None)[1], what="lse")
+
+
+def test_static_batch_of_one():
+    """Batch 1 and a step are both unit dimensions: slicing a step must drop
+    the step's, not the batch's."""
+    t4, t3s = tt((1, 4, 6, 8)), tt((1, 4, 8, 8))
+    lib = Library(f"""
+func.func @gla(%q: {t4}, %g: {t4}) -> ({t4}, {t3s}) {{
+  %o, %s = seq.linear_attention %q, %q, %q decay(%g : {t4}) : {t4}, {t4}, {t4} -> {t4}, {t3s}
+  return %o, %s : {t4}, {t3s}
+}}""")
+    rng = np.random.default_rng(6)
+    q = rng.standard_normal((1, 4, 6, 8))
+    g = np.log(rng.uniform(0.8, 0.99, (1, 4, 6, 8)))
+    o, s = lib.call("gla", [q.astype(np.float32), g.astype(np.float32)])
+    ro, rs = linear_attention_reference(q, q, q, g, None, None, 8 ** -0.5, False)
+    assert_close(o, ro, what="output")
+    assert_close(s, rs, what="final state")

@@ -36,6 +36,32 @@ SmallVector<OpFoldResult> mlir::seq::sizesOf(OpBuilder &b, Location loc,
   return tensor::getMixedSizes(b, loc, tensor);
 }
 
+/// The reassociation that merges dimension `dim` (of size 1) of a rank-`rank`
+/// tensor into a neighbour, dropping it.
+static SmallVector<ReassociationIndices> dropDimReassociation(int64_t rank,
+                                                              int64_t dim) {
+  SmallVector<ReassociationIndices> groups;
+  if (rank == 1)
+    return groups; // to rank 0
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d == dim)
+      continue;
+    groups.push_back({d});
+  }
+  // The unit dimension joins the group of the next kept dimension, or of the
+  // previous one when it is last.
+  if (dim < rank - 1) {
+    groups[dim].insert(groups[dim].begin(), dim);
+  } else {
+    groups.back().push_back(dim);
+  }
+  return groups;
+}
+
+// Steps are sliced without rank reduction and the unit dimension is then
+// collapsed explicitly: a rank-reducing slice of a tensor with several unit
+// dimensions (batch 1, one step) is ambiguous, and canonicalization may
+// drop the wrong one.
 Value mlir::seq::extractStep(OpBuilder &b, Location loc, Value tensor,
                              int64_t dim, Value index) {
   auto type = cast<RankedTensorType>(tensor.getType());
@@ -44,9 +70,14 @@ Value mlir::seq::extractStep(OpBuilder &b, Location loc, Value tensor,
   SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
   offsets[dim] = index;
   sizes[dim] = b.getIndexAttr(1);
-  return tensor::ExtractSliceOp::create(b, loc, dropDim(type, dim), tensor,
-                                        offsets,
-                                        sizes, strides);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] = 1;
+  Value slice = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), tensor,
+      offsets, sizes, strides);
+  return tensor::CollapseShapeOp::create(
+      b, loc, dropDim(type, dim), slice,
+      dropDimReassociation(type.getRank(), dim));
 }
 
 RankedTensorType mlir::seq::dropDim(RankedTensorType type, int64_t dim) {
@@ -63,10 +94,15 @@ Value mlir::seq::insertStep(OpBuilder &b, Location loc, Value step,
   SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
   offsets[dim] = index;
   sizes[dim] = b.getIndexAttr(1);
-  // The slice's type follows `dest`'s static information, which may be less
+  // The step's type follows `dest`'s static information, which may be less
   // than the step's (a static batch computed into a dynamic carried tensor).
   step = castTo(b, loc, step, dropDim(type, dim));
-  return tensor::InsertSliceOp::create(b, loc, step, dest, offsets, sizes,
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] = 1;
+  Value expanded = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), step,
+      dropDimReassociation(type.getRank(), dim), sizes);
+  return tensor::InsertSliceOp::create(b, loc, expanded, dest, offsets, sizes,
                                        strides);
 }
 

@@ -109,10 +109,12 @@ func.func @lstm(%x: tensor<?x?x3xf32>, %wi: tensor<16x3xf32>, %wr: tensor<4x2x2x
 // CHECK-LABEL: func.func @cell_region
 // The cell is inlined into the loop, bound to the carried state and the step.
 // CHECK: scf.for {{.*}} iter_args(%[[H:.*]] = %{{.*}}, %[[Y:.*]] = %{{.*}})
-// CHECK: %[[XT:.*]] = tensor.extract_slice
+// CHECK: tensor.extract_slice
+// CHECK: %[[XT:.*]] = tensor.collapse_shape
 // CHECK: %[[N:.*]] = math.tanh %[[XT]]
 // CHECK: %[[S:.*]] = arith.addf %[[H]], %[[N]]
-// CHECK: tensor.insert_slice %[[S]] into %[[Y]]
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[S]]
+// CHECK: tensor.insert_slice %[[E]] into %[[Y]]
 func.func @cell_region(%x: tensor<?x?x4xf32>, %h0: tensor<?x4xf32>) -> tensor<?x?x4xf32> {
   %h, %y = seq.recurrence ins(%x : tensor<?x?x4xf32>) init(%h0 : tensor<?x4xf32>) -> tensor<?x4xf32>, tensor<?x?x4xf32> {
   ^bb0(%hp: tensor<?x4xf32>, %xt: tensor<?x4xf32>):

@@ -1,9 +1,10 @@
 //===- seqc.cpp - the seqc compiler driver -------------------------------===//
 //
 // seq IR in; a shared library, an object file, assembly, LLVM IR or the IR
-// after any of seqc's stages out. Every stage is library code
-// (lib/Pipelines, lib/Target) so seq-opt and the tests run the same passes.
-// On any failure no output file is left behind.
+// after any of seqc's stages out. This file is only the command line: the
+// compilation is lib/Driver (shared with the Python module), its pipelines
+// lib/Pipelines (shared with seq-opt). On any failure no output file is left
+// behind.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,7 +19,6 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"

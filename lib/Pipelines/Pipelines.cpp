@@ -26,7 +26,10 @@ std::string seqc::getCpuToLLVMPipeline(bool runtimeChecks) {
   // no intrinsic for (erf, log1p).
   // C wrappers are requested first, before convert-math-to-libm declares
   // libm functions, which must stay plain C calls.
-  return "func.func(llvm-request-c-wrappers),"
+  // Inputs belong to the caller: bufferization must copy, never update them
+  // in place.
+  return "seq-read-only-arguments,"
+         "func.func(llvm-request-c-wrappers),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "allow-return-allocs-from-loops "
          "function-boundary-type-conversion=identity-layout-map},"

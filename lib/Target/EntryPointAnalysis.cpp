@@ -23,6 +23,7 @@
 #include "seqc/Dialect/Seq/IR/SeqDialect.h"
 #include "seqc/Dialect/Seq/IR/ShapeRelations.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -107,6 +108,49 @@ static void collectRelations(Operation *op, DimClasses &classes,
     if (rankOf(cast.getSource()) == rankOf(cast.getResult()))
       for (int64_t d = 0, e = rankOf(cast.getResult()); d < e; ++d)
         classes.join(cast.getSource(), d, cast.getResult(), d);
+    return;
+  }
+  // Reshapes: a reassociation group of one dimension (or of one dimension
+  // with static unit dimensions) keeps its size.
+  auto joinGroups = [&](Value collapsed, Value expanded,
+                        ArrayRef<ReassociationIndices> groups) {
+    auto expandedType = cast<RankedTensorType>(expanded.getType());
+    for (auto [pos, group] : llvm::enumerate(groups)) {
+      SmallVector<int64_t> nonUnit;
+      for (int64_t d : group)
+        if (expandedType.getDimSize(d) != 1)
+          nonUnit.push_back(d);
+      if (nonUnit.size() == 1)
+        classes.join(collapsed, pos, expanded, nonUnit.front());
+    }
+  };
+  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
+    joinGroups(collapse.getResult(), collapse.getSrc(),
+               collapse.getReassociationIndices());
+    return;
+  }
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+    joinGroups(expand.getSrc(), expand.getResult(),
+               expand.getReassociationIndices());
+    return;
+  }
+  // A size given as tensor.dim of another tensor is that tensor's size.
+  auto joinDimOf = [&](Value result, int64_t d, OpFoldResult size) {
+    auto value = dyn_cast<Value>(size);
+    auto dimOp = value ? value.getDefiningOp<tensor::DimOp>() : nullptr;
+    if (!dimOp)
+      return;
+    if (std::optional<int64_t> index = getConstantIntValue(dimOp.getIndex()))
+      classes.join(result, d, dimOp.getSource(), *index);
+  };
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+    llvm::SmallBitVector dropped = slice.getDroppedDims();
+    int64_t r = 0;
+    for (auto [d, size] : llvm::enumerate(slice.getMixedSizes())) {
+      if (dropped.test(d))
+        continue;
+      joinDimOf(slice.getResult(), r++, size);
+    }
     return;
   }
   if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
@@ -270,7 +314,10 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
                << entry.name << ": the size of result " << i << " dimension "
                << d
                << " is dynamic and not determined by any argument's size, so "
-                  "a caller cannot allocate it; make it static";
+                  "a caller cannot allocate it (seqc relates sizes through seq, "
+                  "linalg and elementwise ops, casts, reshapes, and "
+                  "tensor.empty / tensor.extract_slice sized by tensor.dim); "
+                  "make it static or equal to an argument's size";
     }
     entry.outputs.push_back(std::move(out));
   }

@@ -267,3 +267,41 @@ def test_libc_names_and_calls_through_private_functions():
     assert (y[:, 0] == 2).all() and (y[:, 1:] == 4).all()
     (y,) = lib.call("malloc", [x, w])
     assert y.shape == (2, 3, 4)
+
+
+def test_inputs_are_never_written():
+    """An elementwise op or a recurrence state on an argument must not reuse
+    the caller's buffer (bufferization would update it in place)."""
+    lib = Library("""
+func.func @g(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %c = arith.addf %a, %b : tensor<4xf32>
+  %d = arith.mulf %b, %b : tensor<4xf32>
+  return %c, %d : tensor<4xf32>, tensor<4xf32>
+}
+func.func @r(%x: tensor<?x?x4xf32>, %h0: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %h, %y = seq.recurrence ins(%x : tensor<?x?x4xf32>) init(%h0 : tensor<?x4xf32>) -> tensor<?x4xf32>, tensor<?x?x4xf32> {
+  ^bb0(%hp: tensor<?x4xf32>, %xt: tensor<?x4xf32>):
+    %hn = arith.addf %hp, %xt : tensor<?x4xf32>
+    seq.yield %hn, %hn : tensor<?x4xf32>, tensor<?x4xf32>
+  }
+  return %h : tensor<?x4xf32>
+}""")
+    x = np.array([1, 2, 3, 4], np.float32)
+    c, d = lib.call("g", [x, x])
+    assert (c == 2 * x).all() and (d == x * x).all()
+    assert (x == [1, 2, 3, 4]).all()
+    xs, h0 = np.ones((2, 3, 4), np.float32), np.zeros((2, 4), np.float32)
+    (h,) = lib.call("r", [xs, h0])
+    assert (h == 3).all() and (h0 == 0).all() and (xs == 1).all()
+
+
+def test_sizes_through_reshapes_are_checked_before_the_call():
+    lib = Library("""
+func.func @f(%u: tensor<1x?x2x2xf32>, %d: tensor<1x?x4xf32>, %A: tensor<4x1xf32>, %B: tensor<1x?x1x1xf32>) -> tensor<1x?x4xf32> {
+  %u2 = tensor.collapse_shape %u [[0], [1], [2, 3]] : tensor<1x?x2x2xf32> into tensor<1x?x4xf32>
+  %y, %h = seq.selective_scan %u2, %d, %A, %B, %B : tensor<1x?x4xf32>, tensor<1x?x4xf32>, tensor<4x1xf32>, tensor<1x?x1x1xf32>, tensor<1x?x1x1xf32> -> tensor<1x?x4xf32>, tensor<1x4x1xf32>
+  return %y : tensor<1x?x4xf32>
+}""")
+    inputs = [zeros(1, 400, 2, 2), zeros(1, 3, 4), zeros(4, 1), zeros(1, 3, 1, 1)]
+    status, text = lib.call_raw("f", inputs, [zeros(1, 3, 4)])
+    assert status == 1 and "they must be equal" in text, text

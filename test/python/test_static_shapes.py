@@ -134,3 +134,18 @@ func.func @gla(%q: {t4}, %g: {t4}) -> ({t4}, {t3s}) {{
     ro, rs = linear_attention_reference(q, q, q, g, None, None, 8 ** -0.5, False)
     assert_close(o, ro, what="output")
     assert_close(s, rs, what="final state")
+
+
+def test_normalizer_with_a_static_batch_of_one():
+    t4q, t4v, ts = tt((1, 2, 5, 4)), tt((1, 2, 5, 3)), tt((1, 2, 4, 4))
+    lib = Library(f"""
+func.func @f(%q: {t4q}, %v: {t4v}) -> ({t4v}, {ts}) {{
+  %o, %s = seq.linear_attention %q, %q, %v {{normalize}} : {t4q}, {t4q}, {t4v} -> {t4v}, {ts}
+  return %o, %s : {t4v}, {ts}
+}}""")
+    rng = np.random.default_rng(8)
+    q, v = rng.standard_normal((1, 2, 5, 4)), rng.standard_normal((1, 2, 5, 3))
+    o, s = lib.call("f", [q.astype(np.float32), v.astype(np.float32)])
+    ro, rs = linear_attention_reference(q, q, v, None, None, None, 0.5, True)
+    assert_close(o, ro, what="output")
+    assert_close(s, rs, what="final state")

@@ -22,4 +22,21 @@ def SeqMemrefCopyToLinalg : Pass<"seq-memref-copy-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SeqReadOnlyArguments : Pass<"seq-read-only-arguments", "::mlir::ModuleOp"> {
+  let summary = "Mark every tensor argument of every function read-only";
+  let description = [{
+    A library's inputs belong to its caller. One-Shot Bufferize reuses a
+    function argument's buffer for an in-place update (an elementwise op on
+    an argument, a recurrence state initialized from one) unless the argument
+    is marked `bufferization.writable = false`; this pass marks them all, so
+    such updates write to a copy.
+
+    ```mlir
+    func.func @f(%a: tensor<4xf32>) -> tensor<4xf32>
+    // becomes
+    func.func @f(%a: tensor<4xf32> {bufferization.writable = false}) -> tensor<4xf32>
+    ```
+  }];
+}
+
 #endif // SEQC_TRANSFORMS_PASSES_TD

@@ -17,6 +17,7 @@
 #include "seqc/Conversion/SeqToLinalg/SeqToLinalg.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -184,12 +185,8 @@ LogicalResult mlir::seq::lowerLinearAttentionToLinalg(RewriterBase &rewriter,
           SmallVector<OpFoldResult> zeros(3, index(0)), ones(3, index(1));
           Value numerator = tensor::ExtractSliceOp::create(
               bld, l, o, zeros, {rowSizes[0], rowSizes[1], dv}, ones);
-          Value normalizer = tensor::ExtractSliceOp::create(
-              bld, l,
-              RankedTensorType::get({ShapedType::kDynamic, headsStatic},
-                                    elementType),
-              o, {index(0), index(0), dv}, {rowSizes[0], rowSizes[1], index(1)},
-              ones);
+          Value normalizer = extractStep(
+              bld, l, o, 2, getValueOrCreateConstantIndexOp(bld, l, dv));
           o = buildGeneric(
                   bld, l, ValueRange{numerator, normalizer},
                   emptyTensor(bld, l, {rowSizes[0], rowSizes[1], dv},

@@ -75,12 +75,17 @@ static int64_t rankOf(Value v) {
 /// Records the size relations that `op` imposes: equalities into
 /// `classes`, other rules into `constraints`.
 static void collectRelations(Operation *op, DimClasses &classes,
-                             std::vector<seq::ShapeConstraint> &constraints) {
+                             std::vector<seq::ShapeConstraint> &constraints,
+                             llvm::DenseMap<Value, std::string> &names) {
   if (isa<seq::SeqDialect>(op->getDialect())) {
     llvm::StringMap<std::pair<Value, unsigned>> first;
     seq::collectShapeRelations(
         op,
-        [&](Value v, unsigned dim, StringRef key) {
+        [&](Value v, unsigned dim, StringRef key, StringRef operandName) {
+          // An argument used directly by a seq op takes the op's name for it
+          // ('q', 'k') in messages, unless seqc.name gives another.
+          if (!operandName.empty() && isa<BlockArgument>(v))
+            names.try_emplace(v, operandName.str());
           auto [it, inserted] = first.try_emplace(key, v, dim);
           if (!inserted)
             classes.join(it->second.first, it->second.second, v, dim);
@@ -246,8 +251,11 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
 
   DimClasses classes;
   std::vector<seq::ShapeConstraint> constraints;
+  llvm::DenseMap<Value, std::string> opNames;
   Block &body = func.getBody().front();
-  func.walk([&](Operation *op) { collectRelations(op, classes, constraints); });
+  func.walk([&](Operation *op) {
+    collectRelations(op, classes, constraints, opNames);
+  });
   auto returnOp = cast<func::ReturnOp>(body.getTerminator());
 
   // A class is static when any member's type says so.
@@ -299,9 +307,13 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
         return name.getValue().str();
     return (fallback + Twine(i)).str();
   };
-  for (auto [i, arg] : llvm::enumerate(body.getArguments()))
-    entry.inputs.push_back(
-        describe(arg, nameOf(func.getArgAttrDict(i), "input", i), true));
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    std::string name = nameOf(func.getArgAttrDict(i), "input", i);
+    auto it = opNames.find(arg);
+    if (it != opNames.end() && !func.getArgAttr(i, "seqc.name"))
+      name = it->second;
+    entry.inputs.push_back(describe(arg, name, true));
+  }
   for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
     ArgSignature out =
         describe(value, nameOf(func.getResultAttrDict(i), "output", i), false);

@@ -134,10 +134,10 @@ def test_null_pointers(lib):
     x = np.ones((2, 5, 4), np.float32)
     out = np.full((2, 5, 4), 7.0, np.float32)
     ins, outs = conv_args(keep, x, out, data=0)
-    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('input0') has NULL data")
+    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('x') has NULL data")
     ins, outs = conv_args(keep, x, out)
     ins[0].shape = None
-    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('input0') has a NULL shape")
+    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('x') has a NULL shape")
     status = lib.lib.seqc_call(b"conv", None, 2, None, 1)
     assert status == 1 and lib.lib.seqc_last_error() == b"conv: inputs is NULL"
     status = lib.lib.seqc_call(None, None, 0, None, 0)
@@ -153,9 +153,9 @@ def test_strides_alignment_and_sizes(lib):
     status, text = raw_call(lib, "conv", ins, outs)
     assert status == 1 and "is not row-major contiguous" in text
     ins, outs = conv_args(keep, x, out, data=x.ctypes.data + 1)
-    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('input0') data is not aligned to 4 bytes")
+    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('x') data is not aligned to 4 bytes")
     ins, outs = conv_args(keep, x, out, shape=(2, -5, 4))
-    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('input0') dimension 1 has negative size -5")
+    assert raw_call(lib, "conv", ins, outs) == (1, "conv: input 0 ('x') dimension 1 has negative size -5")
     ins, outs = conv_args(keep, x, out, shape=(2**40, 2**40, 4))
     status, text = raw_call(lib, "conv", ins, outs)
     assert status == 3 and "too many elements" in text
@@ -236,7 +236,7 @@ def zeros(*shape):
      "mlstm: with 'normalize' the state has Dv + 1 columns ('v' dimension 3 "
      "plus one): got 3 and 3"),
     (("conv", [zeros(1, 5, 4), zeros(4, 1, 3), zeros(1, 1, 4)], [zeros(1, 5, 4)]),
-     "conv: input 2 ('input2') dimension 1 is 1, expected 2"),
+     "conv: input 2 ('state') dimension 1 is 1, expected 2"),
 ])
 def test_rules_between_sizes_are_checked(rules, call, message):
     name, inputs, outputs = call

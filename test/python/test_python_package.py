@@ -46,7 +46,7 @@ def test_multiple_outputs_and_non_contiguous_inputs(attention):
 
 def test_signatures(attention):
     inputs, outputs = attention.signatures["prefill"]
-    assert [name for name, _, _ in inputs] == ["input0", "input1", "input2"]
+    assert [name for name, _, _ in inputs] == ["q", "k", "v"]
     assert inputs[0][1] == "f32" and inputs[0][2][1] == 8
     assert outputs[0][2][0] == inputs[0][2][0]  # the batch symbol
 

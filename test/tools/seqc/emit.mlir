@@ -21,8 +21,8 @@
 // SO-NOT: mlir_ciface
 // HEADER: #include "seqc-runtime/seqc_runtime.h"
 // HEADER: /* conv
-// HEADER-NEXT:  *   inputs[0]  input0: f32[s0, s1, 4]
-// HEADER-NEXT:  *   inputs[1]  input1: f32[4, 1, 2]
+// HEADER-NEXT:  *   inputs[0]  x: f32[s0, s1, 4]
+// HEADER-NEXT:  *   inputs[1]  weight: f32[4, 1, 2]
 // HEADER-NEXT:  *   outputs[0] output0: f32[s0, s1, 4]
 // HEADER: seqc_status seqc_fn_conv(const seqc_tensor *inputs, int32_t num_inputs,
 // PIPE: builtin.module(convert-seq-to-linalg,{{.*}}one-shot-bufferize

@@ -26,7 +26,7 @@ std::string mlir::seq::formatLayout(ArrayRef<StringRef> layout) {
 namespace {
 /// The collector of the innermost active collectShapeRelations call on this
 /// thread, if any.
-thread_local llvm::function_ref<void(Value, unsigned, StringRef)>
+thread_local llvm::function_ref<void(Value, unsigned, StringRef, StringRef)>
     *activeRecorder = nullptr;
 thread_local llvm::function_ref<void(const ShapeConstraint &)>
     *activeConstraints = nullptr;
@@ -39,16 +39,19 @@ void ShapeChecker::constrain(ShapeConstraintKind kind, Value a, unsigned dimA,
     (*activeConstraints)({kind, a, dimA, b, dimB, value, description});
 }
 
-void ShapeChecker::record(Value value, unsigned dim, StringRef sizeName) {
+void ShapeChecker::record(Value value, unsigned dim, StringRef sizeName,
+                          StringRef operandName) {
   if (activeRecorder && !sizeName.empty())
-    (*activeRecorder)(value, dim, (op->getName().getStringRef() + "." +
-                                   Twine(reinterpret_cast<uintptr_t>(op)) +
-                                   "." + sizeName)
-                                      .str());
+    (*activeRecorder)(value, dim,
+                      (op->getName().getStringRef() + "." +
+                       Twine(reinterpret_cast<uintptr_t>(op)) + "." + sizeName)
+                          .str(),
+                      operandName);
 }
 
 void mlir::seq::collectShapeRelations(
-    Operation *op, llvm::function_ref<void(Value, unsigned, StringRef)> named,
+    Operation *op,
+    llvm::function_ref<void(Value, unsigned, StringRef, StringRef)> named,
     llvm::function_ref<void(const ShapeConstraint &)> constrained) {
   auto *previousNamed = activeRecorder;
   auto *previousConstrained = activeConstraints;
@@ -64,7 +67,7 @@ LogicalResult ShapeChecker::check(Value value, StringRef name,
   if (auto type = dyn_cast<RankedTensorType>(value.getType());
       type && type.getRank() == static_cast<int64_t>(layout.size()))
     for (auto [dim, sizeName] : llvm::enumerate(layout))
-      record(value, dim, sizeName);
+      record(value, dim, sizeName, name);
   return check(value.getType(), name, layout);
 }
 

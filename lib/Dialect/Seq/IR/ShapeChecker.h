@@ -55,7 +55,8 @@ public:
   /// dimension `dim` of `value` has the size called `sizeName`. check()
   /// records every named dimension itself; verifiers call this for
   /// relations they check by hand.
-  void record(Value value, unsigned dim, StringRef sizeName);
+  void record(Value value, unsigned dim, StringRef sizeName,
+              StringRef operandName = "");
 
   /// Records a rule between sizes that is not equality (see
   /// ShapeConstraint), for the ABI to check at run time when the sizes are

@@ -35,12 +35,14 @@ struct ShapeConstraint {
   StringRef description; // the rule in words, for error messages
 };
 
-/// Runs the verifier of `op` and calls `named(value, dim, sizeKey)` for
-/// every dimension it relates by name (dimensions reported with the same key
-/// must have the same size; keys are unique to `op`), and `constrained` for
-/// every other rule it checks between sizes.
+/// Runs the verifier of `op` and calls `named(value, dim, sizeKey,
+/// operandName)` for every dimension it relates by name (dimensions reported
+/// with the same key must have the same size; keys are unique to `op`;
+/// operandName is the op's name for `value`, like "q", or empty), and
+/// `constrained` for every other rule it checks between sizes.
 void collectShapeRelations(
-    Operation *op, llvm::function_ref<void(Value, unsigned, StringRef)> named,
+    Operation *op,
+    llvm::function_ref<void(Value, unsigned, StringRef, StringRef)> named,
     llvm::function_ref<void(const ShapeConstraint &)> constrained);
 
 } // namespace mlir::seq

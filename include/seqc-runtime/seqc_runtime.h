@@ -154,6 +154,31 @@ static inline int64_t seqc_dtype_size(seqc_dtype dtype) {
   return 0;
 }
 
+/* The shape a caller allocates for output `output` of `function`, given
+ * the inputs of the call: static sizes as they are, dynamic ones from the
+ * first input dimension with the same symbol, 0 where no input gives a
+ * size (the call itself then reports what is wrong). */
+static inline void seqc_output_shape(const seqc_function_info *function,
+                                     const seqc_tensor *inputs,
+                                     int32_t num_inputs, int32_t output,
+                                     int64_t *shape) {
+  const seqc_arg_info *out = &function->outputs[output];
+  for (int32_t d = 0; d < out->rank; ++d) {
+    const seqc_dim *dim = &out->dims[d];
+    int found = dim->size >= 0;
+    shape[d] = found ? dim->size : 0;
+    for (int32_t i = 0; !found && i < num_inputs && i < function->num_inputs;
+         ++i) {
+      const seqc_arg_info *in = &function->inputs[i];
+      for (int32_t e = 0; !found && e < in->rank && e < inputs[i].rank; ++e)
+        if (in->dims[e].symbol >= 0 && in->dims[e].symbol == dim->symbol) {
+          found = 1;
+          shape[d] = inputs[i].shape[e] > 0 ? inputs[i].shape[e] : 0;
+        }
+    }
+  }
+}
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

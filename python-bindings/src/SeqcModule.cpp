@@ -203,7 +203,6 @@ public:
     const seqc_function_info &fn = function(name);
     std::vector<std::vector<int64_t>> shapes(inputs.size());
     std::vector<seqc_tensor> in(inputs.size());
-    std::map<int32_t, int64_t> symbols;
     for (size_t i = 0; i < inputs.size(); ++i) {
       Array &a = inputs[i];
       seqc_dtype code = static_cast<seqc_dtype>(0);
@@ -214,11 +213,6 @@ public:
         shapes[i].push_back(a.shape(d));
       in[i] = {code, static_cast<int32_t>(a.ndim()), shapes[i].data(), nullptr,
                a.data()};
-      if (static_cast<int>(i) < fn.num_inputs)
-        for (int d = 0; d < fn.inputs[i].rank && d < static_cast<int>(a.ndim());
-             ++d)
-          if (fn.inputs[i].dims[d].symbol >= 0)
-            symbols.emplace(fn.inputs[i].dims[d].symbol, a.shape(d));
     }
     // Outputs: sized from the signature, owned by NumPy once returned.
     std::vector<std::vector<size_t>> outShapes(fn.num_outputs);
@@ -231,14 +225,11 @@ public:
     };
     for (int i = 0; i < fn.num_outputs; ++i) {
       const seqc_arg_info &arg = fn.outputs[i];
+      outDims[i].resize(arg.rank);
+      seqc_output_shape(&fn, in.data(), static_cast<int32_t>(in.size()), i,
+                        outDims[i].data());
       size_t count = 1;
-      for (int d = 0; d < arg.rank; ++d) {
-        int64_t size = arg.dims[d].size;
-        if (size < 0) {
-          auto it = symbols.find(arg.dims[d].symbol);
-          size = it == symbols.end() ? 0 : it->second;
-        }
-        outDims[i].push_back(size);
+      for (int64_t size : outDims[i]) {
         outShapes[i].push_back(static_cast<size_t>(size));
         count *= static_cast<size_t>(size);
       }

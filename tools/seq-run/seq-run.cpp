@@ -17,7 +17,6 @@
 #include <cstdio>
 #include <cstring>
 #include <dlfcn.h>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -149,7 +148,6 @@ int main(int argc, char **argv) {
 
   std::vector<Array> in(inputs.size());
   std::vector<seqc_tensor> inTensors(inputs.size());
-  std::map<int32_t, int64_t> symbols;
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::string error;
     if (!readNpy(inputs[i], in[i], error)) {
@@ -158,12 +156,6 @@ int main(int argc, char **argv) {
     }
     inTensors[i] = {in[i].dtype, static_cast<int32_t>(in[i].shape.size()),
                     in[i].shape.data(), nullptr, in[i].data.data()};
-    if (static_cast<int>(i) < fn->num_inputs)
-      for (int d = 0; d < fn->inputs[i].rank &&
-                      d < static_cast<int>(in[i].shape.size());
-           ++d)
-        if (fn->inputs[i].dims[d].symbol >= 0)
-          symbols.emplace(fn->inputs[i].dims[d].symbol, in[i].shape[d]);
   }
   // Output sizes from the signature; a size it cannot give is left for the
   // library to reject (a wrong input count, say).
@@ -172,12 +164,10 @@ int main(int argc, char **argv) {
   for (int i = 0; i < fn->num_outputs; ++i) {
     const seqc_arg_info &arg = fn->outputs[i];
     out[i].dtype = arg.dtype;
-    for (int d = 0; d < arg.rank; ++d) {
-      int64_t size = arg.dims[d].size;
-      if (size < 0 && symbols.count(arg.dims[d].symbol))
-        size = symbols[arg.dims[d].symbol];
-      out[i].shape.push_back(size < 0 ? 0 : size);
-    }
+    out[i].shape.resize(arg.rank);
+    seqc_output_shape(fn, inTensors.data(),
+                      static_cast<int32_t>(inTensors.size()), i,
+                      out[i].shape.data());
     out[i].data.resize(out[i].numElements() * seqc_dtype_size(arg.dtype));
     outTensors[i] = {arg.dtype, arg.rank, out[i].shape.data(), nullptr,
                      out[i].data.data()};

@@ -2,7 +2,8 @@
 //
 // Emits, for the runtime (lib/Runtime/seqc_runtime.c):
 //   __seqc_library_info  a seqc_library_info describing every entry point
-//   __seqc_kernels       the _mlir_ciface_<name> function of each
+//   __seqc_kernels       per entry point, a trampoline calling its
+//                        _mlir_ciface_ function with an argument array
 //   seqc_fn_<name>       int32 (ptr inputs, int32 n, ptr outputs, int32 m):
 //                        tail-calls seqc_runtime_invoke(index, ...)
 // The struct types below must match seqc_runtime.h field for field.
@@ -84,6 +85,27 @@ struct TableEmitter {
 };
 } // namespace
 
+/// void __seqc_call_<name>(ptr results, ptr args): calls the kernel with
+/// results and args[0..n-1], so the runtime calls every kernel the same way
+/// whatever its arity.
+static Function *emitTrampoline(TableEmitter &emit, Function *kernel,
+                                const EntryPoint &entry) {
+  auto *type = FunctionType::get(Type::getVoidTy(emit.ctx),
+                                 {emit.ptr, emit.ptr}, false);
+  Function *trampoline =
+      Function::Create(type, GlobalValue::InternalLinkage,
+                       "__seqc_call_" + entry.name, emit.module);
+  IRBuilder<> b(BasicBlock::Create(emit.ctx, "entry", trampoline));
+  Value *args = trampoline->getArg(1);
+  SmallVector<Value *> callArgs = {trampoline->getArg(0)};
+  for (unsigned i = 0, e = entry.inputs.size(); i < e; ++i)
+    callArgs.push_back(
+        b.CreateLoad(emit.ptr, b.CreateConstGEP1_64(emit.ptr, args, i)));
+  b.CreateCall(kernel, callArgs);
+  b.CreateRetVoid();
+  return trampoline;
+}
+
 Error seqc::emitEntryPointTables(Module &module,
                                  ArrayRef<EntryPoint> entryPoints) {
   TableEmitter emit{module};
@@ -94,7 +116,7 @@ Error seqc::emitEntryPointTables(Module &module,
     if (!kernel)
       return createStringError(inconvertibleErrorCode(),
                                "no C interface for entry point @" + entry.name);
-    kernels.push_back(kernel);
+    kernels.push_back(emitTrampoline(emit, kernel, entry));
     functions.push_back(ConstantStruct::get(
         emit.functionType,
         {emit.string(entry.name), ConstantInt::get(emit.i32, entry.inputs.size()),

@@ -354,16 +354,14 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
     std::optional<DimSignature> b = resolve(c.b, c.dimB);
     if (a && b && a->symbol < 0 && b->symbol < 0)
       continue; // both static: the verifier checked it
-    if (!a || !b)
-      return c.a.getDefiningOp()
-                 ? c.a.getDefiningOp()->emitError()
-                       << "entry point @" << entry.name << ": " << c.description
-                       << ", but the sizes are not known from the arguments, "
-                          "so the ABI cannot check it; make them static"
-                 : func.emitError("entry point @")
-                       << entry.name << ": " << c.description
-                       << ", but the sizes are not known from the arguments, "
-                          "so the ABI cannot check it; make them static";
+    if (!a || !b) {
+      Operation *at = c.a.getDefiningOp() ? c.a.getDefiningOp()
+                                          : func.getOperation();
+      return at->emitError()
+             << "entry point @" << entry.name << ": " << c.description
+             << ", but the sizes are not known from the arguments, so the "
+                "ABI cannot check it; make them static";
+    }
     ConstraintSignature signature;
     signature.kind = static_cast<int32_t>(c.kind);
     signature.a = *a;

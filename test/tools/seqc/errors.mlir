@@ -59,3 +59,9 @@ func.func @f(%x: tensor<?x?x?xf32>, %w: tensor<4x1x2xf32>) -> tensor<?x?x4xf32> 
 // A header path equal to the library's would overwrite it.
 // RUN: not seqc %t/good.mlir -o %t/lib.h 2>&1 | FileCheck %s --check-prefix=HDR
 // HDR: seqc: error: the C header would overwrite the library {{.*}}lib.h
+
+// A rule between sizes (Dm a multiple of G) that the ABI cannot check,
+// because G comes from arithmetic on a size, is a compile-time error.
+// RUN: not seqc %S/Inputs/unchecked-rule.mlir -o %t/rule.so 2>&1 | FileCheck %s --check-prefix=RULE
+// RUN: not test -e %t/rule.so
+// RULE: error: entry point @f: channels Dm ('u' dimension 2) must be a multiple of groups G ('B' dimension 2), but the sizes are not known from the arguments, so the ABI cannot check it; make them static

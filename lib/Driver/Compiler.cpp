@@ -141,7 +141,13 @@ LogicalResult Compilation::linkLibrary(Module &llvmModule,
   return success();
 }
 
-LogicalResult Compilation::run(ModuleOp module) const {
+LogicalResult seqc::checkOptions(const CompileOptions &options,
+                                 StringRef outputPath) {
+  auto error = [&](const Twine &message) {
+    if (options.onError)
+      options.onError(message.str());
+    return failure();
+  };
   if (options.optLevel > 3)
     return error("-O" + Twine(options.optLevel) + " is not a level (0-3)");
   bool binary =
@@ -150,11 +156,16 @@ LogicalResult Compilation::run(ModuleOp module) const {
     return error(Twine("--emit=") +
                  (options.emit == OutputKind::Obj ? "obj" : "so") +
                  " needs an output path (-o)");
-
   if (options.emit == OutputKind::SharedLib && !options.headerPath.empty() &&
       options.headerPath == outputPath.str())
     return error("the C header would overwrite the library " + outputPath +
                  " (give -o a .so path, or --header=PATH)");
+  return success();
+}
+
+LogicalResult Compilation::run(ModuleOp module) const {
+  if (failed(checkOptions(options, outputPath)))
+    return failure();
 
   // The ABI is read off the module before lowering: the seq ops know which
   // sizes must agree. Calls are inlined first so that the relations inside

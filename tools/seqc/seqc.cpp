@@ -130,13 +130,9 @@ static LogicalResult compile(MLIRContext &context) {
     options.onProgress = [](const std::string &message) {
       errs() << "seqc: " << message << "\n";
     };
-  // Fail on option errors before reading the input.
-  if (optLevel > 3 || ((options.emit == seqc::OutputKind::Obj ||
-                        options.emit == seqc::OutputKind::SharedLib) &&
-                       !toFile)) {
-    OwningOpRef<ModuleOp> empty = ModuleOp::create(UnknownLoc::get(&context));
-    return seqc::compile(*empty, options, outputFilename);
-  }
+  // Refuse bad options before reading the input.
+  if (failed(seqc::checkOptions(options, outputFilename)))
+    return failure();
 
   std::string error;
   std::unique_ptr<MemoryBuffer> input = openInputFile(inputFilename, &error);

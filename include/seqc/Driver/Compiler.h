@@ -52,6 +52,13 @@ struct CompileOptions {
 /// passes and pipelines globally (once).
 void registerCompilerDependencies(mlir::DialectRegistry &registry);
 
+/// Checks `options` against each other and `outputPath` (the level, an
+/// output path for binaries, a header that would overwrite the library),
+/// reporting through `options.onError`. compile() calls it too; a tool calls
+/// it first to refuse bad options before reading any input.
+mlir::LogicalResult checkOptions(const CompileOptions &options,
+                                 llvm::StringRef outputPath);
+
 /// Compiles `module` to `options.emit`, writing `outputPath` ("-" is stdout
 /// for text outputs). MLIR errors go through the context's diagnostic
 /// handler, others to `options.onError`. On failure nothing is written.

@@ -58,6 +58,29 @@ static SmallVector<ReassociationIndices> dropDimReassociation(int64_t rank,
   return groups;
 }
 
+namespace {
+/// The slice of step `index` along `dim` of a tensor of type `type`:
+/// offsets, sizes (1 along `dim`), unit strides, and the slice's type
+/// (`type` with 1 along `dim`).
+struct StepSlice {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  RankedTensorType type;
+
+  StepSlice(OpBuilder &b, Location loc, Value tensor, int64_t dim,
+            Value index) {
+    auto full = cast<RankedTensorType>(tensor.getType());
+    offsets.assign(full.getRank(), b.getIndexAttr(0));
+    sizes = sizesOf(b, loc, tensor);
+    strides.assign(full.getRank(), b.getIndexAttr(1));
+    offsets[dim] = index;
+    sizes[dim] = b.getIndexAttr(1);
+    SmallVector<int64_t> shape(full.getShape());
+    shape[dim] = 1;
+    type = RankedTensorType::get(shape, full.getElementType());
+  }
+};
+} // namespace
+
 // Steps are sliced without rank reduction and the unit dimension is then
 // collapsed explicitly: a rank-reducing slice of a tensor with several unit
 // dimensions (batch 1, one step) is ambiguous, and canonicalization may
@@ -65,18 +88,12 @@ static SmallVector<ReassociationIndices> dropDimReassociation(int64_t rank,
 Value mlir::seq::extractStep(OpBuilder &b, Location loc, Value tensor,
                              int64_t dim, Value index) {
   auto type = cast<RankedTensorType>(tensor.getType());
-  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, tensor);
-  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
-  offsets[dim] = index;
-  sizes[dim] = b.getIndexAttr(1);
-  SmallVector<int64_t> shape(type.getShape());
-  shape[dim] = 1;
-  Value slice = tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), tensor,
-      offsets, sizes, strides);
+  StepSlice slice(b, loc, tensor, dim, index);
+  Value step = tensor::ExtractSliceOp::create(b, loc, slice.type, tensor,
+                                              slice.offsets, slice.sizes,
+                                              slice.strides);
   return tensor::CollapseShapeOp::create(
-      b, loc, dropDim(type, dim), slice,
+      b, loc, dropDim(type, dim), step,
       dropDimReassociation(type.getRank(), dim));
 }
 
@@ -89,21 +106,15 @@ RankedTensorType mlir::seq::dropDim(RankedTensorType type, int64_t dim) {
 Value mlir::seq::insertStep(OpBuilder &b, Location loc, Value step,
                             Value dest, int64_t dim, Value index) {
   auto type = cast<RankedTensorType>(dest.getType());
-  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, dest);
-  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
-  offsets[dim] = index;
-  sizes[dim] = b.getIndexAttr(1);
+  StepSlice slice(b, loc, dest, dim, index);
   // The step's type follows `dest`'s static information, which may be less
   // than the step's (a static batch computed into a dynamic carried tensor).
   step = castTo(b, loc, step, dropDim(type, dim));
-  SmallVector<int64_t> shape(type.getShape());
-  shape[dim] = 1;
   Value expanded = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), step,
-      dropDimReassociation(type.getRank(), dim), sizes);
-  return tensor::InsertSliceOp::create(b, loc, expanded, dest, offsets, sizes,
-                                       strides);
+      b, loc, slice.type, step, dropDimReassociation(type.getRank(), dim),
+      slice.sizes);
+  return tensor::InsertSliceOp::create(b, loc, expanded, dest, slice.offsets,
+                                       slice.sizes, slice.strides);
 }
 
 Value mlir::seq::sigmoid(OpBuilder &b, Location loc, Value x) {

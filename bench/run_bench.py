@@ -218,6 +218,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter sequences")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--only", default="",
+                        help="run the workloads whose name contains this")
     args = parser.parse_args()
 
     peak_gflops, peak_gbs = measure_peak()
@@ -231,6 +233,8 @@ def main():
     print("|---|---|---|---|---|---|")
     results = []
     for name, (ir, inputs, flops, nbytes, baselines) in workloads(args.quick):
+        if args.only not in name:
+            continue
         t0 = time.perf_counter()
         lib = seqc.load(seqc.compile(ir, opt_level=3))
         compile_s = time.perf_counter() - t0

@@ -63,19 +63,37 @@ struct Compilation {
     return writeFile(outputPath, write);
   }
 
-  LogicalResult lowerTo(ModuleOp module, OutputKind stage) const;
+  LogicalResult lowerTo(ModuleOp module, OutputKind stage,
+                        const PipelineOptions &pipelineOptions) const;
   LogicalResult linkLibrary(Module &llvmModule, TargetMachine &machine,
                             ArrayRef<EntryPoint> entryPoints) const;
   LogicalResult run(ModuleOp module) const;
 };
 } // namespace
 
-LogicalResult Compilation::lowerTo(ModuleOp module, OutputKind stage) const {
+Expected<PipelineOptions>
+seqc::getPipelineOptions(const CompileOptions &options) {
+  CPUTargetOptions targetOptions;
+  targetOptions.cpu = options.cpu;
+  targetOptions.optLevel = options.optLevel;
+  auto machine = createCPUTargetMachine(targetOptions);
+  if (!machine)
+    return machine.takeError();
+  PipelineOptions pipelineOptions;
+  pipelineOptions.optLevel = options.optLevel;
+  pipelineOptions.vectorLanes = vectorLanesF32(**machine);
+  pipelineOptions.runtimeChecks = options.runtimeChecks;
+  return pipelineOptions;
+}
+
+LogicalResult
+Compilation::lowerTo(ModuleOp module, OutputKind stage,
+                     const PipelineOptions &pipelineOptions) const {
   std::string pipeline;
   if (stage >= OutputKind::Linalg)
-    pipeline = getSeqToLinalgPipeline();
+    pipeline = getSeqToLinalgPipeline(pipelineOptions);
   if (stage >= OutputKind::LLVMDialect)
-    pipeline += "," + getCpuToLLVMPipeline(options.runtimeChecks);
+    pipeline += "," + getCpuToLLVMPipeline(pipelineOptions);
   if (pipeline.empty())
     return success();
   return runPipeline(module, pipeline, options);
@@ -121,8 +139,9 @@ LogicalResult Compilation::linkLibrary(Module &llvmModule,
   tempLibrary += ".seqc-tmp";
   FileRemover removeTempLibrary(tempLibrary);
   progress(("linking " + outputPath).str());
-  if (Error err =
-          linkSharedLibrary(objectPath, tempLibrary, options.runtimeLibrary))
+  if (Error err = linkSharedLibrary(objectPath, tempLibrary,
+                                    options.runtimeLibrary,
+                                    usesOpenMP(llvmModule)))
     return error(std::move(err));
 
   std::unique_ptr<ToolOutputFile> header;
@@ -188,7 +207,10 @@ LogicalResult Compilation::run(ModuleOp module) const {
   if (options.emit >= OutputKind::LLVMIR && failed(renameKernels(module)))
     return failure();
   OutputKind mlirStage = std::min(options.emit, OutputKind::LLVMDialect);
-  if (failed(lowerTo(module, mlirStage)))
+  auto pipelineOptions = getPipelineOptions(options);
+  if (!pipelineOptions)
+    return error(pipelineOptions.takeError());
+  if (failed(lowerTo(module, mlirStage, *pipelineOptions)))
     return failure();
   if (options.emit <= OutputKind::LLVMDialect)
     return writeOutput([&](raw_pwrite_stream &os) {

@@ -12,14 +12,20 @@
 
 using namespace mlir;
 
-std::string seqc::getSeqToLinalgPipeline() {
-  // Elementwise arith/math on tensors (common in cell regions) become
-  // linalg.generic so that they bufferize.
-  return "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"
+std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
+  // The fast lowerings go first and leave what they do not handle to the
+  // reference lowerings. Elementwise arith/math on tensors (common in cell
+  // regions) become linalg.generic so that they bufferize.
+  std::string fast;
+  if (options.optLevel > 0)
+    fast = "seq-flash-attention{lanes=" + std::to_string(options.vectorLanes) +
+           "},";
+  return fast +
+         "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"
          "canonicalize,cse";
 }
 
-std::string seqc::getCpuToLLVMPipeline(bool runtimeChecks) {
+std::string seqc::getCpuToLLVMPipeline(const PipelineOptions &options) {
   // Identity layouts at function boundaries keep the generated entry points
   // simple (contiguous row-major buffers); copies become loops so that the
   // library never calls into MLIR's runner utils; libm provides what LLVM has
@@ -27,7 +33,8 @@ std::string seqc::getCpuToLLVMPipeline(bool runtimeChecks) {
   // C wrappers are requested first, before convert-math-to-libm declares
   // libm functions, which must stay plain C calls.
   // Inputs belong to the caller: bufferization must copy, never update them
-  // in place.
+  // in place. Math on vectors is approximated (LLVM would scalarize it into
+  // libm calls); scf.parallel loops become OpenMP worksharing loops.
   return "seq-read-only-arguments,"
          "func.func(llvm-request-c-wrappers),"
          "one-shot-bufferize{bufferize-function-boundaries "
@@ -40,9 +47,14 @@ std::string seqc::getCpuToLLVMPipeline(bool runtimeChecks) {
          "convert-linalg-to-loops," +
          // Bounds checks on every memref access (a failed check aborts with
          // the op's location): for tests, never for deployed code.
-         std::string(runtimeChecks ? "generate-runtime-verification," : "") +
+         std::string(options.runtimeChecks ? "generate-runtime-verification,"
+                                           : "") +
+         "seq-approximate-vector-math,"
+         "convert-scf-to-openmp,"
+         "seq-lower-alloca-scopes,"
          "lower-affine,"
          "convert-scf-to-cf,"
+         "convert-vector-to-llvm,"
          "expand-strided-metadata,"
          "lower-affine,"
          "finalize-memref-to-llvm,"
@@ -52,6 +64,7 @@ std::string seqc::getCpuToLLVMPipeline(bool runtimeChecks) {
          "convert-cf-to-llvm,"
          "convert-func-to-llvm,"
          "convert-index-to-llvm,"
+         "convert-openmp-to-llvm,"
          "reconcile-unrealized-casts,"
          "canonicalize";
 }

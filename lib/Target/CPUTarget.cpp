@@ -20,6 +20,9 @@
 #ifndef SEQC_BUILTINS_LIBRARY
 #define SEQC_BUILTINS_LIBRARY "libclang_rt.builtins-x86_64.a"
 #endif
+#ifndef SEQC_OPENMP_LIBRARY
+#define SEQC_OPENMP_LIBRARY "libomp.so"
+#endif
 #ifndef SEQC_RUNTIME_LIBRARY
 #define SEQC_RUNTIME_LIBRARY "libseqc_runtime.a"
 #endif
@@ -115,8 +118,24 @@ Error seqc::emitMachineCode(Module &module, TargetMachine &machine,
   return Error::success();
 }
 
+int64_t seqc::vectorLanesF32(const TargetMachine &machine) {
+  const MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  if (info->checkFeatures("+avx512f"))
+    return 16;
+  if (info->checkFeatures("+avx"))
+    return 8;
+  return 4;
+}
+
+bool seqc::usesOpenMP(const Module &module) {
+  for (const Function &f : module)
+    if (f.isDeclaration() && f.getName().starts_with("__kmpc_"))
+      return true;
+  return false;
+}
+
 Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
-                              StringRef runtimeLibrary) {
+                              StringRef runtimeLibrary, bool openmp) {
   ErrorOr<std::string> linker = sys::findProgramByName(SEQC_LINKER);
   if (!linker)
     return createStringError(inconvertibleErrorCode(),
@@ -139,6 +158,10 @@ Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
                                  SEQC_BUILTINS_LIBRARY,
                                  "-L/lib/x86_64-linux-gnu",
                                  "-L/usr/lib/x86_64-linux-gnu", "-lm", "-lc"};
+  // Parallel loops need the OpenMP runtime, a shared library (DT_NEEDED
+  // libomp.so.5): one thread pool per process, however many libraries.
+  if (openmp)
+    args.push_back(SEQC_OPENMP_LIBRARY);
   std::string message;
   int rc = sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                &message);

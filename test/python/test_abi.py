@@ -172,13 +172,15 @@ def test_error_is_cleared_by_a_good_call(lib):
     assert lib.lib.seqc_last_error() == b""
 
 
-def test_library_needs_only_libc_and_libm(lib):
+def test_library_needs_only_libc_libm_and_openmp(lib):
     needed = subprocess.run([LLVM_BIN + "llvm-readelf", "-d", lib.path], capture_output=True,
                             text=True).stdout
     libs = sorted(line.split("[")[1].split("]")[0] for line in needed.splitlines()
                   if "(NEEDED)" in line)
-    # The dynamic loader is there for thread-local storage (the error message).
-    assert set(libs) <= {"libc.so.6", "libm.so.6", "ld-linux-x86-64.so.2"}, libs
+    # The dynamic loader is there for thread-local storage (the error
+    # message), the OpenMP runtime for parallel loops (flash attention).
+    assert set(libs) <= {"libc.so.6", "libm.so.6", "ld-linux-x86-64.so.2",
+                         "libomp.so.5"}, libs
     exported = subprocess.run([LLVM_BIN + "llvm-nm", "-D", "--defined-only", lib.path],
                               capture_output=True, text=True).stdout.split()
     assert all(name.startswith("seqc_") for name in exported[2::3]), exported

@@ -67,6 +67,13 @@ CONFIGS = [
     (2, 2, 2, 6, 6, 4, 4, False, None, None, None, None, True, False, 1.0),
     (1, 6, 3, 9, 9, 32, 32, True, 5, None, 30.0, (1, 6, 9, 9), False, True, None),
     (2, 1, 1, 13, 5, 3, 2, True, None, None, None, None, False, True, None),     # rows that see nothing
+    # Several tiles, key blocks and splits in the flash lowering (-O2):
+    (1, 6, 2, 100, 100, 80, 80, True, None, None, None, None, False, True, None),
+    (2, 8, 8, 1, 300, 64, 64, True, None, None, None, None, False, True, None),   # split keys
+    (3, 4, 1, 1, 257, 16, 16, True, None, None, None, None, True, True, None),    # GQA decode
+    (1, 4, 2, 70, 200, 64, 32, False, 50, None, None, None, False, True, None),
+    (1, 2, 2, 129, 129, 128, 128, True, None, 40, None, None, False, False, None),
+    (1, 3, 1, 40, 90, 24, 36, False, None, None, 20.0, None, False, True, 0.2),
 ]
 
 
@@ -109,9 +116,12 @@ func.func @attn{i}({args}) -> ({rt}) {{
              k_t=k_t, v_t=v_t)
 
 
-@pytest.fixture(scope="module")
-def library():
-    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)))
+@pytest.fixture(scope="module", params=["-O0", "-O2"])
+def library(request):
+    """-O0 is the reference lowering, -O2 the flash lowering where it
+    applies (f32 without a bias)."""
+    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
+                   extra_args=("--runtime-checks", request.param))
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))

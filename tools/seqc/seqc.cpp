@@ -107,17 +107,22 @@ static LogicalResult compile(MLIRContext &context) {
               "--target=cpu\n";
     return failure();
   }
-  if (printPipeline) {
-    outs() << "builtin.module(" << seqc::getSeqToLinalgPipeline() << ","
-           << seqc::getCpuToLLVMPipeline(runtimeChecks) << ")\n";
-    return success();
-  }
-
   seqc::CompileOptions options;
   options.emit = emitStage;
   options.cpu = cpuName;
   options.optLevel = optLevel;
   options.runtimeChecks = runtimeChecks;
+  if (printPipeline) {
+    auto pipelineOptions = seqc::getPipelineOptions(options);
+    if (!pipelineOptions) {
+      errs() << "seqc: error: " << toString(pipelineOptions.takeError())
+             << "\n";
+      return failure();
+    }
+    outs() << "builtin.module(" << seqc::getSeqToLinalgPipeline(*pipelineOptions)
+           << "," << seqc::getCpuToLLVMPipeline(*pipelineOptions) << ")\n";
+    return success();
+  }
   bool toFile = !outputFilename.empty() && outputFilename != "-";
   if (options.emit == seqc::OutputKind::SharedLib && toFile)
     options.headerPath = headerPath();

@@ -11,6 +11,8 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "seqc/Pipelines/Pipelines.h"
+#include "llvm/Support/Error.h"
 
 #include <functional>
 #include <string>
@@ -58,6 +60,11 @@ void registerCompilerDependencies(mlir::DialectRegistry &registry);
 /// it first to refuse bad options before reading any input.
 mlir::LogicalResult checkOptions(const CompileOptions &options,
                                  llvm::StringRef outputPath);
+
+/// The options of the pipelines for `options` (the vector width of
+/// `options.cpu`); an error names an unknown CPU.
+llvm::Expected<PipelineOptions>
+getPipelineOptions(const CompileOptions &options);
 
 /// Compiles `module` to `options.emit`, writing `outputPath` ("-" is stdout
 /// for text outputs). MLIR errors go through the context's diagnostic

@@ -18,14 +18,25 @@ namespace seqc {
 /// Pipelines are given as the text of passes to nest in a builtin.module
 /// pass manager (no anchor), e.g. "convert-seq-to-linalg,canonicalize".
 
+/// What the pipelines depend on.
+struct PipelineOptions {
+  /// 0: the reference lowerings only; 1 and above: the fast lowerings
+  /// (flash attention, ...) where they apply, the reference elsewhere.
+  unsigned optLevel = 2;
+  /// f32 lanes of the target's vectors: 16 (AVX-512), 8 (AVX2), 4.
+  int64_t vectorLanes = 16;
+  /// Bounds-check every memref access at run time (tests).
+  bool runtimeChecks = false;
+};
+
 /// The textual form of the pipeline from seq ops on tensors to linalg, scf
-/// and tensor ops (the reference lowering, then cleanup).
-std::string getSeqToLinalgPipeline();
+/// and tensor ops (and, with the fast lowerings, vector code on buffers).
+std::string getSeqToLinalgPipeline(const PipelineOptions &options = {});
 
 /// The textual form of the pipeline from linalg/scf on tensors to the LLVM
-/// dialect for a CPU: bufferization with deallocation, loops, LLVM. With
-/// `runtimeChecks`, every memref access is bounds-checked at run time.
-std::string getCpuToLLVMPipeline(bool runtimeChecks = false);
+/// dialect for a CPU: bufferization with deallocation, loops, vectors,
+/// OpenMP, LLVM.
+std::string getCpuToLLVMPipeline(const PipelineOptions &options = {});
 
 /// Appends a textual pipeline to `pm`; fails with a diagnostic on `errors`
 /// when a pass is unknown (all passes must be registered).

@@ -33,6 +33,10 @@ struct CPUTargetOptions {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createCPUTargetMachine(const CPUTargetOptions &options);
 
+/// f32 lanes of the widest vectors `machine` has: 16 with AVX-512, 8 with
+/// AVX, else 4.
+int64_t vectorLanesF32(const llvm::TargetMachine &machine);
+
 /// Translates `module` (LLVM dialect only) to LLVM IR for `machine` and
 /// runs LLVM's optimization pipeline at `optLevel`.
 llvm::Expected<std::unique_ptr<llvm::Module>>
@@ -43,11 +47,16 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
                             llvm::raw_pwrite_stream &os, bool assembly);
 
+/// Whether `module` calls into the OpenMP runtime (parallel loops).
+bool usesOpenMP(const llvm::Module &module);
+
 /// Links `objectPath` into the shared library `outputPath` with the seqc
-/// runtime (`runtimeLibrary`, or this build's when empty) and libm.
+/// runtime (`runtimeLibrary`, or this build's when empty), libm, and with
+/// `openmp` the OpenMP runtime (libomp).
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
                               llvm::StringRef outputPath,
-                              llvm::StringRef runtimeLibrary = "");
+                              llvm::StringRef runtimeLibrary = "",
+                              bool openmp = false);
 
 } // namespace seqc
 

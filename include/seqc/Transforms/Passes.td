@@ -39,4 +39,89 @@ def SeqReadOnlyArguments : Pass<"seq-read-only-arguments", "::mlir::ModuleOp"> {
   }];
 }
 
+def SeqFlashAttention : Pass<"seq-flash-attention"> {
+  let summary = "Tile seq.attention flash-style: online softmax over key "
+                "blocks, vector kernels, parallel tasks";
+  let description = [{
+    Rewrites each f32 `seq.attention` without a bias into code that never
+    builds the `[Lq, Lk]` score matrix (memory O(L * D)):
+
+    - a tile holds `lanes * row-vectors` query rows of one batch entry and
+      one key/value head; with grouped-query attention the rows of the `G`
+      query heads that share the key/value head are interleaved in one tile,
+      so K and V are read once for all of them and never copied;
+    - the tile streams over blocks of `block-keys` keys with an online
+      softmax; rows live in vector lanes (scores are kept `[key][row]`), so
+      the softmax needs no horizontal reductions, and K and V are read in
+      place one broadcast element at a time;
+    - causal, window and chunk masks become one interval of visible keys per
+      row; blocks outside the tile's intervals are never visited;
+    - tasks are (tile, key split) pairs in an `scf.parallel`; when there are
+      fewer tiles than `min-tasks` (decoding: a short query against a long
+      key sequence) the keys are split (flash-decoding) and a second
+      parallel loop combines the partial results.
+
+    Attention with another element type, a bias, or inside another seq op's
+    region is left for `-convert-seq-to-linalg` (`emit-remarks` says which
+    and why). The result is on buffers, bridged with
+    `bufferization.to_buffer` / `to_tensor`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
+    Option<"rowVectors", "row-vectors", "int64_t", "2",
+           "vectors of query rows per tile (1-4); a tile has lanes * "
+           "row-vectors rows">,
+    Option<"blockKeys", "block-keys", "int64_t", "64",
+           "keys per block of the online softmax">,
+    Option<"minTasks", "min-tasks", "int64_t", "32",
+           "split the keys until there are this many tasks">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.attention left for the reference lowering">,
+  ];
+}
+
+def SeqApproximateVectorMath : Pass<"seq-approximate-vector-math"> {
+  let summary = "Polynomial approximations for math ops on vectors";
+  let description = [{
+    LLVM scalarizes `math.exp`, `math.tanh`, ... on vectors into libm calls.
+    This pass replaces math ops whose result is a vector with MLIR's
+    polynomial approximations (vector arithmetic); scalar math is left to
+    libm.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::math::MathDialect"];
+}
+
+def SeqLowerAllocaScopes : Pass<"seq-lower-alloca-scopes"> {
+  let summary = "Lower memref.alloca_scope ops while the IR is structured";
+  let description = [{
+    `-convert-scf-to-openmp` wraps each parallel loop body in a
+    `memref.alloca_scope`. Upstream lowers a scope to LLVM only while its
+    body is a single block, which `-convert-scf-to-cf` breaks when the body
+    holds loops, and not at all inside OpenMP regions. This pass lowers
+    every scope without results first: one that allocates on the stack
+    becomes `llvm.intr.stacksave` / body / `llvm.intr.stackrestore`, so each
+    iteration frees its stack buffers; any other is replaced by its body.
+
+    ```mlir
+    memref.alloca_scope {
+      %buf = memref.alloca() : memref<64xf32>
+      ...
+    }
+    // becomes
+    %sp = llvm.intr.stacksave : !llvm.ptr
+    %buf = memref.alloca() : memref<64xf32>
+    ...
+    llvm.intr.stackrestore %sp : !llvm.ptr
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // SEQC_TRANSFORMS_PASSES_TD

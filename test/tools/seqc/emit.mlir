@@ -6,6 +6,9 @@
 // RUN: seqc %s --emit=asm --cpu=x86-64-v3 -O3 | FileCheck %s --check-prefix=ASM
 // RUN: rm -f %t.so %t.h && seqc %s -o %t.so && llvm-nm -D %t.so | FileCheck %s --check-prefix=SO
 // RUN: seqc %s --print-pipeline | FileCheck %s --check-prefix=PIPE
+// RUN: seqc %s --print-pipeline -O0 | FileCheck %s --check-prefix=PIPE0
+// RUN: seqc %s --print-pipeline --cpu=x86-64-v3 | FileCheck %s --check-prefix=AVX2
+// RUN: seqc %s --print-pipeline --cpu=skylake-avx512 | FileCheck %s --check-prefix=AVX512
 
 // MLIR: seq.conv1d
 // LINALG: linalg.generic
@@ -25,7 +28,10 @@
 // HEADER-NEXT:  *   inputs[1]  weight: f32[4, 1, 2]
 // HEADER-NEXT:  *   outputs[0] output0: f32[s0, s1, 4]
 // HEADER: seqc_status seqc_fn_conv(const seqc_tensor *inputs, int32_t num_inputs,
-// PIPE: builtin.module(convert-seq-to-linalg,{{.*}}one-shot-bufferize
+// PIPE0: builtin.module(convert-seq-to-linalg,
+// AVX2: seq-flash-attention{lanes=8}
+// AVX512: seq-flash-attention{lanes=16}
+// PIPE: builtin.module(seq-flash-attention{lanes={{[0-9]+}}},convert-seq-to-linalg,{{.*}}one-shot-bufferize{{.*}}convert-scf-to-openmp
 
 func.func @conv(%x: tensor<?x?x4xf32>, %w: tensor<4x1x2xf32>) -> tensor<?x?x4xf32> {
   %y = seq.conv1d %x, %w : tensor<?x?x4xf32>, tensor<4x1x2xf32> -> tensor<?x?x4xf32>

@@ -1,0 +1,362 @@
+//===- FlashAttention.cpp - -seq-flash-attention --------------------------===//
+//
+// Rewrites seq.attention into flash-style code: tiles of R query rows
+// stream over blocks of keys with an online softmax, so no [Lq, Lk] buffer
+// ever exists (memory O(L * D)). Work is split into independent tasks, one
+// per (tile, key split), run by an scf.parallel (OpenMP on the CPU); a
+// second parallel loop combines the splits' partial results, which is
+// flash-decoding when a short query meets a long key sequence and a plain
+// normalization otherwise. The vector code of one task is in
+// FlashAttentionTile.cpp.
+//
+// The rewritten code works on buffers obtained with bufferization.to_buffer
+// (read only) and returns fresh buffers through bufferization.to_tensor, so
+// it composes with the tensor-level IR around it. Attention that this pass
+// does not handle (see `unsupportedReason`) is left for the reference
+// lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FlashAttentionTile.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::seq {
+#define GEN_PASS_DEF_SEQFLASHATTENTION
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace mlir::seq
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// Why `op` stays with the reference lowering, or null.
+const char *unsupportedReason(AttentionOp op) {
+  Type f32 = Float32Type::get(op.getContext());
+  for (Value v : {op.getQ(), op.getK(), op.getV(), op.getOutput()})
+    if (cast<ShapedType>(v.getType()).getElementType() != f32)
+      return "element type other than f32";
+  if (Value lse = op.getLse())
+    if (cast<ShapedType>(lse.getType()).getElementType() != f32)
+      return "lse element type other than f32";
+  if (op.getBias())
+    return "an additive bias";
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp())
+    if (isa<SeqDialect>(parent->getDialect()))
+      return "inside the region of another seq op";
+  return nullptr;
+}
+
+/// A fully dynamic strided layout: any buffer bufferization picks casts to
+/// it, and the kernels only index it.
+MemRefType anyLayoutBuffer(ShapedType type) {
+  auto layout = StridedLayoutAttr::get(
+      type.getContext(), ShapedType::kDynamic,
+      SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic));
+  return MemRefType::get(type.getShape(), type.getElementType(), layout);
+}
+
+struct Rewriter {
+  ImplicitLocOpBuilder &b;
+  AttentionOp op;
+  const flash::TileShape &shape;
+  int64_t minTasks;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value div(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
+  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
+  Value ceilDiv(Value x, Value y) {
+    return arith::CeilDivUIOp::create(b, x, y);
+  }
+  Value fconst(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value dim(Value memref, int64_t d) {
+    int64_t size = cast<MemRefType>(memref.getType()).getDimSize(d);
+    return ShapedType::isDynamic(size)
+               ? memref::DimOp::create(b, memref, d).getResult()
+               : index(size);
+  }
+  Value buffer(Value tensor) {
+    return bufferization::ToBufferOp::create(
+        b, anyLayoutBuffer(cast<ShapedType>(tensor.getType())), tensor,
+        /*read_only=*/true);
+  }
+  Value alloc(ArrayRef<int64_t> shape, ArrayRef<Value> dynamicSizes) {
+    return memref::AllocOp::create(
+        b, MemRefType::get(shape, b.getF32Type()), dynamicSizes);
+  }
+  /// An scf.for without results whose body `fn` emits at `b`.
+  void loop(Value lb, Value ub, function_ref<void(Value)> fn) {
+    auto forOp = scf::ForOp::create(b, lb, ub, index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forOp.getBody()->getTerminator());
+    fn(forOp.getInductionVar());
+  }
+  Value reduce(Value lb, Value ub, Value init,
+               function_ref<Value(Value, Value)> fn) {
+    auto forOp = scf::ForOp::create(b, lb, ub, index(1), init);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(forOp.getBody());
+    scf::YieldOp::create(
+        b, fn(forOp.getInductionVar(), forOp.getRegionIterArgs().front()));
+    return forOp.getResult(0);
+  }
+  /// An scf.parallel over [0, n) whose body `fn` emits at `b`.
+  void parallel(Value n, function_ref<void(Value)> fn) {
+    auto par = scf::ParallelOp::create(b, ValueRange{index(0)}, ValueRange{n},
+                                       ValueRange{index(1)});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(par.getBody()->getTerminator());
+    fn(par.getInductionVars().front());
+  }
+
+  void run();
+};
+} // namespace
+
+void Rewriter::run() {
+  Value q = buffer(op.getQ()), k = buffer(op.getK()), v = buffer(op.getV());
+  Value batch = dim(q, 0), heads = dim(q, 1), queryLength = dim(q, 2),
+        headDim = dim(q, 3), kvHeads = dim(k, 1), keyLength = dim(k, 2),
+        valueDim = dim(v, 3);
+  Value group = div(heads, kvHeads);
+  Value rows = index(shape.rows());
+  Value tilesPerHead = ceilDiv(mul(group, queryLength), rows);
+  Value tiles = mul(mul(batch, kvHeads), tilesPerHead);
+  // Enough tasks for the threads: short queries split their keys.
+  Value one = index(1);
+  Value keyBlocks = arith::MaxSIOp::create(
+      b, ceilDiv(keyLength, index(shape.blockKeys)), one);
+  Value splits = arith::MinSIOp::create(
+      b,
+      ceilDiv(index(minTasks), arith::MaxSIOp::create(b, tiles, one)),
+      keyBlocks);
+  Value tasks = mul(tiles, splits);
+
+  Value scale;
+  if (FloatAttr attr = op.getScaleAttr()) {
+    scale = fconst(attr.getValueAsDouble());
+  } else {
+    Value d = arith::SIToFPOp::create(
+        b, b.getF32Type(), arith::IndexCastOp::create(b, b.getI64Type(), headDim));
+    scale = arith::DivFOp::create(b, fconst(1.0), math::SqrtOp::create(b, d));
+  }
+
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  SmallVector<Value> outSizes;
+  for (int64_t d = 0; d < 4; ++d)
+    if (outType.isDynamicDim(d))
+      outSizes.push_back(d == 3 ? valueDim : dim(q, d));
+  Value out = alloc(outType.getShape(), outSizes);
+  Value lse;
+  RankedTensorType lseType;
+  if (Value lseResult = op.getLse()) {
+    lseType = cast<RankedTensorType>(lseResult.getType());
+    SmallVector<Value> lseSizes;
+    for (int64_t d = 0; d < 3; ++d)
+      if (lseType.isDynamicDim(d))
+        lseSizes.push_back(dim(q, d));
+    lse = alloc(lseType.getShape(), lseSizes);
+  }
+  int64_t r = shape.rows(), dyn = ShapedType::kDynamic;
+  Value partAcc = alloc({dyn, dyn, r}, {tasks, valueDim});
+  Value partMax = alloc({dyn, r}, {tasks});
+  Value partSum = alloc({dyn, r}, {tasks});
+
+  // Which tile (batch entry, kv head, rows) a tile number stands for.
+  auto decompose = [&](Value tile) {
+    Value kvHeadTiles = div(tile, tilesPerHead);
+    return std::array<Value, 3>{div(kvHeadTiles, kvHeads),
+                                rem(kvHeadTiles, kvHeads),
+                                mul(rem(tile, tilesPerHead), rows)};
+  };
+  Value kvLen = op.getKvLen() ? buffer(op.getKvLen()) : Value();
+  auto visibleLength = [&](Value batchIndex) -> Value {
+    if (!kvLen)
+      return keyLength;
+    Value len = memref::LoadOp::create(b, kvLen, ValueRange{batchIndex});
+    if (!len.getType().isIndex())
+      len = arith::IndexCastOp::create(b, b.getIndexType(), len);
+    // Out-of-range lengths give unspecified values, never stray reads.
+    return arith::MinSIOp::create(
+        b, arith::MaxSIOp::create(b, len, index(0)), keyLength);
+  };
+
+  parallel(tasks, [&](Value task) {
+    // Tiles of causal attention grow with their position. OpenMP's static
+    // schedule gives each thread a contiguous range of tasks, so tiles are
+    // visited in the order 0, n-1, 1, n-2, ... to balance those ranges.
+    Value slot = div(task, splits), split = rem(task, splits);
+    Value half = div(slot, index(2));
+    Value odd = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                      rem(slot, index(2)), one);
+    Value tile = arith::SelectOp::create(b, odd, sub(sub(tiles, one), half),
+                                         half);
+    std::array<Value, 3> where = decompose(tile);
+    Value batchIndex = where[0];
+    // Partial results are stored by tile, as the combination reads them.
+    Value part = add(mul(tile, splits), split);
+
+    flash::TileInputs in;
+    in.q = q, in.k = k, in.v = v;
+    in.batch = batchIndex, in.kvHead = where[1], in.group = group;
+    in.queryLength = queryLength, in.keyLength = keyLength;
+    in.visibleLength = visibleLength(batchIndex);
+    in.headDim = headDim, in.valueDim = valueDim, in.firstRow = where[2];
+    in.scale = scale;
+    if (FloatAttr softcap = op.getSoftcapAttr())
+      in.softcap = softcap.getValueAsDouble();
+    in.causal = op.getCausal();
+    if (IntegerAttr window = op.getWindowAttr())
+      in.window = window.getInt();
+    if (IntegerAttr chunk = op.getChunkAttr())
+      in.chunk = chunk.getInt();
+
+    auto accType = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+        {dyn, r}, cast<MemRefType>(partAcc.getType()),
+        ArrayRef<int64_t>{dyn, 0, 0}, ArrayRef<int64_t>{1, dyn, r},
+        ArrayRef<int64_t>{1, 1, 1}));
+    flash::TileOutputs outs;
+    outs.acc = memref::SubViewOp::create(
+        b, accType, partAcc,
+        ArrayRef<OpFoldResult>{part, b.getIndexAttr(0), b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), valueDim, b.getIndexAttr(r)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                               b.getIndexAttr(1)});
+    auto rowType = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+        {r}, cast<MemRefType>(partMax.getType()), ArrayRef<int64_t>{dyn, 0},
+        ArrayRef<int64_t>{1, r}, ArrayRef<int64_t>{1, 1}));
+    auto rowsOf = [&](Value partial) {
+      return memref::SubViewOp::create(
+          b, rowType, partial, ArrayRef<OpFoldResult>{part, b.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(r)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+    };
+    outs.rowMax = rowsOf(partMax);
+    outs.rowSum = rowsOf(partSum);
+    flash::buildTile(b, shape, in, split, splits, outs);
+  });
+
+  // out = sum_s w_s acc_s / sum_s w_s l_s with w_s = exp(m_s - max_s m_s);
+  // a row that saw no key gets out = 0 and lse = -inf.
+  Value negInf = fconst(-std::numeric_limits<double>::infinity());
+  Value fzero = fconst(0.0);
+  parallel(tiles, [&](Value tile) {
+    std::array<Value, 3> where = decompose(tile);
+    Value batchIndex = where[0], kvHead = where[1], firstRow = where[2];
+    Value base = mul(tile, splits);
+    Value rowEnd = arith::MinSIOp::create(
+        b, rows, sub(mul(group, queryLength), firstRow));
+    loop(index(0), rowEnd, [&](Value row) {
+      Value t = add(firstRow, row);
+      Value i = div(t, group);
+      Value h = add(mul(kvHead, group), rem(t, group));
+      auto partial = [&](Value part, Value s) -> Value {
+        return memref::LoadOp::create(b, part, ValueRange{add(base, s), row});
+      };
+      Value m = reduce(index(0), splits, negInf, [&](Value s, Value acc) {
+        return arith::MaximumFOp::create(b, acc, partial(partMax, s));
+      });
+      Value empty =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, m, negInf);
+      Value shift = arith::SelectOp::create(b, empty, fzero, m);
+      auto weight = [&](Value s) -> Value {
+        return math::ExpOp::create(
+            b, arith::SubFOp::create(b, partial(partMax, s), shift));
+      };
+      Value l = reduce(index(0), splits, fzero, [&](Value s, Value acc) {
+        return arith::AddFOp::create(
+            b, acc, arith::MulFOp::create(b, partial(partSum, s), weight(s)));
+      });
+      Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, l, fzero);
+      Value inverse = arith::SelectOp::create(
+          b, none, fzero, arith::DivFOp::create(b, fconst(1.0), l));
+      SmallVector<Value> at = {batchIndex, h, i};
+      loop(index(0), valueDim, [&](Value e) {
+        SmallVector<Value> outAt = at;
+        outAt.push_back(e);
+        memref::StoreOp::create(b, fzero, out, outAt);
+      });
+      loop(index(0), splits, [&](Value s) {
+        Value w = arith::MulFOp::create(b, weight(s), inverse);
+        loop(index(0), valueDim, [&](Value e) {
+          SmallVector<Value> outAt = at;
+          outAt.push_back(e);
+          Value x = memref::LoadOp::create(
+              b, partAcc, ValueRange{add(base, s), e, row});
+          Value sum = arith::AddFOp::create(
+              b, memref::LoadOp::create(b, out, outAt),
+              arith::MulFOp::create(b, w, x));
+          memref::StoreOp::create(b, sum, out, outAt);
+        });
+      });
+      if (lse) {
+        Value value = arith::SelectOp::create(
+            b, none, negInf,
+            arith::AddFOp::create(b, m, math::LogOp::create(b, l)));
+        memref::StoreOp::create(b, value, lse, at);
+      }
+    });
+  });
+
+  SmallVector<Value> results = {bufferization::ToTensorOp::create(
+      b, outType, out, /*restrict=*/true, /*writable=*/true)};
+  if (lse)
+    results.push_back(bufferization::ToTensorOp::create(
+        b, lseType, lse, /*restrict=*/true, /*writable=*/true));
+  op->replaceAllUsesWith(results);
+  op->erase();
+}
+
+namespace {
+struct SeqFlashAttentionPass
+    : mlir::seq::impl::SeqFlashAttentionBase<SeqFlashAttentionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    flash::TileShape shape;
+    shape.lanes = lanes;
+    shape.rowVectors = rowVectors;
+    shape.blockKeys = blockKeys;
+    // AVX-512 has 32 vector registers, AVX2 and SSE 16: the register
+    // tiles keep about half of them (a third) as accumulators.
+    shape.accumulators = lanes == 16 ? 16 : 12;
+    shape.keyRows = shape.accumulators / rowVectors;
+    if (!llvm::is_contained({4, 8, 16}, lanes) || rowVectors < 1 ||
+        rowVectors > 4 || blockKeys < 1 || minTasks < 1) {
+      getOperation()->emitError()
+          << "seq-flash-attention: lanes must be 4, 8 or 16 (got " << static_cast<int64_t>(lanes)
+          << "), row-vectors 1 to 4 (got " << static_cast<int64_t>(rowVectors)
+          << "), block-keys and min-tasks positive (got " << blockKeys
+          << " and " << minTasks << ")";
+      return signalPassFailure();
+    }
+    SmallVector<AttentionOp> ops;
+    getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
+    for (AttentionOp op : ops) {
+      if (const char *reason = unsupportedReason(op)) {
+        if (emitRemarks)
+          op->emitRemark() << "left for the reference lowering: " << reason;
+        continue;
+      }
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      Rewriter{b, op, shape, minTasks}.run();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,367 @@
+//===- FlashAttentionTile.cpp - one tile of flash attention, in vectors ---===//
+//
+// Layout of the work for one tile of R rows (see FlashAttentionTile.h):
+//
+//   qT  [D][R]    the tile's queries, transposed and pre-scaled (heap, per task)
+//   s   [Bk][R]   one block of scores, then probabilities (heap, per task)
+//   acc [Dv][R]   the running, unnormalized output (the caller's buffer)
+//   m, l          running max and sum per row, Nv vectors each (registers)
+//
+// Per block of Bk keys: s = K qT on register tiles of keyRows keys x R rows
+// (each K element is one broadcast, each qT row Nv vector loads); the mask
+// is one interval [lo, hi) of keys per row; then the online-softmax update
+// and acc += V^T p on register tiles of `valueRows` value channels x R rows.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FlashAttentionTile.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::seq::flash;
+
+namespace {
+struct TileEmitter {
+  ImplicitLocOpBuilder &b;
+  const TileShape &shape;
+  const TileInputs &in;
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  VectorType floats = VectorType::get({shape.lanes}, f32);
+  VectorType ints = VectorType::get({shape.lanes}, i32);
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value max(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, p, x, y);
+  }
+  Value toI32(Value x) { return arith::IndexCastOp::create(b, i32, x); }
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(
+        b, scalar.getType() == f32 ? floats : ints, scalar);
+  }
+  Value floatSplat(double v) {
+    return splat(arith::ConstantOp::create(b, b.getF32FloatAttr(v)));
+  }
+  Value loadLanes(Value memref, ValueRange at) {
+    auto elementType = cast<MemRefType>(memref.getType()).getElementType();
+    return vector::LoadOp::create(b, elementType == f32 ? floats : ints,
+                                  memref, at);
+  }
+  Value lane(int64_t n) { return index(n * shape.lanes); }
+
+  /// An scf.for whose body `fn` emits at `b` (restored afterwards) and
+  /// returns the values to yield.
+  SmallVector<Value>
+  loop(Value lb, Value ub, Value step, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
+    auto forOp = scf::ForOp::create(b, lb, ub, step, inits);
+    OpBuilder::InsertionGuard guard(b);
+    Block *body = forOp.getBody();
+    if (body->mightHaveTerminator())
+      b.setInsertionPoint(body->getTerminator());
+    else
+      b.setInsertionPointToEnd(body);
+    SmallVector<Value> yielded =
+        fn(forOp.getInductionVar(), forOp.getRegionIterArgs());
+    if (!inits.empty())
+      scf::YieldOp::create(b, yielded);
+    return SmallVector<Value>(forOp.getResults().begin(), forOp.getResults().end());
+  }
+  SmallVector<Value> repeat(Value v, int64_t n) {
+    return SmallVector<Value>(n, v);
+  }
+
+  void run(Value splitIndex, Value splitCount, const TileOutputs &out);
+  SmallVector<Value> rowBounds(Value bounds);
+  Value packQueries();
+  SmallVector<Value> scoreBlock(Value qT, Value scores, Value keyStart,
+                                Value keyCount, ArrayRef<Value> lo,
+                                ArrayRef<Value> hi);
+  void valueBlock(Value scores, Value acc, Value keyStart, Value keyCount,
+                  ArrayRef<Value> alpha, Value begin, Value end,
+                  int64_t valueRows);
+};
+} // namespace
+
+/// Stores each row's visible keys [lo, hi) into `bounds` [2][R] (empty for
+/// rows past the G*Lq real ones) and returns the tile's [lowest lo,
+/// highest hi) over rows that see any key.
+SmallVector<Value> TileEmitter::rowBounds(Value bounds) {
+  Value zero = index(0), one = index(1);
+  Value rowsPerHead = mul(in.group, in.queryLength);
+  return loop(
+      zero, index(shape.rows()), one, {in.keyLength, zero},
+      [&](Value r, ValueRange range) -> SmallVector<Value> {
+        Value t = add(in.firstRow, r);
+        Value real = cmp(arith::CmpIPredicate::slt, t, rowsPerHead);
+        // The query's position among the keys: queries end-aligned.
+        Value i = arith::DivUIOp::create(b, t, in.group);
+        Value p = sub(add(i, in.visibleLength), in.queryLength);
+        Value lo = zero, hi = in.visibleLength;
+        if (in.causal)
+          hi = min(hi, add(p, one));
+        if (in.window) {
+          lo = max(lo, sub(p, index(*in.window - 1)));
+          if (!in.causal)
+            hi = min(hi, add(p, index(*in.window)));
+        }
+        if (in.chunk) {
+          Value c = index(*in.chunk);
+          Value start = mul(arith::FloorDivSIOp::create(b, p, c), c);
+          lo = max(lo, start);
+          hi = min(hi, add(start, c));
+        }
+        lo = arith::SelectOp::create(b, real, lo, zero);
+        hi = arith::SelectOp::create(b, real, hi, zero);
+        memref::StoreOp::create(b, toI32(lo), bounds, ValueRange{zero, r});
+        memref::StoreOp::create(b, toI32(hi), bounds, ValueRange{one, r});
+        Value sees = cmp(arith::CmpIPredicate::slt, lo, hi);
+        return {arith::SelectOp::create(b, sees, min(range[0], lo), range[0]),
+                arith::SelectOp::create(b, sees, max(range[1], hi), range[1])};
+      });
+}
+
+/// qT[d][r] = scale * q[b, h(r), i(r), d], rows past the real ones reading
+/// the last real row (their results are never stored).
+Value TileEmitter::packQueries() {
+  Value zero = index(0), one = index(1);
+  auto type = MemRefType::get({ShapedType::kDynamic, shape.rows()}, f32);
+  Value qT = memref::AllocOp::create(b, type, ValueRange{in.headDim});
+  Value lastRow = sub(mul(in.group, in.queryLength), one);
+  loop(zero, index(shape.rows()), one, {},
+       [&](Value r, ValueRange) -> SmallVector<Value> {
+         Value t = min(add(in.firstRow, r), lastRow);
+         Value i = arith::DivUIOp::create(b, t, in.group);
+         Value g = arith::RemUIOp::create(b, t, in.group);
+         Value h = add(mul(in.kvHead, in.group), g);
+         loop(zero, in.headDim, one, {},
+              [&](Value d, ValueRange) -> SmallVector<Value> {
+                Value x = memref::LoadOp::create(
+                    b, in.q, ValueRange{in.batch, h, i, d});
+                memref::StoreOp::create(b, arith::MulFOp::create(b, x, in.scale),
+                                        qT, ValueRange{d, r});
+                return {};
+              });
+         return {};
+       });
+  return qT;
+}
+
+/// scores[j][r] for keys keyStart + j, j < keyCount (rounded up to whole
+/// register tiles; the extra keys are masked), masked to -inf outside each
+/// row's [lo, hi). Returns the block's max per row.
+SmallVector<Value> TileEmitter::scoreBlock(Value qT, Value scores,
+                                           Value keyStart, Value keyCount,
+                                           ArrayRef<Value> lo,
+                                           ArrayRef<Value> hi) {
+  int64_t nv = shape.rowVectors, kr = shape.keyRows;
+  Value zero = index(0), one = index(1);
+  Value lastKey = sub(in.keyLength, one);
+  Value negInf = floatSplat(-std::numeric_limits<double>::infinity());
+  return loop(
+      zero, keyCount, index(kr), repeat(negInf, nv),
+      [&](Value j, ValueRange blockMax) -> SmallVector<Value> {
+        SmallVector<Value> keys, keyRows;
+        for (int64_t kk = 0; kk < kr; ++kk) {
+          keys.push_back(add(add(keyStart, j), index(kk)));
+          keyRows.push_back(min(keys.back(), lastKey));
+        }
+        SmallVector<Value> acc = loop(
+            zero, in.headDim, one, repeat(floatSplat(0.0), kr * nv),
+            [&](Value d, ValueRange acc) -> SmallVector<Value> {
+              SmallVector<Value> qv, next;
+              for (int64_t n = 0; n < nv; ++n)
+                qv.push_back(loadLanes(qT, {d, lane(n)}));
+              for (int64_t kk = 0; kk < kr; ++kk) {
+                Value x = splat(memref::LoadOp::create(
+                    b, in.k, ValueRange{in.batch, in.kvHead, keyRows[kk], d}));
+                for (int64_t n = 0; n < nv; ++n)
+                  next.push_back(
+                      vector::FMAOp::create(b, x, qv[n], acc[kk * nv + n]));
+              }
+              return next;
+            });
+        SmallVector<Value> maxes(blockMax.begin(), blockMax.end());
+        for (int64_t kk = 0; kk < kr; ++kk) {
+          Value key = splat(toI32(keys[kk]));
+          for (int64_t n = 0; n < nv; ++n) {
+            Value s = acc[kk * nv + n];
+            if (in.softcap) {
+              Value cap = floatSplat(*in.softcap);
+              s = arith::MulFOp::create(
+                  b, cap,
+                  math::TanhOp::create(b, arith::DivFOp::create(b, s, cap)));
+            }
+            Value visible = arith::AndIOp::create(
+                b, cmp(arith::CmpIPredicate::sge, key, lo[n]),
+                cmp(arith::CmpIPredicate::slt, key, hi[n]));
+            s = arith::SelectOp::create(b, visible, s, negInf);
+            vector::StoreOp::create(b, s, scores,
+                                    ValueRange{add(j, index(kk)), lane(n)});
+            maxes[n] = arith::MaximumFOp::create(b, maxes[n], s);
+          }
+        }
+        return maxes;
+      });
+}
+
+/// acc[e][r] = alpha[r] * acc[e][r] + sum_j v[key j][e] * p[j][r] for
+/// channels e in [begin, end), `valueRows` channels per register tile.
+void TileEmitter::valueBlock(Value scores, Value acc, Value keyStart,
+                             Value keyCount, ArrayRef<Value> alpha,
+                             Value begin, Value end, int64_t valueRows) {
+  int64_t nv = shape.rowVectors;
+  Value zero = index(0), one = index(1);
+  loop(begin, end, index(valueRows), {},
+       [&](Value e0, ValueRange) -> SmallVector<Value> {
+         SmallVector<Value> channels, init;
+         for (int64_t e = 0; e < valueRows; ++e) {
+           channels.push_back(add(e0, index(e)));
+           for (int64_t n = 0; n < nv; ++n)
+             init.push_back(arith::MulFOp::create(
+                 b, loadLanes(acc, {channels[e], lane(n)}), alpha[n]));
+         }
+         SmallVector<Value> sums = loop(
+             zero, keyCount, one, init,
+             [&](Value j, ValueRange sums) -> SmallVector<Value> {
+               SmallVector<Value> p, next;
+               for (int64_t n = 0; n < nv; ++n)
+                 p.push_back(loadLanes(scores, {j, lane(n)}));
+               Value key = add(keyStart, j);
+               for (int64_t e = 0; e < valueRows; ++e) {
+                 Value x = splat(memref::LoadOp::create(
+                     b, in.v, ValueRange{in.batch, in.kvHead, key, channels[e]}));
+                 for (int64_t n = 0; n < nv; ++n)
+                   next.push_back(
+                       vector::FMAOp::create(b, x, p[n], sums[e * nv + n]));
+               }
+               return next;
+             });
+         for (int64_t e = 0; e < valueRows; ++e)
+           for (int64_t n = 0; n < nv; ++n)
+             vector::StoreOp::create(b, sums[e * nv + n], acc,
+                                     ValueRange{channels[e], lane(n)});
+         return {};
+       });
+}
+
+void TileEmitter::run(Value splitIndex, Value splitCount,
+                      const TileOutputs &out) {
+  int64_t nv = shape.rowVectors, rows = shape.rows();
+  Value zero = index(0), one = index(1), blockKeys = index(shape.blockKeys);
+
+  Value bounds = memref::AllocOp::create(b, MemRefType::get({2, rows}, i32));
+  SmallVector<Value> range = rowBounds(bounds);
+  Value kvHi = range[1], kvLo = min(range[0], kvHi);
+  // This split's share of the tile's keys, in whole blocks.
+  Value blocks = arith::CeilDivUIOp::create(b, sub(kvHi, kvLo), blockKeys);
+  Value perSplit = mul(arith::CeilDivUIOp::create(b, blocks, splitCount),
+                       blockKeys);
+  Value splitLo = min(add(kvLo, mul(splitIndex, perSplit)), kvHi);
+  Value splitHi = min(add(splitLo, perSplit), kvHi);
+
+  Value qT = packQueries();
+  SmallVector<Value> lo, hi;
+  Value splitEnd = splat(toI32(splitHi));
+  for (int64_t n = 0; n < nv; ++n) {
+    lo.push_back(loadLanes(bounds, {zero, lane(n)}));
+    hi.push_back(arith::MinSIOp::create(
+        b, loadLanes(bounds, {one, lane(n)}), splitEnd));
+  }
+  Value zeros = floatSplat(0.0);
+  loop(zero, in.valueDim, one, {},
+       [&](Value e, ValueRange) -> SmallVector<Value> {
+         for (int64_t n = 0; n < nv; ++n)
+           vector::StoreOp::create(b, zeros, out.acc, ValueRange{e, lane(n)});
+         return {};
+       });
+
+  // Value channels per register tile: the largest that divides a static
+  // Dv within the accumulator budget; a dynamic Dv gets a one-channel tail.
+  int64_t valueRows = 1;
+  std::optional<int64_t> staticDv = getConstantIntValue(in.valueDim);
+  for (int64_t candidate : {8, 6, 4, 3, 2})
+    if (candidate * nv <= shape.accumulators &&
+        (!staticDv || *staticDv % candidate == 0)) {
+      valueRows = candidate;
+      break;
+    }
+  Value mainEnd = in.valueDim;
+  if (!staticDv && valueRows > 1)
+    mainEnd = mul(arith::DivUIOp::create(b, in.valueDim, index(valueRows)),
+                  index(valueRows));
+
+  // Whole register tiles of keys: the last may run past the block.
+  int64_t scoreRows = llvm::divideCeil(shape.blockKeys, shape.keyRows) *
+                      shape.keyRows;
+  auto scoreType = MemRefType::get({scoreRows, rows}, f32);
+  Value scores = memref::AllocOp::create(b, scoreType);
+  Value negInf = floatSplat(-std::numeric_limits<double>::infinity());
+  SmallVector<Value> init = repeat(negInf, nv);
+  init.append(repeat(zeros, nv));
+  SmallVector<Value> state = loop(
+      splitLo, splitHi, blockKeys, init,
+      [&](Value keyStart, ValueRange state) -> SmallVector<Value> {
+        Value keyCount = min(blockKeys, sub(splitHi, keyStart));
+        SmallVector<Value> blockMax =
+            scoreBlock(qT, scores, keyStart, keyCount, lo, hi);
+        // Online softmax: a row that has seen no key yet keeps max -inf,
+        // and is shifted by 0 so that its probabilities are exp(-inf) = 0.
+        SmallVector<Value> newMax, shift, alpha;
+        for (int64_t n = 0; n < nv; ++n) {
+          newMax.push_back(arith::MaximumFOp::create(b, state[n], blockMax[n]));
+          Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                              newMax[n], negInf);
+          shift.push_back(arith::SelectOp::create(b, empty, zeros, newMax[n]));
+          alpha.push_back(math::ExpOp::create(
+              b, arith::SubFOp::create(b, state[n], shift[n])));
+        }
+        SmallVector<Value> blockSum = loop(
+            zero, keyCount, one, repeat(zeros, nv),
+            [&](Value j, ValueRange sums) -> SmallVector<Value> {
+              SmallVector<Value> next;
+              for (int64_t n = 0; n < nv; ++n) {
+                Value p = math::ExpOp::create(
+                    b, arith::SubFOp::create(
+                           b, loadLanes(scores, {j, lane(n)}), shift[n]));
+                vector::StoreOp::create(b, p, scores, ValueRange{j, lane(n)});
+                next.push_back(arith::AddFOp::create(b, sums[n], p));
+              }
+              return next;
+            });
+        valueBlock(scores, out.acc, keyStart, keyCount, alpha, zero, mainEnd,
+                   valueRows);
+        if (mainEnd != in.valueDim)
+          valueBlock(scores, out.acc, keyStart, keyCount, alpha, mainEnd,
+                     in.valueDim, 1);
+        SmallVector<Value> next = newMax;
+        for (int64_t n = 0; n < nv; ++n)
+          next.push_back(arith::AddFOp::create(
+              b, arith::MulFOp::create(b, state[nv + n], alpha[n]),
+              blockSum[n]));
+        return next;
+      });
+  for (int64_t n = 0; n < nv; ++n) {
+    vector::StoreOp::create(b, state[n], out.rowMax, ValueRange{lane(n)});
+    vector::StoreOp::create(b, state[nv + n], out.rowSum, ValueRange{lane(n)});
+  }
+}
+
+void mlir::seq::flash::buildTile(ImplicitLocOpBuilder &b,
+                                 const TileShape &shape, const TileInputs &in,
+                                 Value splitIndex, Value splitCount,
+                                 const TileOutputs &out) {
+  TileEmitter{b, shape, in}.run(splitIndex, splitCount, out);
+}

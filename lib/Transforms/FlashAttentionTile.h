@@ -1,0 +1,63 @@
+//===- FlashAttentionTile.h - one tile of flash attention, in vectors -----===//
+//
+// The work of one task of -seq-flash-attention: R query rows (of one batch
+// entry and one key/value head, GQA heads interleaved) against a range of
+// keys, with an online softmax. Rows live in vector lanes throughout
+// (scores are kept transposed, [key][row]), so the softmax's row
+// reductions are lane-wise and K and V are read in place, one broadcast
+// scalar at a time: no transposed copy of K, and no copy per query head.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_LIB_TRANSFORMS_FLASHATTENTIONTILE_H
+#define SEQC_LIB_TRANSFORMS_FLASHATTENTIONTILE_H
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <optional>
+
+namespace mlir::seq::flash {
+
+/// Static choices of the generated code.
+struct TileShape {
+  int64_t lanes = 16;       // vector width in f32 lanes
+  int64_t rowVectors = 2;   // R = lanes * rowVectors query rows per tile
+  int64_t blockKeys = 64;   // keys per block
+  int64_t accumulators = 16; // vector registers a register tile accumulates in
+  int64_t keyRows = 8;      // keys per register tile of the score kernel
+  int64_t rows() const { return lanes * rowVectors; }
+};
+
+/// What one task reads: memrefs of rank 4 (q [B,H,Lq,D], k [B,Hkv,Lk,D],
+/// v [B,Hkv,Lk,Dv]) and index values.
+struct TileInputs {
+  Value q, k, v;
+  Value batch, kvHead;   // which batch entry and key/value head
+  Value group;           // G = H / Hkv
+  Value queryLength;     // Lq
+  Value keyLength;       // Lk
+  Value visibleLength;   // keys of this batch entry (kv_len, else Lk)
+  Value headDim, valueDim;
+  Value firstRow;        // t0: rows t0 .. t0+R-1 of the G*Lq rows
+  Value scale;           // f32
+  std::optional<double> softcap;
+  bool causal = false;
+  std::optional<int64_t> window, chunk;
+};
+
+/// Per-task results: acc [Dv][R] (unnormalized output, transposed), and
+/// the running max and sum of each row, stored to `rowMax` / `rowSum`
+/// ([R] memrefs). Keys [splitIndex, splitCount) of the tile's visible range
+/// are processed.
+struct TileOutputs {
+  Value acc, rowMax, rowSum;
+};
+
+/// Emits the computation of one tile at `b`'s insertion point.
+void buildTile(ImplicitLocOpBuilder &b, const TileShape &shape,
+               const TileInputs &in, Value splitIndex, Value splitCount,
+               const TileOutputs &out);
+
+} // namespace mlir::seq::flash
+
+#endif // SEQC_LIB_TRANSFORMS_FLASHATTENTIONTILE_H

@@ -1,0 +1,76 @@
+// RUN: seq-opt %s -seq-flash-attention=emit-remarks=true -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: seq-opt %s -seq-flash-attention="lanes=8 block-keys=32" -split-input-file | FileCheck %s --check-prefix=AVX2
+// RUN: not seq-opt %s -seq-flash-attention=lanes=5 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADOPT
+
+// Causal GQA prefill: buffers in, two parallel loops (the tiles' tasks,
+// then the combination of key splits), fresh buffers out; no [Lq, Lk]
+// buffer anywhere.
+// CHECK-LABEL: func.func @causal_gqa
+// CHECK-DAG: bufferization.to_buffer %{{.*}} read_only : tensor<?x8x?x64xf32> to memref<?x8x?x64xf32, strided<[?, ?, ?, ?], offset: ?>>
+// CHECK-DAG: %[[OUT:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x8x?x64xf32>
+// The key/value heads: H / Hkv query heads share one.
+// CHECK-DAG: %[[G:.*]] = arith.divui %c8, %c2
+// CHECK: scf.parallel
+// Rows in lanes: the tile's queries transposed, scores [key][row].
+// CHECK: memref.alloc(%{{.*}}) : memref<?x32xf32>
+// CHECK: memref.alloc() : memref<64x32xf32>
+// CHECK: scf.for
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: math.exp {{.*}} : vector<16xf32>
+// CHECK: scf.parallel
+// CHECK: math.exp {{.*}} : f32
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: return %[[T]]
+// CHECK-NOT: seq.attention
+// AVX2-LABEL: func.func @causal_gqa
+// AVX2: memref.alloc() : memref<{{.*}}x16xf32>
+// AVX2: vector.fma {{.*}} : vector<8xf32>
+// BADOPT: lanes must be 4, 8 or 16 (got 5)
+func.func @causal_gqa(%q: tensor<?x8x?x64xf32>, %k: tensor<?x2x?x64xf32>,
+                      %v: tensor<?x2x?x64xf32>) -> tensor<?x8x?x64xf32> {
+  %o = seq.attention %q, %k, %v {causal}
+      : tensor<?x8x?x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?x64xf32>
+      -> tensor<?x8x?x64xf32>
+  return %o : tensor<?x8x?x64xf32>
+}
+
+// -----
+
+// The lse result, a softcap (tanh on vectors) and kv_len.
+// CHECK-LABEL: func.func @decode_lse
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<?xi32>
+// CHECK: math.tanh {{.*}} : vector<16xf32>
+// CHECK: math.log {{.*}} : f32
+// CHECK: %[[O:.*]] = bufferization.to_tensor {{.*}} restrict writable : memref<?x4x1x16xf32>
+// CHECK: %[[L:.*]] = bufferization.to_tensor {{.*}} restrict writable : memref<?x4x1xf32>
+// CHECK: return %[[O]], %[[L]]
+func.func @decode_lse(%q: tensor<?x4x1x16xf32>, %k: tensor<?x1x?x16xf32>,
+                      %v: tensor<?x1x?x16xf32>, %len: tensor<?xi32>)
+    -> (tensor<?x4x1x16xf32>, tensor<?x4x1xf32>) {
+  %o, %lse = seq.attention %q, %k, %v kv_len(%len : tensor<?xi32>)
+      {causal, softcap = 30.0 : f32}
+      : tensor<?x4x1x16xf32>, tensor<?x1x?x16xf32>, tensor<?x1x?x16xf32>
+      -> tensor<?x4x1x16xf32>, tensor<?x4x1xf32>
+  return %o, %lse : tensor<?x4x1x16xf32>, tensor<?x4x1xf32>
+}
+
+// -----
+
+// Left for the reference lowering: a bias, and f16.
+// CHECK-LABEL: func.func @left_alone
+// CHECK: seq.attention
+// CHECK: seq.attention
+func.func @left_alone(%q: tensor<1x2x8x16xf32>, %b: tensor<1x1x8x8xf32>,
+                      %h: tensor<1x2x8x16xf16>)
+    -> (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf16>) {
+  // expected-remark @below {{left for the reference lowering: an additive bias}}
+  %o = seq.attention %q, %q, %q bias(%b : tensor<1x1x8x8xf32>)
+      : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>
+      -> tensor<1x2x8x16xf32>
+  // expected-remark @below {{left for the reference lowering: element type other than f32}}
+  %p = seq.attention %h, %h, %h
+      : tensor<1x2x8x16xf16>, tensor<1x2x8x16xf16>, tensor<1x2x8x16xf16>
+      -> tensor<1x2x8x16xf16>
+  return %o, %p : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf16>
+}

@@ -58,19 +58,21 @@ const char *unsupportedReason(AttentionOp op) {
   return nullptr;
 }
 
-/// A fully dynamic strided layout: any buffer bufferization picks casts to
-/// it, and the kernels only index it.
-MemRefType anyLayoutBuffer(ShapedType type) {
-  auto layout = StridedLayoutAttr::get(
-      type.getContext(), ShapedType::kDynamic,
-      SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic));
+/// A strided layout with unit innermost stride: the buffers of function
+/// arguments and most others cast to it (bufferization copies the rest),
+/// and the kernels' address arithmetic stays simple.
+MemRefType rowMajorBuffer(ShapedType type) {
+  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+  strides.back() = 1;
+  auto layout =
+      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides);
   return MemRefType::get(type.getShape(), type.getElementType(), layout);
 }
 
 struct Rewriter {
   ImplicitLocOpBuilder &b;
   AttentionOp op;
-  const flash::TileShape &shape;
+  flash::TileShape shape;
   int64_t minTasks;
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
@@ -93,7 +95,7 @@ struct Rewriter {
   }
   Value buffer(Value tensor) {
     return bufferization::ToBufferOp::create(
-        b, anyLayoutBuffer(cast<ShapedType>(tensor.getType())), tensor,
+        b, rowMajorBuffer(cast<ShapedType>(tensor.getType())), tensor,
         /*read_only=*/true);
   }
   Value alloc(ArrayRef<int64_t> shape, ArrayRef<Value> dynamicSizes) {
@@ -130,6 +132,25 @@ struct Rewriter {
 } // namespace
 
 void Rewriter::run() {
+  // Fewer row vectors when a static query needs fewer rows (decoding: G
+  // query heads of one position share a tile).
+  auto qType = cast<RankedTensorType>(op.getQ().getType());
+  int64_t staticHeads = qType.getDimSize(1), queries = qType.getDimSize(2),
+          staticKvHeads =
+              cast<RankedTensorType>(op.getK().getType()).getDimSize(1);
+  if (!ShapedType::isDynamic(staticHeads) && !ShapedType::isDynamic(queries) &&
+      !ShapedType::isDynamic(staticKvHeads) && queries > 0) {
+    int64_t needed = llvm::divideCeil(staticHeads / staticKvHeads * queries,
+                                      shape.lanes);
+    if (needed < shape.rowVectors) {
+      shape.rowVectors = needed;
+      shape.keyRows = shape.accumulators / needed;
+    }
+  }
+  // Value rows of one pass of the value kernel stay in L1 (16 KiB).
+  int64_t staticDv = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
+  if (!ShapedType::isDynamic(staticDv) && staticDv > 0)
+    shape.valueKeys = std::clamp<int64_t>(4096 / staticDv, 8, shape.blockKeys);
   Value q = buffer(op.getQ()), k = buffer(op.getK()), v = buffer(op.getV());
   Value batch = dim(q, 0), heads = dim(q, 1), queryLength = dim(q, 2),
         headDim = dim(q, 3), kvHeads = dim(k, 1), keyLength = dim(k, 2),
@@ -335,10 +356,11 @@ struct SeqFlashAttentionPass
     shape.blockKeys = blockKeys;
     // AVX-512 has 32 vector registers, AVX2 and SSE 16: the register
     // tiles keep about half of them (a third) as accumulators.
-    shape.accumulators = lanes == 16 ? 16 : 12;
+    shape.accumulators = accumulators ? accumulators : lanes == 16 ? 16 : 12;
     shape.keyRows = shape.accumulators / rowVectors;
     if (!llvm::is_contained({4, 8, 16}, lanes) || rowVectors < 1 ||
-        rowVectors > 4 || blockKeys < 1 || minTasks < 1) {
+        rowVectors > 4 || blockKeys < 1 || minTasks < 1 ||
+        shape.accumulators < rowVectors) {
       getOperation()->emitError()
           << "seq-flash-attention: lanes must be 4, 8 or 16 (got " << static_cast<int64_t>(lanes)
           << "), row-vectors 1 to 4 (got " << static_cast<int64_t>(rowVectors)

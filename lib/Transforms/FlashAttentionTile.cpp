@@ -89,9 +89,8 @@ struct TileEmitter {
   SmallVector<Value> scoreBlock(Value qT, Value scores, Value keyStart,
                                 Value keyCount, ArrayRef<Value> lo,
                                 ArrayRef<Value> hi);
-  void valueBlock(Value scores, Value acc, Value keyStart, Value keyCount,
-                  ArrayRef<Value> alpha, Value begin, Value end,
-                  int64_t valueRows);
+  void valueBlock(Value scores, Value acc, Value keyStart, Value first,
+                  Value keyCount, Value begin, Value end, int64_t valueRows);
 };
 } // namespace
 
@@ -217,11 +216,12 @@ SmallVector<Value> TileEmitter::scoreBlock(Value qT, Value scores,
       });
 }
 
-/// acc[e][r] = alpha[r] * acc[e][r] + sum_j v[key j][e] * p[j][r] for
-/// channels e in [begin, end), `valueRows` channels per register tile.
+/// acc[e][r] += sum_j v[keyStart + j][e] * p[first + j][r] for j <
+/// keyCount and channels e in [begin, end), `valueRows` channels per
+/// register tile.
 void TileEmitter::valueBlock(Value scores, Value acc, Value keyStart,
-                             Value keyCount, ArrayRef<Value> alpha,
-                             Value begin, Value end, int64_t valueRows) {
+                             Value first, Value keyCount, Value begin,
+                             Value end, int64_t valueRows) {
   int64_t nv = shape.rowVectors;
   Value zero = index(0), one = index(1);
   loop(begin, end, index(valueRows), {},
@@ -230,16 +230,15 @@ void TileEmitter::valueBlock(Value scores, Value acc, Value keyStart,
          for (int64_t e = 0; e < valueRows; ++e) {
            channels.push_back(add(e0, index(e)));
            for (int64_t n = 0; n < nv; ++n)
-             init.push_back(arith::MulFOp::create(
-                 b, loadLanes(acc, {channels[e], lane(n)}), alpha[n]));
+             init.push_back(loadLanes(acc, {channels[e], lane(n)}));
          }
          SmallVector<Value> sums = loop(
              zero, keyCount, one, init,
              [&](Value j, ValueRange sums) -> SmallVector<Value> {
                SmallVector<Value> p, next;
                for (int64_t n = 0; n < nv; ++n)
-                 p.push_back(loadLanes(scores, {j, lane(n)}));
-               Value key = add(keyStart, j);
+                 p.push_back(loadLanes(scores, {add(first, j), lane(n)}));
+               Value key = add(add(keyStart, first), j);
                for (int64_t e = 0; e < valueRows; ++e) {
                  Value x = splat(memref::LoadOp::create(
                      b, in.v, ValueRange{in.batch, in.kvHead, key, channels[e]}));
@@ -288,20 +287,22 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
          return {};
        });
 
-  // Value channels per register tile: the largest that divides a static
-  // Dv within the accumulator budget; a dynamic Dv gets a one-channel tail.
-  int64_t valueRows = 1;
-  std::optional<int64_t> staticDv = getConstantIntValue(in.valueDim);
-  for (int64_t candidate : {8, 6, 4, 3, 2})
-    if (candidate * nv <= shape.accumulators &&
-        (!staticDv || *staticDv % candidate == 0)) {
-      valueRows = candidate;
-      break;
-    }
-  Value mainEnd = in.valueDim;
-  if (!staticDv && valueRows > 1)
+  // Value channels per register tile: as many as the accumulator budget
+  // allows; the remaining channels of a static Dv form one narrower tile,
+  // those of a dynamic Dv one-channel tiles.
+  int64_t valueRows = std::max<int64_t>(1, shape.accumulators / nv);
+  int64_t tailRows = 1;
+  bool hasTail = true;
+  Value mainEnd;
+  if (std::optional<int64_t> dv = getConstantIntValue(in.valueDim)) {
+    valueRows = std::min(valueRows, std::max<int64_t>(*dv, 1));
+    tailRows = std::max<int64_t>(*dv % valueRows, 1);
+    hasTail = *dv % valueRows != 0;
+    mainEnd = index(*dv - *dv % valueRows);
+  } else {
     mainEnd = mul(arith::DivUIOp::create(b, in.valueDim, index(valueRows)),
                   index(valueRows));
+  }
 
   // Whole register tiles of keys: the last may run past the block.
   int64_t scoreRows = llvm::divideCeil(shape.blockKeys, shape.keyRows) *
@@ -341,11 +342,29 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
               }
               return next;
             });
-        valueBlock(scores, out.acc, keyStart, keyCount, alpha, zero, mainEnd,
-                   valueRows);
-        if (mainEnd != in.valueDim)
-          valueBlock(scores, out.acc, keyStart, keyCount, alpha, mainEnd,
-                     in.valueDim, 1);
+        // acc *= alpha, then acc += V^T p over sub-blocks of keys whose
+        // values stay in L1 while every channel tile passes over them.
+        loop(zero, in.valueDim, one, {},
+             [&](Value e, ValueRange) -> SmallVector<Value> {
+               for (int64_t n = 0; n < nv; ++n)
+                 vector::StoreOp::create(
+                     b,
+                     arith::MulFOp::create(
+                         b, loadLanes(out.acc, {e, lane(n)}), alpha[n]),
+                     out.acc, ValueRange{e, lane(n)});
+               return {};
+             });
+        Value valueKeys = index(shape.valueKeys);
+        loop(zero, keyCount, valueKeys, {},
+             [&](Value first, ValueRange) -> SmallVector<Value> {
+               Value count = min(valueKeys, sub(keyCount, first));
+               valueBlock(scores, out.acc, keyStart, first, count, zero,
+                          mainEnd, valueRows);
+               if (hasTail)
+                 valueBlock(scores, out.acc, keyStart, first, count, mainEnd,
+                            in.valueDim, tailRows);
+               return {};
+             });
         SmallVector<Value> next = newMax;
         for (int64_t n = 0; n < nv; ++n)
           next.push_back(arith::AddFOp::create(

@@ -25,6 +25,7 @@ struct TileShape {
   int64_t blockKeys = 64;   // keys per block
   int64_t accumulators = 16; // vector registers a register tile accumulates in
   int64_t keyRows = 8;      // keys per register tile of the score kernel
+  int64_t valueKeys = 32;   // keys per pass of the value kernel
   int64_t rows() const { return lanes * rowVectors; }
 };
 

@@ -76,8 +76,11 @@ def SeqFlashAttention : Pass<"seq-flash-attention"> {
     Option<"rowVectors", "row-vectors", "int64_t", "2",
            "vectors of query rows per tile (1-4); a tile has lanes * "
            "row-vectors rows">,
-    Option<"blockKeys", "block-keys", "int64_t", "64",
+    Option<"blockKeys", "block-keys", "int64_t", "128",
            "keys per block of the online softmax">,
+    Option<"accumulators", "accumulators", "int64_t", "0",
+           "vector registers a register tile accumulates in (0: 16 with "
+           "16 lanes, 12 otherwise)">,
     Option<"minTasks", "min-tasks", "int64_t", "32",
            "split the keys until there are this many tasks">,
     Option<"emitRemarks", "emit-remarks", "bool", "false",

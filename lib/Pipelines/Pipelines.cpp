@@ -17,9 +17,11 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
   // reference lowerings. Elementwise arith/math on tensors (common in cell
   // regions) become linalg.generic so that they bufferize.
   std::string fast;
-  if (options.optLevel > 0)
-    fast = "seq-flash-attention{lanes=" + std::to_string(options.vectorLanes) +
-           "},";
+  if (options.optLevel > 0) {
+    std::string lanes = "{lanes=" + std::to_string(options.vectorLanes) + "}";
+    fast = "seq-flash-attention" + lanes + ",seq-fused-recurrence" + lanes +
+           ",";
+  }
   return fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"
          "canonicalize,cse";

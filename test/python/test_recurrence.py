@@ -87,6 +87,14 @@ CONFIGS = [
     ("elman", 2, 25, 6, 3, 4, True, True, False, False),
     ("lstm", 5, 4, 2, 2, 1, False, False, False, True),
     ("gru", 3, 2, 9, 1, 3, True, False, False, False),
+    # Head sizes the fused lowering (-O2) takes: batch tails, several heads
+    # and unit blocks, every bias and init combination.
+    ("lstm", 5, 9, 13, 2, 16, True, True, True, False),
+    ("gru", 7, 6, 10, 1, 32, True, True, True, True),
+    ("gru", 4, 5, 8, 2, 16, False, True, False, False),
+    ("slstm", 3, 5, 7, 2, 16, True, True, True, False),
+    ("elman", 13, 4, 9, 1, 48, True, False, False, False),
+    ("lstm", 4, 3, 16, 1, 32, False, False, False, True),
 ]
 
 
@@ -123,9 +131,12 @@ func.func @rnn{i}({args}) -> ({rt}) {{
              names=", ".join(names), cell=cell, x_t=x_t, extra=extra, attrs=attrs)
 
 
-@pytest.fixture(scope="module")
-def library():
-    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)))
+@pytest.fixture(scope="module", params=["-O0", "-O2"])
+def library(request):
+    """-O0 is the reference lowering, -O2 the fused one where it applies
+    (f32, head size a multiple of the vector width)."""
+    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
+                   extra_args=("--runtime-checks", request.param))
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))

@@ -88,6 +88,42 @@ def SeqFlashAttention : Pass<"seq-flash-attention"> {
   ];
 }
 
+def SeqFusedRecurrence : Pass<"seq-fused-recurrence"> {
+  let summary = "Fuse each step of a named-cell seq.recurrence into one "
+                "vector kernel (FlashRNN-style)";
+  let description = [{
+    Rewrites f32 `seq.recurrence` ops with a named cell (lstm, gru, elman,
+    slstm) whose head size is a multiple of `lanes`:
+
+    - the input and recurrent weights are packed once per call so that the
+      columns of every gate of a block of `lanes` units are adjacent;
+    - each time step is an `scf.parallel` over (unit block, tile of batch
+      rows) tasks; a task accumulates `x_t W_in^T + h_{t-1} W_rec^T` for
+      all the gates of its units in registers, applies the cell there and
+      stores the new states: gate pre-activations never reach memory;
+    - `h` is double-buffered across steps; the other states (c, n, m) are
+      updated in place by the one task that owns them.
+
+    Cell regions, other element types, and head sizes that are not a
+    multiple of `lanes` are left for `-convert-seq-to-linalg`
+    (`emit-remarks` says which and why). The result is on buffers, bridged
+    with `bufferization.to_buffer` / `to_tensor`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
+    Option<"accumulators", "accumulators", "int64_t", "0",
+           "vector registers a register tile accumulates in (0: 16 with 16 "
+           "lanes, 8 otherwise); batch rows per tile = accumulators / gates">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.recurrence left for the reference lowering">,
+  ];
+}
+
 def SeqApproximateVectorMath : Pass<"seq-approximate-vector-math"> {
   let summary = "Polynomial approximations for math ops on vectors";
   let description = [{

@@ -1,0 +1,330 @@
+//===- FusedRecurrence.cpp - -seq-fused-recurrence ------------------------===//
+//
+// Rewrites a named-cell seq.recurrence (lstm, gru, elman, slstm) into one
+// fused kernel per time step, FlashRNN-style:
+//
+// - the weights are packed once per call so that, for a block of W units
+//   (one vector), the columns of every gate are adjacent:
+//     packX[ub][i][g][:] = w_in[g*Hs + ub*W + :][i]
+//     packH[ub][j][g][:] = w_rec[g][head][ub*W - head*Dh + :][j]
+//   and each k step of the kernel reads nG contiguous vectors;
+// - each step is an scf.parallel over (unit block, tile of batch rows)
+//   tasks; a task accumulates x_t W_in^T and h_{t-1} W_rec^T for all gates
+//   of its units and rows in registers (rows broadcast, gates in vectors),
+//   then applies the cell (CellMath) in registers and stores the new
+//   states: the gate pre-activations never reach memory;
+// - h is double-buffered across steps (every task reads all of h_{t-1});
+//   the other states are owned by one task each and updated in place.
+//
+// The input projection is computed inside the step rather than as one GEMM
+// over the sequence: the same FLOPs, and no [B, L, nG*Hs] buffer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/CellMath.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+namespace mlir::seq {
+#define GEN_PASS_DEF_SEQFUSEDRECURRENCE
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace mlir::seq
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// Why `op` stays with the reference lowering (null when it does not).
+const char *unsupportedReason(RecurrenceOp op, int64_t lanes) {
+  if (!op.getCell())
+    return "a cell region (only named cells are fused)";
+  Type f32 = Float32Type::get(op.getContext());
+  for (Value v : op->getOperands())
+    if (getElementTypeOrSelf(v.getType()) != f32)
+      return "element type other than f32";
+  auto wRec = cast<RankedTensorType>(op.getWRec().getType());
+  if (!wRec.hasStaticShape())
+    return "dynamic recurrent weight sizes";
+  int64_t headDim = wRec.getDimSize(2);
+  if (headDim % lanes != 0)
+    return "a head size that is not a multiple of the vector width";
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp())
+    if (isa<SeqDialect>(parent->getDialect()))
+      return "inside the region of another seq op";
+  return nullptr;
+}
+
+MemRefType rowMajorBuffer(ShapedType type) {
+  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+  strides.back() = 1;
+  auto layout =
+      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides);
+  return MemRefType::get(type.getShape(), type.getElementType(), layout);
+}
+
+struct Rewriter : KernelBuilder {
+  RecurrenceOp op;
+  CellKind kind;
+  int64_t lanes, accumulators;
+  /// Inputs (k) per pass of the row tiles: that many k of the packed
+  /// weights (kChunk * gates vectors) stay in L1.
+  int64_t kChunk = 64;
+
+  VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
+  Value buffer(Value tensor) {
+    return bufferization::ToBufferOp::create(
+        b, rowMajorBuffer(cast<ShapedType>(tensor.getType())), tensor,
+        /*read_only=*/true);
+  }
+  Value alloc(ArrayRef<int64_t> shape, ValueRange sizes) {
+    return memref::AllocOp::create(
+        b, MemRefType::get(shape, b.getF32Type()), sizes);
+  }
+  Value loadVec(Value memref, ValueRange at) {
+    return vector::LoadOp::create(b, vec(), memref, at);
+  }
+  void storeVec(Value v, Value memref, ValueRange at) {
+    vector::StoreOp::create(b, v, memref, at);
+  }
+
+  void run();
+};
+} // namespace
+
+void Rewriter::run() {
+  auto wRecType = cast<RankedTensorType>(op.getWRec().getType());
+  int64_t gates = wRecType.getDimSize(0), heads = wRecType.getDimSize(1),
+          headDim = wRecType.getDimSize(2), hidden = heads * headDim;
+  int64_t numStates = RecurrenceOp::getNumStates(kind);
+  bool gru = kind == CellKind::gru;
+  // GRU keeps the recurrent part of gate n apart (it is gated by r).
+  int64_t perRow = gates + (gru ? 1 : 0);
+  int64_t rowsPerTile = std::max<int64_t>(1, accumulators / perRow);
+
+  Value x = buffer(op.getInputs().front()), wIn = buffer(op.getWIn()),
+        wRec = buffer(op.getWRec());
+  Value bIn = op.getBIn() ? buffer(op.getBIn()) : Value();
+  Value bRec = op.getBRec() ? buffer(op.getBRec()) : Value();
+  Value batch = dim(x, 0), length = dim(x, 1), inputs = dim(x, 2);
+  Value zero = index(0), one = index(1), w = index(lanes);
+  int64_t unitBlocks = hidden / lanes;
+  Value blocks = index(unitBlocks);
+
+  // Packed weights, once per call.
+  int64_t dyn = ShapedType::kDynamic;
+  Value packX = alloc({unitBlocks, dyn, gates, lanes}, {inputs});
+  Value packH = alloc({unitBlocks, headDim, gates, lanes}, {});
+  parallel(blocks, [&](Value ub) {
+    Value u0 = mul(ub, w);
+    Value head = div(u0, index(headDim));
+    Value within = sub(u0, mul(head, index(headDim)));
+    for (int64_t g = 0; g < gates; ++g)
+      loop(zero, w, [&](Value l) {
+        Value row = add(add(index(g * hidden), u0), l);
+        loop(zero, inputs, [&](Value i) {
+          store(load(wIn, {row, i}), packX, {ub, i, index(g), l});
+        });
+        loop(zero, index(headDim), [&](Value j) {
+          store(load(wRec, {index(g), head, add(within, l), j}), packH,
+                {ub, j, index(g), l});
+        });
+      });
+  });
+
+  // States: h double-buffered [2][B][Hs], the others [B][Hs] in place.
+  Value hs = index(hidden);
+  Value hBuf = alloc({2, dyn, hidden}, {batch});
+  SmallVector<Value> stateBufs = {Value()};
+  for (int64_t s = 1; s < numStates; ++s)
+    stateBufs.push_back(alloc({dyn, hidden}, {batch}));
+  SmallVector<Value> init;
+  for (Value v : op.getInit())
+    init.push_back(buffer(v));
+  loop(zero, batch, [&](Value bi) {
+    loop(zero, hs, [&](Value u) {
+      for (int64_t s = 0; s < numStates; ++s) {
+        Value v = init.empty() ? f32(0.0) : load(init[s], {bi, u});
+        if (s == 0)
+          store(v, hBuf, {zero, bi, u});
+        else
+          store(v, stateBufs[s], {bi, u});
+      }
+    });
+  });
+  auto yType = cast<RankedTensorType>(op.getResults().back().getType());
+  SmallVector<Value> ySizes;
+  if (yType.isDynamicDim(0))
+    ySizes.push_back(batch);
+  if (yType.isDynamicDim(1))
+    ySizes.push_back(length);
+  Value y = alloc(yType.getShape(), ySizes);
+
+  Value rowTiles = ceilDiv(batch, index(rowsPerTile));
+  Value lastRow = sub(batch, one);
+  Value negZero = vector::BroadcastOp::create(b, vec(), f32(-0.0));
+  loop(zero, length, [&](Value step) {
+    Value t = op.getReverse() ? sub(sub(length, one), step) : step;
+    Value parity = rem(step, index(2));
+    Value nextParity = sub(one, parity);
+    parallel(blocks, [&](Value ub) {
+      Value u0 = mul(ub, w);
+      Value hOffset = mul(div(u0, index(headDim)), index(headDim));
+
+      // Accumulator a of a row: gate a (GRU: 0 r, 1 z, 2 n of x, 3 n of h).
+      auto xAcc = [&](int64_t g) { return g; };
+      auto hAcc = [&](int64_t g) { return gru && g == 2 ? 3 : g; };
+      SmallVector<Value> bias(perRow);
+      for (int64_t a = 0; a < perRow; ++a) {
+        int64_t g = gru && a == 3 ? 2 : a;
+        Value at = add(index(g * hidden), u0);
+        bool withIn = bIn && !(gru && a == 3);
+        bool withRec = bRec && !(gru && a == 2);
+        Value v = withIn ? loadVec(bIn, {at}) : Value();
+        if (withRec) {
+          Value r = loadVec(bRec, {at});
+          v = v ? arith::AddFOp::create(b, v, r).getResult() : r;
+        }
+        bias[a] = v ? v
+                    : vector::BroadcastOp::create(b, vec(), f32(0.0))
+                          .getResult();
+      }
+      // The task's accumulators for all rows, [row][a][lanes]: the weights
+      // of a chunk of k stay in L1 while every tile of rows passes over it.
+      Value accBuf = alloc({dyn, perRow, lanes},
+                           {mul(rowTiles, index(rowsPerTile))});
+      loop(zero, mul(rowTiles, index(rowsPerTile)), [&](Value row) {
+        for (int64_t a = 0; a < perRow; ++a)
+          storeVec(bias[a], accBuf, {row, index(a), zero});
+      });
+      auto accumulate = [&](Value end, Value packed, auto element,
+                            auto target) {
+        Value chunk = index(kChunk);
+        loop(zero, end, chunk, {}, [&](Value k0, ValueRange) {
+          Value k1 = min(add(k0, chunk), end);
+          loop(zero, rowTiles, [&](Value rt) {
+            Value firstRow = mul(rt, index(rowsPerTile));
+            SmallVector<Value> rows, acc;
+            for (int64_t r = 0; r < rowsPerTile; ++r) {
+              Value row = add(firstRow, index(r));
+              rows.push_back(min(row, lastRow));
+              for (int64_t a = 0; a < perRow; ++a)
+                acc.push_back(loadVec(accBuf, {row, index(a), zero}));
+            }
+            acc = loop(
+                k0, k1, one, acc,
+                [&](Value k, ValueRange acc) -> SmallVector<Value> {
+                  SmallVector<Value> wv, next(acc.begin(), acc.end());
+                  for (int64_t g = 0; g < gates; ++g)
+                    wv.push_back(loadVec(packed, {ub, k, index(g), zero}));
+                  for (int64_t r = 0; r < rowsPerTile; ++r) {
+                    Value e = vector::BroadcastOp::create(
+                        b, vec(), element(rows[r], k));
+                    for (int64_t g = 0; g < gates; ++g) {
+                      int64_t a = r * perRow + target(g);
+                      next[a] = vector::FMAOp::create(b, e, wv[g], next[a]);
+                    }
+                  }
+                  return next;
+                });
+            for (int64_t r = 0; r < rowsPerTile; ++r)
+              for (int64_t a = 0; a < perRow; ++a)
+                storeVec(acc[r * perRow + a], accBuf,
+                         {add(firstRow, index(r)), index(a), zero});
+          });
+          return SmallVector<Value>{};
+        });
+      };
+      accumulate(
+          inputs, packX, [&](Value row, Value k) { return load(x, {row, t, k}); },
+          xAcc);
+      accumulate(
+          index(headDim), packH,
+          [&](Value row, Value j) {
+            return load(hBuf, {parity, row, add(hOffset, j)});
+          },
+          hAcc);
+
+      loop(zero, batch, [&](Value row) {
+        SmallVector<Value> mine;
+        for (int64_t a = 0; a < perRow; ++a)
+          mine.push_back(loadVec(accBuf, {row, index(a), zero}));
+        SmallVector<Value> prev = {loadVec(hBuf, {parity, row, u0})};
+        for (int64_t s = 1; s < numStates; ++s)
+          prev.push_back(loadVec(stateBufs[s], {row, u0}));
+        SmallVector<Value> gx(ArrayRef<Value>(mine).take_front(gates)),
+            gh(gates, negZero);
+        if (gru)
+          gh[2] = mine[3];
+        SmallVector<Value> next = applyCell(b, b.getLoc(), kind, gx, gh, prev);
+        storeVec(next[0], hBuf, {nextParity, row, u0});
+        storeVec(next[0], y, {row, t, u0});
+        for (int64_t s = 1; s < numStates; ++s)
+          storeVec(next[s], stateBufs[s], {row, u0});
+      });
+    });
+  });
+
+  // The final h is in the buffer the last step wrote.
+  auto stateType = cast<RankedTensorType>(op.getResults().front().getType());
+  SmallVector<Value> stateSizes;
+  if (stateType.isDynamicDim(0))
+    stateSizes.push_back(batch);
+  Value hFinal = alloc(stateType.getShape(), stateSizes);
+  Value finalParity = rem(length, index(2));
+  loop(zero, batch, [&](Value bi) {
+    loop(zero, hs, [&](Value u) {
+      store(load(hBuf, {finalParity, bi, u}), hFinal, {bi, u});
+    });
+  });
+  SmallVector<Value> results;
+  auto toTensor = [&](Value buffer, Type type) {
+    auto exact =
+        MemRefType::get(cast<ShapedType>(type).getShape(), b.getF32Type());
+    if (buffer.getType() != exact)
+      buffer = memref::CastOp::create(b, exact, buffer);
+    results.push_back(bufferization::ToTensorOp::create(
+        b, type, buffer, /*restrict=*/true, /*writable=*/true));
+  };
+  toTensor(hFinal, op.getResult(0).getType());
+  for (int64_t s = 1; s < numStates; ++s)
+    toTensor(stateBufs[s], op.getResult(s).getType());
+  toTensor(y, yType);
+  op->replaceAllUsesWith(results);
+  op->erase();
+}
+
+namespace {
+struct SeqFusedRecurrencePass
+    : mlir::seq::impl::SeqFusedRecurrenceBase<SeqFusedRecurrencePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (!llvm::is_contained({4, 8, 16}, lanes)) {
+      getOperation()->emitError()
+          << "seq-fused-recurrence: lanes must be 4, 8 or 16 (got "
+          << static_cast<int64_t>(lanes) << ")";
+      return signalPassFailure();
+    }
+    // Each k step also holds one vector per gate and a broadcast: with 16
+    // vector registers (AVX2), 8 accumulators avoid spills.
+    int64_t budget = accumulators ? accumulators : lanes == 16 ? 16 : 8;
+    SmallVector<RecurrenceOp> ops;
+    getOperation()->walk([&](RecurrenceOp op) { ops.push_back(op); });
+    for (RecurrenceOp op : ops) {
+      if (const char *reason = unsupportedReason(op, lanes)) {
+        if (emitRemarks)
+          op->emitRemark() << "left for the reference lowering: " << reason;
+        continue;
+      }
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      Rewriter rewriter{{b}, op, *op.getCell(), lanes, budget};
+      rewriter.run();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,100 @@
+//===- KernelBuilder.h - terse builders for the fast lowerings' loops -----===//
+//
+// The fast lowerings emit loop nests of index arithmetic, scalar loads and
+// vector FMAs directly; these helpers keep that code readable. Loops take
+// a body callback that emits at the same builder (its insertion point is
+// restored afterwards).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_LIB_TRANSFORMS_KERNELBUILDER_H
+#define SEQC_LIB_TRANSFORMS_KERNELBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::seq {
+
+struct KernelBuilder {
+  ImplicitLocOpBuilder &b;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value div(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
+  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value max(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
+  Value ceilDiv(Value x, Value y) {
+    return arith::CeilDivUIOp::create(b, x, y);
+  }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, p, x, y);
+  }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value load(Value memref, ValueRange at) {
+    return memref::LoadOp::create(b, memref, at);
+  }
+  void store(Value value, Value memref, ValueRange at) {
+    memref::StoreOp::create(b, value, memref, at);
+  }
+  /// The size of dimension `d` of a memref, constant when static.
+  Value dim(Value memref, int64_t d) {
+    int64_t size = cast<MemRefType>(memref.getType()).getDimSize(d);
+    return ShapedType::isDynamic(size)
+               ? memref::DimOp::create(b, memref, d).getResult()
+               : index(size);
+  }
+
+  /// scf.for over [lb, ub) by `step` carrying `inits`; `fn` gets the
+  /// induction variable and the carried values and returns the next ones.
+  SmallVector<Value>
+  loop(Value lb, Value ub, Value step, ValueRange inits,
+       function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
+    auto forOp = scf::ForOp::create(b, lb, ub, step, inits);
+    OpBuilder::InsertionGuard guard(b);
+    Block *body = forOp.getBody();
+    if (body->mightHaveTerminator())
+      b.setInsertionPoint(body->getTerminator());
+    else
+      b.setInsertionPointToEnd(body);
+    SmallVector<Value> yielded =
+        fn(forOp.getInductionVar(), forOp.getRegionIterArgs());
+    if (!inits.empty())
+      scf::YieldOp::create(b, yielded);
+    return SmallVector<Value>(forOp.getResults().begin(),
+                              forOp.getResults().end());
+  }
+  /// scf.for over [lb, ub) by 1 without carried values.
+  void loop(Value lb, Value ub, function_ref<void(Value)> fn) {
+    loop(lb, ub, index(1), {}, [&](Value iv, ValueRange) {
+      fn(iv);
+      return SmallVector<Value>{};
+    });
+  }
+  /// scf.parallel over [0, n): each iteration a task for the threads.
+  void parallel(Value n, function_ref<void(Value)> fn) {
+    auto par = scf::ParallelOp::create(b, ValueRange{index(0)}, ValueRange{n},
+                                       ValueRange{index(1)});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(par.getBody()->getTerminator());
+    fn(par.getInductionVars().front());
+  }
+  /// scf.if without results.
+  void ifThen(Value condition, function_ref<void()> fn) {
+    auto ifOp = scf::IfOp::create(b, condition, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    fn();
+  }
+};
+
+} // namespace mlir::seq
+
+#endif // SEQC_LIB_TRANSFORMS_KERNELBUILDER_H

@@ -1,0 +1,73 @@
+// RUN: seq-opt %s -seq-fused-recurrence="lanes=8 emit-remarks=true" -canonicalize -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: not seq-opt %s -seq-fused-recurrence=lanes=3 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADOPT
+
+// An LSTM: weights packed once (gates of a unit block adjacent), then per
+// step one parallel loop whose tasks accumulate every gate in vectors and
+// apply the cell there; h double-buffered, c updated in place.
+// CHECK-LABEL: func.func @lstm
+// CHECK-DAG: %[[PX:.*]] = memref.alloc() : memref<4x64x4x8xf32>
+// CHECK-DAG: %[[PH:.*]] = memref.alloc() : memref<4x16x4x8xf32>
+// CHECK: scf.parallel
+// CHECK: memref.store {{.*}}, %[[PX]]
+// CHECK: memref.store {{.*}}, %[[PH]]
+// CHECK: %[[H:.*]] = memref.alloc(%{{.*}}) : memref<2x?x32xf32>
+// CHECK: scf.for
+// CHECK: scf.parallel
+// CHECK: vector.load %[[PX]]{{.*}} : memref<4x64x4x8xf32>, vector<8xf32>
+// CHECK: vector.fma
+// CHECK: vector.load %[[PH]]
+// CHECK: math.tanh {{.*}} : vector<8xf32>
+// CHECK: vector.store {{.*}}, %[[H]]
+// CHECK: bufferization.to_tensor
+// CHECK-NOT: seq.recurrence
+// BADOPT: lanes must be 4, 8 or 16 (got 3)
+func.func @lstm(%x: tensor<?x?x64xf32>, %wi: tensor<128x64xf32>,
+                %wr: tensor<4x2x16x16xf32>, %bi: tensor<128xf32>)
+    -> (tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x?x32xf32>) {
+  %h, %c, %y = seq.recurrence cell = lstm ins(%x : tensor<?x?x64xf32>)
+      w_in(%wi : tensor<128x64xf32>) w_rec(%wr : tensor<4x2x16x16xf32>)
+      b_in(%bi : tensor<128xf32>)
+      -> tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x?x32xf32>
+  return %h, %c, %y : tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x?x32xf32>
+}
+
+// -----
+
+// A GRU keeps the recurrent part of gate n in its own accumulator (it is
+// gated by r): 4 accumulators per row for 3 gates.
+// CHECK-LABEL: func.func @gru
+// CHECK: scf.parallel
+// CHECK: memref.alloc() : memref<{{[0-9]+}}x4x8xf32>
+func.func @gru(%x: tensor<3x5x8xf32>, %wi: tensor<48x8xf32>,
+               %wr: tensor<3x1x16x16xf32>, %br: tensor<48xf32>)
+    -> (tensor<3x16xf32>, tensor<3x5x16xf32>) {
+  %h, %y = seq.recurrence cell = gru ins(%x : tensor<3x5x8xf32>)
+      w_in(%wi : tensor<48x8xf32>) w_rec(%wr : tensor<3x1x16x16xf32>)
+      b_rec(%br : tensor<48xf32>) {reverse}
+      -> tensor<3x16xf32>, tensor<3x5x16xf32>
+  return %h, %y : tensor<3x16xf32>, tensor<3x5x16xf32>
+}
+
+// -----
+
+// Left for the reference lowering.
+// CHECK-LABEL: func.func @left_alone
+// CHECK: seq.recurrence
+// CHECK: seq.recurrence
+func.func @left_alone(%x: tensor<2x5x8xf32>, %wi: tensor<12x8xf32>,
+                      %wr: tensor<1x2x6x6xf32>, %wi8: tensor<8x8xf32>,
+                      %wr8: tensor<1x1x8x8xf32>, %h0: tensor<2x8xf32>)
+    -> (tensor<2x12xf32>, tensor<2x8xf32>) {
+  // expected-remark @below {{left for the reference lowering: a head size that is not a multiple of the vector width}}
+  %h, %y = seq.recurrence cell = elman ins(%x : tensor<2x5x8xf32>)
+      w_in(%wi : tensor<12x8xf32>) w_rec(%wr : tensor<1x2x6x6xf32>)
+      -> tensor<2x12xf32>, tensor<2x5x12xf32>
+  // expected-remark @below {{left for the reference lowering: a cell region (only named cells are fused)}}
+  %g, %z = seq.recurrence ins(%x : tensor<2x5x8xf32>) init(%h0 : tensor<2x8xf32>)
+      -> tensor<2x8xf32>, tensor<2x5x8xf32> {
+  ^bb0(%prev: tensor<2x8xf32>, %xt: tensor<2x8xf32>):
+    %n = arith.addf %prev, %xt : tensor<2x8xf32>
+    seq.yield %n, %n : tensor<2x8xf32>, tensor<2x8xf32>
+  }
+  return %h, %g : tensor<2x12xf32>, tensor<2x8xf32>
+}

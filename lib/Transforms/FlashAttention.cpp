@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FlashAttentionTile.h"
+#include "KernelBuilder.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
 
@@ -58,73 +59,23 @@ const char *unsupportedReason(AttentionOp op) {
   return nullptr;
 }
 
-/// A strided layout with unit innermost stride: the buffers of function
-/// arguments and most others cast to it (bufferization copies the rest),
-/// and the kernels' address arithmetic stays simple.
-MemRefType rowMajorBuffer(ShapedType type) {
-  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
-  strides.back() = 1;
-  auto layout =
-      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides);
-  return MemRefType::get(type.getShape(), type.getElementType(), layout);
-}
-
-struct Rewriter {
-  ImplicitLocOpBuilder &b;
+struct Rewriter : KernelBuilder {
   AttentionOp op;
   flash::TileShape shape;
   int64_t minTasks;
 
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value div(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
-  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
-  Value ceilDiv(Value x, Value y) {
-    return arith::CeilDivUIOp::create(b, x, y);
-  }
-  Value fconst(double v) {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
-  }
-  Value dim(Value memref, int64_t d) {
-    int64_t size = cast<MemRefType>(memref.getType()).getDimSize(d);
-    return ShapedType::isDynamic(size)
-               ? memref::DimOp::create(b, memref, d).getResult()
-               : index(size);
-  }
-  Value buffer(Value tensor) {
-    return bufferization::ToBufferOp::create(
-        b, rowMajorBuffer(cast<ShapedType>(tensor.getType())), tensor,
-        /*read_only=*/true);
-  }
   Value alloc(ArrayRef<int64_t> shape, ArrayRef<Value> dynamicSizes) {
     return memref::AllocOp::create(
         b, MemRefType::get(shape, b.getF32Type()), dynamicSizes);
   }
-  /// An scf.for without results whose body `fn` emits at `b`.
-  void loop(Value lb, Value ub, function_ref<void(Value)> fn) {
-    auto forOp = scf::ForOp::create(b, lb, ub, index(1));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(forOp.getBody()->getTerminator());
-    fn(forOp.getInductionVar());
-  }
+  /// An scf.for carrying one value, `fn` giving the next from the old.
   Value reduce(Value lb, Value ub, Value init,
                function_ref<Value(Value, Value)> fn) {
-    auto forOp = scf::ForOp::create(b, lb, ub, index(1), init);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToEnd(forOp.getBody());
-    scf::YieldOp::create(
-        b, fn(forOp.getInductionVar(), forOp.getRegionIterArgs().front()));
-    return forOp.getResult(0);
-  }
-  /// An scf.parallel over [0, n) whose body `fn` emits at `b`.
-  void parallel(Value n, function_ref<void(Value)> fn) {
-    auto par = scf::ParallelOp::create(b, ValueRange{index(0)}, ValueRange{n},
-                                       ValueRange{index(1)});
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(par.getBody()->getTerminator());
-    fn(par.getInductionVars().front());
+    return loop(lb, ub, index(1), init,
+                [&](Value iv, ValueRange acc) -> SmallVector<Value> {
+                  return {fn(iv, acc.front())};
+                })
+        .front();
   }
 
   void run();
@@ -151,7 +102,7 @@ void Rewriter::run() {
   int64_t staticDv = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
   if (!ShapedType::isDynamic(staticDv) && staticDv > 0)
     shape.valueKeys = std::clamp<int64_t>(4096 / staticDv, 8, shape.blockKeys);
-  Value q = buffer(op.getQ()), k = buffer(op.getK()), v = buffer(op.getV());
+  Value q = readBuffer(op.getQ()), k = readBuffer(op.getK()), v = readBuffer(op.getV());
   Value batch = dim(q, 0), heads = dim(q, 1), queryLength = dim(q, 2),
         headDim = dim(q, 3), kvHeads = dim(k, 1), keyLength = dim(k, 2),
         valueDim = dim(v, 3);
@@ -171,11 +122,11 @@ void Rewriter::run() {
 
   Value scale;
   if (FloatAttr attr = op.getScaleAttr()) {
-    scale = fconst(attr.getValueAsDouble());
+    scale = f32(attr.getValueAsDouble());
   } else {
     Value d = arith::SIToFPOp::create(
         b, b.getF32Type(), arith::IndexCastOp::create(b, b.getI64Type(), headDim));
-    scale = arith::DivFOp::create(b, fconst(1.0), math::SqrtOp::create(b, d));
+    scale = arith::DivFOp::create(b, f32(1.0), math::SqrtOp::create(b, d));
   }
 
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
@@ -206,7 +157,7 @@ void Rewriter::run() {
                                 rem(kvHeadTiles, kvHeads),
                                 mul(rem(tile, tilesPerHead), rows)};
   };
-  Value kvLen = op.getKvLen() ? buffer(op.getKvLen()) : Value();
+  Value kvLen = op.getKvLen() ? readBuffer(op.getKvLen()) : Value();
   auto visibleLength = [&](Value batchIndex) -> Value {
     if (!kvLen)
       return keyLength;
@@ -275,8 +226,8 @@ void Rewriter::run() {
 
   // out = sum_s w_s acc_s / sum_s w_s l_s with w_s = exp(m_s - max_s m_s);
   // a row that saw no key gets out = 0 and lse = -inf.
-  Value negInf = fconst(-std::numeric_limits<double>::infinity());
-  Value fzero = fconst(0.0);
+  Value negInf = f32(-std::numeric_limits<double>::infinity());
+  Value fzero = f32(0.0);
   parallel(tiles, [&](Value tile) {
     std::array<Value, 3> where = decompose(tile);
     Value batchIndex = where[0], kvHead = where[1], firstRow = where[2];
@@ -306,7 +257,7 @@ void Rewriter::run() {
       });
       Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, l, fzero);
       Value inverse = arith::SelectOp::create(
-          b, none, fzero, arith::DivFOp::create(b, fconst(1.0), l));
+          b, none, fzero, arith::DivFOp::create(b, f32(1.0), l));
       SmallVector<Value> at = {batchIndex, h, i};
       loop(index(0), valueDim, [&](Value e) {
         SmallVector<Value> outAt = at;
@@ -335,11 +286,9 @@ void Rewriter::run() {
     });
   });
 
-  SmallVector<Value> results = {bufferization::ToTensorOp::create(
-      b, outType, out, /*restrict=*/true, /*writable=*/true)};
+  SmallVector<Value> results = {resultTensor(out, outType)};
   if (lse)
-    results.push_back(bufferization::ToTensorOp::create(
-        b, lseType, lse, /*restrict=*/true, /*writable=*/true));
+    results.push_back(resultTensor(lse, lseType));
   op->replaceAllUsesWith(results);
   op->erase();
 }
@@ -377,7 +326,7 @@ struct SeqFlashAttentionPass
         continue;
       }
       ImplicitLocOpBuilder b(op.getLoc(), op);
-      Rewriter{b, op, shape, minTasks}.run();
+      Rewriter{{b}, op, shape, minTasks}.run();
     }
   }
 };

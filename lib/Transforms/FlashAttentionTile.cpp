@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FlashAttentionTile.h"
+#include "KernelBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -29,23 +30,13 @@ using namespace mlir;
 using namespace mlir::seq::flash;
 
 namespace {
-struct TileEmitter {
-  ImplicitLocOpBuilder &b;
+struct TileEmitter : mlir::seq::KernelBuilder {
   const TileShape &shape;
   const TileInputs &in;
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   VectorType floats = VectorType::get({shape.lanes}, f32);
   VectorType ints = VectorType::get({shape.lanes}, i32);
 
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value min(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
-  Value max(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, p, x, y);
-  }
   Value toI32(Value x) { return arith::IndexCastOp::create(b, i32, x); }
   Value splat(Value scalar) {
     return vector::BroadcastOp::create(
@@ -61,24 +52,6 @@ struct TileEmitter {
   }
   Value lane(int64_t n) { return index(n * shape.lanes); }
 
-  /// An scf.for whose body `fn` emits at `b` (restored afterwards) and
-  /// returns the values to yield.
-  SmallVector<Value>
-  loop(Value lb, Value ub, Value step, ValueRange inits,
-       function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
-    auto forOp = scf::ForOp::create(b, lb, ub, step, inits);
-    OpBuilder::InsertionGuard guard(b);
-    Block *body = forOp.getBody();
-    if (body->mightHaveTerminator())
-      b.setInsertionPoint(body->getTerminator());
-    else
-      b.setInsertionPointToEnd(body);
-    SmallVector<Value> yielded =
-        fn(forOp.getInductionVar(), forOp.getRegionIterArgs());
-    if (!inits.empty())
-      scf::YieldOp::create(b, yielded);
-    return SmallVector<Value>(forOp.getResults().begin(), forOp.getResults().end());
-  }
   SmallVector<Value> repeat(Value v, int64_t n) {
     return SmallVector<Value>(n, v);
   }
@@ -382,5 +355,5 @@ void mlir::seq::flash::buildTile(ImplicitLocOpBuilder &b,
                                  const TileShape &shape, const TileInputs &in,
                                  Value splitIndex, Value splitCount,
                                  const TileOutputs &out) {
-  TileEmitter{b, shape, in}.run(splitIndex, splitCount, out);
+  TileEmitter{{b}, shape, in}.run(splitIndex, splitCount, out);
 }

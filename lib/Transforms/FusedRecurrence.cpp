@@ -26,7 +26,6 @@
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
 namespace mlir::seq {
@@ -59,14 +58,6 @@ const char *unsupportedReason(RecurrenceOp op, int64_t lanes) {
   return nullptr;
 }
 
-MemRefType rowMajorBuffer(ShapedType type) {
-  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
-  strides.back() = 1;
-  auto layout =
-      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides);
-  return MemRefType::get(type.getShape(), type.getElementType(), layout);
-}
-
 struct Rewriter : KernelBuilder {
   RecurrenceOp op;
   CellKind kind;
@@ -76,11 +67,6 @@ struct Rewriter : KernelBuilder {
   int64_t kChunk = 64;
 
   VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
-  Value buffer(Value tensor) {
-    return bufferization::ToBufferOp::create(
-        b, rowMajorBuffer(cast<ShapedType>(tensor.getType())), tensor,
-        /*read_only=*/true);
-  }
   Value alloc(ArrayRef<int64_t> shape, ValueRange sizes) {
     return memref::AllocOp::create(
         b, MemRefType::get(shape, b.getF32Type()), sizes);
@@ -106,10 +92,10 @@ void Rewriter::run() {
   int64_t perRow = gates + (gru ? 1 : 0);
   int64_t rowsPerTile = std::max<int64_t>(1, accumulators / perRow);
 
-  Value x = buffer(op.getInputs().front()), wIn = buffer(op.getWIn()),
-        wRec = buffer(op.getWRec());
-  Value bIn = op.getBIn() ? buffer(op.getBIn()) : Value();
-  Value bRec = op.getBRec() ? buffer(op.getBRec()) : Value();
+  Value x = readBuffer(op.getInputs().front()), wIn = readBuffer(op.getWIn()),
+        wRec = readBuffer(op.getWRec());
+  Value bIn = op.getBIn() ? readBuffer(op.getBIn()) : Value();
+  Value bRec = op.getBRec() ? readBuffer(op.getBRec()) : Value();
   Value batch = dim(x, 0), length = dim(x, 1), inputs = dim(x, 2);
   Value zero = index(0), one = index(1), w = index(lanes);
   int64_t unitBlocks = hidden / lanes;
@@ -144,7 +130,7 @@ void Rewriter::run() {
     stateBufs.push_back(alloc({dyn, hidden}, {batch}));
   SmallVector<Value> init;
   for (Value v : op.getInit())
-    init.push_back(buffer(v));
+    init.push_back(readBuffer(v));
   loop(zero, batch, [&](Value bi) {
     loop(zero, hs, [&](Value u) {
       for (int64_t s = 0; s < numStates; ++s) {
@@ -283,12 +269,7 @@ void Rewriter::run() {
   });
   SmallVector<Value> results;
   auto toTensor = [&](Value buffer, Type type) {
-    auto exact =
-        MemRefType::get(cast<ShapedType>(type).getShape(), b.getF32Type());
-    if (buffer.getType() != exact)
-      buffer = memref::CastOp::create(b, exact, buffer);
-    results.push_back(bufferization::ToTensorOp::create(
-        b, type, buffer, /*restrict=*/true, /*writable=*/true));
+    results.push_back(resultTensor(buffer, type));
   };
   toTensor(hFinal, op.getResult(0).getType());
   for (int64_t s = 1; s < numStates; ++s)

@@ -11,6 +11,7 @@
 #define SEQC_LIB_TRANSFORMS_KERNELBUILDER_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -18,8 +19,37 @@
 
 namespace mlir::seq {
 
+/// `type` as a buffer with a unit innermost stride and any other strides:
+/// the buffers of function arguments and most others cast to it
+/// (bufferization copies the rest), and addressing stays simple.
+inline MemRefType rowMajorBuffer(ShapedType type) {
+  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+  strides.back() = 1;
+  auto layout =
+      StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides);
+  return MemRefType::get(type.getShape(), type.getElementType(), layout);
+}
+
 struct KernelBuilder {
   ImplicitLocOpBuilder &b;
+
+  /// The buffer of a tensor operand, read only: the fast lowerings work on
+  /// buffers inside tensor-level IR.
+  Value readBuffer(Value tensor) {
+    return bufferization::ToBufferOp::create(
+        b, rowMajorBuffer(cast<ShapedType>(tensor.getType())), tensor,
+        /*read_only=*/true);
+  }
+  /// A fresh buffer of `type`'s shape as the tensor result of a lowering.
+  Value resultTensor(Value buffer, Type type) {
+    auto exact = MemRefType::get(cast<ShapedType>(type).getShape(),
+                                 cast<ShapedType>(type).getElementType());
+    if (buffer.getType() != exact)
+      buffer = memref::CastOp::create(b, exact, buffer);
+    return bufferization::ToTensorOp::create(b, type, buffer,
+                                             /*restrict=*/true,
+                                             /*writable=*/true);
+  }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }

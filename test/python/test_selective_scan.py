@@ -56,6 +56,12 @@ CONFIGS = [
     (1, 25, 3, 5, 1, False, True, True, True, True),
     (5, 3, 6, 2, 3, True, False, True, True, False),
     (1, 13, 20, 6, 4, True, True, True, True, True),
+    # Channel blocks of the fused lowering (-O2): several blocks and groups,
+    # Mamba's N = 16, odd state counts.
+    (2, 37, 64, 16, 1, True, True, True, True, True),
+    (3, 9, 96, 7, 3, False, True, False, True, False),
+    (1, 50, 32, 16, 2, True, False, True, True, True),
+    (2, 6, 48, 1, 1, True, True, True, True, False),
 ]
 
 
@@ -83,9 +89,12 @@ func.func @ss{i}({args}) -> ({seq_t}, {st_t}) {{
              a_t=a_t, bc_t=bc_t, st_t=st_t)
 
 
-@pytest.fixture(scope="module")
-def library():
-    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)))
+@pytest.fixture(scope="module", params=["-O0", "-O2"])
+def library(request):
+    """-O0 is the reference lowering, -O2 the fused one where it applies
+    (f32, static sizes, channels per group a multiple of the vector width)."""
+    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
+                   extra_args=("--runtime-checks", request.param))
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))

@@ -124,6 +124,40 @@ def SeqFusedRecurrence : Pass<"seq-fused-recurrence"> {
   ];
 }
 
+def SeqFusedSelectiveScan : Pass<"seq-fused-selective-scan"> {
+  let summary = "Fuse seq.selective_scan into one vector kernel with the "
+                "states in registers";
+  let description = [{
+    Rewrites f32 `seq.selective_scan` ops with static channel, state and
+    group counts (at most 64 states, channels per group a multiple of
+    `lanes`) into one kernel:
+
+    - channels in vector lanes (the layout is channels-last), one task per
+      (batch entry, block of `lanes` channels) in an `scf.parallel`;
+    - the block's N states carried in registers over the whole sequence;
+    - each step fused: softplus(delta + bias), exp(dt * A), the state
+      update, the C contraction, `D * u` and the `silu(z)` gate; only `y`
+      is written per step.
+
+    Other selective scans are left for `-convert-seq-to-linalg`
+    (`emit-remarks` says which and why).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
+    Option<"channelVectors", "channel-vectors", "int64_t", "4",
+           "vectors of channels per task (fewer when they do not divide a "
+           "group): each step reads whole cache lines">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.selective_scan left for the reference "
+           "lowering">,
+  ];
+}
+
 def SeqApproximateVectorMath : Pass<"seq-approximate-vector-math"> {
   let summary = "Polynomial approximations for math ops on vectors";
   let description = [{

@@ -1,0 +1,230 @@
+//===- FusedSelectiveScan.cpp - -seq-fused-selective-scan -----------------===//
+//
+// Rewrites seq.selective_scan (Mamba-1 S6) into one vector kernel: channels
+// in vector lanes (the layout is channels-last), the N states of a block of
+// channels carried in registers across the whole sequence, and every step
+// fused: softplus(delta + bias), exp(dt * A), the state update, the C
+// contraction, D * u and the silu(z) gate, with nothing but y written per
+// step. Tasks are (batch entry, block of channels) pairs in an
+// scf.parallel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+namespace mlir::seq {
+#define GEN_PASS_DEF_SEQFUSEDSELECTIVESCAN
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace mlir::seq
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// The most states carried in registers (more would only spill).
+constexpr int64_t kMaxStates = 64;
+
+const char *unsupportedReason(SelectiveScanOp op, int64_t lanes) {
+  Type f32 = Float32Type::get(op.getContext());
+  for (Value v : op->getOperands())
+    if (getElementTypeOrSelf(v.getType()) != f32)
+      return "element type other than f32";
+  auto aType = cast<RankedTensorType>(op.getA().getType());
+  int64_t channels = aType.getDimSize(0), states = aType.getDimSize(1);
+  int64_t groups = cast<RankedTensorType>(op.getB().getType()).getDimSize(2);
+  if (ShapedType::isDynamic(channels) || ShapedType::isDynamic(states) ||
+      ShapedType::isDynamic(groups))
+    return "dynamic channel, state or group counts";
+  if ((channels / groups) % lanes != 0)
+    return "channels per group not a multiple of the vector width";
+  if (states > kMaxStates)
+    return "more than 64 states per channel";
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp())
+    if (isa<SeqDialect>(parent->getDialect()))
+      return "inside the region of another seq op";
+  return nullptr;
+}
+
+struct Rewriter : KernelBuilder {
+  SelectiveScanOp op;
+  int64_t lanes, channelVectors;
+
+  VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(b, vec(), scalar);
+  }
+  Value vconst(double v) { return splat(f32(v)); }
+  Value loadVec(Value memref, ValueRange at) {
+    return vector::LoadOp::create(b, vec(), memref, at);
+  }
+  Value addf(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
+  Value mulf(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
+  Value exp(Value x) { return math::ExpOp::create(b, x); }
+  /// softplus(x) = max(x, 0) + log1p(exp(-|x|)): no overflow for large x.
+  Value softplus(Value x) {
+    Value negAbs = arith::NegFOp::create(b, math::AbsFOp::create(b, x));
+    return addf(arith::MaximumFOp::create(b, x, vconst(0.0)),
+                math::Log1pOp::create(b, exp(negAbs)));
+  }
+  Value sigmoid(Value x) {
+    return arith::DivFOp::create(
+        b, vconst(1.0), addf(vconst(1.0), exp(arith::NegFOp::create(b, x))));
+  }
+
+  void run();
+};
+} // namespace
+
+void Rewriter::run() {
+  auto aType = cast<RankedTensorType>(op.getA().getType());
+  int64_t channels = aType.getDimSize(0), states = aType.getDimSize(1);
+  int64_t groups = cast<RankedTensorType>(op.getB().getType()).getDimSize(2);
+  Value u = readBuffer(op.getU()), delta = readBuffer(op.getDelta()),
+        a = readBuffer(op.getA()), bm = readBuffer(op.getB()), cm = readBuffer(op.getC());
+  Value dSkip = op.getD() ? readBuffer(op.getD()) : Value();
+  Value z = op.getZ() ? readBuffer(op.getZ()) : Value();
+  Value bias = op.getDeltaBias() ? readBuffer(op.getDeltaBias()) : Value();
+  Value init = op.getInitialState() ? readBuffer(op.getInitialState()) : Value();
+  Value batch = dim(u, 0), length = dim(u, 1);
+  Value zero = index(0), one = index(1);
+
+  // A transposed, [N][Dm]: state n of a block of channels is one vector.
+  auto f32Type = b.getF32Type();
+  Value aT = memref::AllocOp::create(
+      b, MemRefType::get({states, channels}, f32Type));
+  loop(zero, index(channels), [&](Value d) {
+    loop(zero, index(states), [&](Value n) {
+      store(load(a, {d, n}), aT, {n, d});
+    });
+  });
+  auto yType = cast<RankedTensorType>(op.getY().getType());
+  auto lastType = cast<RankedTensorType>(op.getLastState().getType());
+  SmallVector<Value> ySizes, lastSizes;
+  for (int64_t d = 0; d < 2; ++d)
+    if (yType.isDynamicDim(d))
+      ySizes.push_back(dim(u, d));
+  if (lastType.isDynamicDim(0))
+    lastSizes.push_back(batch);
+  Value y = memref::AllocOp::create(
+      b, MemRefType::get(yType.getShape(), f32Type), ySizes);
+  Value last = memref::AllocOp::create(
+      b, MemRefType::get(lastType.getShape(), f32Type), lastSizes);
+
+  // Channels per task: whole cache lines of u, delta, z and y per step (a
+  // step moves Dm floats ahead), as many vectors as divide a group.
+  int64_t perGroup = channels / groups, vectors = channelVectors;
+  while (perGroup % (vectors * lanes) != 0)
+    --vectors;
+  int64_t width = vectors * lanes, blocks = channels / width;
+  parallel(mul(batch, index(blocks)), [&](Value task) {
+    Value bi = div(task, index(blocks));
+    Value d0 = mul(rem(task, index(blocks)), index(width));
+    Value g = div(d0, index(perGroup));
+    // Vector c of the task covers channels d0 + c*lanes ...
+    SmallVector<Value> at;
+    for (int64_t c = 0; c < vectors; ++c)
+      at.push_back(add(d0, index(c * lanes)));
+    // h[c * N + n]: state n of vector c.
+    SmallVector<Value> h;
+    for (int64_t c = 0; c < vectors; ++c)
+      for (int64_t n = 0; n < states; ++n) {
+        Value v = vconst(0.0);
+        // initial_state[b, d, n] over the lanes: strided, read once.
+        if (init)
+          for (int64_t l = 0; l < lanes; ++l)
+            v = vector::InsertOp::create(
+                b, load(init, {bi, add(at[c], index(l)), index(n)}), v,
+                ArrayRef<int64_t>{l});
+        h.push_back(v);
+      }
+    SmallVector<Value> biasV, dV;
+    for (int64_t c = 0; c < vectors; ++c) {
+      if (bias)
+        biasV.push_back(loadVec(bias, {at[c]}));
+      if (dSkip)
+        dV.push_back(loadVec(dSkip, {at[c]}));
+    }
+    h = loop(zero, length, one, h,
+             [&](Value t, ValueRange h) -> SmallVector<Value> {
+               SmallVector<Value> next(h.begin(), h.end());
+               for (int64_t c = 0; c < vectors; ++c) {
+                 Value dt = loadVec(delta, {bi, t, at[c]});
+                 if (bias)
+                   dt = addf(dt, biasV[c]);
+                 if (op.getDeltaSoftplus())
+                   dt = softplus(dt);
+                 Value uv = loadVec(u, {bi, t, at[c]});
+                 Value du = mulf(dt, uv);
+                 // y = sum_n C_n h_n in four partial sums: one chain of N
+                 // dependent FMAs would be N FMA latencies per step.
+                 SmallVector<Value> partial(std::min<int64_t>(states, 4),
+                                            vconst(0.0));
+                 for (int64_t n = 0; n < states; ++n) {
+                   Value decay =
+                       exp(mulf(dt, loadVec(aT, {index(n), at[c]})));
+                   Value input =
+                       mulf(du, splat(load(bm, {bi, t, g, index(n)})));
+                   Value &hn = next[c * states + n];
+                   hn = vector::FMAOp::create(b, decay, hn, input);
+                   Value &sum = partial[n % partial.size()];
+                   sum = vector::FMAOp::create(
+                       b, splat(load(cm, {bi, t, g, index(n)})), hn, sum);
+                 }
+                 Value yv = partial[0];
+                 for (size_t k = 1; k < partial.size(); ++k)
+                   yv = addf(yv, partial[k]);
+                 if (dSkip)
+                   yv = vector::FMAOp::create(b, dV[c], uv, yv);
+                 if (z) {
+                   Value zv = loadVec(z, {bi, t, at[c]});
+                   yv = mulf(yv, mulf(zv, sigmoid(zv)));
+                 }
+                 vector::StoreOp::create(b, yv, y, ValueRange{bi, t, at[c]});
+               }
+               return next;
+             });
+    for (int64_t c = 0; c < vectors; ++c)
+      for (int64_t n = 0; n < states; ++n)
+        for (int64_t l = 0; l < lanes; ++l)
+          store(vector::ExtractOp::create(b, h[c * states + n],
+                                          ArrayRef<int64_t>{l}),
+                last, {bi, add(at[c], index(l)), index(n)});
+  });
+
+  Value yTensor = resultTensor(y, yType);
+  Value lastTensor = resultTensor(last, lastType);
+  op->replaceAllUsesWith(ValueRange{yTensor, lastTensor});
+  op->erase();
+}
+
+namespace {
+struct SeqFusedSelectiveScanPass
+    : mlir::seq::impl::SeqFusedSelectiveScanBase<SeqFusedSelectiveScanPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (!llvm::is_contained({4, 8, 16}, lanes)) {
+      getOperation()->emitError()
+          << "seq-fused-selective-scan: lanes must be 4, 8 or 16 (got "
+          << static_cast<int64_t>(lanes) << ")";
+      return signalPassFailure();
+    }
+    SmallVector<SelectiveScanOp> ops;
+    getOperation()->walk([&](SelectiveScanOp op) { ops.push_back(op); });
+    for (SelectiveScanOp op : ops) {
+      if (const char *reason = unsupportedReason(op, lanes)) {
+        if (emitRemarks)
+          op->emitRemark() << "left for the reference lowering: " << reason;
+        continue;
+      }
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      Rewriter{{b}, op, lanes, channelVectors}.run();
+    }
+  }
+};
+} // namespace

@@ -80,7 +80,8 @@ seqc::getPipelineOptions(const CompileOptions &options) {
   if (!machine)
     return machine.takeError();
   PipelineOptions pipelineOptions;
-  pipelineOptions.optLevel = options.optLevel;
+  pipelineOptions.fastLowerings =
+      options.optLevel > 0 && !options.referenceOnly;
   pipelineOptions.vectorLanes = vectorLanesF32(**machine);
   pipelineOptions.runtimeChecks = options.runtimeChecks;
   return pipelineOptions;

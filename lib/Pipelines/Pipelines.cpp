@@ -17,7 +17,7 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
   // reference lowerings. Elementwise arith/math on tensors (common in cell
   // regions) become linalg.generic so that they bufferize.
   std::string fast;
-  if (options.optLevel > 0) {
+  if (options.fastLowerings) {
     std::string lanes = "{lanes=" + std::to_string(options.vectorLanes) + "}";
     fast = "seq-flash-attention" + lanes + ",seq-fused-recurrence" + lanes +
            ",seq-fused-selective-scan" + lanes + ",";

@@ -42,13 +42,15 @@ def _read_source(src):
 
 
 def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
-            opt_level=2, runtime_checks=False, header=None):
+            opt_level=2, runtime_checks=False, reference=False, header=None):
     """Compiles seq IR (text, or a path to a .mlir file).
 
     Returns the path of the output: `output`, or a file in a temporary
     directory that lives as long as the process. With emit="so" a C header
     is written beside the library unless header="" (or to `header`).
     Other emits: mlir, linalg, llvm-dialect, header, llvm, asm, obj.
+    reference=True uses only the reference lowerings (as opt_level=0 does)
+    with LLVM still optimizing at `opt_level`.
     """
     if target != "cpu":
         raise CompileError("target '%s' is not available yet; use target='cpu'"
@@ -64,7 +66,8 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
         header = os.path.splitext(output)[0] + ".h" if emit == "so" else ""
     runtime = _RUNTIME if os.path.exists(_RUNTIME) else ""
     _seqc.compile(source, output, emit=emit, cpu=cpu, opt_level=opt_level,
-                  runtime_checks=runtime_checks, header=header,
+                  runtime_checks=runtime_checks, reference=reference,
+                  header=header,
                   runtime_library=runtime, source_name=name)
     return output
 

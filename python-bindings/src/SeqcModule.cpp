@@ -93,7 +93,7 @@ seqc::OutputKind parseEmit(const std::string &emit) {
 
 void compile(const std::string &source, const std::string &output,
              const std::string &emit, const std::string &cpu,
-             unsigned optLevel, bool runtimeChecks,
+             unsigned optLevel, bool runtimeChecks, bool reference,
              const std::string &header, const std::string &runtimeLibrary,
              const std::string &sourceName) {
   CompilerSession session;
@@ -105,6 +105,7 @@ void compile(const std::string &source, const std::string &output,
   options.cpu = cpu;
   options.optLevel = optLevel;
   options.runtimeChecks = runtimeChecks;
+  options.referenceOnly = reference;
   options.headerPath = header;
   options.runtimeLibrary = runtimeLibrary;
   if (failed(seqc::compile(*module, options, output)))
@@ -286,7 +287,7 @@ NB_MODULE(_seqc, m) {
   m.def("compile", &compile, nb::arg("source"), nb::arg("output"),
         nb::arg("emit") = "so", nb::arg("cpu") = "native",
         nb::arg("opt_level") = 2, nb::arg("runtime_checks") = false,
-        nb::arg("header") = "", nb::arg("runtime_library") = "",
+        nb::arg("reference") = false, nb::arg("header") = "", nb::arg("runtime_library") = "",
         nb::arg("source_name") = "<source>");
   m.def("opt", &opt, nb::arg("source"), nb::arg("pipeline"),
         nb::arg("source_name") = "<source>");

@@ -90,6 +90,7 @@ def test_emit_stages_and_header(tmp_path):
     # -O0 is the reference lowering; the default level the flash lowering.
     reference = open(seqc.compile(ATTENTION, emit="linalg", opt_level=0)).read()
     assert "linalg.generic" in reference and "seq.attention" not in reference
+    assert open(seqc.compile(ATTENTION, emit="linalg", reference=True)).read() == reference
     linalg = open(seqc.compile(ATTENTION, emit="linalg")).read()
     assert "vector.fma" in linalg and "seq.attention" not in linalg
     lib = seqc.compile(ATTENTION, output=str(tmp_path / "libattn.so"))

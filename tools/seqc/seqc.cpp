@@ -82,6 +82,11 @@ static cl::opt<bool> runtimeChecks(
     cl::desc("Bounds-check every memory access at run time; a failed check "
              "aborts with the source location (slow; for testing)"),
     cl::init(false), cl::cat(seqcCategory));
+static cl::opt<bool> referenceOnly(
+    "reference",
+    cl::desc("Use only the reference lowerings (the oracle of the fast ones) "
+             "at any -O level"),
+    cl::init(false), cl::cat(seqcCategory));
 static cl::opt<std::string> headerFilename(
     "header",
     cl::desc("With --emit=so, where to write the C header (default: the "
@@ -112,6 +117,7 @@ static LogicalResult compile(MLIRContext &context) {
   options.cpu = cpuName;
   options.optLevel = optLevel;
   options.runtimeChecks = runtimeChecks;
+  options.referenceOnly = referenceOnly;
   if (printPipeline) {
     auto pipelineOptions = seqc::getPipelineOptions(options);
     if (!pipelineOptions) {

@@ -37,6 +37,9 @@ struct CompileOptions {
   unsigned optLevel = 2;
   /// Bounds-check memory accesses at run time (tests).
   bool runtimeChecks = false;
+  /// Only the reference lowerings (the oracle the fast ones are tested
+  /// against), whatever the optimization level.
+  bool referenceOnly = false;
   /// With SharedLib: where to write the C header ("" for none).
   std::string headerPath;
   /// The seqc runtime archive to link into libraries ("" for the one this

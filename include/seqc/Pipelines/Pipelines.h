@@ -20,9 +20,10 @@ namespace seqc {
 
 /// What the pipelines depend on.
 struct PipelineOptions {
-  /// 0: the reference lowerings only; 1 and above: the fast lowerings
-  /// (flash attention, ...) where they apply, the reference elsewhere.
-  unsigned optLevel = 2;
+  /// The fast lowerings (flash attention, fused recurrences and scans)
+  /// where they apply, the reference lowerings elsewhere; without, the
+  /// reference lowerings only (seqc -O0, or --reference).
+  bool fastLowerings = true;
   /// f32 lanes of the target's vectors: 16 (AVX-512), 8 (AVX2), 4.
   int64_t vectorLanes = 16;
   /// Bounds-check every memref access at run time (tests).

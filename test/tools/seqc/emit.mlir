@@ -7,6 +7,7 @@
 // RUN: rm -f %t.so %t.h && seqc %s -o %t.so && llvm-nm -D %t.so | FileCheck %s --check-prefix=SO
 // RUN: seqc %s --print-pipeline | FileCheck %s --check-prefix=PIPE
 // RUN: seqc %s --print-pipeline -O0 | FileCheck %s --check-prefix=PIPE0
+// RUN: seqc %s --print-pipeline --reference | FileCheck %s --check-prefix=PIPE0
 // RUN: seqc %s --print-pipeline --cpu=x86-64-v3 | FileCheck %s --check-prefix=AVX2
 // RUN: seqc %s --print-pipeline --cpu=skylake-avx512 | FileCheck %s --check-prefix=AVX512
 

@@ -1,0 +1,245 @@
+"""The benchmark's workloads: seq IR, inputs, work counted, and baselines.
+
+Each builder returns a Workload. `flops` counts multiply-adds as 2 (causal
+attention: the visible half); `nbytes` is the memory a memory-bound kernel
+must move. Baselines are callables on the same inputs: plain PyTorch / JAX
+formulations a user would write, and the libraries' own kernels.
+"""
+
+import collections
+
+import numpy as np
+
+try:
+    import torch
+except ImportError:
+    torch = None
+try:
+    import jax
+    import jax.numpy as jnp
+except ImportError:
+    jax = None
+
+Workload = collections.namedtuple(
+    "Workload", "name ir inputs flops nbytes memory_bound baselines")
+
+
+def t(shape):
+    return "tensor<" + "x".join(str(s) for s in shape) + "xf32>"
+
+
+def _torch(*arrays):
+    return [torch.from_numpy(a) for a in arrays]
+
+
+def attention(b, h, hkv, lq, lk, d, causal):
+    rng = np.random.default_rng(0)
+    q = rng.standard_normal((b, h, lq, d), np.float32)
+    k = rng.standard_normal((b, hkv, lk, d), np.float32)
+    v = rng.standard_normal((b, hkv, lk, d), np.float32)
+    attrs = " {causal}" if causal else ""
+    ir = f"""func.func @f(%q: {t(q.shape)}, %k: {t(k.shape)}, %v: {t(v.shape)}) -> {t(q.shape)} {{
+  %o = seq.attention %q, %k, %v{attrs} : {t(q.shape)}, {t(k.shape)}, {t(v.shape)} -> {t(q.shape)}
+  return %o : {t(q.shape)}
+}}"""
+    flops = 4.0 * b * h * lq * lk * d * (0.5 if causal and lq == lk else 1.0)
+    nbytes = 4.0 * (q.size + k.size + v.size + q.size)
+    g = h // hkv
+    baselines = {}
+    if torch is not None:
+        tq, tk, tv = _torch(q, k, v)
+        # GQA through SDPA's own head broadcasting (enable_gqa), else a
+        # repeat of K and V as users wrote it before that flag.
+        def sdpa():
+            with torch.no_grad():
+                return torch.nn.functional.scaled_dot_product_attention(
+                    tq, tk, tv, is_causal=causal and lq == lk, enable_gqa=g > 1)
+        baselines["torch sdpa"] = sdpa
+    if jax is not None:
+        jq, jk, jv = (jnp.asarray(x.transpose(0, 2, 1, 3)) for x in (q, k, v))
+        f = jax.jit(lambda a, b_, c: jax.nn.dot_product_attention(
+            a, b_, c, is_causal=causal and lq == lk))
+        baselines["jax"] = lambda: f(jq, jk, jv).block_until_ready()
+    name = "attention%s B%d H%d%s L%d D%d" % (
+        " causal" if causal else "", b, h, "/%d" % hkv if g > 1 else "", lk, d)
+    if lq == 1:
+        name = "decode B%d H%d/%d KV %d D%d" % (b, h, hkv, lk, d)
+    return Workload(name, ir, [q, k, v], flops, nbytes, lq == 1, baselines)
+
+
+def selective_scan(b, dm, n, l):
+    rng = np.random.default_rng(1)
+    u = rng.standard_normal((b, l, dm), np.float32)
+    dt = rng.standard_normal((b, l, dm), np.float32)
+    z = rng.standard_normal((b, l, dm), np.float32)
+    A = -np.exp(rng.standard_normal((dm, n))).astype(np.float32)
+    B = rng.standard_normal((b, l, 1, n), np.float32)
+    C = rng.standard_normal((b, l, 1, n), np.float32)
+    D = rng.standard_normal(dm).astype(np.float32)
+    ir = f"""func.func @f(%u: {t(u.shape)}, %dt: {t(u.shape)}, %A: {t(A.shape)}, %B: {t(B.shape)}, %C: {t(B.shape)}, %D: {t(D.shape)}, %z: {t(u.shape)}) -> {t(u.shape)} {{
+  %y, %h = seq.selective_scan %u, %dt, %A, %B, %C D(%D : {t(D.shape)}) z(%z : {t(u.shape)}) {{delta_softplus}}
+      : {t(u.shape)}, {t(u.shape)}, {t(A.shape)}, {t(B.shape)}, {t(B.shape)} -> {t(u.shape)}, {t((b, dm, n))}
+  return %y : {t(u.shape)}
+}}"""
+    flops = 9.0 * b * l * dm * n
+    baselines = {}
+    if torch is not None:
+        tu, tdt, tA, tB, tC, tD, tz = _torch(u, dt, A, B, C, D, z)
+
+        def torch_ref():
+            # mamba_ssm's selective_scan_ref: the recurrence in plain PyTorch.
+            with torch.no_grad():
+                delta = torch.nn.functional.softplus(tdt)
+                dA = torch.exp(delta.unsqueeze(-1) * tA)            # b l d n
+                dBu = delta.unsqueeze(-1) * tB[:, :, 0].unsqueeze(2) * tu.unsqueeze(-1)
+                h = torch.zeros(b, dm, n)
+                ys = []
+                for i in range(l):
+                    h = dA[:, i] * h + dBu[:, i]
+                    ys.append((h * tC[:, i, 0].unsqueeze(1)).sum(-1))
+                y = torch.stack(ys, 1) + tD * tu
+                return y * torch.nn.functional.silu(tz)
+        baselines["torch ref"] = torch_ref
+    if jax is not None:
+        ju, jdt, jA, jB, jC, jD, jz = (jnp.asarray(x) for x in (u, dt, A, B, C, D, z))
+
+        @jax.jit
+        def jax_scan(u, dt, A, B, C, D, z):
+            delta = jax.nn.softplus(dt)
+            dA = jnp.exp(delta[..., None] * A)                      # b l d n
+            dBu = delta[..., None] * B[:, :, 0, None, :] * u[..., None]
+
+            def combine(x, y):
+                return y[0] * x[0], y[0] * x[1] + y[1]
+            _, h = jax.lax.associative_scan(combine, (dA, dBu), axis=1)
+            y = (h * C[:, :, 0, None, :]).sum(-1) + D * u
+            return y * jax.nn.silu(z)
+        baselines["jax associative_scan"] = (
+            lambda: jax_scan(ju, jdt, jA, jB, jC, jD, jz).block_until_ready())
+    return Workload("selective scan B%d D%d N%d L%d" % (b, dm, n, l), ir,
+                    [u, dt, A, B, C, D, z], flops, 4.0 * 4 * u.size, False,
+                    baselines)
+
+
+def linear_attention(name, b, h, l, dk, dv, kind):
+    """kind: gla (per-key-channel decay), delta (gated delta rule), ssd
+    (Mamba-2: scalar decay per head and step)."""
+    rng = np.random.default_rng(2)
+    q = rng.standard_normal((b, h, l, dk), np.float32)
+    k = rng.standard_normal((b, h, l, dk), np.float32)
+    if kind == "delta":
+        k /= np.linalg.norm(k, axis=-1, keepdims=True)
+    v = rng.standard_normal((b, h, l, dv), np.float32)
+    decay_shape = (b, h, l, dk) if kind == "gla" else (b, h, l)
+    g = np.log(rng.uniform(0.9, 0.999, decay_shape)).astype(np.float32)
+    beta = rng.uniform(0.1, 0.9, (b, h, l)).astype(np.float32)
+    s_t = t((b, h, dk, dv))
+    extra = " beta(%%beta : %s)" % t(beta.shape) if kind == "delta" else ""
+    args = ", %%beta: %s" % t(beta.shape) if kind == "delta" else ""
+    ir = f"""func.func @f(%q: {t(q.shape)}, %k: {t(q.shape)}, %v: {t(v.shape)}, %g: {t(g.shape)}{args}) -> {t(v.shape)} {{
+  %o, %s = seq.linear_attention %q, %k, %v decay(%g : {t(g.shape)}){extra}
+      : {t(q.shape)}, {t(q.shape)}, {t(v.shape)} -> {t(v.shape)}, {s_t}
+  return %o : {t(v.shape)}
+}}"""
+    inputs = [q, k, v, g] + ([beta] if kind == "delta" else [])
+    flops = (8.0 if kind == "delta" else 6.0) * b * h * l * dk * dv
+    baselines = {}
+    if torch is not None:
+        tq, tk, tv, tg, tb = _torch(q, k, v, g, beta)
+        scale = dk ** -0.5
+
+        def torch_ref():
+            # fla's naive recurrent references, in plain PyTorch.
+            with torch.no_grad():
+                S = torch.zeros(b, h, dk, dv)
+                a = torch.exp(tg)
+                out = []
+                for i in range(l):
+                    ai = a[:, :, i, :, None] if kind == "gla" else a[:, :, i, None, None]
+                    S = ai * S
+                    ki, vi = tk[:, :, i], tv[:, :, i]
+                    if kind == "delta":
+                        pred = torch.einsum("bhk,bhkv->bhv", ki, S)
+                        vi = tb[:, :, i, None] * (vi - pred)
+                    S = S + ki[..., None] * vi[..., None, :]
+                    out.append(torch.einsum("bhk,bhkv->bhv", tq[:, :, i] * scale, S))
+                return torch.stack(out, 2)
+        baselines["torch ref"] = torch_ref
+    return Workload(name, ir, inputs, flops, 4.0 * 4 * q.size, False, baselines)
+
+
+def rnn(cell, b, hidden, l, inp, heads=1):
+    gates = {"lstm": 4, "gru": 3, "slstm": 4}[cell]
+    states = {"lstm": 2, "gru": 1, "slstm": 4}[cell]
+    dh = hidden // heads
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((b, l, inp), np.float32)
+    wi = (rng.standard_normal((gates * hidden, inp)) / np.sqrt(inp)).astype(np.float32)
+    wr = (rng.standard_normal((gates, heads, dh, dh)) / np.sqrt(dh)).astype(np.float32)
+    st = t((b, hidden))
+    results = ", ".join([st] * states + [t((b, l, hidden))])
+    names = ", ".join("%%s%d" % i for i in range(states)) + ", %y"
+    ir = f"""func.func @f(%x: {t(x.shape)}, %wi: {t(wi.shape)}, %wr: {t(wr.shape)}) -> {t((b, l, hidden))} {{
+  {names} = seq.recurrence cell = {cell} ins(%x : {t(x.shape)}) w_in(%wi : {t(wi.shape)}) w_rec(%wr : {t(wr.shape)})
+      -> {results}
+  return %y : {t((b, l, hidden))}
+}}"""
+    flops = 2.0 * b * l * gates * hidden * (inp + dh)
+    baselines = {}
+    if torch is not None and cell in ("lstm", "gru"):
+        module = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(
+            inp, hidden, batch_first=True, bias=False)
+        with torch.no_grad():
+            module.weight_ih_l0.copy_(torch.from_numpy(wi))
+            module.weight_hh_l0.copy_(torch.from_numpy(wr.reshape(gates * hidden, hidden)))
+        tx = torch.from_numpy(x)
+
+        def torch_impl():
+            with torch.no_grad():
+                return module(tx)
+        baselines["torch nn.%s" % cell.upper()] = torch_impl
+    label = "%s B%d H%s L%d" % (cell.upper() if cell != "slstm" else "sLSTM", b,
+                                "%dx%d" % (heads, dh) if heads > 1 else str(hidden), l)
+    return Workload(label, ir, [x, wi, wr], flops, 0.0, False, baselines)
+
+
+def conv1d(d, l, k):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((1, l, d), np.float32)
+    w = rng.standard_normal((d, 1, k), np.float32)
+    ir = f"""func.func @f(%x: {t(x.shape)}, %w: {t(w.shape)}) -> {t(x.shape)} {{
+  %y = seq.conv1d %x, %w activation silu : {t(x.shape)}, {t(w.shape)} -> {t(x.shape)}
+  return %y : {t(x.shape)}
+}}"""
+    baselines = {}
+    if torch is not None:
+        tx = torch.from_numpy(x.transpose(0, 2, 1).copy())
+        tw = torch.from_numpy(w)
+
+        def torch_conv():
+            with torch.no_grad():
+                y = torch.nn.functional.conv1d(tx, tw, padding=k - 1, groups=d)[..., :l]
+                return torch.nn.functional.silu(y)
+        baselines["torch conv1d"] = torch_conv
+    return Workload("causal conv1d k%d D%d L%d" % (k, d, l), ir, [x, w],
+                    2.0 * l * d * k, 8.0 * x.size, True, baselines)
+
+
+def all_workloads(scale=1):
+    """The issue's workloads; `scale` > 1 divides sequence lengths."""
+    s = scale
+    return [
+        lambda: attention(1, 8, 8, 2048 // s, 2048 // s, 64, False),
+        lambda: attention(1, 8, 8, 2048 // s, 2048 // s, 64, True),
+        lambda: attention(1, 32, 8, 1024 // s, 1024 // s, 128, True),
+        lambda: attention(1, 32, 8, 1, 8192 // s, 128, True),
+        lambda: selective_scan(1, 1536, 16, 2048 // s),
+        lambda: selective_scan(4, 2048, 16, 1024 // s),
+        lambda: linear_attention("GLA B1 H4 L%d dk=dv=128" % (4096 // s), 1, 4, 4096 // s, 128, 128, "gla"),
+        lambda: linear_attention("gated delta rule B1 H4 L%d dk=dv=128" % (4096 // s), 1, 4, 4096 // s, 128, 128, "delta"),
+        lambda: linear_attention("SSD B1 H24 P64 N128 L%d" % (2048 // s), 1, 24, 2048 // s, 128, 64, "ssd"),
+        lambda: rnn("lstm", 32, 512, 256 // s, 512),
+        lambda: rnn("gru", 32, 512, 256 // s, 512),
+        lambda: rnn("slstm", 16, 512, 512 // s, 512, heads=4),
+        lambda: conv1d(1536, 2048 // s, 4),
+    ]

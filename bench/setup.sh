@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the benchmark's baselines (not needed by the tests): PyTorch and
-# JAX on CPU, from PyPI. Run after scripts/setup.sh and a build.
+# JAX on CPU, and matplotlib for the plots of bench/scaling.py, from PyPI.
+# Run after scripts/setup.sh and a build.
 set -euo pipefail
-python3 -m pip install -q torch "jax[cpu]"
+python3 -m pip install -q torch "jax[cpu]" matplotlib

@@ -20,7 +20,8 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
   if (options.fastLowerings) {
     std::string lanes = "{lanes=" + std::to_string(options.vectorLanes) + "}";
     fast = "seq-flash-attention" + lanes + ",seq-fused-recurrence" + lanes +
-           ",seq-fused-selective-scan" + lanes + ",";
+           ",seq-fused-selective-scan" + lanes + ",seq-fused-linear-attention" +
+           lanes + ",";
   }
   return fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"

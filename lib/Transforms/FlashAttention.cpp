@@ -52,10 +52,6 @@ const char *unsupportedReason(AttentionOp op) {
       return "lse element type other than f32";
   if (op.getBias())
     return "an additive bias";
-  for (Operation *parent = op->getParentOp(); parent;
-       parent = parent->getParentOp())
-    if (isa<SeqDialect>(parent->getDialect()))
-      return "inside the region of another seq op";
   return nullptr;
 }
 
@@ -306,28 +302,25 @@ struct SeqFlashAttentionPass
     // AVX-512 has 32 vector registers, AVX2 and SSE 16: the register
     // tiles keep about half of them (a third) as accumulators.
     shape.accumulators = accumulators ? accumulators : lanes == 16 ? 16 : 12;
-    shape.keyRows = shape.accumulators / rowVectors;
-    if (!llvm::is_contained({4, 8, 16}, lanes) || rowVectors < 1 ||
-        rowVectors > 4 || blockKeys < 1 || minTasks < 1 ||
+    if (rowVectors < 1 || rowVectors > 4 || blockKeys < 1 || minTasks < 1 ||
         shape.accumulators < rowVectors) {
       getOperation()->emitError()
-          << "seq-flash-attention: lanes must be 4, 8 or 16 (got " << static_cast<int64_t>(lanes)
-          << "), row-vectors 1 to 4 (got " << static_cast<int64_t>(rowVectors)
-          << "), block-keys and min-tasks positive (got " << blockKeys
-          << " and " << minTasks << ")";
+          << "seq-flash-attention: row-vectors must be 1 to 4 (got "
+          << static_cast<int64_t>(rowVectors)
+          << "), block-keys and min-tasks positive (got "
+          << static_cast<int64_t>(blockKeys) << " and "
+          << static_cast<int64_t>(minTasks)
+          << "), accumulators at least row-vectors";
       return signalPassFailure();
     }
-    SmallVector<AttentionOp> ops;
-    getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
-    for (AttentionOp op : ops) {
-      if (const char *reason = unsupportedReason(op)) {
-        if (emitRemarks)
-          op->emitRemark() << "left for the reference lowering: " << reason;
-        continue;
-      }
-      ImplicitLocOpBuilder b(op.getLoc(), op);
-      Rewriter{{b}, op, shape, minTasks}.run();
-    }
+    shape.keyRows = shape.accumulators / rowVectors;
+    if (failed(rewriteSupported<AttentionOp>(
+            getOperation(), getArgument(), lanes, emitRemarks,
+            unsupportedReason, [&](AttentionOp op) {
+              ImplicitLocOpBuilder b(op.getLoc(), op);
+              Rewriter{{b}, op, shape, minTasks}.run();
+            })))
+      signalPassFailure();
   }
 };
 } // namespace

@@ -41,20 +41,14 @@ namespace {
 const char *unsupportedReason(RecurrenceOp op, int64_t lanes) {
   if (!op.getCell())
     return "a cell region (only named cells are fused)";
-  Type f32 = Float32Type::get(op.getContext());
-  for (Value v : op->getOperands())
-    if (getElementTypeOrSelf(v.getType()) != f32)
-      return "element type other than f32";
+  if (!allOperandsF32(op))
+    return "element type other than f32";
   auto wRec = cast<RankedTensorType>(op.getWRec().getType());
   if (!wRec.hasStaticShape())
     return "dynamic recurrent weight sizes";
   int64_t headDim = wRec.getDimSize(2);
   if (headDim % lanes != 0)
     return "a head size that is not a multiple of the vector width";
-  for (Operation *parent = op->getParentOp(); parent;
-       parent = parent->getParentOp())
-    if (isa<SeqDialect>(parent->getDialect()))
-      return "inside the region of another seq op";
   return nullptr;
 }
 
@@ -285,27 +279,17 @@ struct SeqFusedRecurrencePass
   using Base::Base;
 
   void runOnOperation() override {
-    if (!llvm::is_contained({4, 8, 16}, lanes)) {
-      getOperation()->emitError()
-          << "seq-fused-recurrence: lanes must be 4, 8 or 16 (got "
-          << static_cast<int64_t>(lanes) << ")";
-      return signalPassFailure();
-    }
     // Each k step also holds one vector per gate and a broadcast: with 16
     // vector registers (AVX2), 8 accumulators avoid spills.
     int64_t budget = accumulators ? accumulators : lanes == 16 ? 16 : 8;
-    SmallVector<RecurrenceOp> ops;
-    getOperation()->walk([&](RecurrenceOp op) { ops.push_back(op); });
-    for (RecurrenceOp op : ops) {
-      if (const char *reason = unsupportedReason(op, lanes)) {
-        if (emitRemarks)
-          op->emitRemark() << "left for the reference lowering: " << reason;
-        continue;
-      }
-      ImplicitLocOpBuilder b(op.getLoc(), op);
-      Rewriter rewriter{{b}, op, *op.getCell(), lanes, budget};
-      rewriter.run();
-    }
+    if (failed(rewriteSupported<RecurrenceOp>(
+            getOperation(), getArgument(), lanes, emitRemarks,
+            [&](RecurrenceOp op) { return unsupportedReason(op, lanes); },
+            [&](RecurrenceOp op) {
+              ImplicitLocOpBuilder b(op.getLoc(), op);
+              Rewriter{{b}, op, *op.getCell(), lanes, budget}.run();
+            })))
+      signalPassFailure();
   }
 };
 } // namespace

@@ -29,10 +29,8 @@ namespace {
 constexpr int64_t kMaxStates = 64;
 
 const char *unsupportedReason(SelectiveScanOp op, int64_t lanes) {
-  Type f32 = Float32Type::get(op.getContext());
-  for (Value v : op->getOperands())
-    if (getElementTypeOrSelf(v.getType()) != f32)
-      return "element type other than f32";
+  if (!allOperandsF32(op))
+    return "element type other than f32";
   auto aType = cast<RankedTensorType>(op.getA().getType());
   int64_t channels = aType.getDimSize(0), states = aType.getDimSize(1);
   int64_t groups = cast<RankedTensorType>(op.getB().getType()).getDimSize(2);
@@ -43,10 +41,6 @@ const char *unsupportedReason(SelectiveScanOp op, int64_t lanes) {
     return "channels per group not a multiple of the vector width";
   if (states > kMaxStates)
     return "more than 64 states per channel";
-  for (Operation *parent = op->getParentOp(); parent;
-       parent = parent->getParentOp())
-    if (isa<SeqDialect>(parent->getDialect()))
-      return "inside the region of another seq op";
   return nullptr;
 }
 
@@ -208,23 +202,14 @@ struct SeqFusedSelectiveScanPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (!llvm::is_contained({4, 8, 16}, lanes)) {
-      getOperation()->emitError()
-          << "seq-fused-selective-scan: lanes must be 4, 8 or 16 (got "
-          << static_cast<int64_t>(lanes) << ")";
-      return signalPassFailure();
-    }
-    SmallVector<SelectiveScanOp> ops;
-    getOperation()->walk([&](SelectiveScanOp op) { ops.push_back(op); });
-    for (SelectiveScanOp op : ops) {
-      if (const char *reason = unsupportedReason(op, lanes)) {
-        if (emitRemarks)
-          op->emitRemark() << "left for the reference lowering: " << reason;
-        continue;
-      }
-      ImplicitLocOpBuilder b(op.getLoc(), op);
-      Rewriter{{b}, op, lanes, channelVectors}.run();
-    }
+    if (failed(rewriteSupported<SelectiveScanOp>(
+            getOperation(), getArgument(), lanes, emitRemarks,
+            [&](SelectiveScanOp op) { return unsupportedReason(op, lanes); },
+            [&](SelectiveScanOp op) {
+              ImplicitLocOpBuilder b(op.getLoc(), op);
+              Rewriter{{b}, op, lanes, channelVectors}.run();
+            })))
+      signalPassFailure();
   }
 };
 } // namespace

@@ -16,8 +16,46 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "seqc/Dialect/Seq/IR/SeqDialect.h"
 
 namespace mlir::seq {
+
+/// Whether every operand of `op` holds f32 (the fast lowerings' type).
+inline bool allOperandsF32(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type t) {
+    return getElementTypeOrSelf(t).isF32();
+  });
+}
+
+/// Runs a fast lowering over every `OpT` under `root`: `reason` says why an
+/// op stays with the reference lowering (null when it does not; a remark
+/// with `emitRemarks`), `rewrite` replaces the others. Ops inside another
+/// seq op's region are always left (they are lowered with that op).
+/// Fails, with an error on `root`, when `lanes` is not a vector width.
+template <typename OpT>
+LogicalResult rewriteSupported(Operation *root, StringRef pass, int64_t lanes,
+                               bool emitRemarks,
+                               function_ref<const char *(OpT)> reason,
+                               function_ref<void(OpT)> rewrite) {
+  if (lanes != 4 && lanes != 8 && lanes != 16)
+    return root->emitError() << pass << ": lanes must be 4, 8 or 16 (got "
+                             << lanes << ")";
+  SmallVector<OpT> ops;
+  root->walk([&](OpT op) { ops.push_back(op); });
+  for (OpT op : ops) {
+    const char *why = reason(op);
+    for (Operation *parent = op->getParentOp(); !why && parent;
+         parent = parent->getParentOp())
+      if (isa<SeqDialect>(parent->getDialect()))
+        why = "inside the region of another seq op";
+    if (!why)
+      rewrite(op);
+    else if (emitRemarks)
+      op->emitRemark() << "left for the reference lowering: " << why;
+  }
+  return success();
+}
 
 /// `type` as a buffer with a unit innermost stride and any other strides:
 /// the buffers of function arguments and most others cast to it

@@ -1,6 +1,7 @@
 // RUN: seq-opt %s -seq-flash-attention=emit-remarks=true -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: seq-opt %s -seq-flash-attention="lanes=8 block-keys=32" -split-input-file | FileCheck %s --check-prefix=AVX2
 // RUN: not seq-opt %s -seq-flash-attention=lanes=5 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not seq-opt %s -seq-flash-attention=row-vectors=0 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADROWS
 
 // Causal GQA prefill: buffers in, two parallel loops (the tiles' tasks,
 // then the combination of key splits), fresh buffers out; no [Lq, Lk]
@@ -26,7 +27,8 @@
 // AVX2-LABEL: func.func @causal_gqa
 // AVX2: memref.alloc() : memref<{{.*}}x16xf32>
 // AVX2: vector.fma {{.*}} : vector<8xf32>
-// BADOPT: lanes must be 4, 8 or 16 (got 5)
+// BADOPT: seq-flash-attention: lanes must be 4, 8 or 16 (got 5)
+// BADROWS: seq-flash-attention: row-vectors must be 1 to 4 (got 0)
 func.func @causal_gqa(%q: tensor<?x8x?x64xf32>, %k: tensor<?x2x?x64xf32>,
                       %v: tensor<?x2x?x64xf32>) -> tensor<?x8x?x64xf32> {
   %o = seq.attention %q, %k, %v {causal}

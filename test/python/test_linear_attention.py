@@ -60,6 +60,13 @@ CONFIGS = [
     (4, 1, 3, 7, 7, 1, True, False, False, None),
     (1, 3, 17, 5, 5, 3, False, False, True, 0.25),
     (2, 2, 6, 9, 1, 4, True, True, False, None),
+    # Value heads the fused lowering (-O2) takes: several column blocks,
+    # every decay kind, with and without the delta rule and a state.
+    (2, 3, 37, 16, 64, 4, False, True, False, None),       # GLA
+    (1, 2, 50, 32, 48, 3, True, True, False, None),        # Gated DeltaNet
+    (2, 4, 21, 8, 16, 1, False, False, False, 0.3),        # RetNet
+    (1, 3, 29, 12, 32, 0, True, False, False, None),       # DeltaNet
+    (3, 2, 9, 64, 32, 3, False, True, False, None),        # SSD-like
 ]
 
 
@@ -98,9 +105,13 @@ func.func @la{i}({args}) -> ({v_t}, {st_t}) {{
              qk_t=qk_t, v_t=v_t, st_t=st_t)
 
 
-@pytest.fixture(scope="module")
-def library():
-    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)))
+@pytest.fixture(scope="module", params=["-O0", "-O2"])
+def library(request):
+    """-O0 is the reference lowering, -O2 the fused one where it applies
+    (f32, static head sizes, Dv a multiple of the vector width, no mLSTM
+    normalizer)."""
+    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
+                   extra_args=("--runtime-checks", request.param))
 
 
 def _inputs(cfg, rng):

@@ -158,6 +158,45 @@ def SeqFusedSelectiveScan : Pass<"seq-fused-selective-scan"> {
   ];
 }
 
+def SeqFusedLinearAttention : Pass<"seq-fused-linear-attention"> {
+  let summary = "Vectorize seq.linear_attention's recurrent form, state "
+                "columns in L1";
+  let description = [{
+    Rewrites f32 `seq.linear_attention` ops without the mLSTM normalizer,
+    with static head sizes and a value head size that is a multiple of
+    `lanes` (any decay kind, with or without the delta rule), into the
+    recurrent form on vectors:
+
+    - columns of the state S [Dk, Dv] evolve independently, so a task owns
+      `lanes * column-vectors` value columns of one (batch entry, head): its
+      slice of S stays in L1 for the whole sequence;
+    - each step is one pass over the slice (two with the delta rule):
+      decay, rank-one update and the output q S fused, rows broadcast,
+      columns in vectors;
+    - exp(decay) per key channel is computed once, vectorized, before the
+      column tasks.
+
+    This is the recurrent form, not the chunkwise one (intra-chunk matmuls):
+    it does 3 multiply-adds per state element and step and is bound by L1
+    bandwidth. Other ops are left for `-convert-seq-to-linalg`
+    (`emit-remarks` says which and why).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
+    Option<"columnVectors", "column-vectors", "int64_t", "4",
+           "vectors of value columns per task (fewer when they do not "
+           "divide Dv)">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.linear_attention left for the reference "
+           "lowering">,
+  ];
+}
+
 def SeqApproximateVectorMath : Pass<"seq-approximate-vector-math"> {
   let summary = "Polynomial approximations for math ops on vectors";
   let description = [{

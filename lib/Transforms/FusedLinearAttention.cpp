@@ -1,0 +1,247 @@
+//===- FusedLinearAttention.cpp - -seq-fused-linear-attention -------------===//
+//
+// Rewrites seq.linear_attention (plain, decayed, delta rule) into the
+// recurrent form on vectors. Columns of the state S [Dk, Dv] evolve
+// independently (decay scales rows, the updates are rank one), so a task
+// owns a block of value columns of one (batch entry, head): its slice of S
+// ([Dk] x `lanes * column-vectors` floats, contiguous) stays in L1 for the
+// whole sequence, and each step is one pass over it (two with the delta
+// rule):
+//
+//   s = a_k * S[k][cols]            (decay: per head, step or key channel)
+//   s = s + k_k * v[cols]           (plain)      | pred += k_k * s (delta)
+//   S[k][cols] = s;  o += q_k * s                | then s += k_k * beta (v - pred)
+//
+// exp(decay) is computed once, vectorized, before the column tasks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+namespace mlir::seq {
+#define GEN_PASS_DEF_SEQFUSEDLINEARATTENTION
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace mlir::seq
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+const char *unsupportedReason(LinearAttentionOp op, int64_t lanes) {
+  if (!allOperandsF32(op))
+    return "element type other than f32";
+  if (op.getNormalize())
+    return "the mLSTM normalizer";
+  auto qType = cast<RankedTensorType>(op.getQ().getType());
+  int64_t dv = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
+  if (ShapedType::isDynamic(qType.getDimSize(3)) || ShapedType::isDynamic(dv))
+    return "dynamic head sizes";
+  if (dv % lanes != 0)
+    return "a value head size that is not a multiple of the vector width";
+  return nullptr;
+}
+
+enum class DecayKind { None, PerHead, PerStep, PerKey };
+
+struct Rewriter : KernelBuilder {
+  LinearAttentionOp op;
+  int64_t lanes, columnVectors;
+
+  VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(b, vec(), scalar);
+  }
+  Value loadVec(Value memref, ValueRange at) {
+    return vector::LoadOp::create(b, vec(), memref, at);
+  }
+  void storeVec(Value v, Value memref, ValueRange at) {
+    vector::StoreOp::create(b, v, memref, at);
+  }
+  Value mulf(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
+  Value fma(Value x, Value y, Value z) {
+    return vector::FMAOp::create(b, x, y, z);
+  }
+
+  void run();
+};
+} // namespace
+
+void Rewriter::run() {
+  auto qType = cast<RankedTensorType>(op.getQ().getType());
+  int64_t dk = qType.getDimSize(3);
+  int64_t dv = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
+  Value q = readBuffer(op.getQ()), k = readBuffer(op.getK()),
+        v = readBuffer(op.getV());
+  Value decay = op.getDecay() ? readBuffer(op.getDecay()) : Value();
+  Value beta = op.getBeta() ? readBuffer(op.getBeta()) : Value();
+  Value init = op.getInitialState() ? readBuffer(op.getInitialState())
+                                    : Value();
+  DecayKind kind = DecayKind::None;
+  if (decay) {
+    int64_t rank = cast<MemRefType>(decay.getType()).getRank();
+    kind = rank == 1   ? DecayKind::PerHead
+           : rank == 3 ? DecayKind::PerStep
+                       : DecayKind::PerKey;
+  }
+  Value batch = dim(q, 0), heads = dim(q, 1), length = dim(q, 2);
+  Value zero = index(0), one = index(1);
+  auto f32Type = b.getF32Type();
+  double scaleValue = op.getScaleAttr() ? op.getScaleAttr().getValueAsDouble()
+                                        : 1.0 / std::sqrt(double(dk));
+  Value scale = f32(scaleValue);
+
+  // exp(decay), once: per key channel vectorized over the channels.
+  Value factor;
+  if (kind == DecayKind::PerKey) {
+    factor = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
+                            ShapedType::kDynamic, dk},
+                           f32Type),
+        ValueRange{batch, heads, length});
+    parallel(mul(batch, heads), [&](Value bh) {
+      Value bi = div(bh, heads), h = rem(bh, heads);
+      loop(zero, length, [&](Value t) {
+        int64_t full = dk - dk % lanes;
+        for (int64_t c = 0; c < full; c += lanes)
+          storeVec(math::ExpOp::create(
+                       b, loadVec(decay, {bi, h, t, index(c)})),
+                   factor, {bi, h, t, index(c)});
+        for (int64_t c = full; c < dk; ++c)
+          store(math::ExpOp::create(b, load(decay, {bi, h, t, index(c)})),
+                factor, {bi, h, t, index(c)});
+      });
+    });
+  }
+
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  auto stateType = cast<RankedTensorType>(op.getFinalState().getType());
+  SmallVector<Value> outSizes, stateSizes;
+  for (int64_t d = 0; d < 3; ++d)
+    if (outType.isDynamicDim(d))
+      outSizes.push_back(dim(q, d));
+  for (int64_t d = 0; d < 2; ++d)
+    if (stateType.isDynamicDim(d))
+      stateSizes.push_back(dim(q, d));
+  Value out = memref::AllocOp::create(
+      b, MemRefType::get(outType.getShape(), f32Type), outSizes);
+  Value state = memref::AllocOp::create(
+      b, MemRefType::get(stateType.getShape(), f32Type), stateSizes);
+
+  // Value columns per task: as many vectors as divide Dv.
+  int64_t vectors = columnVectors;
+  while (dv % (vectors * lanes) != 0)
+    --vectors;
+  int64_t width = vectors * lanes, blocks = dv / width;
+  parallel(mul(mul(batch, heads), index(blocks)), [&](Value task) {
+    Value bh = div(task, index(blocks));
+    Value bi = div(bh, heads), h = rem(bh, heads);
+    SmallVector<Value> cols;
+    for (int64_t c = 0; c < vectors; ++c)
+      cols.push_back(add(mul(rem(task, index(blocks)), index(width)),
+                         index(c * lanes)));
+    // The task's slice of S, contiguous: rows of the [B, H, Dk, Dv] state
+    // are Dv floats apart, which would map the slice onto a few L1 sets.
+    Value slice =
+        memref::AllocOp::create(b, MemRefType::get({dk, width}, f32Type));
+    SmallVector<Value> at;
+    for (int64_t c = 0; c < vectors; ++c)
+      at.push_back(index(c * lanes));
+    loop(zero, index(dk), [&](Value row) {
+      for (int64_t c = 0; c < vectors; ++c)
+        storeVec(init ? loadVec(init, {bi, h, row, cols[c]})
+                      : splat(f32(0.0)),
+                 slice, {row, at[c]});
+    });
+    loop(zero, length, [&](Value t) {
+      SmallVector<Value> vv;
+      for (Value col : cols)
+        vv.push_back(loadVec(v, {bi, h, t, col}));
+      Value stepFactor;
+      if (kind == DecayKind::PerHead)
+        stepFactor = splat(math::ExpOp::create(b, load(decay, {h})));
+      if (kind == DecayKind::PerStep)
+        stepFactor = splat(math::ExpOp::create(b, load(decay, {bi, h, t})));
+      Value zeros = splat(f32(0.0));
+      // One pass over the rows of S: decay, then the plain update or the
+      // delta rule's prediction k S.
+      SmallVector<Value> acc = loop(
+          zero, index(dk), one, SmallVector<Value>(vectors, zeros),
+          [&](Value row, ValueRange acc) -> SmallVector<Value> {
+            Value kk = splat(load(k, {bi, h, t, row}));
+            Value a = stepFactor;
+            if (kind == DecayKind::PerKey)
+              a = splat(load(factor, {bi, h, t, row}));
+            Value qk = beta ? Value()
+                            : splat(mulf(load(q, {bi, h, t, row}), scale));
+            SmallVector<Value> next;
+            for (int64_t c = 0; c < vectors; ++c) {
+              Value s = loadVec(slice, {row, at[c]});
+              if (a)
+                s = mulf(a, s);
+              if (beta) {
+                next.push_back(fma(kk, s, acc[c]));
+              } else {
+                s = fma(kk, vv[c], s);
+                next.push_back(fma(qk, s, acc[c]));
+              }
+              storeVec(s, slice, {row, at[c]});
+            }
+            return next;
+          });
+      SmallVector<Value> o = acc;
+      if (beta) {
+        // u = beta (v - k S); S += k^T u; o = scale q S.
+        Value bt = splat(load(beta, {bi, h, t}));
+        SmallVector<Value> u;
+        for (int64_t c = 0; c < vectors; ++c)
+          u.push_back(mulf(bt, arith::SubFOp::create(b, vv[c], acc[c])));
+        o = loop(zero, index(dk), one, SmallVector<Value>(vectors, zeros),
+                 [&](Value row, ValueRange acc) -> SmallVector<Value> {
+                   Value kk = splat(load(k, {bi, h, t, row}));
+                   Value qk = splat(mulf(load(q, {bi, h, t, row}), scale));
+                   SmallVector<Value> next;
+                   for (int64_t c = 0; c < vectors; ++c) {
+                     Value s = fma(kk, u[c], loadVec(slice, {row, at[c]}));
+                     storeVec(s, slice, {row, at[c]});
+                     next.push_back(fma(qk, s, acc[c]));
+                   }
+                   return next;
+                 });
+      }
+      for (int64_t c = 0; c < vectors; ++c)
+        storeVec(o[c], out, {bi, h, t, cols[c]});
+    });
+    loop(zero, index(dk), [&](Value row) {
+      for (int64_t c = 0; c < vectors; ++c)
+        storeVec(loadVec(slice, {row, at[c]}), state, {bi, h, row, cols[c]});
+    });
+  });
+
+  Value outTensor = resultTensor(out, outType);
+  Value stateTensor = resultTensor(state, stateType);
+  op->replaceAllUsesWith(ValueRange{outTensor, stateTensor});
+  op->erase();
+}
+
+namespace {
+struct SeqFusedLinearAttentionPass
+    : mlir::seq::impl::SeqFusedLinearAttentionBase<
+          SeqFusedLinearAttentionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (failed(rewriteSupported<LinearAttentionOp>(
+            getOperation(), getArgument(), lanes, emitRemarks,
+            [&](LinearAttentionOp op) { return unsupportedReason(op, lanes); },
+            [&](LinearAttentionOp op) {
+              ImplicitLocOpBuilder b(op.getLoc(), op);
+              Rewriter{{b}, op, lanes, columnVectors}.run();
+            })))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,66 @@
+// RUN: seq-opt %s -seq-fused-linear-attention="lanes=8 column-vectors=2 emit-remarks=true" -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: not seq-opt %s -seq-fused-linear-attention=lanes=2 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADOPT
+
+// GLA: exp(decay) once, vectorized; then one parallel loop over (batch,
+// head, 16 value columns) tasks whose state slice is updated in place,
+// one pass over its rows per step.
+// CHECK-LABEL: func.func @gla
+// CHECK: %[[F:.*]] = memref.alloc({{.*}}) : memref<?x?x?x32xf32>
+// CHECK: scf.parallel
+// CHECK: math.exp {{.*}} : vector<8xf32>
+// CHECK: %[[S:.*]] = memref.alloc({{.*}}) : memref<?x4x32x64xf32>
+// CHECK: scf.parallel
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>)
+// CHECK: memref.load %[[F]]
+// CHECK: vector.fma
+// CHECK: vector.store {{.*}}, %[[S]]
+// CHECK-NOT: seq.linear_attention
+// BADOPT: seq-fused-linear-attention: lanes must be 4, 8 or 16 (got 2)
+func.func @gla(%q: tensor<?x4x?x32xf32>, %k: tensor<?x4x?x32xf32>,
+               %v: tensor<?x4x?x64xf32>, %g: tensor<?x4x?x32xf32>)
+    -> (tensor<?x4x?x64xf32>, tensor<?x4x32x64xf32>) {
+  %o, %s = seq.linear_attention %q, %k, %v decay(%g : tensor<?x4x?x32xf32>)
+      : tensor<?x4x?x32xf32>, tensor<?x4x?x32xf32>, tensor<?x4x?x64xf32>
+      -> tensor<?x4x?x64xf32>, tensor<?x4x32x64xf32>
+  return %o, %s : tensor<?x4x?x64xf32>, tensor<?x4x32x64xf32>
+}
+
+// -----
+
+// The delta rule: two passes per step (the prediction k S, then the
+// update and the output).
+// CHECK-LABEL: func.func @delta
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} -> (vector<8xf32>)
+// CHECK: arith.subf {{.*}} : vector<8xf32>
+// CHECK: scf.for {{.*}} -> (vector<8xf32>)
+func.func @delta(%q: tensor<2x1x5x4xf32>, %v: tensor<2x1x5x8xf32>,
+                 %g: tensor<2x1x5xf32>, %b: tensor<2x1x5xf32>)
+    -> (tensor<2x1x5x8xf32>, tensor<2x1x4x8xf32>) {
+  %o, %s = seq.linear_attention %q, %q, %v decay(%g : tensor<2x1x5xf32>)
+      beta(%b : tensor<2x1x5xf32>)
+      : tensor<2x1x5x4xf32>, tensor<2x1x5x4xf32>, tensor<2x1x5x8xf32>
+      -> tensor<2x1x5x8xf32>, tensor<2x1x4x8xf32>
+  return %o, %s : tensor<2x1x5x8xf32>, tensor<2x1x4x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @left_alone
+// CHECK: seq.linear_attention
+// CHECK: seq.linear_attention
+func.func @left_alone(%q: tensor<1x1x5x4xf32>, %v: tensor<1x1x5x6xf32>,
+                      %v8: tensor<1x1x5x8xf32>, %g: tensor<1x1x5xf32>)
+    -> (tensor<1x1x5x6xf32>, tensor<1x1x5x8xf32>) {
+  // expected-remark @below {{left for the reference lowering: a value head size that is not a multiple of the vector width}}
+  %o, %s = seq.linear_attention %q, %q, %v
+      : tensor<1x1x5x4xf32>, tensor<1x1x5x4xf32>, tensor<1x1x5x6xf32>
+      -> tensor<1x1x5x6xf32>, tensor<1x1x4x6xf32>
+  // expected-remark @below {{left for the reference lowering: the mLSTM normalizer}}
+  %p, %t = seq.linear_attention %q, %q, %v8 decay(%g : tensor<1x1x5xf32>)
+      {normalize}
+      : tensor<1x1x5x4xf32>, tensor<1x1x5x4xf32>, tensor<1x1x5x8xf32>
+      -> tensor<1x1x5x8xf32>, tensor<1x1x4x9xf32>
+  return %o, %p : tensor<1x1x5x6xf32>, tensor<1x1x5x8xf32>
+}

@@ -61,8 +61,8 @@ struct Rewriter : KernelBuilder {
   int64_t minTasks;
 
   Value alloc(ArrayRef<int64_t> shape, ArrayRef<Value> dynamicSizes) {
-    return memref::AllocOp::create(
-        b, MemRefType::get(shape, b.getF32Type()), dynamicSizes);
+    return memref::AllocOp::create(b, MemRefType::get(shape, b.getF32Type()),
+                                   dynamicSizes);
   }
   /// An scf.for carrying one value, `fn` giving the next from the old.
   Value reduce(Value lb, Value ub, Value init,
@@ -87,8 +87,8 @@ void Rewriter::run() {
               cast<RankedTensorType>(op.getK().getType()).getDimSize(1);
   if (!ShapedType::isDynamic(staticHeads) && !ShapedType::isDynamic(queries) &&
       !ShapedType::isDynamic(staticKvHeads) && queries > 0) {
-    int64_t needed = llvm::divideCeil(staticHeads / staticKvHeads * queries,
-                                      shape.lanes);
+    int64_t needed =
+        llvm::divideCeil(staticHeads / staticKvHeads * queries, shape.lanes);
     if (needed < shape.rowVectors) {
       shape.rowVectors = needed;
       shape.keyRows = shape.accumulators / needed;
@@ -98,7 +98,8 @@ void Rewriter::run() {
   int64_t staticDv = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
   if (!ShapedType::isDynamic(staticDv) && staticDv > 0)
     shape.valueKeys = std::clamp<int64_t>(4096 / staticDv, 8, shape.blockKeys);
-  Value q = readBuffer(op.getQ()), k = readBuffer(op.getK()), v = readBuffer(op.getV());
+  Value q = readBuffer(op.getQ()), k = readBuffer(op.getK()),
+        v = readBuffer(op.getV());
   Value batch = dim(q, 0), heads = dim(q, 1), queryLength = dim(q, 2),
         headDim = dim(q, 3), kvHeads = dim(k, 1), keyLength = dim(k, 2),
         valueDim = dim(v, 3);
@@ -108,12 +109,8 @@ void Rewriter::run() {
   Value tiles = mul(mul(batch, kvHeads), tilesPerHead);
   // Enough tasks for the threads: short queries split their keys.
   Value one = index(1);
-  Value keyBlocks = arith::MaxSIOp::create(
-      b, ceilDiv(keyLength, index(shape.blockKeys)), one);
-  Value splits = arith::MinSIOp::create(
-      b,
-      ceilDiv(index(minTasks), arith::MaxSIOp::create(b, tiles, one)),
-      keyBlocks);
+  Value keyBlocks = max(ceilDiv(keyLength, index(shape.blockKeys)), one);
+  Value splits = min(ceilDiv(index(minTasks), max(tiles, one)), keyBlocks);
   Value tasks = mul(tiles, splits);
 
   Value scale;
@@ -121,7 +118,8 @@ void Rewriter::run() {
     scale = f32(attr.getValueAsDouble());
   } else {
     Value d = arith::SIToFPOp::create(
-        b, b.getF32Type(), arith::IndexCastOp::create(b, b.getI64Type(), headDim));
+        b, b.getF32Type(),
+        arith::IndexCastOp::create(b, b.getI64Type(), headDim));
     scale = arith::DivFOp::create(b, f32(1.0), math::SqrtOp::create(b, d));
   }
 
@@ -161,8 +159,7 @@ void Rewriter::run() {
     if (!len.getType().isIndex())
       len = arith::IndexCastOp::create(b, b.getIndexType(), len);
     // Out-of-range lengths give unspecified values, never stray reads.
-    return arith::MinSIOp::create(
-        b, arith::MaxSIOp::create(b, len, index(0)), keyLength);
+    return min(max(len, index(0)), keyLength);
   };
 
   parallel(tasks, [&](Value task) {
@@ -173,8 +170,8 @@ void Rewriter::run() {
     Value half = div(slot, index(2));
     Value odd = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                       rem(slot, index(2)), one);
-    Value tile = arith::SelectOp::create(b, odd, sub(sub(tiles, one), half),
-                                         half);
+    Value tile =
+        arith::SelectOp::create(b, odd, sub(sub(tiles, one), half), half);
     std::array<Value, 3> where = decompose(tile);
     Value batchIndex = where[0];
     // Partial results are stored by tile, as the combination reads them.
@@ -195,10 +192,11 @@ void Rewriter::run() {
     if (IntegerAttr chunk = op.getChunkAttr())
       in.chunk = chunk.getInt();
 
-    auto accType = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
-        {dyn, r}, cast<MemRefType>(partAcc.getType()),
-        ArrayRef<int64_t>{dyn, 0, 0}, ArrayRef<int64_t>{1, dyn, r},
-        ArrayRef<int64_t>{1, 1, 1}));
+    auto accType =
+        cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+            {dyn, r}, cast<MemRefType>(partAcc.getType()),
+            ArrayRef<int64_t>{dyn, 0, 0}, ArrayRef<int64_t>{1, dyn, r},
+            ArrayRef<int64_t>{1, 1, 1}));
     flash::TileOutputs outs;
     outs.acc = memref::SubViewOp::create(
         b, accType, partAcc,
@@ -206,9 +204,10 @@ void Rewriter::run() {
         ArrayRef<OpFoldResult>{b.getIndexAttr(1), valueDim, b.getIndexAttr(r)},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
                                b.getIndexAttr(1)});
-    auto rowType = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
-        {r}, cast<MemRefType>(partMax.getType()), ArrayRef<int64_t>{dyn, 0},
-        ArrayRef<int64_t>{1, r}, ArrayRef<int64_t>{1, 1}));
+    auto rowType =
+        cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+            {r}, cast<MemRefType>(partMax.getType()), ArrayRef<int64_t>{dyn, 0},
+            ArrayRef<int64_t>{1, r}, ArrayRef<int64_t>{1, 1}));
     auto rowsOf = [&](Value partial) {
       return memref::SubViewOp::create(
           b, rowType, partial, ArrayRef<OpFoldResult>{part, b.getIndexAttr(0)},
@@ -228,8 +227,7 @@ void Rewriter::run() {
     std::array<Value, 3> where = decompose(tile);
     Value batchIndex = where[0], kvHead = where[1], firstRow = where[2];
     Value base = mul(tile, splits);
-    Value rowEnd = arith::MinSIOp::create(
-        b, rows, sub(mul(group, queryLength), firstRow));
+    Value rowEnd = min(rows, sub(mul(group, queryLength), firstRow));
     loop(index(0), rowEnd, [&](Value row) {
       Value t = add(firstRow, row);
       Value i = div(t, group);
@@ -251,7 +249,8 @@ void Rewriter::run() {
         return arith::AddFOp::create(
             b, acc, arith::MulFOp::create(b, partial(partSum, s), weight(s)));
       });
-      Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, l, fzero);
+      Value none =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, l, fzero);
       Value inverse = arith::SelectOp::create(
           b, none, fzero, arith::DivFOp::create(b, f32(1.0), l));
       SmallVector<Value> at = {batchIndex, h, i};
@@ -265,11 +264,11 @@ void Rewriter::run() {
         loop(index(0), valueDim, [&](Value e) {
           SmallVector<Value> outAt = at;
           outAt.push_back(e);
-          Value x = memref::LoadOp::create(
-              b, partAcc, ValueRange{add(base, s), e, row});
-          Value sum = arith::AddFOp::create(
-              b, memref::LoadOp::create(b, out, outAt),
-              arith::MulFOp::create(b, w, x));
+          Value x = memref::LoadOp::create(b, partAcc,
+                                           ValueRange{add(base, s), e, row});
+          Value sum =
+              arith::AddFOp::create(b, memref::LoadOp::create(b, out, outAt),
+                                    arith::MulFOp::create(b, w, x));
           memref::StoreOp::create(b, sum, out, outAt);
         });
       });

@@ -2,9 +2,9 @@
 //
 // Layout of the work for one tile of R rows (see FlashAttentionTile.h):
 //
-//   qT  [D][R]    the tile's queries, transposed and pre-scaled (heap, per task)
-//   s   [Bk][R]   one block of scores, then probabilities (heap, per task)
-//   acc [Dv][R]   the running, unnormalized output (the caller's buffer)
+//   qT  [D][R]    the tile's queries, transposed and pre-scaled (heap, per
+//   task) s   [Bk][R]   one block of scores, then probabilities (heap, per
+//   task) acc [Dv][R]   the running, unnormalized output (the caller's buffer)
 //   m, l          running max and sum per row, Nv vectors each (registers)
 //
 // Per block of Bk keys: s = K qT on register tiles of keyRows keys x R rows
@@ -47,8 +47,8 @@ struct TileEmitter : mlir::seq::KernelBuilder {
   }
   Value loadLanes(Value memref, ValueRange at) {
     auto elementType = cast<MemRefType>(memref.getType()).getElementType();
-    return vector::LoadOp::create(b, elementType == f32 ? floats : ints,
-                                  memref, at);
+    return vector::LoadOp::create(b, elementType == f32 ? floats : ints, memref,
+                                  at);
   }
   Value lane(int64_t n) { return index(n * shape.lanes); }
 
@@ -120,9 +120,10 @@ Value TileEmitter::packQueries() {
          Value h = add(mul(in.kvHead, in.group), g);
          loop(zero, in.headDim, one, {},
               [&](Value d, ValueRange) -> SmallVector<Value> {
-                Value x = memref::LoadOp::create(
-                    b, in.q, ValueRange{in.batch, h, i, d});
-                memref::StoreOp::create(b, arith::MulFOp::create(b, x, in.scale),
+                Value x = memref::LoadOp::create(b, in.q,
+                                                 ValueRange{in.batch, h, i, d});
+                memref::StoreOp::create(b,
+                                        arith::MulFOp::create(b, x, in.scale),
                                         qT, ValueRange{d, r});
                 return {};
               });
@@ -205,22 +206,23 @@ void TileEmitter::valueBlock(Value scores, Value acc, Value keyStart,
            for (int64_t n = 0; n < nv; ++n)
              init.push_back(loadLanes(acc, {channels[e], lane(n)}));
          }
-         SmallVector<Value> sums = loop(
-             zero, keyCount, one, init,
-             [&](Value j, ValueRange sums) -> SmallVector<Value> {
-               SmallVector<Value> p, next;
-               for (int64_t n = 0; n < nv; ++n)
-                 p.push_back(loadLanes(scores, {add(first, j), lane(n)}));
-               Value key = add(add(keyStart, first), j);
-               for (int64_t e = 0; e < valueRows; ++e) {
-                 Value x = splat(memref::LoadOp::create(
-                     b, in.v, ValueRange{in.batch, in.kvHead, key, channels[e]}));
-                 for (int64_t n = 0; n < nv; ++n)
-                   next.push_back(
-                       vector::FMAOp::create(b, x, p[n], sums[e * nv + n]));
-               }
-               return next;
-             });
+         SmallVector<Value> sums =
+             loop(zero, keyCount, one, init,
+                  [&](Value j, ValueRange sums) -> SmallVector<Value> {
+                    SmallVector<Value> p, next;
+                    for (int64_t n = 0; n < nv; ++n)
+                      p.push_back(loadLanes(scores, {add(first, j), lane(n)}));
+                    Value key = add(add(keyStart, first), j);
+                    for (int64_t e = 0; e < valueRows; ++e) {
+                      Value x = splat(memref::LoadOp::create(
+                          b, in.v,
+                          ValueRange{in.batch, in.kvHead, key, channels[e]}));
+                      for (int64_t n = 0; n < nv; ++n)
+                        next.push_back(vector::FMAOp::create(b, x, p[n],
+                                                             sums[e * nv + n]));
+                    }
+                    return next;
+                  });
          for (int64_t e = 0; e < valueRows; ++e)
            for (int64_t n = 0; n < nv; ++n)
              vector::StoreOp::create(b, sums[e * nv + n], acc,
@@ -239,8 +241,8 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
   Value kvHi = range[1], kvLo = min(range[0], kvHi);
   // This split's share of the tile's keys, in whole blocks.
   Value blocks = arith::CeilDivUIOp::create(b, sub(kvHi, kvLo), blockKeys);
-  Value perSplit = mul(arith::CeilDivUIOp::create(b, blocks, splitCount),
-                       blockKeys);
+  Value perSplit =
+      mul(arith::CeilDivUIOp::create(b, blocks, splitCount), blockKeys);
   Value splitLo = min(add(kvLo, mul(splitIndex, perSplit)), kvHi);
   Value splitHi = min(add(splitLo, perSplit), kvHi);
 
@@ -249,8 +251,8 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
   Value splitEnd = splat(toI32(splitHi));
   for (int64_t n = 0; n < nv; ++n) {
     lo.push_back(loadLanes(bounds, {zero, lane(n)}));
-    hi.push_back(arith::MinSIOp::create(
-        b, loadLanes(bounds, {one, lane(n)}), splitEnd));
+    hi.push_back(
+        arith::MinSIOp::create(b, loadLanes(bounds, {one, lane(n)}), splitEnd));
   }
   Value zeros = floatSplat(0.0);
   loop(zero, in.valueDim, one, {},
@@ -278,8 +280,8 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
   }
 
   // Whole register tiles of keys: the last may run past the block.
-  int64_t scoreRows = llvm::divideCeil(shape.blockKeys, shape.keyRows) *
-                      shape.keyRows;
+  int64_t scoreRows =
+      llvm::divideCeil(shape.blockKeys, shape.keyRows) * shape.keyRows;
   auto scoreType = MemRefType::get({scoreRows, rows}, f32);
   Value scores = memref::AllocOp::create(b, scoreType);
   Value negInf = floatSplat(-std::numeric_limits<double>::infinity());
@@ -308,8 +310,8 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
               SmallVector<Value> next;
               for (int64_t n = 0; n < nv; ++n) {
                 Value p = math::ExpOp::create(
-                    b, arith::SubFOp::create(
-                           b, loadLanes(scores, {j, lane(n)}), shift[n]));
+                    b, arith::SubFOp::create(b, loadLanes(scores, {j, lane(n)}),
+                                             shift[n]));
                 vector::StoreOp::create(b, p, scores, ValueRange{j, lane(n)});
                 next.push_back(arith::AddFOp::create(b, sums[n], p));
               }
@@ -322,8 +324,8 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
                for (int64_t n = 0; n < nv; ++n)
                  vector::StoreOp::create(
                      b,
-                     arith::MulFOp::create(
-                         b, loadLanes(out.acc, {e, lane(n)}), alpha[n]),
+                     arith::MulFOp::create(b, loadLanes(out.acc, {e, lane(n)}),
+                                           alpha[n]),
                      out.acc, ValueRange{e, lane(n)});
                return {};
              });

@@ -10,7 +10,8 @@
 //
 //   s = a_k * S[k][cols]            (decay: per head, step or key channel)
 //   s = s + k_k * v[cols]           (plain)      | pred += k_k * s (delta)
-//   S[k][cols] = s;  o += q_k * s                | then s += k_k * beta (v - pred)
+//   S[k][cols] = s;  o += q_k * s                | then s += k_k * beta (v -
+//   pred)
 //
 // exp(decay) is computed once, vectorized, before the column tasks.
 //
@@ -78,8 +79,8 @@ void Rewriter::run() {
         v = readBuffer(op.getV());
   Value decay = op.getDecay() ? readBuffer(op.getDecay()) : Value();
   Value beta = op.getBeta() ? readBuffer(op.getBeta()) : Value();
-  Value init = op.getInitialState() ? readBuffer(op.getInitialState())
-                                    : Value();
+  Value init =
+      op.getInitialState() ? readBuffer(op.getInitialState()) : Value();
   DecayKind kind = DecayKind::None;
   if (decay) {
     int64_t rank = cast<MemRefType>(decay.getType()).getRank();
@@ -98,17 +99,17 @@ void Rewriter::run() {
   Value factor;
   if (kind == DecayKind::PerKey) {
     factor = memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
-                            ShapedType::kDynamic, dk},
-                           f32Type),
+        b,
+        MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
+                         ShapedType::kDynamic, dk},
+                        f32Type),
         ValueRange{batch, heads, length});
     parallel(mul(batch, heads), [&](Value bh) {
       Value bi = div(bh, heads), h = rem(bh, heads);
       loop(zero, length, [&](Value t) {
         int64_t full = dk - dk % lanes;
         for (int64_t c = 0; c < full; c += lanes)
-          storeVec(math::ExpOp::create(
-                       b, loadVec(decay, {bi, h, t, index(c)})),
+          storeVec(math::ExpOp::create(b, loadVec(decay, {bi, h, t, index(c)})),
                    factor, {bi, h, t, index(c)});
         for (int64_t c = full; c < dk; ++c)
           store(math::ExpOp::create(b, load(decay, {bi, h, t, index(c)})),
@@ -141,8 +142,8 @@ void Rewriter::run() {
     Value bi = div(bh, heads), h = rem(bh, heads);
     SmallVector<Value> cols;
     for (int64_t c = 0; c < vectors; ++c)
-      cols.push_back(add(mul(rem(task, index(blocks)), index(width)),
-                         index(c * lanes)));
+      cols.push_back(
+          add(mul(rem(task, index(blocks)), index(width)), index(c * lanes)));
     // The task's slice of S, contiguous: rows of the [B, H, Dk, Dv] state
     // are Dv floats apart, which would map the slice onto a few L1 sets.
     Value slice =
@@ -152,8 +153,7 @@ void Rewriter::run() {
       at.push_back(index(c * lanes));
     loop(zero, index(dk), [&](Value row) {
       for (int64_t c = 0; c < vectors; ++c)
-        storeVec(init ? loadVec(init, {bi, h, row, cols[c]})
-                      : splat(f32(0.0)),
+        storeVec(init ? loadVec(init, {bi, h, row, cols[c]}) : splat(f32(0.0)),
                  slice, {row, at[c]});
     });
     loop(zero, length, [&](Value t) {
@@ -168,30 +168,30 @@ void Rewriter::run() {
       Value zeros = splat(f32(0.0));
       // One pass over the rows of S: decay, then the plain update or the
       // delta rule's prediction k S.
-      SmallVector<Value> acc = loop(
-          zero, index(dk), one, SmallVector<Value>(vectors, zeros),
-          [&](Value row, ValueRange acc) -> SmallVector<Value> {
-            Value kk = splat(load(k, {bi, h, t, row}));
-            Value a = stepFactor;
-            if (kind == DecayKind::PerKey)
-              a = splat(load(factor, {bi, h, t, row}));
-            Value qk = beta ? Value()
-                            : splat(mulf(load(q, {bi, h, t, row}), scale));
-            SmallVector<Value> next;
-            for (int64_t c = 0; c < vectors; ++c) {
-              Value s = loadVec(slice, {row, at[c]});
-              if (a)
-                s = mulf(a, s);
-              if (beta) {
-                next.push_back(fma(kk, s, acc[c]));
-              } else {
-                s = fma(kk, vv[c], s);
-                next.push_back(fma(qk, s, acc[c]));
-              }
-              storeVec(s, slice, {row, at[c]});
-            }
-            return next;
-          });
+      SmallVector<Value> acc =
+          loop(zero, index(dk), one, SmallVector<Value>(vectors, zeros),
+               [&](Value row, ValueRange acc) -> SmallVector<Value> {
+                 Value kk = splat(load(k, {bi, h, t, row}));
+                 Value a = stepFactor;
+                 if (kind == DecayKind::PerKey)
+                   a = splat(load(factor, {bi, h, t, row}));
+                 Value qk = beta ? Value()
+                                 : splat(mulf(load(q, {bi, h, t, row}), scale));
+                 SmallVector<Value> next;
+                 for (int64_t c = 0; c < vectors; ++c) {
+                   Value s = loadVec(slice, {row, at[c]});
+                   if (a)
+                     s = mulf(a, s);
+                   if (beta) {
+                     next.push_back(fma(kk, s, acc[c]));
+                   } else {
+                     s = fma(kk, vv[c], s);
+                     next.push_back(fma(qk, s, acc[c]));
+                   }
+                   storeVec(s, slice, {row, at[c]});
+                 }
+                 return next;
+               });
       SmallVector<Value> o = acc;
       if (beta) {
         // u = beta (v - k S); S += k^T u; o = scale q S.

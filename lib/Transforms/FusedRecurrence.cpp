@@ -55,15 +55,15 @@ const char *unsupportedReason(RecurrenceOp op, int64_t lanes) {
 struct Rewriter : KernelBuilder {
   RecurrenceOp op;
   CellKind kind;
-  int64_t lanes, accumulators;
+  int64_t lanes, registers, accumulators;
   /// Inputs (k) per pass of the row tiles: that many k of the packed
   /// weights (kChunk * gates vectors) stay in L1.
   int64_t kChunk = 64;
 
   VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
   Value alloc(ArrayRef<int64_t> shape, ValueRange sizes) {
-    return memref::AllocOp::create(
-        b, MemRefType::get(shape, b.getF32Type()), sizes);
+    return memref::AllocOp::create(b, MemRefType::get(shape, b.getF32Type()),
+                                   sizes);
   }
   Value loadVec(Value memref, ValueRange at) {
     return vector::LoadOp::create(b, vec(), memref, at);
@@ -84,7 +84,10 @@ void Rewriter::run() {
   bool gru = kind == CellKind::gru;
   // GRU keeps the recurrent part of gate n apart (it is gated by r).
   int64_t perRow = gates + (gru ? 1 : 0);
-  int64_t rowsPerTile = std::max<int64_t>(1, accumulators / perRow);
+  // A k step holds nG weight vectors, a broadcast and nG accumulators per
+  // row of the register tile.
+  int64_t rowsPerTile = std::max<int64_t>(
+      1, (accumulators ? accumulators : registers - 1 - gates) / gates);
 
   Value x = readBuffer(op.getInputs().front()), wIn = readBuffer(op.getWIn()),
         wRec = readBuffer(op.getWRec());
@@ -169,14 +172,13 @@ void Rewriter::run() {
           Value r = loadVec(bRec, {at});
           v = v ? arith::AddFOp::create(b, v, r).getResult() : r;
         }
-        bias[a] = v ? v
-                    : vector::BroadcastOp::create(b, vec(), f32(0.0))
-                          .getResult();
+        bias[a] =
+            v ? v : vector::BroadcastOp::create(b, vec(), f32(0.0)).getResult();
       }
       // The task's accumulators for all rows, [row][a][lanes]: the weights
       // of a chunk of k stay in L1 while every tile of rows passes over it.
-      Value accBuf = alloc({dyn, perRow, lanes},
-                           {mul(rowTiles, index(rowsPerTile))});
+      Value accBuf =
+          alloc({dyn, perRow, lanes}, {mul(rowTiles, index(rowsPerTile))});
       loop(zero, mul(rowTiles, index(rowsPerTile)), [&](Value row) {
         for (int64_t a = 0; a < perRow; ++a)
           storeVec(bias[a], accBuf, {row, index(a), zero});
@@ -188,12 +190,14 @@ void Rewriter::run() {
           Value k1 = min(add(k0, chunk), end);
           loop(zero, rowTiles, [&](Value rt) {
             Value firstRow = mul(rt, index(rowsPerTile));
+            // Only the accumulators this product updates are carried: nG
+            // per row (GRU's other n accumulator waits in accBuf).
             SmallVector<Value> rows, acc;
             for (int64_t r = 0; r < rowsPerTile; ++r) {
               Value row = add(firstRow, index(r));
               rows.push_back(min(row, lastRow));
-              for (int64_t a = 0; a < perRow; ++a)
-                acc.push_back(loadVec(accBuf, {row, index(a), zero}));
+              for (int64_t g = 0; g < gates; ++g)
+                acc.push_back(loadVec(accBuf, {row, index(target(g)), zero}));
             }
             acc = loop(
                 k0, k1, one, acc,
@@ -202,25 +206,28 @@ void Rewriter::run() {
                   for (int64_t g = 0; g < gates; ++g)
                     wv.push_back(loadVec(packed, {ub, k, index(g), zero}));
                   for (int64_t r = 0; r < rowsPerTile; ++r) {
-                    Value e = vector::BroadcastOp::create(
-                        b, vec(), element(rows[r], k));
+                    Value e = vector::BroadcastOp::create(b, vec(),
+                                                          element(rows[r], k));
                     for (int64_t g = 0; g < gates; ++g) {
-                      int64_t a = r * perRow + target(g);
+                      int64_t a = r * gates + g;
                       next[a] = vector::FMAOp::create(b, e, wv[g], next[a]);
                     }
                   }
                   return next;
                 });
             for (int64_t r = 0; r < rowsPerTile; ++r)
-              for (int64_t a = 0; a < perRow; ++a)
-                storeVec(acc[r * perRow + a], accBuf,
-                         {add(firstRow, index(r)), index(a), zero});
+              for (int64_t g = 0; g < gates; ++g)
+                storeVec(acc[r * gates + g], accBuf,
+                         {add(firstRow, index(r)), index(target(g)), zero});
           });
           return SmallVector<Value>{};
         });
       };
       accumulate(
-          inputs, packX, [&](Value row, Value k) { return load(x, {row, t, k}); },
+          inputs, packX,
+          [&](Value row, Value k) {
+            return load(x, {row, t, k});
+          },
           xAcc);
       accumulate(
           index(headDim), packH,
@@ -279,15 +286,15 @@ struct SeqFusedRecurrencePass
   using Base::Base;
 
   void runOnOperation() override {
-    // Each k step also holds one vector per gate and a broadcast: with 16
-    // vector registers (AVX2), 8 accumulators avoid spills.
-    int64_t budget = accumulators ? accumulators : lanes == 16 ? 16 : 8;
+    // AVX-512 has 32 vector registers, AVX2 and SSE 16.
+    int64_t registers = lanes == 16 ? 32 : 16;
     if (failed(rewriteSupported<RecurrenceOp>(
             getOperation(), getArgument(), lanes, emitRemarks,
             [&](RecurrenceOp op) { return unsupportedReason(op, lanes); },
             [&](RecurrenceOp op) {
               ImplicitLocOpBuilder b(op.getLoc(), op);
-              Rewriter{{b}, op, *op.getCell(), lanes, budget}.run();
+              Rewriter{{b}, op, *op.getCell(), lanes, registers, accumulators}
+                  .run();
             })))
       signalPassFailure();
   }

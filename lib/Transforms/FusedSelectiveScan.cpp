@@ -79,18 +79,20 @@ void Rewriter::run() {
   int64_t channels = aType.getDimSize(0), states = aType.getDimSize(1);
   int64_t groups = cast<RankedTensorType>(op.getB().getType()).getDimSize(2);
   Value u = readBuffer(op.getU()), delta = readBuffer(op.getDelta()),
-        a = readBuffer(op.getA()), bm = readBuffer(op.getB()), cm = readBuffer(op.getC());
+        a = readBuffer(op.getA()), bm = readBuffer(op.getB()),
+        cm = readBuffer(op.getC());
   Value dSkip = op.getD() ? readBuffer(op.getD()) : Value();
   Value z = op.getZ() ? readBuffer(op.getZ()) : Value();
   Value bias = op.getDeltaBias() ? readBuffer(op.getDeltaBias()) : Value();
-  Value init = op.getInitialState() ? readBuffer(op.getInitialState()) : Value();
+  Value init =
+      op.getInitialState() ? readBuffer(op.getInitialState()) : Value();
   Value batch = dim(u, 0), length = dim(u, 1);
   Value zero = index(0), one = index(1);
 
   // A transposed, [N][Dm]: state n of a block of channels is one vector.
   auto f32Type = b.getF32Type();
-  Value aT = memref::AllocOp::create(
-      b, MemRefType::get({states, channels}, f32Type));
+  Value aT =
+      memref::AllocOp::create(b, MemRefType::get({states, channels}, f32Type));
   loop(zero, index(channels), [&](Value d) {
     loop(zero, index(states), [&](Value n) {
       store(load(a, {d, n}), aT, {n, d});
@@ -143,45 +145,43 @@ void Rewriter::run() {
       if (dSkip)
         dV.push_back(loadVec(dSkip, {at[c]}));
     }
-    h = loop(zero, length, one, h,
-             [&](Value t, ValueRange h) -> SmallVector<Value> {
-               SmallVector<Value> next(h.begin(), h.end());
-               for (int64_t c = 0; c < vectors; ++c) {
-                 Value dt = loadVec(delta, {bi, t, at[c]});
-                 if (bias)
-                   dt = addf(dt, biasV[c]);
-                 if (op.getDeltaSoftplus())
-                   dt = softplus(dt);
-                 Value uv = loadVec(u, {bi, t, at[c]});
-                 Value du = mulf(dt, uv);
-                 // y = sum_n C_n h_n in four partial sums: one chain of N
-                 // dependent FMAs would be N FMA latencies per step.
-                 SmallVector<Value> partial(std::min<int64_t>(states, 4),
-                                            vconst(0.0));
-                 for (int64_t n = 0; n < states; ++n) {
-                   Value decay =
-                       exp(mulf(dt, loadVec(aT, {index(n), at[c]})));
-                   Value input =
-                       mulf(du, splat(load(bm, {bi, t, g, index(n)})));
-                   Value &hn = next[c * states + n];
-                   hn = vector::FMAOp::create(b, decay, hn, input);
-                   Value &sum = partial[n % partial.size()];
-                   sum = vector::FMAOp::create(
-                       b, splat(load(cm, {bi, t, g, index(n)})), hn, sum);
-                 }
-                 Value yv = partial[0];
-                 for (size_t k = 1; k < partial.size(); ++k)
-                   yv = addf(yv, partial[k]);
-                 if (dSkip)
-                   yv = vector::FMAOp::create(b, dV[c], uv, yv);
-                 if (z) {
-                   Value zv = loadVec(z, {bi, t, at[c]});
-                   yv = mulf(yv, mulf(zv, sigmoid(zv)));
-                 }
-                 vector::StoreOp::create(b, yv, y, ValueRange{bi, t, at[c]});
-               }
-               return next;
-             });
+    h = loop(
+        zero, length, one, h, [&](Value t, ValueRange h) -> SmallVector<Value> {
+          SmallVector<Value> next(h.begin(), h.end());
+          for (int64_t c = 0; c < vectors; ++c) {
+            Value dt = loadVec(delta, {bi, t, at[c]});
+            if (bias)
+              dt = addf(dt, biasV[c]);
+            if (op.getDeltaSoftplus())
+              dt = softplus(dt);
+            Value uv = loadVec(u, {bi, t, at[c]});
+            Value du = mulf(dt, uv);
+            // y = sum_n C_n h_n in four partial sums: one chain of N
+            // dependent FMAs would be N FMA latencies per step.
+            SmallVector<Value> partial(std::min<int64_t>(states, 4),
+                                       vconst(0.0));
+            for (int64_t n = 0; n < states; ++n) {
+              Value decay = exp(mulf(dt, loadVec(aT, {index(n), at[c]})));
+              Value input = mulf(du, splat(load(bm, {bi, t, g, index(n)})));
+              Value &hn = next[c * states + n];
+              hn = vector::FMAOp::create(b, decay, hn, input);
+              Value &sum = partial[n % partial.size()];
+              sum = vector::FMAOp::create(
+                  b, splat(load(cm, {bi, t, g, index(n)})), hn, sum);
+            }
+            Value yv = partial[0];
+            for (size_t k = 1; k < partial.size(); ++k)
+              yv = addf(yv, partial[k]);
+            if (dSkip)
+              yv = vector::FMAOp::create(b, dV[c], uv, yv);
+            if (z) {
+              Value zv = loadVec(z, {bi, t, at[c]});
+              yv = mulf(yv, mulf(zv, sigmoid(zv)));
+            }
+            vector::StoreOp::create(b, yv, y, ValueRange{bi, t, at[c]});
+          }
+          return next;
+        });
     for (int64_t c = 0; c < vectors; ++c)
       for (int64_t n = 0; n < states; ++n)
         for (int64_t l = 0; l < lanes; ++l)

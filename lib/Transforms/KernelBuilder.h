@@ -23,9 +23,8 @@ namespace mlir::seq {
 
 /// Whether every operand of `op` holds f32 (the fast lowerings' type).
 inline bool allOperandsF32(Operation *op) {
-  return llvm::all_of(op->getOperandTypes(), [](Type t) {
-    return getElementTypeOrSelf(t).isF32();
-  });
+  return llvm::all_of(op->getOperandTypes(),
+                      [](Type t) { return getElementTypeOrSelf(t).isF32(); });
 }
 
 /// Runs a fast lowering over every `OpT` under `root`: `reason` says why an
@@ -39,8 +38,8 @@ LogicalResult rewriteSupported(Operation *root, StringRef pass, int64_t lanes,
                                function_ref<const char *(OpT)> reason,
                                function_ref<void(OpT)> rewrite) {
   if (lanes != 4 && lanes != 8 && lanes != 16)
-    return root->emitError() << pass << ": lanes must be 4, 8 or 16 (got "
-                             << lanes << ")";
+    return root->emitError()
+           << pass << ": lanes must be 4, 8 or 16 (got " << lanes << ")";
   SmallVector<OpT> ops;
   root->walk([&](OpT op) { ops.push_back(op); });
   for (OpT op : ops) {

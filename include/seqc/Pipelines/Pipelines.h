@@ -20,7 +20,8 @@ namespace seqc {
 
 /// What the pipelines depend on.
 struct PipelineOptions {
-  /// The fast lowerings (flash attention, fused recurrences and scans)
+  /// The fast lowerings (flash attention, fused recurrences, selective
+  /// scan and linear attention)
   /// where they apply, the reference lowerings elsewhere; without, the
   /// reference lowerings only (seqc -O0, or --reference).
   bool fastLowerings = true;

@@ -117,8 +117,9 @@ def SeqFusedRecurrence : Pass<"seq-fused-recurrence"> {
     Option<"lanes", "lanes", "int64_t", "16",
            "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
     Option<"accumulators", "accumulators", "int64_t", "0",
-           "vector registers a register tile accumulates in (0: 16 with 16 "
-           "lanes, 8 otherwise); batch rows per tile = accumulators / gates">,
+           "vector registers a register tile accumulates in (0: what the "
+           "register file leaves beside one weight vector per gate and a "
+           "broadcast); batch rows per tile = accumulators / gates">,
     Option<"emitRemarks", "emit-remarks", "bool", "false",
            "remark on every seq.recurrence left for the reference lowering">,
   ];

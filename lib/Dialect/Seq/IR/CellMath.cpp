@@ -40,8 +40,7 @@ struct CellMath {
     auto pre = [&](int g) { return add(gx[g], gh[g]); };
     switch (kind) {
     case CellKind::lstm: {
-      Value i = sig(pre(0)), f = sig(pre(1)), g = tanh(pre(2)),
-            o = sig(pre(3));
+      Value i = sig(pre(0)), f = sig(pre(1)), g = tanh(pre(2)), o = sig(pre(3));
       Value cNext = add(mul(f, states[1]), mul(i, g));
       return {mul(o, tanh(cNext)), cNext};
     }

@@ -46,7 +46,7 @@ const char *unsupportedReason(SelectiveScanOp op, int64_t lanes) {
 
 struct Rewriter : KernelBuilder {
   SelectiveScanOp op;
-  int64_t lanes, channelVectors;
+  int64_t lanes, channelVectors, prefetchSteps;
 
   VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
   Value splat(Value scalar) {
@@ -148,6 +148,19 @@ void Rewriter::run() {
     h = loop(
         zero, length, one, h, [&](Value t, ValueRange h) -> SmallVector<Value> {
           SmallVector<Value> next(h.begin(), h.end());
+          // A step reads one row of u, delta and z: Dm floats past the last,
+          // a stride the hardware prefetchers do not follow across pages.
+          if (prefetchSteps > 0) {
+            Value ahead =
+                min(add(t, index(prefetchSteps)), sub(length, one));
+            for (Value stream : {u, delta, z})
+              if (stream)
+                for (int64_t c = 0; c < vectors; c += 16 / lanes)
+                  memref::PrefetchOp::create(b, stream, {bi, ahead, at[c]},
+                                             /*isWrite=*/false,
+                                             /*localityHint=*/3,
+                                             /*isDataCache=*/true);
+          }
           for (int64_t c = 0; c < vectors; ++c) {
             Value dt = loadVec(delta, {bi, t, at[c]});
             if (bias)
@@ -207,7 +220,7 @@ struct SeqFusedSelectiveScanPass
             [&](SelectiveScanOp op) { return unsupportedReason(op, lanes); },
             [&](SelectiveScanOp op) {
               ImplicitLocOpBuilder b(op.getLoc(), op);
-              Rewriter{{b}, op, lanes, channelVectors}.run();
+              Rewriter{{b}, op, lanes, channelVectors, prefetchSteps}.run();
             })))
       signalPassFailure();
   }

@@ -7,6 +7,7 @@
 // CHECK: memref.alloc() : memref<4x64xf32>
 // CHECK: scf.parallel
 // CHECK: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: memref.prefetch {{.*}}, read, locality<3>, data
 // CHECK: math.log1p {{.*}} : vector<8xf32>
 // CHECK: math.exp {{.*}} : vector<8xf32>
 // CHECK: vector.fma

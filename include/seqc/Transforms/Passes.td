@@ -153,6 +153,9 @@ def SeqFusedSelectiveScan : Pass<"seq-fused-selective-scan"> {
     Option<"channelVectors", "channel-vectors", "int64_t", "4",
            "vectors of channels per task (fewer when they do not divide a "
            "group): each step reads whole cache lines">,
+    Option<"prefetchSteps", "prefetch-steps", "int64_t", "8",
+           "prefetch the rows of u, delta and z this many steps ahead (0: "
+           "none)">,
     Option<"emitRemarks", "emit-remarks", "bool", "false",
            "remark on every seq.selective_scan left for the reference "
            "lowering">,

@@ -21,7 +21,7 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
     std::string lanes = "{lanes=" + std::to_string(options.vectorLanes) + "}";
     fast = "seq-flash-attention" + lanes + ",seq-fused-recurrence" + lanes +
            ",seq-fused-selective-scan" + lanes + ",seq-fused-linear-attention" +
-           lanes + ",";
+           lanes + ",seq-fused-conv1d" + lanes + ",";
   }
   return fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"

@@ -214,7 +214,9 @@ static void fill_descriptor(int64_t *desc, const seqc_tensor *t) {
   }
 }
 
-/* Copies a strided result into contiguous `dst`. */
+/* Copies a strided result into contiguous `dst`: runs of the innermost
+ * dimensions that are contiguous in the result go in one memcpy each (the
+ * whole result when it is row-major, as the kernels produce it). */
 static void copy_result(const int64_t *desc, int32_t rank, int64_t item,
                         char *dst) {
   const char *base = (const char *)(intptr_t)desc[1] + desc[2] * item;
@@ -222,13 +224,22 @@ static void copy_result(const int64_t *desc, int32_t rank, int64_t item,
   int64_t count = 1;
   for (int32_t d = 0; d < rank; ++d)
     count *= sizes[d];
+  if (count == 0)
+    return;
+  /* The innermost dimensions [inner, rank) are contiguous: a run. */
+  int32_t inner = rank;
+  int64_t run = 1;
+  while (inner > 0 && (sizes[inner - 1] == 1 || strides[inner - 1] == run)) {
+    run *= sizes[inner - 1];
+    --inner;
+  }
   int64_t index[SEQC_MAX_RANK] = {0};
-  for (int64_t n = 0; n < count; ++n) {
+  for (int64_t n = 0; n < count; n += run) {
     int64_t offset = 0;
-    for (int32_t d = 0; d < rank; ++d)
+    for (int32_t d = 0; d < inner; ++d)
       offset += index[d] * strides[d];
-    memcpy(dst + n * item, base + offset * item, (size_t)item);
-    for (int32_t d = rank - 1; d >= 0; --d) {
+    memcpy(dst + n * item, base + offset * item, (size_t)(run * item));
+    for (int32_t d = inner - 1; d >= 0; --d) {
       if (++index[d] < sizes[d])
         break;
       index[d] = 0;

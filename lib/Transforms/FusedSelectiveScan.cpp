@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/ElementwiseMath.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
 
@@ -64,10 +65,6 @@ struct Rewriter : KernelBuilder {
     Value negAbs = arith::NegFOp::create(b, math::AbsFOp::create(b, x));
     return addf(arith::MaximumFOp::create(b, x, vconst(0.0)),
                 math::Log1pOp::create(b, exp(negAbs)));
-  }
-  Value sigmoid(Value x) {
-    return arith::DivFOp::create(
-        b, vconst(1.0), addf(vconst(1.0), exp(arith::NegFOp::create(b, x))));
   }
 
   void run();
@@ -151,8 +148,7 @@ void Rewriter::run() {
           // A step reads one row of u, delta and z: Dm floats past the last,
           // a stride the hardware prefetchers do not follow across pages.
           if (prefetchSteps > 0) {
-            Value ahead =
-                min(add(t, index(prefetchSteps)), sub(length, one));
+            Value ahead = min(add(t, index(prefetchSteps)), sub(length, one));
             for (Value stream : {u, delta, z})
               if (stream)
                 for (int64_t c = 0; c < vectors; c += 16 / lanes)
@@ -189,7 +185,7 @@ void Rewriter::run() {
               yv = vector::FMAOp::create(b, dV[c], uv, yv);
             if (z) {
               Value zv = loadVec(z, {bi, t, at[c]});
-              yv = mulf(yv, mulf(zv, sigmoid(zv)));
+              yv = mulf(yv, silu(b, b.getLoc(), zv));
             }
             vector::StoreOp::create(b, yv, y, ValueRange{bi, t, at[c]});
           }

@@ -66,6 +66,13 @@ CONFIGS = [
     (1, 13, 16, 8, 8, 2, 1, False, False, True, "none"),
     (2, 1, 6, 6, 6, 4, 2, True, True, True, "gelu"),
     (1, 21, 20, 20, 5, 3, 1, True, False, False, "tanh"),
+    # Depthwise with channels for the fused lowering (-O2): several channel
+    # and step blocks, sequences shorter than the history, states.
+    (2, 300, 48, 48, 48, 4, 1, True, True, True, "silu"),
+    (1, 3, 32, 32, 32, 4, 2, False, True, True, "gelu"),
+    (3, 517, 16, 16, 16, 2, 3, True, False, True, "tanh"),
+    (2, 9, 64, 64, 64, 1, 1, True, True, True, "relu"),
+    (1, 40, 16, 16, 16, 3, 1, False, False, False, "none"),
 ]
 
 
@@ -96,9 +103,12 @@ func.func @conv{i}({args}) -> ({rtypes}) {{
              names=", ".join(names), extra=extra, dil=dil, x_t=x_t, w_t=w_t)
 
 
-@pytest.fixture(scope="module")
-def library():
-    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)))
+@pytest.fixture(scope="module", params=["-O0", "-O2"])
+def library(request):
+    """-O0 is the reference lowering, -O2 the fused one where it applies
+    (f32, depthwise, channels a multiple of the vector width)."""
+    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
+                   extra_args=("--runtime-checks", request.param))
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))

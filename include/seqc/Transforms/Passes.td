@@ -201,6 +201,30 @@ def SeqFusedLinearAttention : Pass<"seq-fused-linear-attention"> {
   ];
 }
 
+def SeqFusedConv1D : Pass<"seq-fused-conv1d"> {
+  let summary = "Depthwise seq.conv1d as one streaming vector kernel";
+  let description = [{
+    Rewrites f32 depthwise `seq.conv1d` ops (weight `[C, 1, K]`, static `C`
+    a multiple of `lanes`, static `K`) into one kernel: channels in lanes,
+    bias and activation fused, `y` written once. Tasks are (batch entry,
+    block of 64 steps) in an `scf.parallel`, each walking its rows in order
+    so that `x` and `y` stream sequentially; the first `(K-1)*dilation`
+    steps read the carried `state` (or zeros) through a separate path. `final_state` is
+    the last `(K-1)*dilation` inputs. Other convolutions are left for
+    `-convert-seq-to-linalg` (`emit-remarks` says which and why).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.conv1d left for the reference lowering">,
+  ];
+}
+
 def SeqApproximateVectorMath : Pass<"seq-approximate-vector-math"> {
   let summary = "Polynomial approximations for math ops on vectors";
   let description = [{

@@ -117,53 +117,6 @@ Value mlir::seq::insertStep(OpBuilder &b, Location loc, Value step,
                                        slice.sizes, slice.strides);
 }
 
-Value mlir::seq::sigmoid(OpBuilder &b, Location loc, Value x) {
-  Value one = floatConst(b, loc, x.getType(), 1.0);
-  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-  return arith::DivFOp::create(b, loc, one,
-                               arith::AddFOp::create(b, loc, one, e));
-}
-
-Value mlir::seq::silu(OpBuilder &b, Location loc, Value x) {
-  return arith::MulFOp::create(b, loc, x, sigmoid(b, loc, x));
-}
-
-Value mlir::seq::softplus(OpBuilder &b, Location loc, Value x) {
-  Value threshold = floatConst(b, loc, x.getType(), 20.0);
-  Value soft =
-      math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, x));
-  Value large = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
-                                      threshold);
-  return arith::SelectOp::create(b, loc, large, x, soft);
-}
-
-Value mlir::seq::applyActivation(OpBuilder &b, Location loc, Value x,
-                                 Activation act) {
-  switch (act) {
-  case Activation::none:
-    return x;
-  case Activation::silu:
-    return silu(b, loc, x);
-  case Activation::relu:
-    return arith::MaximumFOp::create(b, loc, x,
-                                     floatConst(b, loc, x.getType(), 0.0));
-  case Activation::gelu: {
-    // The exact (erf) form, as torch.nn.functional.gelu's default.
-    Value scaled = arith::MulFOp::create(
-        b, loc, x, floatConst(b, loc, x.getType(), M_SQRT1_2));
-    Value onePlus = arith::AddFOp::create(
-        b, loc, floatConst(b, loc, x.getType(), 1.0),
-        math::ErfOp::create(b, loc, scaled));
-    Value half = arith::MulFOp::create(b, loc, x,
-                                       floatConst(b, loc, x.getType(), 0.5));
-    return arith::MulFOp::create(b, loc, half, onePlus);
-  }
-  case Activation::tanh:
-    return math::TanhOp::create(b, loc, x);
-  }
-  return x;
-}
-
 SmallVector<utils::IteratorType> mlir::seq::iteratorTypes(StringRef pattern) {
   SmallVector<utils::IteratorType> types;
   for (char c : pattern)

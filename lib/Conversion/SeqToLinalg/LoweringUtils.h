@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
+#include "seqc/Dialect/Seq/IR/ElementwiseMath.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 
 namespace mlir::seq {
@@ -41,13 +42,6 @@ RankedTensorType dropDim(RankedTensorType type, int64_t dim);
 Value insertStep(OpBuilder &b, Location loc, Value step, Value dest,
                  int64_t dim, Value index);
 
-/// Scalar functions on a float value.
-Value sigmoid(OpBuilder &b, Location loc, Value x);
-Value silu(OpBuilder &b, Location loc, Value x);
-/// log(1 + exp(x)), returning x itself above 20 as PyTorch does, so that
-/// exp does not overflow.
-Value softplus(OpBuilder &b, Location loc, Value x);
-Value applyActivation(OpBuilder &b, Location loc, Value x, Activation act);
 
 /// Iterator types from a string of 'p' (parallel) and 'r' (reduction).
 SmallVector<utils::IteratorType> iteratorTypes(StringRef pattern);

@@ -1,6 +1,7 @@
 //===- CellMath.cpp - the math of seq.recurrence's named cells -----------===//
 
 #include "seqc/Dialect/Seq/IR/CellMath.h"
+#include "seqc/Dialect/Seq/IR/ElementwiseMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -15,13 +16,7 @@ struct CellMath {
   Location l;
   Type type;
 
-  Value c(double v) {
-    Type element = getElementTypeOrSelf(type);
-    if (auto vector = dyn_cast<VectorType>(type))
-      return arith::ConstantOp::create(
-          b, l, DenseElementsAttr::get(vector, b.getFloatAttr(element, v)));
-    return arith::ConstantOp::create(b, l, b.getFloatAttr(element, v));
-  }
+  Value c(double v) { return floatLike(b, l, type, v); }
   Value add(Value x, Value y) { return arith::AddFOp::create(b, l, x, y); }
   Value sub(Value x, Value y) { return arith::SubFOp::create(b, l, x, y); }
   Value mul(Value x, Value y) { return arith::MulFOp::create(b, l, x, y); }
@@ -29,9 +24,7 @@ struct CellMath {
   Value tanh(Value x) { return math::TanhOp::create(b, l, x); }
   Value exp(Value x) { return math::ExpOp::create(b, l, x); }
   Value max(Value x, Value y) { return arith::MaximumFOp::create(b, l, x, y); }
-  Value sig(Value x) {
-    return div(c(1.0), add(c(1.0), exp(arith::NegFOp::create(b, l, x))));
-  }
+  Value sig(Value x) { return sigmoid(b, l, x); }
 
   /// New states from the input part `gx`, the recurrent part `gh` (bias
   /// included) of each gate, and the previous states.

@@ -1,0 +1,176 @@
+//===- FusedConv1D.cpp - -seq-fused-conv1d --------------------------------===//
+//
+// Rewrites depthwise seq.conv1d (Mamba's short convolution, TCN layers)
+// into one streaming vector kernel: channels in lanes (the layout is
+// channels-last), bias and activation fused, y written once. A convolution
+// has no recurrence, so tasks are (batch entry, block of steps), each
+// walking its rows in order so that x and y stream sequentially. Steps that
+// reach back before the sequence read the carried `state` (or zeros) and
+// take a separate, slower path; the others read x only.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/ElementwiseMath.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+namespace mlir::seq {
+#define GEN_PASS_DEF_SEQFUSEDCONV1D
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace mlir::seq
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// Steps per task: enough work to amortize a task, enough tasks for the
+/// threads on short sequences.
+constexpr int64_t kStepsPerTask = 64;
+
+const char *unsupportedReason(Conv1DOp op, int64_t lanes) {
+  if (!allOperandsF32(op))
+    return "element type other than f32";
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  auto xType = cast<RankedTensorType>(op.getX().getType());
+  if (!wType.hasStaticShape() || xType.isDynamicDim(2))
+    return "dynamic channel or kernel sizes";
+  if (wType.getDimSize(1) != 1 || wType.getDimSize(0) != xType.getDimSize(2))
+    return "a convolution that is not depthwise";
+  if (wType.getDimSize(0) % lanes != 0)
+    return "a channel count that is not a multiple of the vector width";
+  return nullptr;
+}
+
+struct Rewriter : KernelBuilder {
+  Conv1DOp op;
+  int64_t lanes;
+
+  VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
+  Value loadVec(Value memref, ValueRange at) {
+    return vector::LoadOp::create(b, vec(), memref, at);
+  }
+  void storeVec(Value v, Value memref, ValueRange at) {
+    vector::StoreOp::create(b, v, memref, at);
+  }
+
+  void run();
+};
+} // namespace
+
+void Rewriter::run() {
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t channels = wType.getDimSize(0), taps = wType.getDimSize(2);
+  int64_t dilation = op.getDilation(), history = (taps - 1) * dilation;
+  Value x = readBuffer(op.getX()), w = readBuffer(op.getWeight());
+  Value bias = op.getBias() ? readBuffer(op.getBias()) : Value();
+  Value state = op.getState() ? readBuffer(op.getState()) : Value();
+  Value batch = dim(x, 0), length = dim(x, 1);
+  Value zero = index(0), one = index(1);
+  auto f32Type = b.getF32Type();
+
+  auto yType = cast<RankedTensorType>(op.getY().getType());
+  SmallVector<Value> ySizes;
+  for (int64_t d = 0; d < 2; ++d)
+    if (yType.isDynamicDim(d))
+      ySizes.push_back(dim(x, d));
+  Value y = memref::AllocOp::create(
+      b, MemRefType::get(yType.getShape(), f32Type), ySizes);
+
+  // w transposed to [K][C]: tap j of a block of channels is one vector.
+  Value wT =
+      memref::AllocOp::create(b, MemRefType::get({taps, channels}, f32Type));
+  loop(zero, index(channels), [&](Value c) {
+    for (int64_t j = 0; j < taps; ++j)
+      store(load(w, {c, zero, index(j)}), wT, {index(j), c});
+  });
+
+  // xs(i) for i in [-history, L): x, or the carried state before it.
+  auto input = [&](Value bi, Value i, Value c, bool maybeBefore) -> Value {
+    if (!maybeBefore)
+      return loadVec(x, {bi, i, c});
+    // A branch, not a select: x may have no row to load from (L = 0).
+    Value before = cmp(arith::CmpIPredicate::slt, i, zero);
+    auto ifOp = scf::IfOp::create(b, vec(), before, /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b,
+                         state ? loadVec(state, {bi, add(i, index(history)), c})
+                               : floatLike(b, b.getLoc(), vec(), 0.0));
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, loadVec(x, {bi, i, c}));
+    return ifOp.getResult(0);
+  };
+
+  // A task walks its steps row by row, every channel of a row in turn:
+  // x and y stream sequentially, the taps' weights come from L1.
+  int64_t blocks = channels / lanes;
+  Value stepBlocks = ceilDiv(length, index(kStepsPerTask));
+  parallel(mul(batch, stepBlocks), [&](Value task) {
+    Value bi = div(task, stepBlocks), sb = rem(task, stepBlocks);
+    Value t0 = mul(sb, index(kStepsPerTask));
+    Value t1 = min(add(t0, index(kStepsPerTask)), length);
+    auto steps = [&](Value from, Value to, bool maybeBefore) {
+      loop(from, to, [&](Value t) {
+        loop(zero, index(blocks), [&](Value cb) {
+          Value c = mul(cb, index(lanes));
+          Value acc =
+              bias ? loadVec(bias, {c}) : floatLike(b, b.getLoc(), vec(), 0.0);
+          for (int64_t j = 0; j < taps; ++j) {
+            Value i = sub(t, index((taps - 1 - j) * dilation));
+            acc = vector::FMAOp::create(b, loadVec(wT, {index(j), c}),
+                                        input(bi, i, c, maybeBefore), acc);
+          }
+          storeVec(applyActivation(b, b.getLoc(), acc, op.getActivation()), y,
+                   {bi, t, c});
+        });
+      });
+    };
+    // Steps before `history` reach back into the state.
+    Value split = max(min(index(history), t1), t0);
+    steps(t0, split, /*maybeBefore=*/true);
+    steps(split, t1, /*maybeBefore=*/false);
+  });
+
+  SmallVector<Value> results = {resultTensor(y, yType)};
+  if (Value finalState = op.getFinalState()) {
+    // The last `history` inputs of xs: what a streaming caller passes next.
+    auto stateType = cast<RankedTensorType>(finalState.getType());
+    SmallVector<Value> sizes;
+    if (stateType.isDynamicDim(0))
+      sizes.push_back(batch);
+    Value next = memref::AllocOp::create(
+        b, MemRefType::get(stateType.getShape(), f32Type), sizes);
+    loop(zero, batch, [&](Value bi) {
+      loop(zero, index(history), [&](Value s) {
+        Value i = sub(add(length, s), index(history));
+        for (int64_t cb = 0; cb < blocks; ++cb)
+          storeVec(input(bi, i, index(cb * lanes), /*maybeBefore=*/true), next,
+                   {bi, s, index(cb * lanes)});
+      });
+    });
+    results.push_back(resultTensor(next, stateType));
+  }
+  op->replaceAllUsesWith(results);
+  op->erase();
+}
+
+namespace {
+struct SeqFusedConv1DPass
+    : mlir::seq::impl::SeqFusedConv1DBase<SeqFusedConv1DPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (failed(rewriteSupported<Conv1DOp>(
+            getOperation(), getArgument(), lanes, emitRemarks,
+            [&](Conv1DOp op) { return unsupportedReason(op, lanes); },
+            [&](Conv1DOp op) {
+              ImplicitLocOpBuilder b(op.getLoc(), op);
+              Rewriter{{b}, op, lanes}.run();
+            })))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,39 @@
+// RUN: seq-opt %s -seq-fused-conv1d="lanes=8 emit-remarks=true" -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: not seq-opt %s -seq-fused-conv1d=lanes=12 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADOPT
+
+// Mamba's short convolution, streaming: taps transposed once, then tasks
+// over (batch, 8 channels, 256 steps); the first 3 steps read the state
+// behind a branch, the others x only; silu fused; the final state is the
+// last 3 inputs.
+// CHECK-LABEL: func.func @mamba_conv
+// CHECK: memref.alloc() : memref<4x64xf32>
+// CHECK: scf.parallel
+// CHECK: scf.if {{.*}} -> (vector<8xf32>)
+// CHECK: vector.fma
+// CHECK: math.exp {{.*}} : vector<8xf32>
+// CHECK: vector.store
+// CHECK: %[[S:.*]] = memref.alloc(%{{.*}}) : memref<?x3x64xf32>
+// CHECK: bufferization.to_tensor %[[S]]
+// CHECK-NOT: seq.conv1d
+// BADOPT: seq-fused-conv1d: lanes must be 4, 8 or 16 (got 12)
+func.func @mamba_conv(%x: tensor<?x?x64xf32>, %w: tensor<64x1x4xf32>,
+                      %b: tensor<64xf32>, %s: tensor<?x3x64xf32>)
+    -> (tensor<?x?x64xf32>, tensor<?x3x64xf32>) {
+  %y, %t = seq.conv1d %x, %w bias(%b : tensor<64xf32>)
+      state(%s : tensor<?x3x64xf32>) activation silu
+      : tensor<?x?x64xf32>, tensor<64x1x4xf32>
+      -> tensor<?x?x64xf32>, tensor<?x3x64xf32>
+  return %y, %t : tensor<?x?x64xf32>, tensor<?x3x64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @left_alone
+// CHECK: seq.conv1d
+func.func @left_alone(%x: tensor<1x5x16xf32>, %w: tensor<16x4x3xf32>)
+    -> tensor<1x5x16xf32> {
+  // expected-remark @below {{left for the reference lowering: a convolution that is not depthwise}}
+  %y = seq.conv1d %x, %w : tensor<1x5x16xf32>, tensor<16x4x3xf32>
+      -> tensor<1x5x16xf32>
+  return %y : tensor<1x5x16xf32>
+}

@@ -39,9 +39,16 @@ def measure_peak():
     subprocess.run(["clang-22", "-O3", "-march=native", "-ffp-contract=fast",
                     "-fopenmp", os.path.join(ROOT, "bench", "peak.c"), "-o", exe],
                    check=True)
-    out = subprocess.run([exe], capture_output=True, text=True, check=True).stdout
-    values = dict(line.split() for line in out.splitlines())
-    return float(values["peak_gflops"]), float(values["peak_gbs"])
+    # The best of three runs: a shared VM can lose a core for a moment, and
+    # a peak measured low would inflate every fraction of it.
+    gflops, gbs = 0.0, 0.0
+    for _ in range(3):
+        out = subprocess.run([exe], capture_output=True, text=True,
+                             check=True).stdout
+        values = dict(line.split() for line in out.splitlines())
+        gflops = max(gflops, float(values["peak_gflops"]))
+        gbs = max(gbs, float(values["peak_gbs"]))
+    return gflops, gbs
 
 
 def timeit(fn, budget=1.0, min_runs=3):

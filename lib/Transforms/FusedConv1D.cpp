@@ -44,17 +44,8 @@ const char *unsupportedReason(Conv1DOp op, int64_t lanes) {
   return nullptr;
 }
 
-struct Rewriter : KernelBuilder {
+struct Rewriter : VectorKernelBuilder {
   Conv1DOp op;
-  int64_t lanes;
-
-  VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
-  Value loadVec(Value memref, ValueRange at) {
-    return vector::LoadOp::create(b, vec(), memref, at);
-  }
-  void storeVec(Value v, Value memref, ValueRange at) {
-    vector::StoreOp::create(b, v, memref, at);
-  }
 
   void run();
 };
@@ -168,7 +159,7 @@ struct SeqFusedConv1DPass
             [&](Conv1DOp op) { return unsupportedReason(op, lanes); },
             [&](Conv1DOp op) {
               ImplicitLocOpBuilder b(op.getLoc(), op);
-              Rewriter{{b}, op, lanes}.run();
+              Rewriter{{{b}, lanes}, op}.run();
             })))
       signalPassFailure();
   }

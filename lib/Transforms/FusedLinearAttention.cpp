@@ -48,20 +48,10 @@ const char *unsupportedReason(LinearAttentionOp op, int64_t lanes) {
 
 enum class DecayKind { None, PerHead, PerStep, PerKey };
 
-struct Rewriter : KernelBuilder {
+struct Rewriter : VectorKernelBuilder {
   LinearAttentionOp op;
-  int64_t lanes, columnVectors;
+  int64_t columnVectors;
 
-  VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
-  Value splat(Value scalar) {
-    return vector::BroadcastOp::create(b, vec(), scalar);
-  }
-  Value loadVec(Value memref, ValueRange at) {
-    return vector::LoadOp::create(b, vec(), memref, at);
-  }
-  void storeVec(Value v, Value memref, ValueRange at) {
-    vector::StoreOp::create(b, v, memref, at);
-  }
   Value mulf(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
   Value fma(Value x, Value y, Value z) {
     return vector::FMAOp::create(b, x, y, z);
@@ -239,7 +229,7 @@ struct SeqFusedLinearAttentionPass
             [&](LinearAttentionOp op) { return unsupportedReason(op, lanes); },
             [&](LinearAttentionOp op) {
               ImplicitLocOpBuilder b(op.getLoc(), op);
-              Rewriter{{b}, op, lanes, columnVectors}.run();
+              Rewriter{{{b}, lanes}, op, columnVectors}.run();
             })))
       signalPassFailure();
   }

@@ -52,24 +52,17 @@ const char *unsupportedReason(RecurrenceOp op, int64_t lanes) {
   return nullptr;
 }
 
-struct Rewriter : KernelBuilder {
+struct Rewriter : VectorKernelBuilder {
   RecurrenceOp op;
   CellKind kind;
-  int64_t lanes, registers, accumulators;
+  int64_t registers, accumulators;
   /// Inputs (k) per pass of the row tiles: that many k of the packed
   /// weights (kChunk * gates vectors) stay in L1.
   int64_t kChunk = 64;
 
-  VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
   Value alloc(ArrayRef<int64_t> shape, ValueRange sizes) {
     return memref::AllocOp::create(b, MemRefType::get(shape, b.getF32Type()),
                                    sizes);
-  }
-  Value loadVec(Value memref, ValueRange at) {
-    return vector::LoadOp::create(b, vec(), memref, at);
-  }
-  void storeVec(Value v, Value memref, ValueRange at) {
-    vector::StoreOp::create(b, v, memref, at);
   }
 
   void run();
@@ -293,7 +286,7 @@ struct SeqFusedRecurrencePass
             [&](RecurrenceOp op) { return unsupportedReason(op, lanes); },
             [&](RecurrenceOp op) {
               ImplicitLocOpBuilder b(op.getLoc(), op);
-              Rewriter{{b}, op, *op.getCell(), lanes, registers, accumulators}
+              Rewriter{{{b}, lanes}, op, *op.getCell(), registers, accumulators}
                   .run();
             })))
       signalPassFailure();

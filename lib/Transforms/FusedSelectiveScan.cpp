@@ -45,18 +45,11 @@ const char *unsupportedReason(SelectiveScanOp op, int64_t lanes) {
   return nullptr;
 }
 
-struct Rewriter : KernelBuilder {
+struct Rewriter : VectorKernelBuilder {
   SelectiveScanOp op;
-  int64_t lanes, channelVectors, prefetchSteps;
+  int64_t channelVectors, prefetchSteps;
 
-  VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
-  Value splat(Value scalar) {
-    return vector::BroadcastOp::create(b, vec(), scalar);
-  }
   Value vconst(double v) { return splat(f32(v)); }
-  Value loadVec(Value memref, ValueRange at) {
-    return vector::LoadOp::create(b, vec(), memref, at);
-  }
   Value addf(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
   Value mulf(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
   Value exp(Value x) { return math::ExpOp::create(b, x); }
@@ -216,7 +209,7 @@ struct SeqFusedSelectiveScanPass
             [&](SelectiveScanOp op) { return unsupportedReason(op, lanes); },
             [&](SelectiveScanOp op) {
               ImplicitLocOpBuilder b(op.getLoc(), op);
-              Rewriter{{b}, op, lanes, channelVectors, prefetchSteps}.run();
+              Rewriter{{{b}, lanes}, op, channelVectors, prefetchSteps}.run();
             })))
       signalPassFailure();
   }

@@ -162,6 +162,22 @@ struct KernelBuilder {
   }
 };
 
+/// A KernelBuilder for kernels on vectors of `lanes` f32.
+struct VectorKernelBuilder : KernelBuilder {
+  int64_t lanes;
+
+  VectorType vec() { return VectorType::get({lanes}, b.getF32Type()); }
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(b, vec(), scalar);
+  }
+  Value loadVec(Value memref, ValueRange at) {
+    return vector::LoadOp::create(b, vec(), memref, at);
+  }
+  void storeVec(Value v, Value memref, ValueRange at) {
+    vector::StoreOp::create(b, v, memref, at);
+  }
+};
+
 } // namespace mlir::seq
 
 #endif // SEQC_LIB_TRANSFORMS_KERNELBUILDER_H

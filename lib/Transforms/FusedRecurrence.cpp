@@ -8,11 +8,11 @@
 //     packX[ub][i][g][:] = w_in[g*Hs + ub*W + :][i]
 //     packH[ub][j][g][:] = w_rec[g][head][ub*W - head*Dh + :][j]
 //   and each k step of the kernel reads nG contiguous vectors;
-// - each step is an scf.parallel over (unit block, tile of batch rows)
-//   tasks; a task accumulates x_t W_in^T and h_{t-1} W_rec^T for all gates
-//   of its units and rows in registers (rows broadcast, gates in vectors),
-//   then applies the cell (CellMath) in registers and stores the new
-//   states: the gate pre-activations never reach memory;
+// - each step is an scf.parallel over unit blocks; a task accumulates
+//   x_t W_in^T and h_{t-1} W_rec^T for all gates of its units, a register
+//   tile of batch rows at a time (rows broadcast, gates in vectors), over
+//   L1-sized chunks of k, then applies the cell (CellMath) on vectors and
+//   stores the new states: the gate pre-activations never leave the task;
 // - h is double-buffered across steps (every task reads all of h_{t-1});
 //   the other states are owned by one task each and updated in place.
 //

@@ -97,10 +97,11 @@ def SeqFusedRecurrence : Pass<"seq-fused-recurrence"> {
 
     - the input and recurrent weights are packed once per call so that the
       columns of every gate of a block of `lanes` units are adjacent;
-    - each time step is an `scf.parallel` over (unit block, tile of batch
-      rows) tasks; a task accumulates `x_t W_in^T + h_{t-1} W_rec^T` for
-      all the gates of its units in registers, applies the cell there and
-      stores the new states: gate pre-activations never reach memory;
+    - each time step is an `scf.parallel` over blocks of units; a task
+      accumulates `x_t W_in^T + h_{t-1} W_rec^T` for all the gates of its
+      units, a register tile of batch rows at a time over L1-sized chunks
+      of the inputs, applies the cell on vectors and stores the new states:
+      gate pre-activations never leave the task;
     - `h` is double-buffered across steps; the other states (c, n, m) are
       updated in place by the one task that owns them.
 

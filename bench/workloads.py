@@ -3,7 +3,8 @@
 Each builder returns a Workload. `flops` counts multiply-adds as 2 (causal
 attention: the visible half); `nbytes` is the memory a memory-bound kernel
 must move. Baselines are callables on the same inputs: plain PyTorch / JAX
-formulations a user would write, and the libraries' own kernels.
+formulations a user would write (plain loops, lax.scan, associative scans),
+and the libraries' own kernels.
 """
 
 import collections
@@ -165,6 +166,27 @@ def linear_attention(name, b, h, l, dk, dv, kind):
                     out.append(torch.einsum("bhk,bhkv->bhv", tq[:, :, i] * scale, S))
                 return torch.stack(out, 2)
         baselines["torch ref"] = torch_ref
+    if jax is not None:
+        jq, jk, jv, jg, jb = (jnp.asarray(x) for x in (q, k, v, g, beta))
+        jscale = dk ** -0.5
+
+        @jax.jit
+        def jax_scan(q, k, v, g, beta):
+            # The recurrence as lax.scan over the sequence (time-major).
+            def step(S, xs):
+                qi, ki, vi, gi, bi = xs
+                a = jnp.exp(gi)
+                S = (a[..., None] if kind == "gla" else a[..., None, None]) * S
+                if kind == "delta":
+                    pred = jnp.einsum("bhk,bhkv->bhv", ki, S)
+                    vi = bi[..., None] * (vi - pred)
+                S = S + ki[..., None] * vi[..., None, :]
+                return S, jnp.einsum("bhk,bhkv->bhv", qi * jscale, S)
+            xs = tuple(jnp.moveaxis(x, 2, 0) for x in (q, k, v, g, beta))
+            _, out = jax.lax.scan(step, jnp.zeros((b, h, dk, dv), q.dtype), xs)
+            return jnp.moveaxis(out, 0, 2)
+        baselines["jax lax.scan"] = (
+            lambda: jax_scan(jq, jk, jv, jg, jb).block_until_ready())
     return Workload(name, ir, inputs, flops, 4.0 * 4 * q.size, False, baselines)
 
 

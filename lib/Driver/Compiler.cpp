@@ -71,20 +71,32 @@ struct Compilation {
 };
 } // namespace
 
-Expected<PipelineOptions>
-seqc::getPipelineOptions(const CompileOptions &options) {
+/// The TargetMachine for `options.cpu`: it decides the pipelines' vector
+/// width and then generates the code.
+static Expected<std::unique_ptr<TargetMachine>>
+createTargetMachine(const CompileOptions &options) {
   CPUTargetOptions targetOptions;
   targetOptions.cpu = options.cpu;
   targetOptions.optLevel = options.optLevel;
-  auto machine = createCPUTargetMachine(targetOptions);
-  if (!machine)
-    return machine.takeError();
+  return createCPUTargetMachine(targetOptions);
+}
+
+static PipelineOptions pipelineOptionsFor(const CompileOptions &options,
+                                          const TargetMachine &machine) {
   PipelineOptions pipelineOptions;
   pipelineOptions.fastLowerings =
       options.optLevel > 0 && !options.referenceOnly;
-  pipelineOptions.vectorLanes = vectorLanesF32(**machine);
+  pipelineOptions.vectorLanes = vectorLanesF32(machine);
   pipelineOptions.runtimeChecks = options.runtimeChecks;
   return pipelineOptions;
+}
+
+Expected<PipelineOptions>
+seqc::getPipelineOptions(const CompileOptions &options) {
+  auto machine = createTargetMachine(options);
+  if (!machine)
+    return machine.takeError();
+  return pipelineOptionsFor(options, **machine);
 }
 
 LogicalResult
@@ -208,10 +220,13 @@ LogicalResult Compilation::run(ModuleOp module) const {
   if (options.emit >= OutputKind::LLVMIR && failed(renameKernels(module)))
     return failure();
   OutputKind mlirStage = std::min(options.emit, OutputKind::LLVMDialect);
-  auto pipelineOptions = getPipelineOptions(options);
-  if (!pipelineOptions)
-    return error(pipelineOptions.takeError());
-  if (failed(lowerTo(module, mlirStage, *pipelineOptions)))
+  // One TargetMachine: it sets the vector width of the lowering, then
+  // generates the code.
+  auto machine = createTargetMachine(options);
+  if (!machine)
+    return error(machine.takeError());
+  if (failed(lowerTo(module, mlirStage,
+                     pipelineOptionsFor(options, **machine))))
     return failure();
   if (options.emit <= OutputKind::LLVMDialect)
     return writeOutput([&](raw_pwrite_stream &os) {
@@ -219,12 +234,6 @@ LogicalResult Compilation::run(ModuleOp module) const {
       return success();
     });
 
-  CPUTargetOptions targetOptions;
-  targetOptions.cpu = options.cpu;
-  targetOptions.optLevel = options.optLevel;
-  auto machine = createCPUTargetMachine(targetOptions);
-  if (!machine)
-    return error(machine.takeError());
   progress(("translating to LLVM IR (-O" + Twine(options.optLevel) +
             ", cpu " + (*machine)->getTargetCPU() + ")")
                .str());

@@ -60,10 +60,6 @@ struct Rewriter : KernelBuilder {
   flash::TileShape shape;
   int64_t minTasks;
 
-  Value alloc(ArrayRef<int64_t> shape, ArrayRef<Value> dynamicSizes) {
-    return memref::AllocOp::create(b, MemRefType::get(shape, b.getF32Type()),
-                                   dynamicSizes);
-  }
   /// An scf.for carrying one value, `fn` giving the next from the old.
   Value reduce(Value lb, Value ub, Value init,
                function_ref<Value(Value, Value)> fn) {
@@ -124,25 +120,18 @@ void Rewriter::run() {
   }
 
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
-  SmallVector<Value> outSizes;
-  for (int64_t d = 0; d < 4; ++d)
-    if (outType.isDynamicDim(d))
-      outSizes.push_back(d == 3 ? valueDim : dim(q, d));
-  Value out = alloc(outType.getShape(), outSizes);
+  Value out =
+      allocResult(op.getOutput(), {batch, heads, queryLength, valueDim});
   Value lse;
   RankedTensorType lseType;
   if (Value lseResult = op.getLse()) {
     lseType = cast<RankedTensorType>(lseResult.getType());
-    SmallVector<Value> lseSizes;
-    for (int64_t d = 0; d < 3; ++d)
-      if (lseType.isDynamicDim(d))
-        lseSizes.push_back(dim(q, d));
-    lse = alloc(lseType.getShape(), lseSizes);
+    lse = allocResult(lseResult, {batch, heads, queryLength});
   }
   int64_t r = shape.rows(), dyn = ShapedType::kDynamic;
-  Value partAcc = alloc({dyn, dyn, r}, {tasks, valueDim});
-  Value partMax = alloc({dyn, r}, {tasks});
-  Value partSum = alloc({dyn, r}, {tasks});
+  Value partAcc = allocF32({dyn, dyn, r}, {tasks, valueDim});
+  Value partMax = allocF32({dyn, r}, {tasks});
+  Value partSum = allocF32({dyn, r}, {tasks});
 
   // Which tile (batch entry, kv head, rows) a tile number stands for.
   auto decompose = [&](Value tile) {

@@ -59,20 +59,12 @@ void Rewriter::run() {
   Value bias = op.getBias() ? readBuffer(op.getBias()) : Value();
   Value state = op.getState() ? readBuffer(op.getState()) : Value();
   Value batch = dim(x, 0), length = dim(x, 1);
-  Value zero = index(0), one = index(1);
-  auto f32Type = b.getF32Type();
+  Value zero = index(0);
 
-  auto yType = cast<RankedTensorType>(op.getY().getType());
-  SmallVector<Value> ySizes;
-  for (int64_t d = 0; d < 2; ++d)
-    if (yType.isDynamicDim(d))
-      ySizes.push_back(dim(x, d));
-  Value y = memref::AllocOp::create(
-      b, MemRefType::get(yType.getShape(), f32Type), ySizes);
+  Value y = allocResult(op.getY(), {batch, length, index(channels)});
 
   // w transposed to [K][C]: tap j of a block of channels is one vector.
-  Value wT =
-      memref::AllocOp::create(b, MemRefType::get({taps, channels}, f32Type));
+  Value wT = allocF32({taps, channels});
   loop(zero, index(channels), [&](Value c) {
     for (int64_t j = 0; j < taps; ++j)
       store(load(w, {c, zero, index(j)}), wT, {index(j), c});
@@ -125,15 +117,11 @@ void Rewriter::run() {
     steps(split, t1, /*maybeBefore=*/false);
   });
 
-  SmallVector<Value> results = {resultTensor(y, yType)};
+  SmallVector<Value> results = {resultTensor(y, op.getY().getType())};
   if (Value finalState = op.getFinalState()) {
     // The last `history` inputs of xs: what a streaming caller passes next.
-    auto stateType = cast<RankedTensorType>(finalState.getType());
-    SmallVector<Value> sizes;
-    if (stateType.isDynamicDim(0))
-      sizes.push_back(batch);
-    Value next = memref::AllocOp::create(
-        b, MemRefType::get(stateType.getShape(), f32Type), sizes);
+    Value next =
+        allocResult(finalState, {batch, index(history), index(channels)});
     loop(zero, batch, [&](Value bi) {
       loop(zero, index(history), [&](Value s) {
         Value i = sub(add(length, s), index(history));
@@ -142,7 +130,7 @@ void Rewriter::run() {
                    {bi, s, index(cb * lanes)});
       });
     });
-    results.push_back(resultTensor(next, stateType));
+    results.push_back(resultTensor(next, finalState.getType()));
   }
   op->replaceAllUsesWith(results);
   op->erase();

@@ -80,7 +80,6 @@ void Rewriter::run() {
   }
   Value batch = dim(q, 0), heads = dim(q, 1), length = dim(q, 2);
   Value zero = index(0), one = index(1);
-  auto f32Type = b.getF32Type();
   double scaleValue = op.getScaleAttr() ? op.getScaleAttr().getValueAsDouble()
                                         : 1.0 / std::sqrt(double(dk));
   Value scale = f32(scaleValue);
@@ -88,12 +87,8 @@ void Rewriter::run() {
   // exp(decay), once: per key channel vectorized over the channels.
   Value factor;
   if (kind == DecayKind::PerKey) {
-    factor = memref::AllocOp::create(
-        b,
-        MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
-                         ShapedType::kDynamic, dk},
-                        f32Type),
-        ValueRange{batch, heads, length});
+    int64_t dyn = ShapedType::kDynamic;
+    factor = allocF32({dyn, dyn, dyn, dk}, {batch, heads, length});
     parallel(mul(batch, heads), [&](Value bh) {
       Value bi = div(bh, heads), h = rem(bh, heads);
       loop(zero, length, [&](Value t) {
@@ -108,19 +103,9 @@ void Rewriter::run() {
     });
   }
 
-  auto outType = cast<RankedTensorType>(op.getOutput().getType());
-  auto stateType = cast<RankedTensorType>(op.getFinalState().getType());
-  SmallVector<Value> outSizes, stateSizes;
-  for (int64_t d = 0; d < 3; ++d)
-    if (outType.isDynamicDim(d))
-      outSizes.push_back(dim(q, d));
-  for (int64_t d = 0; d < 2; ++d)
-    if (stateType.isDynamicDim(d))
-      stateSizes.push_back(dim(q, d));
-  Value out = memref::AllocOp::create(
-      b, MemRefType::get(outType.getShape(), f32Type), outSizes);
-  Value state = memref::AllocOp::create(
-      b, MemRefType::get(stateType.getShape(), f32Type), stateSizes);
+  Value out = allocResult(op.getOutput(), {batch, heads, length, index(dv)});
+  Value state =
+      allocResult(op.getFinalState(), {batch, heads, index(dk), index(dv)});
 
   // Value columns per task: as many vectors as divide Dv.
   int64_t vectors = columnVectors;
@@ -136,8 +121,7 @@ void Rewriter::run() {
           add(mul(rem(task, index(blocks)), index(width)), index(c * lanes)));
     // The task's slice of S, contiguous: rows of the [B, H, Dk, Dv] state
     // are Dv floats apart, which would map the slice onto a few L1 sets.
-    Value slice =
-        memref::AllocOp::create(b, MemRefType::get({dk, width}, f32Type));
+    Value slice = allocF32({dk, width});
     SmallVector<Value> at;
     for (int64_t c = 0; c < vectors; ++c)
       at.push_back(index(c * lanes));
@@ -211,8 +195,8 @@ void Rewriter::run() {
     });
   });
 
-  Value outTensor = resultTensor(out, outType);
-  Value stateTensor = resultTensor(state, stateType);
+  Value outTensor = resultTensor(out, op.getOutput().getType());
+  Value stateTensor = resultTensor(state, op.getFinalState().getType());
   op->replaceAllUsesWith(ValueRange{outTensor, stateTensor});
   op->erase();
 }

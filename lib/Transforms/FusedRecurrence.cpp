@@ -60,11 +60,6 @@ struct Rewriter : VectorKernelBuilder {
   /// weights (kChunk * gates vectors) stay in L1.
   int64_t kChunk = 64;
 
-  Value alloc(ArrayRef<int64_t> shape, ValueRange sizes) {
-    return memref::AllocOp::create(b, MemRefType::get(shape, b.getF32Type()),
-                                   sizes);
-  }
-
   void run();
 };
 } // namespace
@@ -93,8 +88,8 @@ void Rewriter::run() {
 
   // Packed weights, once per call.
   int64_t dyn = ShapedType::kDynamic;
-  Value packX = alloc({unitBlocks, dyn, gates, lanes}, {inputs});
-  Value packH = alloc({unitBlocks, headDim, gates, lanes}, {});
+  Value packX = allocF32({unitBlocks, dyn, gates, lanes}, {inputs});
+  Value packH = allocF32({unitBlocks, headDim, gates, lanes}, {});
   parallel(blocks, [&](Value ub) {
     Value u0 = mul(ub, w);
     Value head = div(u0, index(headDim));
@@ -114,10 +109,10 @@ void Rewriter::run() {
 
   // States: h double-buffered [2][B][Hs], the others [B][Hs] in place.
   Value hs = index(hidden);
-  Value hBuf = alloc({2, dyn, hidden}, {batch});
+  Value hBuf = allocF32({2, dyn, hidden}, {batch});
   SmallVector<Value> stateBufs = {Value()};
   for (int64_t s = 1; s < numStates; ++s)
-    stateBufs.push_back(alloc({dyn, hidden}, {batch}));
+    stateBufs.push_back(allocF32({dyn, hidden}, {batch}));
   SmallVector<Value> init;
   for (Value v : op.getInit())
     init.push_back(readBuffer(v));
@@ -132,13 +127,7 @@ void Rewriter::run() {
       }
     });
   });
-  auto yType = cast<RankedTensorType>(op.getResults().back().getType());
-  SmallVector<Value> ySizes;
-  if (yType.isDynamicDim(0))
-    ySizes.push_back(batch);
-  if (yType.isDynamicDim(1))
-    ySizes.push_back(length);
-  Value y = alloc(yType.getShape(), ySizes);
+  Value y = allocResult(op.getResults().back(), {batch, length, hs});
 
   Value rowTiles = ceilDiv(batch, index(rowsPerTile));
   Value lastRow = sub(batch, one);
@@ -171,7 +160,7 @@ void Rewriter::run() {
       // The task's accumulators for all rows, [row][a][lanes]: the weights
       // of a chunk of k stay in L1 while every tile of rows passes over it.
       Value accBuf =
-          alloc({dyn, perRow, lanes}, {mul(rowTiles, index(rowsPerTile))});
+          allocF32({dyn, perRow, lanes}, {mul(rowTiles, index(rowsPerTile))});
       loop(zero, mul(rowTiles, index(rowsPerTile)), [&](Value row) {
         for (int64_t a = 0; a < perRow; ++a)
           storeVec(bias[a], accBuf, {row, index(a), zero});
@@ -250,11 +239,7 @@ void Rewriter::run() {
   });
 
   // The final h is in the buffer the last step wrote.
-  auto stateType = cast<RankedTensorType>(op.getResults().front().getType());
-  SmallVector<Value> stateSizes;
-  if (stateType.isDynamicDim(0))
-    stateSizes.push_back(batch);
-  Value hFinal = alloc(stateType.getShape(), stateSizes);
+  Value hFinal = allocResult(op.getResults().front(), {batch, hs});
   Value finalParity = rem(length, index(2));
   loop(zero, batch, [&](Value bi) {
     loop(zero, hs, [&](Value u) {
@@ -268,7 +253,7 @@ void Rewriter::run() {
   toTensor(hFinal, op.getResult(0).getType());
   for (int64_t s = 1; s < numStates; ++s)
     toTensor(stateBufs[s], op.getResult(s).getType());
-  toTensor(y, yType);
+  toTensor(y, op.getResults().back().getType());
   op->replaceAllUsesWith(results);
   op->erase();
 }

@@ -80,26 +80,15 @@ void Rewriter::run() {
   Value zero = index(0), one = index(1);
 
   // A transposed, [N][Dm]: state n of a block of channels is one vector.
-  auto f32Type = b.getF32Type();
-  Value aT =
-      memref::AllocOp::create(b, MemRefType::get({states, channels}, f32Type));
+  Value aT = allocF32({states, channels});
   loop(zero, index(channels), [&](Value d) {
     loop(zero, index(states), [&](Value n) {
       store(load(a, {d, n}), aT, {n, d});
     });
   });
-  auto yType = cast<RankedTensorType>(op.getY().getType());
-  auto lastType = cast<RankedTensorType>(op.getLastState().getType());
-  SmallVector<Value> ySizes, lastSizes;
-  for (int64_t d = 0; d < 2; ++d)
-    if (yType.isDynamicDim(d))
-      ySizes.push_back(dim(u, d));
-  if (lastType.isDynamicDim(0))
-    lastSizes.push_back(batch);
-  Value y = memref::AllocOp::create(
-      b, MemRefType::get(yType.getShape(), f32Type), ySizes);
-  Value last = memref::AllocOp::create(
-      b, MemRefType::get(lastType.getShape(), f32Type), lastSizes);
+  Value y = allocResult(op.getY(), {batch, length, index(channels)});
+  Value last =
+      allocResult(op.getLastState(), {batch, index(channels), index(states)});
 
   // Channels per task: whole cache lines of u, delta, z and y per step (a
   // step moves Dm floats ahead), as many vectors as divide a group.
@@ -192,8 +181,8 @@ void Rewriter::run() {
                 last, {bi, add(at[c], index(l)), index(n)});
   });
 
-  Value yTensor = resultTensor(y, yType);
-  Value lastTensor = resultTensor(last, lastType);
+  Value yTensor = resultTensor(y, op.getY().getType());
+  Value lastTensor = resultTensor(last, op.getLastState().getType());
   op->replaceAllUsesWith(ValueRange{yTensor, lastTensor});
   op->erase();
 }

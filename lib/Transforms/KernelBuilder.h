@@ -77,6 +77,21 @@ struct KernelBuilder {
         b, rowMajorBuffer(cast<ShapedType>(tensor.getType())), tensor,
         /*read_only=*/true);
   }
+  /// A fresh f32 buffer of `shape`; `dynamicSizes` has its dynamic sizes.
+  Value allocF32(ArrayRef<int64_t> shape, ValueRange dynamicSizes = {}) {
+    return memref::AllocOp::create(b, MemRefType::get(shape, b.getF32Type()),
+                                   dynamicSizes);
+  }
+  /// A fresh f32 buffer for the tensor `result` of the op being lowered;
+  /// `sizes` has one size per dimension (those of static ones are unused).
+  Value allocResult(Value result, ArrayRef<Value> sizes) {
+    auto type = cast<ShapedType>(result.getType());
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamicSizes.push_back(sizes[d]);
+    return allocF32(type.getShape(), dynamicSizes);
+  }
   /// A fresh buffer of `type`'s shape as the tensor result of a lowering.
   Value resultTensor(Value buffer, Type type) {
     auto exact = MemRefType::get(cast<ShapedType>(type).getShape(),

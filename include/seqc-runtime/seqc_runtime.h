@@ -51,7 +51,16 @@ typedef enum seqc_status {
   /* seqc_call() was given a name that the library does not export. */
   SEQC_ERROR_UNKNOWN_FUNCTION = 2,
   /* An allocation failed or a size overflowed. */
-  SEQC_ERROR_OUT_OF_MEMORY = 3
+  SEQC_ERROR_OUT_OF_MEMORY = 3,
+  /* A weights file could not be opened or read. */
+  SEQC_ERROR_IO = 4,
+  /* A weights file is not valid safetensors, or lacks a tensor the model
+   * needs, or has it with another shape or an unsupported dtype. */
+  SEQC_ERROR_INVALID_WEIGHTS = 5,
+  /* The call would take a sequence past the model's max_context. */
+  SEQC_ERROR_CONTEXT_FULL = 6,
+  /* A model function was called on a library compiled from plain IR. */
+  SEQC_ERROR_NOT_A_MODEL = 7
 } seqc_status;
 
 /* A tensor the caller owns. */
@@ -178,6 +187,66 @@ static inline void seqc_output_shape(const seqc_function_info *function,
     }
   }
 }
+
+/*===----------------------------------------------------------------------===*
+ * Models (libraries compiled from a model description, docs/models.md)
+ *===----------------------------------------------------------------------===*/
+
+/* One weight the library reads: a safetensors tensor name, its shape, and
+ * where it lives in the instance's packed f32 weights. */
+typedef struct seqc_model_weight_info {
+  const char *name;
+  int32_t rank;
+  const int64_t *shape;
+  int64_t offset; /* in f32 elements */
+} seqc_model_weight_info;
+
+typedef struct seqc_model_info {
+  const char *name;
+  const char *architecture; /* "seqc-model", "llama", "mamba", ... */
+  int64_t vocab_size;
+  int64_t max_context;
+  int32_t num_weights;
+  const seqc_model_weight_info *weights;
+  int64_t weights_size; /* f32 elements of the packed weights */
+  int64_t state_size;   /* f32 elements of state per sequence */
+  int32_t forward_function; /* indexes into seqc_library_info.functions */
+  int32_t step_function;
+} seqc_model_info;
+
+typedef struct seqc_model seqc_model;
+
+/* The model this library computes, or NULL for a library compiled from
+ * plain IR. */
+const seqc_model_info *seqc_get_model_info(void);
+
+/* Creates an instance for `batch` sequences from a safetensors file (or a
+ * buffer holding one, which need not outlive the call). On failure *model
+ * is NULL and seqc_last_error() says why. */
+seqc_status seqc_model_create(const char *weights_path, int64_t batch,
+                              seqc_model **model);
+seqc_status seqc_model_create_from_buffer(const void *data, uint64_t size,
+                                          int64_t batch, seqc_model **model);
+void seqc_model_destroy(seqc_model *model); /* NULL is allowed */
+
+/* Appends tokens[batch, length] (row-major) to every sequence and writes
+ * their logits[batch, length, vocab_size]. */
+seqc_status seqc_model_forward(seqc_model *model, const int32_t *tokens,
+                               int64_t length, float *logits);
+/* One token per sequence: tokens[batch] -> logits[batch, vocab_size]. */
+seqc_status seqc_model_step(seqc_model *model, const int32_t *tokens,
+                            float *logits);
+/* Forgets every sequence: position 0, zero state. */
+seqc_status seqc_model_reset(seqc_model *model);
+int64_t seqc_model_batch(const seqc_model *model);
+/* Tokens consumed since the last reset (or -1 for a NULL model). */
+int64_t seqc_model_position(const seqc_model *model);
+/* The size of a saved state, in bytes. */
+uint64_t seqc_model_state_bytes(const seqc_model *model);
+seqc_status seqc_model_save_state(const seqc_model *model, void *buffer,
+                                  uint64_t size);
+seqc_status seqc_model_load_state(seqc_model *model, const void *buffer,
+                                  uint64_t size);
 
 #ifdef __cplusplus
 } /* extern "C" */

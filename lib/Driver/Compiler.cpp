@@ -6,6 +6,7 @@
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPUTarget.h"
 #include "seqc/Target/EntryPoints.h"
+#include "seqc/Target/ModelTables.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -203,6 +204,7 @@ LogicalResult Compilation::run(ModuleOp module) const {
   // sizes must agree. Calls are inlined first so that the relations inside
   // a callee count for its caller's arguments.
   std::vector<EntryPoint> entryPoints;
+  std::optional<ModelInfo> model;
   if (options.emit >= OutputKind::Header) {
     if (failed(runPipeline(module, "inline", options)))
       return failure();
@@ -210,6 +212,10 @@ LogicalResult Compilation::run(ModuleOp module) const {
     if (failed(analyzed))
       return failure();
     entryPoints = std::move(*analyzed);
+    auto modelInfo = readModelInfo(module, entryPoints);
+    if (failed(modelInfo))
+      return failure();
+    model = std::move(*modelInfo);
   }
   if (options.emit == OutputKind::Header)
     return writeOutput([&](raw_pwrite_stream &os) {
@@ -244,6 +250,7 @@ LogicalResult Compilation::run(ModuleOp module) const {
     return error(llvmModule.takeError());
   if (Error err = emitEntryPointTables(**llvmModule, entryPoints))
     return error(std::move(err));
+  emitModelTable(**llvmModule, model);
   // Only the entry points and the runtime's API are exported.
   for (GlobalValue &gv : (*llvmModule)->global_values())
     if (!gv.isDeclaration() && !gv.hasLocalLinkage() &&

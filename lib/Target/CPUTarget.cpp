@@ -154,7 +154,11 @@ Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
   SmallVector<StringRef> args = {*linker,      "-shared",  "--no-undefined",
                                  "-Bsymbolic-functions",
                                  "--as-needed", "-o",       out,
-                                 obj,          runtime,
+                                 obj,
+                                 // Whole: the model API is exported whether
+                                 // or not the generated code calls it.
+                                 "--whole-archive", runtime,
+                                 "--no-whole-archive",
                                  SEQC_BUILTINS_LIBRARY,
                                  "-L/lib/x86_64-linux-gnu",
                                  "-L/usr/lib/x86_64-linux-gnu", "-lm", "-lc"};

@@ -148,6 +148,11 @@ static void collectRelations(Operation *op, DimClasses &classes,
     if (std::optional<int64_t> index = getConstantIntValue(dimOp.getIndex()))
       classes.join(result, d, dimOp.getSource(), *index);
   };
+  if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
+    for (int64_t d = 0, e = rankOf(insert.getResult()); d < e; ++d)
+      classes.join(insert.getResult(), d, insert.getDest(), d);
+    return;
+  }
   if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
     llvm::SmallBitVector dropped = slice.getDroppedDims();
     int64_t r = 0;

@@ -15,7 +15,10 @@ its message.
 import os
 import tempfile
 
-__all__ = ["compile", "load", "opt", "CompileError", "CallError", "Library"]
+import numpy as np
+
+__all__ = ["compile", "load", "opt", "CompileError", "CallError", "Library",
+           "Model"]
 
 
 class CompileError(RuntimeError):
@@ -41,9 +44,17 @@ def _read_source(src):
     return src, "<source>"
 
 
+def _is_model_path(src):
+    return isinstance(src, (str, os.PathLike)) and (
+        os.path.isdir(src) or str(src).lower().endswith(".json"))
+
+
 def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
-            opt_level=2, runtime_checks=False, reference=False, header=None):
-    """Compiles seq IR (text, or a path to a .mlir file).
+            opt_level=2, runtime_checks=False, reference=False, header=None,
+            max_context=None):
+    """Compiles seq IR (text, or a path to a .mlir file), or a model: a
+    seqc-model .json description or a Hugging Face model directory
+    (docs/models.md; `max_context` overrides its context length).
 
     Returns the path of the output: `output`, or a file in a temporary
     directory that lives as long as the process. With emit="so" a C header
@@ -55,7 +66,16 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
     if target != "cpu":
         raise CompileError("target '%s' is not available yet; use target='cpu'"
                            % target)
-    source, name = _read_source(src)
+    input_path = ""
+    if _is_model_path(src):
+        input_path, source, name = os.fspath(src), "", os.fspath(src)
+        if not os.path.exists(input_path):
+            raise CompileError("%s: no such file or directory" % input_path)
+    else:
+        source, name = _read_source(src)
+    if max_context is not None and (not input_path or max_context < 1):
+        raise CompileError("max_context applies to model descriptions and "
+                           "must be >= 1")
     if output is None:
         directory = tempfile.TemporaryDirectory(prefix="seqc-")
         _TEMP_DIRS.append(directory)
@@ -68,7 +88,8 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
     _seqc.compile(source, output, emit=emit, cpu=cpu, opt_level=opt_level,
                   runtime_checks=runtime_checks, reference=reference,
                   header=header,
-                  runtime_library=runtime, source_name=name)
+                  runtime_library=runtime, source_name=name,
+                  input_path=input_path, max_context=max_context or 0)
     return output
 
 
@@ -88,6 +109,19 @@ class Library:
         self._lib = _seqc.Library(path)
         self.path = path
         self.signatures = self._lib.signatures()
+        #: For a model library: name, architecture, vocab_size, max_context,
+        #: weights [(name, shape)]; None for a library compiled from IR.
+        self.model_info = self._lib.model_info()
+
+    def model(self, weights, batch=1):
+        """An instance of this model library (see Model) with the weights
+        of a safetensors file (a path, or its bytes)."""
+        if not isinstance(weights, (bytes, bytearray)):
+            weights = os.fspath(weights)
+        elif isinstance(weights, bytearray):
+            weights = bytes(weights)
+        return Model(_seqc.Library.create_model(self._lib, weights, batch),
+                     self.model_info)
 
     def __getattr__(self, name):
         if name.startswith("_") or name not in self.signatures:
@@ -104,6 +138,56 @@ class Library:
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self.signatures))
+
+
+def _int32_tokens(tokens, ndim):
+    array = np.asarray(tokens)
+    if array.dtype.kind not in "iu":
+        raise CallError("tokens must be integers, got dtype %s" % array.dtype)
+    if array.ndim != ndim:
+        raise CallError("tokens must have %d dimension(s), got shape %s"
+                        % (ndim, array.shape))
+    if array.size and (array.min() < -2**31 or array.max() >= 2**31):
+        raise CallError("token ids must fit in int32")
+    return np.ascontiguousarray(array, dtype=np.int32)
+
+
+class Model:
+    """An instance of a model library: its weights and the state (KV caches,
+    conv and SSM states) of `batch` sequences.
+
+        m = seqc.load(seqc.compile("model.json")).model("w.safetensors")
+        logits = m.forward(prompt)   # int [batch, L] -> float32 [batch, L, V]
+        logits = m.step(next_ids)    # int [batch]    -> float32 [batch, V]
+        m.reset(); s = m.save_state(); m.load_state(s)
+
+    forward and step continue from the current state; refused calls (a bad
+    id, a full context) raise CallError and change nothing."""
+
+    def __init__(self, handle, info):
+        self._model = handle
+        self.info = info
+        self.batch = handle.batch
+
+    @property
+    def position(self):
+        """Tokens consumed since the last reset."""
+        return self._model.position
+
+    def forward(self, tokens):
+        return self._model.forward(_int32_tokens(tokens, 2))
+
+    def step(self, tokens):
+        return self._model.step(_int32_tokens(tokens, 1))
+
+    def reset(self):
+        self._model.reset()
+
+    def save_state(self):
+        return self._model.save_state()
+
+    def load_state(self, state):
+        self._model.load_state(bytes(state))
 
 
 def load(path):

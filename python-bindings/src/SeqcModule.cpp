@@ -95,9 +95,21 @@ void compile(const std::string &source, const std::string &output,
              const std::string &emit, const std::string &cpu,
              unsigned optLevel, bool runtimeChecks, bool reference,
              const std::string &header, const std::string &runtimeLibrary,
-             const std::string &sourceName) {
+             const std::string &sourceName, const std::string &inputPath,
+             int64_t maxContext) {
   CompilerSession session;
-  OwningOpRef<ModuleOp> module = session.parse(source, sourceName);
+  OwningOpRef<ModuleOp> module;
+  if (inputPath.empty()) {
+    module = session.parse(source, sourceName);
+  } else {
+    // A model description (or a file of IR) read by the driver's loader.
+    session.handler = std::make_unique<SourceMgrDiagnosticHandler>(
+        session.sourceMgr, session.context.get(), session.stream);
+    seqc::InputOptions inputOptions;
+    inputOptions.maxContext = maxContext;
+    module = seqc::loadInput(inputPath, *session.context, session.sourceMgr,
+                             inputOptions, session.options().onError);
+  }
   if (!module)
     raiseCompileError(session.diagnostics);
   seqc::CompileOptions options = session.options();
@@ -143,6 +155,131 @@ const DtypeEntry kDtypes[] = {
     {SEQC_DTYPE_BF16, {static_cast<uint8_t>(nb::dlpack::dtype_code::Bfloat), 16, 1}},
 };
 
+[[noreturn]] void raiseCallError(const std::string &message) {
+  nb::object error = nb::module_::import_("seqc").attr("CallError");
+  PyErr_SetString(error.ptr(), message.c_str());
+  throw nb::python_error();
+}
+
+/// The model API (seqc_model_*) of one loaded model library.
+struct ModelApi {
+  const seqc_model_info *(*info)() = nullptr;
+  seqc_status (*create)(const char *, int64_t, seqc_model **) = nullptr;
+  seqc_status (*createFromBuffer)(const void *, uint64_t, int64_t,
+                                  seqc_model **) = nullptr;
+  void (*destroy)(seqc_model *) = nullptr;
+  seqc_status (*forward)(seqc_model *, const int32_t *, int64_t,
+                         float *) = nullptr;
+  seqc_status (*step)(seqc_model *, const int32_t *, float *) = nullptr;
+  seqc_status (*reset)(seqc_model *) = nullptr;
+  int64_t (*position)(const seqc_model *) = nullptr;
+  uint64_t (*stateBytes)(const seqc_model *) = nullptr;
+  seqc_status (*save)(const seqc_model *, void *, uint64_t) = nullptr;
+  seqc_status (*load)(seqc_model *, const void *, uint64_t) = nullptr;
+  const char *(*lastError)() = nullptr;
+
+  template <typename F> static void bind(void *handle, const char *name, F &fn) {
+    fn = reinterpret_cast<F>(dlsym(handle, name));
+  }
+  bool resolve(void *handle) {
+    bind(handle, "seqc_get_model_info", info);
+    bind(handle, "seqc_model_create", create);
+    bind(handle, "seqc_model_create_from_buffer", createFromBuffer);
+    bind(handle, "seqc_model_destroy", destroy);
+    bind(handle, "seqc_model_forward", forward);
+    bind(handle, "seqc_model_step", step);
+    bind(handle, "seqc_model_reset", reset);
+    bind(handle, "seqc_model_position", position);
+    bind(handle, "seqc_model_state_bytes", stateBytes);
+    bind(handle, "seqc_model_save_state", save);
+    bind(handle, "seqc_model_load_state", load);
+    bind(handle, "seqc_last_error", lastError);
+    return info && create && createFromBuffer && destroy && forward && step &&
+           reset && position && stateBytes && save && load && lastError;
+  }
+  void check(seqc_status status) const {
+    if (status != SEQC_OK)
+      raiseCallError(lastError());
+  }
+};
+
+using TokenArray =
+    nb::ndarray<nb::numpy, const int32_t, nb::c_contig, nb::device::cpu>;
+using LogitArray = nb::ndarray<nb::numpy, float, nb::device::cpu>;
+
+/// One instance of a model library: weights, batch, carried state.
+class Model {
+public:
+  Model(const ModelApi &api, nb::object library, seqc_model *model,
+        int64_t batch)
+      : api(api), library(std::move(library)), model(model), batch(batch),
+        vocab(api.info()->vocab_size) {}
+  ~Model() { api.destroy(model); }
+  Model(const Model &) = delete;
+  Model &operator=(const Model &) = delete;
+
+  LogitArray forward(TokenArray tokens) {
+    if (tokens.ndim() != 2 || static_cast<int64_t>(tokens.shape(0)) != batch)
+      raiseCallError("forward: tokens must be int32 [" +
+                     std::to_string(batch) + ", length]");
+    int64_t length = tokens.shape(1);
+    return run(tokens.data(), length, {static_cast<size_t>(batch),
+                                       static_cast<size_t>(length),
+                                       static_cast<size_t>(vocab)},
+               false);
+  }
+
+  LogitArray step(TokenArray tokens) {
+    if (tokens.ndim() != 1 || static_cast<int64_t>(tokens.shape(0)) != batch)
+      raiseCallError("step: tokens must be int32 [" + std::to_string(batch) +
+                     "]");
+    return run(tokens.data(), 1,
+               {static_cast<size_t>(batch), static_cast<size_t>(vocab)}, true);
+  }
+
+  void reset() { api.check(api.reset(model)); }
+  int64_t position() const { return api.position(model); }
+
+  nb::bytes saveState() const {
+    std::string buffer(api.stateBytes(model), '\0');
+    api.check(api.save(model, buffer.data(), buffer.size()));
+    return nb::bytes(buffer.data(), buffer.size());
+  }
+  void loadState(nb::bytes state) {
+    api.check(api.load(model, state.c_str(), state.size()));
+  }
+
+  int64_t batch;
+
+private:
+  LogitArray run(const int32_t *tokens, int64_t length,
+                 std::vector<size_t> shape, bool isStep) {
+    size_t count = 1;
+    for (size_t s : shape)
+      count *= s;
+    float *logits = static_cast<float *>(std::malloc(count * sizeof(float)));
+    if (!logits)
+      throw std::bad_alloc();
+    seqc_status status;
+    {
+      nb::gil_scoped_release release;
+      status = isStep ? api.step(model, tokens, logits)
+                      : api.forward(model, tokens, length, logits);
+    }
+    if (status != SEQC_OK) {
+      std::free(logits);
+      raiseCallError(api.lastError());
+    }
+    nb::capsule owner(logits, [](void *p) noexcept { std::free(p); });
+    return LogitArray(logits, shape.size(), shape.data(), owner);
+  }
+
+  ModelApi api;
+  nb::object library; // keeps the library loaded
+  seqc_model *model;
+  int64_t vocab;
+};
+
 class Library {
 public:
   explicit Library(const std::string &path) : path(path) {
@@ -158,6 +295,7 @@ public:
     if (!infoFn || !callFn || !errorFn)
       throw std::runtime_error(path + " is not a seqc library");
     info = infoFn();
+    hasModelApi = modelApi.resolve(handle);
     if (info->abi_version != SEQC_ABI_VERSION)
       throw std::runtime_error(path + " has ABI version " +
                                std::to_string(info->abi_version) +
@@ -270,9 +408,54 @@ public:
     return results;
   }
 
+  /// The model's description (a dict), or None for a library of IR.
+  nb::object modelInfo() const {
+    const seqc_model_info *m = hasModelApi ? modelApi.info() : nullptr;
+    if (!m)
+      return nb::none();
+    nb::dict d;
+    d["name"] = m->name;
+    d["architecture"] = m->architecture;
+    d["vocab_size"] = m->vocab_size;
+    d["max_context"] = m->max_context;
+    d["state_size"] = m->state_size;
+    nb::list weights;
+    for (int i = 0; i < m->num_weights; ++i) {
+      nb::list shape;
+      for (int r = 0; r < m->weights[i].rank; ++r)
+        shape.append(m->weights[i].shape[r]);
+      weights.append(nb::make_tuple(m->weights[i].name, nb::tuple(shape)));
+    }
+    d["weights"] = weights;
+    return d;
+  }
+
+  /// An instance from a safetensors path (str) or its bytes.
+  static Model *createModel(nb::object self, nb::object weights,
+                            int64_t batch) {
+    Library &lib = nb::cast<Library &>(self);
+    if (!lib.hasModelApi || !lib.modelApi.info())
+      raiseCallError(lib.path + " was compiled from IR, not from a model "
+                                "description");
+    seqc_model *model = nullptr;
+    seqc_status status;
+    if (nb::isinstance<nb::bytes>(weights)) {
+      nb::bytes data = nb::cast<nb::bytes>(weights);
+      status = lib.modelApi.createFromBuffer(data.c_str(), data.size(), batch,
+                                             &model);
+    } else {
+      std::string path = nb::cast<std::string>(nb::str(weights));
+      status = lib.modelApi.create(path.c_str(), batch, &model);
+    }
+    lib.modelApi.check(status);
+    return new Model(lib.modelApi, self, model, batch);
+  }
+
   std::string path;
 
 private:
+  ModelApi modelApi;
+  bool hasModelApi = false;
   void *handle = nullptr;
   const seqc_library_info *info = nullptr;
   seqc_status (*callFn)(const char *, const seqc_tensor *, int32_t,
@@ -288,12 +471,24 @@ NB_MODULE(_seqc, m) {
         nb::arg("emit") = "so", nb::arg("cpu") = "native",
         nb::arg("opt_level") = 2, nb::arg("runtime_checks") = false,
         nb::arg("reference") = false, nb::arg("header") = "", nb::arg("runtime_library") = "",
-        nb::arg("source_name") = "<source>");
+        nb::arg("source_name") = "<source>", nb::arg("input_path") = "",
+        nb::arg("max_context") = 0);
   m.def("opt", &opt, nb::arg("source"), nb::arg("pipeline"),
         nb::arg("source_name") = "<source>");
   nb::class_<Library>(m, "Library")
       .def(nb::init<const std::string &>(), nb::arg("path"))
       .def_ro("path", &Library::path)
       .def("signatures", &Library::signatures)
-      .def("call", &Library::call, nb::arg("name"), nb::arg("inputs"));
+      .def("call", &Library::call, nb::arg("name"), nb::arg("inputs"))
+      .def("model_info", &Library::modelInfo)
+      .def_static("create_model", &Library::createModel, nb::arg("library"),
+                  nb::arg("weights"), nb::arg("batch"));
+  nb::class_<Model>(m, "Model")
+      .def_ro("batch", &Model::batch)
+      .def_prop_ro("position", &Model::position)
+      .def("forward", &Model::forward, nb::arg("tokens"))
+      .def("step", &Model::step, nb::arg("tokens"))
+      .def("reset", &Model::reset)
+      .def("save_state", &Model::saveState)
+      .def("load_state", &Model::loadState, nb::arg("state"));
 }

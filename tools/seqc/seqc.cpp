@@ -34,8 +34,10 @@ enum class TargetKind { CPU, CUDA };
 
 static cl::OptionCategory seqcCategory("seqc options");
 
-static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<input .mlir file>"),
+static cl::opt<std::string> inputFilename(
+    cl::Positional,
+    cl::desc("<input: a .mlir file, a model description .json, or a Hugging "
+             "Face model directory>"),
                                           cl::init("-"),
                                           cl::cat(seqcCategory));
 static cl::opt<std::string>
@@ -92,6 +94,11 @@ static cl::opt<std::string> headerFilename(
     cl::desc("With --emit=so, where to write the C header (default: the "
              "output path with .h in place of .so; 'none' to skip)"),
     cl::value_desc("path"), cl::init(""), cl::cat(seqcCategory));
+static cl::opt<int64_t> maxContext(
+    "max-context",
+    cl::desc("For a model description: the longest sequence an instance "
+             "holds (its KV cache length); default: the description's"),
+    cl::init(0), cl::cat(seqcCategory));
 static cl::opt<bool> verbose("v", cl::desc("Print each stage as it runs"),
                              cl::init(false), cl::cat(seqcCategory));
 
@@ -145,19 +152,19 @@ static LogicalResult compile(MLIRContext &context) {
   if (failed(seqc::checkOptions(options, outputFilename)))
     return failure();
 
-  std::string error;
-  std::unique_ptr<MemoryBuffer> input = openInputFile(inputFilename, &error);
-  if (!input) {
-    errs() << "seqc: error: " << error << "\n";
+  if (maxContext < 0) {
+    errs() << "seqc: error: --max-context must be positive, got "
+           << maxContext << "\n";
     return failure();
   }
   SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   if (verbose)
-    errs() << "seqc: parsing " << inputFilename << "\n";
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(sourceMgr, &context);
+    errs() << "seqc: reading " << inputFilename << "\n";
+  seqc::InputOptions inputOptions;
+  inputOptions.maxContext = maxContext;
+  OwningOpRef<ModuleOp> module = seqc::loadInput(
+      inputFilename, context, sourceMgr, inputOptions, options.onError);
   if (!module)
     return failure();
   return seqc::compile(*module, options,
@@ -173,9 +180,12 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions({&seqcCategory});
   cl::ParseCommandLineOptions(
       argc, argv,
-      "seqc: compile seq IR into a shared library (or any stage on the way)\n"
+      "seqc: compile seq IR or a model into a shared library (or any stage "
+      "on the way)\n"
       "\n"
       "  seqc model.mlir -o libmodel.so\n"
+      "  seqc model.json -o libmodel.so       # docs/models.md\n"
+      "  seqc path/to/hf-llama-dir -o libllama.so\n"
       "  seqc model.mlir --emit=linalg          # IR after the seq lowering\n"
       "  seqc model.mlir --emit=llvm -O3 --cpu=x86-64-v4\n"
       "\n"

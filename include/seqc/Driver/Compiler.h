@@ -13,6 +13,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/SourceMgr.h"
 
 #include <functional>
 #include <string>
@@ -75,6 +76,22 @@ getPipelineOptions(const CompileOptions &options);
 mlir::LogicalResult compile(mlir::ModuleOp module,
                             const CompileOptions &options,
                             llvm::StringRef outputPath);
+
+/// Options of a model description input.
+struct InputOptions {
+  /// Overrides the description's max_context when > 0.
+  int64_t maxContext = 0;
+};
+
+/// Reads `path`: a model description (a directory with a Hugging Face
+/// config.json, or a .json file; see docs/models.md), built into IR, or a
+/// file of IR ("-" for stdin). Parse diagnostics go through `sourceMgr`'s
+/// handler (the caller installs one); other errors to `onError`. Null on
+/// failure.
+mlir::OwningOpRef<mlir::ModuleOp>
+loadInput(llvm::StringRef path, mlir::MLIRContext &context,
+          llvm::SourceMgr &sourceMgr, const InputOptions &inputOptions,
+          const std::function<void(const std::string &)> &onError);
 
 /// Runs a textual pass pipeline (as seq-opt takes it, without the
 /// builtin.module anchor) on `module`.

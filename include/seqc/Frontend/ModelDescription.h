@@ -1,0 +1,81 @@
+//===- ModelDescription.h - whole models, as seqc reads them ----*- C++ -*-===//
+//
+// A model is a stack of blocks (a sequence mixer, optionally an MLP, each
+// behind an RMSNorm and a residual) between a token embedding and a head.
+// Two inputs describe one (docs/models.md): seqc's own JSON format and a
+// Hugging Face config.json; both are validated here into a ModelSpec, from
+// which ModelBuilder.h builds the IR. Every error names the field.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_FRONTEND_MODELDESCRIPTION_H
+#define SEQC_FRONTEND_MODELDESCRIPTION_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace seqc {
+
+struct AttentionSpec {
+  int64_t numHeads = 0, numKVHeads = 0, headDim = 0;
+  std::optional<double> ropeTheta = 10000.0;
+  std::optional<int64_t> window, chunk;
+};
+
+struct MambaSpec {
+  int64_t dInner = 0, dState = 16, dConv = 4, dtRank = 0;
+  bool convBias = true, projBias = false;
+};
+
+enum class MixerKind { Attention, Mamba };
+enum class MLPKind { None, SwiGLU, GELU };
+
+struct BlockSpec {
+  MixerKind mixer = MixerKind::Attention;
+  AttentionSpec attention;
+  MambaSpec mamba;
+  MLPKind mlp = MLPKind::None;
+  int64_t mlpHidden = 0;
+};
+
+/// How the weights of a model are named in its safetensors file: seqc's own
+/// names (docs/models.md), or those of a Hugging Face architecture.
+enum class WeightNaming { Seqc, Llama, Mamba };
+
+struct ModelSpec {
+  std::string name = "model";
+  /// "seqc-model", or the Hugging Face model_type.
+  std::string architecture = "seqc-model";
+  int64_t vocabSize = 0, dModel = 0, maxContext = 2048;
+  double normEps = 1e-5;
+  bool tieEmbeddings = false;
+  std::vector<BlockSpec> blocks;
+  WeightNaming naming = WeightNaming::Seqc;
+
+  /// The file's name for the weight seqc calls `canonical`
+  /// ("blocks.3.attn.q_proj.weight").
+  std::string weightName(llvm::StringRef canonical) const;
+};
+
+/// Parses and validates seqc's own JSON format.
+llvm::Expected<ModelSpec> parseModelDescription(llvm::StringRef json);
+
+/// Parses and validates a Hugging Face config.json (model_type llama or
+/// mamba).
+llvm::Expected<ModelSpec> parseHuggingFaceConfig(llvm::StringRef json);
+
+/// Reads a model from `path`: a directory with config.json (Hugging Face),
+/// or a .json file in seqc's format. Errors start with the file's path.
+llvm::Expected<ModelSpec> readModelDescription(llvm::StringRef path);
+
+/// True when `path` is a model description rather than IR: a directory, or
+/// a file ending in .json.
+bool isModelDescriptionPath(llvm::StringRef path);
+
+} // namespace seqc
+
+#endif // SEQC_FRONTEND_MODELDESCRIPTION_H

@@ -1,0 +1,140 @@
+//===- HuggingFaceConfig.cpp - transformers' config.json as a ModelSpec --===//
+//
+// Reads the fields of a Hugging Face config.json that decide what a model
+// computes, with transformers' defaults for absent ones (LlamaConfig,
+// MambaConfig). Fields that only concern training or other runtimes are
+// ignored; a value that would change the computation in a way seqc does
+// not implement (rope scaling, biases, another activation) is an error
+// naming the field, never silently dropped.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Frontend/ModelDescription.h"
+
+#include "JsonFields.h"
+
+using namespace llvm;
+using namespace seqc;
+
+/// Reports `key` unless it is absent, null or equal to `expected`.
+static void requireString(JsonFields &f, StringRef key, StringRef expected) {
+  std::optional<std::string> value = f.string(key, expected.str());
+  if (value && *value != expected)
+    f.report(key, "seqc implements \"" + expected + "\" only, got \"" +
+                      *value + "\"");
+}
+
+static void requireFalse(JsonFields &f, StringRef key) {
+  if (f.boolean(key, false).value_or(false))
+    f.report(key, "seqc implements false only (no such bias), got true");
+}
+
+static void parseLlama(JsonFields &f, ModelSpec &spec, JsonErrors &errors) {
+  spec.naming = WeightNaming::Llama;
+  spec.vocabSize = f.integer("vocab_size", 1, 32000).value_or(1);
+  spec.dModel = f.integer("hidden_size", 1, 4096).value_or(1);
+  int64_t hidden = f.integer("intermediate_size", 1, 11008).value_or(1);
+  int64_t layers = f.integer("num_hidden_layers", 1, 32).value_or(1);
+  AttentionSpec a;
+  a.numHeads = f.integer("num_attention_heads", 1, 32).value_or(1);
+  a.numKVHeads =
+      f.integer("num_key_value_heads", 1, a.numHeads).value_or(a.numHeads);
+  if (a.numHeads % a.numKVHeads != 0)
+    f.report("num_key_value_heads",
+             "must divide num_attention_heads (" + Twine(a.numHeads) +
+                 "), got " + Twine(a.numKVHeads));
+  a.headDim =
+      f.integer("head_dim", 1, spec.dModel / a.numHeads).value_or(1);
+  if (a.headDim % 2 != 0)
+    f.report("head_dim", "must be even for rotary embeddings, got " +
+                             Twine(a.headDim));
+  spec.normEps = f.number("rms_norm_eps", 0.0, 1e-6).value_or(1e-6);
+  spec.maxContext =
+      f.integer("max_position_embeddings", 1, 2048).value_or(2048);
+  spec.tieEmbeddings = f.boolean("tie_word_embeddings", false).value_or(false);
+  requireString(f, "hidden_act", "silu");
+  requireFalse(f, "attention_bias");
+  requireFalse(f, "mlp_bias");
+  if (f.get("rope_scaling"))
+    f.report("rope_scaling", "seqc implements unscaled rotary embeddings "
+                             "only (null)");
+  // transformers 5 moved rope_theta into rope_parameters.
+  a.ropeTheta = f.number("rope_theta", 0.0, 10000.0);
+  if (const json::Object *rope = f.object_("rope_parameters", false)) {
+    JsonFields r(*rope, f.fieldPath("rope_parameters"), errors);
+    requireString(r, "rope_type", "default");
+    a.ropeTheta = r.number("rope_theta", 0.0, *a.ropeTheta);
+  }
+  for (int64_t i = 0; i < layers; ++i) {
+    BlockSpec block;
+    block.mixer = MixerKind::Attention;
+    block.attention = a;
+    block.mlp = MLPKind::SwiGLU;
+    block.mlpHidden = hidden;
+    spec.blocks.push_back(block);
+  }
+}
+
+static void parseMamba(JsonFields &f, ModelSpec &spec) {
+  spec.naming = WeightNaming::Mamba;
+  spec.vocabSize = f.integer("vocab_size", 1, 50280).value_or(1);
+  spec.dModel = f.integer("hidden_size", 1, 768).value_or(1);
+  int64_t layers = f.integer("num_hidden_layers", 1, 32).value_or(1);
+  MambaSpec m;
+  m.dState = f.integer("state_size", 1, 16).value_or(1);
+  int64_t expand = f.integer("expand", 1, 2).value_or(2);
+  // MambaConfig derives intermediate_size from expand and ignores a given
+  // one; a disagreeing value is refused rather than guessed between.
+  m.dInner = expand * spec.dModel;
+  int64_t given = f.integer("intermediate_size", 1, m.dInner).value_or(1);
+  if (given != m.dInner)
+    f.report("intermediate_size",
+             "transformers uses expand * hidden_size = " + Twine(m.dInner) +
+                 ", got " + Twine(given));
+  m.dConv = f.integer("conv_kernel", 2, 4).value_or(2);
+  m.dtRank = (spec.dModel + 15) / 16;
+  if (const json::Value *rank = f.get("time_step_rank")) {
+    if (rank->getAsString() && *rank->getAsString() == "auto")
+      m.dtRank = (spec.dModel + 15) / 16;
+    else
+      m.dtRank = f.integer("time_step_rank", 1, m.dtRank).value_or(1);
+  }
+  spec.normEps = f.number("layer_norm_epsilon", 0.0, 1e-5).value_or(1e-5);
+  m.projBias = f.boolean("use_bias", false).value_or(false);
+  m.convBias = f.boolean("use_conv_bias", true).value_or(true);
+  spec.tieEmbeddings = f.boolean("tie_word_embeddings", true).value_or(true);
+  requireString(f, "hidden_act", "silu");
+  for (int64_t i = 0; i < layers; ++i) {
+    BlockSpec block;
+    block.mixer = MixerKind::Mamba;
+    block.mamba = m;
+    spec.blocks.push_back(block);
+  }
+}
+
+Expected<ModelSpec> seqc::parseHuggingFaceConfig(StringRef text) {
+  Expected<json::Value> parsed = json::parse(text);
+  if (!parsed)
+    return createStringError(inconvertibleErrorCode(),
+                             "not valid JSON: " +
+                                 toString(parsed.takeError()));
+  const json::Object *root = parsed->getAsObject();
+  if (!root)
+    return createStringError(inconvertibleErrorCode(),
+                             "expected a JSON object at the top level");
+  JsonErrors errors;
+  JsonFields f(*root, "", errors);
+  ModelSpec spec;
+  spec.architecture = f.string("model_type", std::nullopt).value_or("");
+  spec.name = spec.architecture;
+  if (spec.architecture == "llama")
+    parseLlama(f, spec, errors);
+  else if (spec.architecture == "mamba")
+    parseMamba(f, spec);
+  else if (!errors.failed())
+    f.report("model_type", "seqc reads \"llama\" and \"mamba\" configs, got \"" +
+                               spec.architecture + "\"");
+  if (errors.failed())
+    return errors.take();
+  return spec;
+}

@@ -1,0 +1,160 @@
+//===- JsonFields.cpp - typed, path-named access to JSON objects ---------===//
+
+#include "JsonFields.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
+using namespace llvm;
+using namespace seqc;
+
+std::string seqc::describeJsonKind(const json::Value &value) {
+  switch (value.kind()) {
+  case json::Value::Null:
+    return "null";
+  case json::Value::Boolean:
+    return *value.getAsBoolean() ? "true" : "false";
+  case json::Value::Number: {
+    std::string text;
+    raw_string_ostream os(text);
+    os << value;
+    return text;
+  }
+  case json::Value::String:
+    return ("\"" + *value.getAsString() + "\"").str();
+  case json::Value::Array:
+    return "an array";
+  case json::Value::Object:
+    return "an object";
+  }
+  return "a value";
+}
+
+bool JsonFields::has(StringRef key) const {
+  const json::Value *v = object.get(key);
+  return v && v->kind() != json::Value::Null;
+}
+
+bool JsonFields::isNull(StringRef key) const {
+  const json::Value *v = object.get(key);
+  return v && v->kind() == json::Value::Null;
+}
+
+const json::Value *JsonFields::get(StringRef key) {
+  seen.insert(key);
+  const json::Value *v = object.get(key);
+  return v && v->kind() != json::Value::Null ? v : nullptr;
+}
+
+std::string JsonFields::fieldPath(StringRef key) const {
+  return path.empty() ? key.str() : path + "." + key.str();
+}
+
+std::optional<int64_t> JsonFields::integer(StringRef key, int64_t min,
+                                           std::optional<int64_t> fallback) {
+  const json::Value *v = get(key);
+  if (!v) {
+    if (!fallback)
+      missing(key);
+    return fallback;
+  }
+  std::optional<int64_t> value = v->getAsInteger();
+  if (!value || *value < min) {
+    report(key, "expected an integer >= " + Twine(min) + ", got " +
+                    describeJsonKind(*v));
+    return fallback;
+  }
+  return value;
+}
+
+std::optional<double> JsonFields::number(StringRef key, double exclusiveMin,
+                                         std::optional<double> fallback) {
+  const json::Value *v = get(key);
+  if (!v) {
+    if (!fallback)
+      missing(key);
+    return fallback;
+  }
+  std::optional<double> value = v->getAsNumber();
+  if (!value || !(*value > exclusiveMin)) {
+    report(key, "expected a number > " + std::to_string(exclusiveMin) + ", got " +
+                    describeJsonKind(*v));
+    return fallback;
+  }
+  return value;
+}
+
+std::optional<bool> JsonFields::boolean(StringRef key,
+                                        std::optional<bool> fallback) {
+  const json::Value *v = get(key);
+  if (!v) {
+    if (!fallback)
+      missing(key);
+    return fallback;
+  }
+  std::optional<bool> value = v->getAsBoolean();
+  if (!value) {
+    report(key, "expected true or false, got " + describeJsonKind(*v));
+    return fallback;
+  }
+  return value;
+}
+
+std::optional<std::string>
+JsonFields::string(StringRef key, std::optional<std::string> fallback) {
+  const json::Value *v = get(key);
+  if (!v) {
+    if (!fallback)
+      missing(key);
+    return fallback;
+  }
+  std::optional<StringRef> value = v->getAsString();
+  if (!value) {
+    report(key, "expected a string, got " + describeJsonKind(*v));
+    return fallback;
+  }
+  return value->str();
+}
+
+const json::Object *JsonFields::object_(StringRef key, bool required) {
+  const json::Value *v = get(key);
+  if (!v) {
+    if (required)
+      missing(key);
+    return nullptr;
+  }
+  const json::Object *value = v->getAsObject();
+  if (!value)
+    report(key, "expected an object, got " + describeJsonKind(*v));
+  return value;
+}
+
+const json::Array *JsonFields::array(StringRef key, bool required) {
+  const json::Value *v = get(key);
+  if (!v) {
+    if (required)
+      missing(key);
+    return nullptr;
+  }
+  const json::Array *value = v->getAsArray();
+  if (!value)
+    report(key, "expected an array, got " + describeJsonKind(*v));
+  return value;
+}
+
+void JsonFields::rejectUnknown() {
+  // In sorted order, so that the message does not depend on hashing.
+  SmallVector<StringRef> unknown;
+  for (const auto &entry : object)
+    if (!seen.contains(entry.first))
+      unknown.push_back(entry.first);
+  if (unknown.empty())
+    return;
+  llvm::sort(unknown);
+  SmallVector<StringRef> known(seen.keys());
+  llvm::sort(known);
+  std::string list;
+  for (StringRef k : known)
+    list += (list.empty() ? "" : ", ") + k.str();
+  report(unknown.front(), "unknown field (this object takes: " + list + ")");
+}

@@ -1,0 +1,407 @@
+/*===- seqc_model.c - model instances: weights, state, forward and step ---===*
+ *
+ * The model API of seqc_runtime.h over a model library's two entry points
+ * (@forward and @step: tokens, position, packed weights, packed state ->
+ * logits, next state; lib/Frontend/ModelBuilder.cpp) and its table
+ * __seqc_model (names, shapes and offsets of the weights).
+ *
+ * An instance owns the packed f32 weights, converted once from the
+ * safetensors file, and two state buffers: a call writes the next state into
+ * the spare one and swaps them only when it succeeds, so a failed call
+ * changes nothing.
+ *===----------------------------------------------------------------------===*/
+
+#include "seqc-runtime/seqc_runtime.h"
+
+#include "runtime_internal.h"
+#include "safetensors.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEQC_EXPORT __attribute__((visibility("default")))
+
+struct seqc_model {
+  const seqc_model_info *info;
+  int64_t batch;
+  int64_t position;
+  float *weights;
+  float *state;
+  float *next_state;
+};
+
+/* A saved state: this header, then batch * state_size floats. */
+typedef struct state_header {
+  char magic[8]; /* "SEQCSTAT" */
+  int64_t weights_size, state_size, vocab_size, batch, position;
+} state_header;
+
+static seqc_status fail(seqc_status status, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  seqc_runtime_failv(status, format, args);
+  va_end(args);
+  return status;
+}
+
+SEQC_EXPORT const seqc_model_info *seqc_get_model_info(void) {
+  return __seqc_model;
+}
+
+static float half_to_float(uint16_t h) {
+  uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+  uint32_t exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu, bits;
+  if (exponent == 0x1f) { /* inf, nan */
+    bits = sign | 0x7f800000u | (mantissa << 13);
+  } else if (exponent != 0) {
+    bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+  } else if (mantissa == 0) {
+    bits = sign;
+  } else { /* subnormal: normalize */
+    exponent = 113;
+    while (!(mantissa & 0x400u)) {
+      mantissa <<= 1;
+      --exponent;
+    }
+    bits = sign | (exponent << 23) | ((mantissa & 0x3ffu) << 13);
+  }
+  float f;
+  memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
+/* Converts `count` elements of `src` (any alignment) into f32. */
+static void convert(float *dst, const unsigned char *src, int64_t count,
+                    seqc_st_dtype dtype) {
+  switch (dtype) {
+  case SEQC_ST_F32:
+    memcpy(dst, src, (size_t)count * 4);
+    return;
+  case SEQC_ST_F64:
+    for (int64_t i = 0; i < count; ++i) {
+      double d;
+      memcpy(&d, src + 8 * i, 8);
+      dst[i] = (float)d;
+    }
+    return;
+  case SEQC_ST_F16:
+    for (int64_t i = 0; i < count; ++i) {
+      uint16_t h;
+      memcpy(&h, src + 2 * i, 2);
+      dst[i] = half_to_float(h);
+    }
+    return;
+  case SEQC_ST_BF16:
+    for (int64_t i = 0; i < count; ++i) {
+      uint16_t h;
+      memcpy(&h, src + 2 * i, 2);
+      uint32_t bits = (uint32_t)h << 16;
+      memcpy(&dst[i], &bits, 4);
+    }
+    return;
+  default:
+    return;
+  }
+}
+
+static void format_shape(char *buffer, size_t size, int32_t rank,
+                         const int64_t *shape) {
+  size_t used = (size_t)snprintf(buffer, size, "[");
+  for (int32_t d = 0; d < rank && used < size; ++d)
+    used += (size_t)snprintf(buffer + used, size - used, "%s%lld",
+                             d ? ", " : "", (long long)shape[d]);
+  if (used < size)
+    snprintf(buffer + used, size - used, "]");
+}
+
+/* Checks every weight the library reads against `file` and packs it. */
+static seqc_status pack_weights(const seqc_model_info *info,
+                                const seqc_st_file *file, float *weights) {
+  for (int32_t i = 0; i < info->num_weights; ++i) {
+    const seqc_model_weight_info *w = &info->weights[i];
+    const seqc_st_tensor *t = seqc_st_find(file, w->name);
+    if (!t)
+      return fail(SEQC_ERROR_INVALID_WEIGHTS,
+                  "seqc_model_create: the weights file has no tensor '%s' "
+                  "(the model reads %d tensors; the file has %d)",
+                  w->name, info->num_weights, seqc_st_count(file));
+    int same = t->rank == w->rank;
+    int64_t count = 1;
+    for (int32_t d = 0; same && d < w->rank; ++d) {
+      same = t->shape[d] == w->shape[d];
+      count *= w->shape[d];
+    }
+    if (!same) {
+      char got[160], expected[160];
+      format_shape(got, sizeof(got), t->rank, t->shape);
+      format_shape(expected, sizeof(expected), w->rank, w->shape);
+      return fail(SEQC_ERROR_INVALID_WEIGHTS,
+                  "seqc_model_create: tensor '%s' has shape %s, expected %s",
+                  w->name, got, expected);
+    }
+    if (t->dtype != SEQC_ST_F32 && t->dtype != SEQC_ST_F16 &&
+        t->dtype != SEQC_ST_BF16 && t->dtype != SEQC_ST_F64)
+      return fail(SEQC_ERROR_INVALID_WEIGHTS,
+                  "seqc_model_create: tensor '%s' has dtype %s; seqc reads "
+                  "F32, F16, BF16 and F64 weights",
+                  w->name, t->dtype_name);
+    convert(weights + w->offset, t->data, count, t->dtype);
+  }
+  return SEQC_OK;
+}
+
+/* Allocates `count` floats (64-byte aligned, zeroed), or NULL. */
+static float *alloc_floats(int64_t count) {
+  size_t bytes;
+  if (count < 1 || __builtin_mul_overflow((size_t)count, sizeof(float), &bytes))
+    return NULL;
+  bytes = (bytes + 63) / 64 * 64;
+  float *p = aligned_alloc(64, bytes);
+  if (p)
+    memset(p, 0, bytes);
+  return p;
+}
+
+static seqc_status create(const char *path, const void *data, uint64_t size,
+                          int64_t batch, seqc_model **out) {
+  if (!out)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "seqc_model_create: model is NULL");
+  *out = NULL;
+  const seqc_model_info *info = __seqc_model;
+  if (!info)
+    return fail(SEQC_ERROR_NOT_A_MODEL,
+                "seqc_model_create: this library was compiled from IR, not "
+                "from a model description");
+  if (batch < 1 || batch > (int64_t)1 << 20)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "seqc_model_create: batch must be in [1, 2^20], got %lld",
+                (long long)batch);
+  int64_t state_count;
+  if (__builtin_mul_overflow(batch, info->state_size, &state_count))
+    return fail(SEQC_ERROR_OUT_OF_MEMORY,
+                "seqc_model_create: the state of %lld sequences is too large",
+                (long long)batch);
+
+  char message[512];
+  seqc_st_file *file = NULL;
+  int rc = path ? seqc_st_open(path, &file, message, sizeof(message))
+                : seqc_st_open_buffer(data, size, &file, message,
+                                      sizeof(message));
+  if (rc != 0)
+    return fail(rc == -1 ? SEQC_ERROR_IO : SEQC_ERROR_INVALID_WEIGHTS,
+                "seqc_model_create: %s", message);
+
+  seqc_model *model = calloc(1, sizeof(seqc_model));
+  seqc_status status = SEQC_OK;
+  if (model) {
+    model->info = info;
+    model->batch = batch;
+    model->weights = alloc_floats(info->weights_size);
+    model->state = alloc_floats(state_count);
+    model->next_state = alloc_floats(state_count);
+  }
+  if (!model || !model->weights || !model->state || !model->next_state)
+    status = fail(SEQC_ERROR_OUT_OF_MEMORY,
+                  "seqc_model_create: cannot allocate %lld weights and %lld "
+                  "state values",
+                  (long long)info->weights_size, (long long)state_count);
+  else
+    status = pack_weights(info, file, model->weights);
+  seqc_st_close(file);
+  if (status != SEQC_OK) {
+    seqc_model_destroy(model);
+    return status;
+  }
+  *out = model;
+  return SEQC_OK;
+}
+
+SEQC_EXPORT seqc_status seqc_model_create(const char *weights_path,
+                                          int64_t batch, seqc_model **model) {
+  if (!weights_path) {
+    if (model)
+      *model = NULL;
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "seqc_model_create: weights_path is NULL");
+  }
+  return create(weights_path, NULL, 0, batch, model);
+}
+
+SEQC_EXPORT seqc_status seqc_model_create_from_buffer(const void *data,
+                                                      uint64_t size,
+                                                      int64_t batch,
+                                                      seqc_model **model) {
+  if (!data) {
+    if (model)
+      *model = NULL;
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "seqc_model_create_from_buffer: data is NULL");
+  }
+  return create(NULL, data, size, batch, model);
+}
+
+SEQC_EXPORT void seqc_model_destroy(seqc_model *model) {
+  if (!model)
+    return;
+  free(model->weights);
+  free(model->state);
+  free(model->next_state);
+  free(model);
+}
+
+static seqc_status run(const char *name, seqc_model *model,
+                       const int32_t *tokens, int64_t length, float *logits,
+                       int step) {
+  if (!model)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: model is NULL", name);
+  if (!tokens || !logits)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: %s is NULL", name,
+                tokens ? "logits" : "tokens");
+  const seqc_model_info *info = model->info;
+  if (length < 1)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "%s: length must be at least 1, got %lld", name,
+                (long long)length);
+  if (length > info->max_context - model->position)
+    return fail(SEQC_ERROR_CONTEXT_FULL,
+                "%s: %lld more tokens at position %lld would pass the "
+                "model's max_context of %lld (reset the model, or compile it "
+                "with a larger --max-context)",
+                name, (long long)length, (long long)model->position,
+                (long long)info->max_context);
+  int64_t count = model->batch * length;
+  for (int64_t i = 0; i < count; ++i)
+    if (tokens[i] < 0 || tokens[i] >= info->vocab_size)
+      return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                  "%s: token %lld (sequence %lld, offset %lld) is %d, outside "
+                  "the vocabulary [0, %lld)",
+                  name, (long long)i, (long long)(i / length),
+                  (long long)(i % length), tokens[i],
+                  (long long)info->vocab_size);
+
+  int64_t token_shape[2] = {model->batch, length};
+  int64_t position_shape[1] = {1};
+  int64_t weights_shape[1] = {info->weights_size};
+  int64_t state_shape[2] = {model->batch, info->state_size};
+  int64_t logits_shape[3] = {model->batch, length, info->vocab_size};
+  int64_t position = model->position;
+  seqc_tensor inputs[4] = {
+      {SEQC_DTYPE_I32, 2, token_shape, NULL, (void *)(uintptr_t)tokens},
+      {SEQC_DTYPE_I64, 1, position_shape, NULL, &position},
+      {SEQC_DTYPE_F32, 1, weights_shape, NULL, model->weights},
+      {SEQC_DTYPE_F32, 2, state_shape, NULL, model->state}};
+  seqc_tensor outputs[2] = {
+      {SEQC_DTYPE_F32, 3, logits_shape, NULL, logits},
+      {SEQC_DTYPE_F32, 2, state_shape, NULL, model->next_state}};
+  int32_t function = step ? info->step_function : info->forward_function;
+  seqc_status status = seqc_runtime_invoke(function, inputs, 4, outputs, 2);
+  if (status != SEQC_OK)
+    return status;
+  float *spare = model->state;
+  model->state = model->next_state;
+  model->next_state = spare;
+  model->position += length;
+  return SEQC_OK;
+}
+
+SEQC_EXPORT seqc_status seqc_model_forward(seqc_model *model,
+                                           const int32_t *tokens,
+                                           int64_t length, float *logits) {
+  return run("seqc_model_forward", model, tokens, length, logits, 0);
+}
+
+SEQC_EXPORT seqc_status seqc_model_step(seqc_model *model,
+                                        const int32_t *tokens, float *logits) {
+  return run("seqc_model_step", model, tokens, 1, logits, 1);
+}
+
+SEQC_EXPORT seqc_status seqc_model_reset(seqc_model *model) {
+  if (!model)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT, "seqc_model_reset: model is NULL");
+  memset(model->state, 0,
+         (size_t)(model->batch * model->info->state_size) * sizeof(float));
+  model->position = 0;
+  return SEQC_OK;
+}
+
+SEQC_EXPORT int64_t seqc_model_batch(const seqc_model *model) {
+  return model ? model->batch : -1;
+}
+
+SEQC_EXPORT int64_t seqc_model_position(const seqc_model *model) {
+  return model ? model->position : -1;
+}
+
+SEQC_EXPORT uint64_t seqc_model_state_bytes(const seqc_model *model) {
+  if (!model)
+    return 0;
+  return sizeof(state_header) +
+         (uint64_t)(model->batch * model->info->state_size) * sizeof(float);
+}
+
+static state_header header_of(const seqc_model *model) {
+  state_header h;
+  memset(&h, 0, sizeof(h));
+  memcpy(h.magic, "SEQCSTAT", 8);
+  h.weights_size = model->info->weights_size;
+  h.state_size = model->info->state_size;
+  h.vocab_size = model->info->vocab_size;
+  h.batch = model->batch;
+  h.position = model->position;
+  return h;
+}
+
+SEQC_EXPORT seqc_status seqc_model_save_state(const seqc_model *model,
+                                              void *buffer, uint64_t size) {
+  if (!model || !buffer)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "seqc_model_save_state: %s is NULL",
+                model ? "buffer" : "model");
+  uint64_t needed = seqc_model_state_bytes(model);
+  if (size < needed)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "seqc_model_save_state: the buffer has %llu bytes; the state "
+                "needs %llu (seqc_model_state_bytes)",
+                (unsigned long long)size, (unsigned long long)needed);
+  state_header h = header_of(model);
+  memcpy(buffer, &h, sizeof(h));
+  memcpy((char *)buffer + sizeof(h), model->state, needed - sizeof(h));
+  return SEQC_OK;
+}
+
+SEQC_EXPORT seqc_status seqc_model_load_state(seqc_model *model,
+                                              const void *buffer,
+                                              uint64_t size) {
+  if (!model || !buffer)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "seqc_model_load_state: %s is NULL",
+                model ? "buffer" : "model");
+  uint64_t needed = seqc_model_state_bytes(model);
+  if (size != needed)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "seqc_model_load_state: the buffer has %llu bytes; a state of "
+                "this model and batch has %llu",
+                (unsigned long long)size, (unsigned long long)needed);
+  state_header saved, mine = header_of(model);
+  memcpy(&saved, buffer, sizeof(saved));
+  if (memcmp(saved.magic, mine.magic, 8) != 0 ||
+      saved.weights_size != mine.weights_size ||
+      saved.state_size != mine.state_size ||
+      saved.vocab_size != mine.vocab_size || saved.batch != mine.batch)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "seqc_model_load_state: the buffer is not a state saved from "
+                "this model with batch %lld",
+                (long long)model->batch);
+  if (saved.position < 0 || saved.position > model->info->max_context)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "seqc_model_load_state: the saved position %lld is outside "
+                "[0, %lld]",
+                (long long)saved.position,
+                (long long)model->info->max_context);
+  memcpy(model->state, (const char *)buffer + sizeof(saved),
+         needed - sizeof(saved));
+  model->position = saved.position;
+  return SEQC_OK;
+}

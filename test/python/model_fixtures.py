@@ -1,0 +1,57 @@
+"""Small seqc-model descriptions (docs/models.md) shared by the model tests.
+
+Use copy.deepcopy before editing one."""
+
+TINY_LLAMA_LIKE = {
+    "format": "seqc-model",
+    "version": 1,
+    "name": "tiny-llama-like",
+    "vocab_size": 96,
+    "d_model": 32,
+    "max_context": 64,
+    "blocks": [
+        {"mixer": {"kind": "attention", "num_heads": 4, "num_kv_heads": 2},
+         "mlp": {"kind": "swiglu", "hidden": 64}},
+        {"mixer": {"kind": "attention", "num_heads": 4, "num_kv_heads": 2},
+         "mlp": {"kind": "swiglu", "hidden": 64}},
+    ],
+}
+
+TINY_MAMBA_LIKE = {
+    "format": "seqc-model",
+    "version": 1,
+    "name": "tiny-mamba-like",
+    "vocab_size": 64,
+    "d_model": 32,
+    "max_context": 64,
+    "tie_embeddings": True,
+    "blocks": [
+        {"mixer": {"kind": "mamba", "d_state": 8}},
+        {"mixer": {"kind": "mamba", "d_state": 8}},
+    ],
+}
+
+# Odd sizes on purpose: d_model 40 = 5 heads of 8 (head_dim defaulted),
+# MQA (one KV head), vocab 77, mamba's dt_rank = ceil(40 / 16) = 3.
+TINY_HYBRID = {
+    "format": "seqc-model",
+    "version": 1,
+    "name": "tiny_hybrid",
+    "vocab_size": 77,
+    "d_model": 40,
+    "max_context": 64,
+    "norm_eps": 1e-5,
+    "blocks": [
+        {"mixer": {"kind": "mamba", "d_state": 8}},
+        {"mixer": {"kind": "attention", "num_heads": 5, "num_kv_heads": 1,
+                   "window": 8},
+         "mlp": {"kind": "gelu", "hidden": 72}},
+        {"mixer": {"kind": "mamba", "d_state": 8}},
+        {"mixer": {"kind": "attention", "num_heads": 5, "num_kv_heads": 1,
+                   "chunk": 16}},
+    ],
+}
+
+ALL = {"tiny_llama_like": TINY_LLAMA_LIKE,
+       "tiny_mamba_like": TINY_MAMBA_LIKE,
+       "tiny_hybrid": TINY_HYBRID}

@@ -1,0 +1,704 @@
+"""Tests of the model test infrastructure itself: the NumPy safetensors
+reader/writer (safetensors_io), the float64 reference of the seqc-model
+format (model_reference) against Hugging Face transformers, and the
+HF <-> seqc name mappings (hf_models).
+
+Needs only NumPy; the comparisons with transformers (and with the
+`safetensors` package) skip when those are not importable.
+"""
+
+import copy
+import json
+import math
+import struct
+
+import numpy as np
+import pytest
+
+import model_fixtures
+from model_reference import (DescriptionError, attention_mask,
+                             normalize_description, random_weights,
+                             reference_logits, weight_shapes)
+from safetensors_io import (bf16_bits_to_float32, float32_to_bf16_bits,
+                            parse_safetensors, read_safetensors,
+                            round_to_bf16, safetensors_bytes,
+                            write_safetensors)
+
+
+def _have(*modules):
+    try:
+        for m in modules:
+            __import__(m)
+        return True
+    except ImportError:
+        return False
+
+
+HAVE_HF = _have("torch", "transformers")
+needs_hf = pytest.mark.skipif(
+    not HAVE_HF, reason="torch and transformers are not importable "
+                        "(pip install torch transformers)")
+needs_safetensors = pytest.mark.skipif(
+    not _have("safetensors"), reason="the safetensors package is not importable")
+needs_torch = pytest.mark.skipif(not _have("torch"), reason="torch is not importable")
+
+# Reference (float64) vs Hugging Face (float32, CPU): we require
+#   max |ref - hf| <= 1e-4 * max(1, max |hf|)
+# i.e. an absolute tolerance of 1e-4 of the logits' scale.  Observed errors
+# are 2e-7 to 7e-7 of the scale (max abs 1.2e-6 to 8.6e-6): fp32 rounding.
+REL_TOL = 1e-4
+
+
+def assert_logits_close(ref, hf, tol=REL_TOL):
+    assert ref.shape == hf.shape
+    scale = max(1.0, float(np.abs(hf).max()))
+    err = float(np.abs(ref - hf).max())
+    assert err <= tol * scale, f"max abs error {err:.3g} > {tol} * {scale:.3g}"
+    return err
+
+
+def differs(ref, hf, factor=100):
+    """The two disagree by at least `factor` times the test tolerance (a
+    negative control: shows a comparison is able to fail)."""
+    scale = max(1.0, float(np.abs(hf).max()))
+    return float(np.abs(ref - hf).max()) > factor * REL_TOL * scale
+
+
+# ============================================================ safetensors
+
+ALL_DTYPE_TENSORS = {
+    "f32": np.arange(12, dtype=np.float32).reshape(3, 4) / 7,
+    "f16": (np.arange(6, dtype=np.float16) - 2.5).reshape(2, 3),
+    "f64": np.array([math.pi, -math.e, 1e-300], dtype=np.float64),
+    "i32": np.array([[1, -2], [2**31 - 1, -2**31]], dtype=np.int32),
+    "i64": np.array([2**62, -5, 0], dtype=np.int64),
+    "i8": np.array([-128, 127, 0, 3], dtype=np.int8),
+    "scalar": np.array(2.5, dtype=np.float32),
+    "empty": np.zeros((0, 3), dtype=np.float32),
+}
+
+
+def _header(data):
+    (n,) = struct.unpack("<Q", data[:8])
+    return n, json.loads(data[8:8 + n])
+
+
+def test_safetensors_roundtrip_all_dtypes(tmp_path):
+    path = tmp_path / "t.safetensors"
+    write_safetensors(path, ALL_DTYPE_TENSORS, metadata={"format": "np", "k": "v"})
+    back, dtypes, meta = read_safetensors(path, with_metadata=True)
+    assert meta == {"format": "np", "k": "v"}
+    assert set(back) == set(ALL_DTYPE_TENSORS)
+    for name, a in ALL_DTYPE_TENSORS.items():
+        assert back[name].dtype == a.dtype, name
+        assert back[name].shape == a.shape, name
+        np.testing.assert_array_equal(back[name], a)
+    assert dtypes["f16"] == "F16" and dtypes["i8"] == "I8" and dtypes["f64"] == "F64"
+    assert read_safetensors(path).keys() == back.keys()
+
+
+def test_safetensors_layout():
+    data = safetensors_bytes(ALL_DTYPE_TENSORS)
+    n, header = _header(data)
+    assert n % 8 == 0
+    assert data[8:8 + n].decode().rstrip(" ") == data[8:8 + n].decode().rstrip()
+    body = len(data) - 8 - n
+    spans = sorted(tuple(v["data_offsets"]) for v in header.values())
+    # back to back from 0 to the end of the file, no holes, no overlaps
+    assert spans[0][0] == 0 and spans[-1][1] == body
+    for (b0, e0), (b1, e1) in zip(spans, spans[1:]):
+        assert e0 == b1
+    for name, info in header.items():
+        a = ALL_DTYPE_TENSORS[name]
+        b, e = info["data_offsets"]
+        assert info["shape"] == list(a.shape)
+        assert e - b == a.nbytes
+        assert b % a.dtype.itemsize == 0          # aligned to its element size
+    # header padding with spaces for every header length mod 8
+    for k in range(1, 10):
+        d = safetensors_bytes({"x" * k: np.zeros(1, np.float32)})
+        assert _header(d)[0] % 8 == 0
+
+
+def test_bf16_rounding_to_nearest_even():
+    one = 1.0
+    cases = [                             # (value, bfloat16 bits); a list, as 0.0 == -0.0
+        (1.0, 0x3F80),
+        (-2.0, 0xC000),
+        (one + 2**-8, 0x3F80),            # tie -> even (mantissa 0)
+        (one + 3 * 2**-8, 0x3F82),        # tie -> even (mantissa 2), rounds up
+        (one + 2**-8 + 2**-20, 0x3F81),   # above the tie -> up
+        (one + 2**-7, 0x3F81),            # exactly representable
+        (float("inf"), 0x7F80),
+        (float("-inf"), 0xFF80),
+        (0.0, 0x0000),
+        (-0.0, 0x8000),
+        (float(np.finfo(np.float32).max), 0x7F80),    # overflows to inf
+    ]
+    x = np.array([v for v, _ in cases], dtype=np.float32)
+    bits = float32_to_bf16_bits(x)
+    assert [int(b) for b in bits] == [b for _, b in cases]
+    nan_bits = float32_to_bf16_bits(np.array([np.nan, -np.nan], np.float32))
+    assert np.isnan(bf16_bits_to_float32(nan_bits)).all()
+    # a NaN whose payload is only in the low 16 bits must stay NaN
+    low_nan = np.array([0x7F800001], dtype=np.uint32).view(np.float32)
+    assert np.isnan(bf16_bits_to_float32(float32_to_bf16_bits(low_nan))).all()
+    np.testing.assert_array_equal(bf16_bits_to_float32(np.array([0x3F80, 0x4049], np.uint16)),
+                                  np.array([1.0, 3.140625], np.float32))
+
+
+@needs_torch
+def test_bf16_rounding_matches_torch():
+    import torch
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.standard_normal(4000) * 10.0 ** rng.integers(-40, 38, 4000),
+                        rng.standard_normal(1000).astype(np.float32) * 1e-39,  # subnormal
+                        ]).astype(np.float32)
+    theirs = torch.from_numpy(x).to(torch.bfloat16).view(torch.int16).numpy().view(np.uint16)
+    np.testing.assert_array_equal(float32_to_bf16_bits(x), theirs)
+
+
+def test_bf16_file_roundtrip(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 7)).astype(np.float32)
+    y = rng.standard_normal(3).astype(np.float64)
+    path = tmp_path / "bf.safetensors"
+    write_safetensors(path, {"x": (x, "BF16"), "y": y, "z": x}, dtypes={"y": "BF16"})
+    back, dtypes, _ = read_safetensors(path, with_metadata=True)
+    assert dtypes == {"x": "BF16", "y": "BF16", "z": "F32"}
+    assert back["x"].dtype == np.float32
+    np.testing.assert_array_equal(back["x"], round_to_bf16(x))
+    np.testing.assert_array_equal(back["y"], round_to_bf16(y.astype(np.float32)))
+    np.testing.assert_array_equal(back["z"], x)
+    assert np.abs(back["x"] - x).max() <= np.abs(x).max() * 2**-8
+    # conversion to F16 on writing
+    write_safetensors(path, {"h": (x, "F16")})
+    np.testing.assert_array_equal(read_safetensors(path)["h"], x.astype(np.float16))
+
+
+def test_reader_rejects_malformed():
+    good = safetensors_bytes({"a": np.ones((2, 2), np.float32)})
+    n, header = _header(good)
+
+    def with_header(h, body=good[8 + n:]):
+        text = json.dumps(h).encode()
+        return struct.pack("<Q", len(text)) + text + body
+
+    bad = {
+        "short": good[:5],
+        "length past end": struct.pack("<Q", 10**6) + good[8:],
+        "not json": struct.pack("<Q", 3) + b"{{{" + good[8 + n:],
+        "truncated data": good[:-1],
+        "size mismatch": with_header({"a": {"dtype": "F32", "shape": [2, 3],
+                                            "data_offsets": [0, 16]}}),
+        "offsets past end": with_header({"a": {"dtype": "F32", "shape": [2, 2],
+                                               "data_offsets": [8, 24]}}),
+        "bad dtype": with_header({"a": {"dtype": "Q7", "shape": [2, 2],
+                                        "data_offsets": [0, 16]}}),
+    }
+    for what, data in bad.items():
+        with pytest.raises(ValueError):
+            parse_safetensors(data)
+            pytest.fail(what)
+
+
+@needs_safetensors
+def test_interop_with_safetensors_numpy(tmp_path):
+    from safetensors.numpy import load_file, save_file
+    ours = tmp_path / "ours.safetensors"
+    tensors = {k: v for k, v in ALL_DTYPE_TENSORS.items()}
+    write_safetensors(ours, tensors, metadata={"who": "seqc"})
+    loaded = load_file(str(ours))
+    assert set(loaded) == set(tensors)
+    for k, v in tensors.items():
+        assert loaded[k].dtype == v.dtype and loaded[k].shape == v.shape, k
+        np.testing.assert_array_equal(loaded[k], v)
+
+    theirs = tmp_path / "theirs.safetensors"
+    save_file(tensors, str(theirs), metadata={"who": "them"})
+    back, _, meta = read_safetensors(theirs, with_metadata=True)
+    assert meta == {"who": "them"}
+    for k, v in tensors.items():
+        assert back[k].dtype == v.dtype and back[k].shape == v.shape, k
+        np.testing.assert_array_equal(back[k], v)
+
+
+@needs_safetensors
+@needs_torch
+def test_interop_bf16_with_safetensors_torch(tmp_path):
+    import torch
+    from safetensors.torch import load_file, save_file
+    x = torch.randn(4, 9, generator=torch.Generator().manual_seed(1))
+    theirs = tmp_path / "theirs.safetensors"
+    save_file({"x": x.to(torch.bfloat16)}, str(theirs))
+    back, dtypes, _ = read_safetensors(theirs, with_metadata=True)
+    assert dtypes["x"] == "BF16"
+    np.testing.assert_array_equal(back["x"], x.to(torch.bfloat16).float().numpy())
+
+    ours = tmp_path / "ours.safetensors"
+    write_safetensors(ours, {"x": (x.numpy(), "BF16")})
+    loaded = load_file(str(ours))
+    assert loaded["x"].dtype == torch.bfloat16
+    np.testing.assert_array_equal(loaded["x"].float().numpy(),
+                                  x.to(torch.bfloat16).float().numpy())
+
+
+# ============================================================ descriptions
+
+def test_defaults_filled_as_documented():
+    d = normalize_description(model_fixtures.TINY_HYBRID)
+    # values worked out by hand from docs/models.md for d_model 40
+    assert d["name"] == "tiny_hybrid"
+    assert d["max_context"] == 64 and d["norm_eps"] == 1e-5
+    assert d["tie_embeddings"] is False
+    assert d["blocks"][0] == {
+        "mixer": {"kind": "mamba", "d_inner": 80, "d_state": 8, "d_conv": 4,
+                  "dt_rank": 3, "conv_bias": True, "proj_bias": False},
+        "mlp": None}
+    assert d["blocks"][1]["mixer"] == {
+        "kind": "attention", "num_heads": 5, "num_kv_heads": 1, "head_dim": 8,
+        "rope_theta": 10000.0, "window": 8, "chunk": None}
+    assert d["blocks"][1]["mlp"] == {"kind": "gelu", "hidden": 72}
+    assert d["blocks"][3]["mixer"]["chunk"] == 16
+    minimal = {"format": "seqc-model", "version": 1, "vocab_size": 5, "d_model": 16,
+               "blocks": [{"mixer": {"kind": "attention", "num_heads": 2}}]}
+    m = normalize_description(minimal)
+    assert (m["name"], m["max_context"], m["norm_eps"], m["tie_embeddings"]) == \
+        ("model", 2048, 1e-5, False)
+    assert m["blocks"][0]["mixer"]["num_kv_heads"] == 2
+    assert m["blocks"][0]["mixer"]["head_dim"] == 8
+    mamba = normalize_description({**minimal, "d_model": 33,
+                                   "blocks": [{"mixer": {"kind": "mamba"}}]})
+    assert mamba["blocks"][0]["mixer"]["dt_rank"] == 3        # ceil(33 / 16)
+    assert mamba["blocks"][0]["mixer"]["d_inner"] == 66
+    assert mamba["blocks"][0]["mixer"]["d_state"] == 16
+
+
+def test_explicit_defaults_compute_the_same():
+    implicit = model_fixtures.TINY_HYBRID
+    explicit = copy.deepcopy(implicit)
+    explicit.update(tie_embeddings=False, norm_eps=1e-5)
+    for b in explicit["blocks"]:
+        m = b["mixer"]
+        if m["kind"] == "mamba":
+            m.update(d_inner=80, d_conv=4, dt_rank=3, conv_bias=True, proj_bias=False)
+        else:
+            m.update(head_dim=8, rope_theta=10000.0)
+    assert weight_shapes(implicit) == weight_shapes(explicit)
+    w = random_weights(implicit, seed=1)
+    toks = np.random.default_rng(0).integers(0, 77, (1, 20))
+    np.testing.assert_array_equal(reference_logits(implicit, w, toks),
+                                  reference_logits(explicit, w, toks))
+
+
+@pytest.mark.parametrize("edit, path", [
+    (lambda d: d.update(vocab_sise=3), "vocab_sise"),
+    (lambda d: d["blocks"][0]["mixer"].update(d_stat=3), "blocks[0].mixer.d_stat"),
+    (lambda d: d["blocks"][1]["mixer"].update(chunk=4), "blocks[1].mixer.chunk"),
+    (lambda d: d["blocks"][1]["mixer"].update(num_kv_heads=2), "blocks[1].mixer.num_kv_heads"),
+    (lambda d: d["blocks"][1]["mixer"].update(num_heads=3), "blocks[1].mixer.head_dim"),
+    (lambda d: d["blocks"][1]["mixer"].update(head_dim=7), "blocks[1].mixer.head_dim"),
+    (lambda d: d["blocks"][0]["mixer"].update(d_conv=1), "blocks[0].mixer.d_conv"),
+    (lambda d: d["blocks"][1]["mlp"].update(kind="relu"), "blocks[1].mlp.kind"),
+    (lambda d: d["blocks"][1]["mlp"].pop("hidden"), "blocks[1].mlp.hidden"),
+    (lambda d: d["blocks"][2].update(extra=1), "blocks[2].extra"),
+    (lambda d: d.update(name="a b"), "name"),
+    (lambda d: d.update(norm_eps=0), "norm_eps"),
+    (lambda d: d.update(version=2), "version"),
+    (lambda d: d.update(blocks=[]), "blocks"),
+])
+def test_description_errors_name_the_field(edit, path):
+    d = copy.deepcopy(model_fixtures.TINY_HYBRID)
+    edit(d)
+    with pytest.raises(DescriptionError) as e:
+        normalize_description(d)
+    assert path in str(e.value)
+
+
+def test_odd_head_dim_without_rope_is_allowed():
+    d = copy.deepcopy(model_fixtures.TINY_HYBRID)
+    d["blocks"][1]["mixer"].update(head_dim=7, rope_theta=None)
+    assert weight_shapes(d)["blocks.1.attn.q_proj.weight"] == (35, 40)
+
+
+def test_weight_table():
+    s = weight_shapes(model_fixtures.TINY_HYBRID)
+    # shapes from the table of docs/models.md, by hand
+    assert s["embed.weight"] == (77, 40) and s["lm_head.weight"] == (77, 40)
+    assert s["blocks.0.mamba.in_proj.weight"] == (160, 40)
+    assert s["blocks.0.mamba.conv1d.weight"] == (80, 1, 4)
+    assert s["blocks.0.mamba.conv1d.bias"] == (80,)
+    assert s["blocks.0.mamba.x_proj.weight"] == (3 + 16, 80)
+    assert s["blocks.0.mamba.dt_proj.weight"] == (80, 3)
+    assert s["blocks.0.mamba.dt_proj.bias"] == (80,)
+    assert s["blocks.0.mamba.A_log"] == (80, 8)
+    assert s["blocks.0.mamba.D"] == (80,)
+    assert s["blocks.0.mamba.out_proj.weight"] == (40, 80)
+    assert "blocks.0.mamba.in_proj.bias" not in s and "blocks.0.mlp_norm.weight" not in s
+    assert s["blocks.1.attn.q_proj.weight"] == (40, 40)
+    assert s["blocks.1.attn.k_proj.weight"] == (8, 40)
+    assert s["blocks.1.attn.v_proj.weight"] == (8, 40)
+    assert s["blocks.1.attn.o_proj.weight"] == (40, 40)
+    assert s["blocks.1.mlp_norm.weight"] == (40,)
+    assert s["blocks.1.mlp.up_proj.weight"] == (72, 40)
+    assert s["blocks.1.mlp.down_proj.weight"] == (40, 72)
+    assert "blocks.1.mlp.gate_proj.weight" not in s
+    assert "blocks.3.mlp_norm.weight" not in s
+    # embed, 2 mamba blocks (norm + 9), 2 attention blocks (norm + 4), 1 gelu mlp
+    # (mlp_norm, up, down), norm, lm_head
+    assert len(s) == 1 + 2 * 10 + 2 * 5 + 3 + 1 + 1
+    t = weight_shapes(model_fixtures.TINY_MAMBA_LIKE)
+    assert "lm_head.weight" not in t
+    d = copy.deepcopy(model_fixtures.TINY_MAMBA_LIKE)
+    d["blocks"][0]["mixer"].update(proj_bias=True, conv_bias=False)
+    u = weight_shapes(d)
+    assert u["blocks.0.mamba.in_proj.bias"] == (128,)
+    assert u["blocks.0.mamba.out_proj.bias"] == (32,)
+    assert "blocks.0.mamba.conv1d.bias" not in u
+
+
+@pytest.mark.parametrize("name", sorted(model_fixtures.ALL))
+def test_fixtures_are_well_behaved(name):
+    desc = model_fixtures.ALL[name]
+    w = random_weights(desc, seed=0)
+    assert {k: v.shape for k, v in w.items()} == weight_shapes(desc)
+    assert all(v.dtype == np.float32 for v in w.values())
+    np.testing.assert_array_equal(w["embed.weight"], random_weights(desc, seed=0)["embed.weight"])
+    for k, v in w.items():
+        if k.endswith("dt_proj.bias"):
+            dt = np.log1p(np.exp(v.astype(np.float64)))
+            assert dt.min() >= 0.00099 and dt.max() <= 0.1001
+        if k.endswith("A_log"):
+            assert v.min() >= 0 and v.max() <= math.log(16) + 1e-6
+    d = normalize_description(desc)
+    toks = np.random.default_rng(1).integers(0, d["vocab_size"], (2, 40))
+    logits = reference_logits(desc, w, toks)
+    assert logits.shape == (2, 40, d["vocab_size"])
+    assert np.isfinite(logits).all()
+    assert 0.3 < logits.std() < 30, logits.std()     # neither vanishing nor huge
+
+
+def _zeroed(w, suffix):
+    return {k: (np.zeros_like(v) if k.endswith(suffix) else v) for k, v in w.items()}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_random_weights_make_every_path_matter(seed):
+    """With random_weights, knocking out the scan's state path (x_proj),
+    the attention scores (q_proj), RoPE, or the MLP changes the logits by
+    well over 10% of their size, so a compiled model that gets any of them
+    wrong cannot pass a 1e-3 comparison by accident."""
+    desc = model_fixtures.TINY_HYBRID
+    w = random_weights(desc, seed)
+    toks = np.random.default_rng(seed).integers(0, 77, (2, 40))
+    base = reference_logits(desc, w, toks)
+    scale = np.abs(base).max()
+
+    def change(d, weights):
+        return np.abs(reference_logits(d, weights, toks) - base).max() / scale
+    assert change(desc, _zeroed(w, "x_proj.weight")) > 0.1
+    assert change(desc, _zeroed(w, "q_proj.weight")) > 0.1
+    assert change(desc, _zeroed(w, "up_proj.weight")) > 0.1
+    norope = copy.deepcopy(desc)
+    for b in norope["blocks"]:
+        if b["mixer"]["kind"] == "attention":
+            b["mixer"]["rope_theta"] = None
+    assert change(norope, w) > 0.1
+    mamba = model_fixtures.TINY_MAMBA_LIKE
+    wm = random_weights(mamba, seed)
+    tm = toks % 64
+    bm = reference_logits(mamba, wm, tm)
+    assert np.abs(reference_logits(mamba, _zeroed(wm, "x_proj.weight"), tm) - bm).max() \
+        > 0.1 * np.abs(bm).max()
+
+
+def test_fixture_shapes_as_requested():
+    ll = normalize_description(model_fixtures.TINY_LLAMA_LIKE)
+    assert (ll["vocab_size"], ll["d_model"], ll["max_context"]) == (96, 32, 64)
+    assert [(b["mixer"]["num_heads"], b["mixer"]["num_kv_heads"], b["mlp"]["kind"])
+            for b in ll["blocks"]] == [(4, 2, "swiglu")] * 2
+    mm = normalize_description(model_fixtures.TINY_MAMBA_LIKE)
+    assert mm["tie_embeddings"] and mm["d_model"] == 32
+    assert [b["mixer"]["d_state"] for b in mm["blocks"]] == [8, 8]
+    hy = normalize_description(model_fixtures.TINY_HYBRID)
+    assert [b["mixer"]["kind"] for b in hy["blocks"]] == ["mamba", "attention", "mamba", "attention"]
+
+
+# ============================================================ reference properties
+
+def test_attention_mask_rules():
+    # docs: query i at p = i + Lk - Lq; causal j <= p; window p - W < j;
+    # chunk floor(j / C) == floor(p / C)
+    m = attention_mask(6, 6)
+    assert m.tolist() == [[j <= i for j in range(6)] for i in range(6)]
+    w = attention_mask(6, 6, window=2)
+    assert w[5].tolist() == [False, False, False, False, True, True]
+    assert w[0].tolist() == [True] + [False] * 5
+    c = attention_mask(6, 6, chunk=4)
+    assert c[3].tolist() == [True, True, True, True, False, False]
+    assert c[4].tolist() == [False, False, False, False, True, False]
+    assert c[5].tolist() == [False, False, False, False, True, True]
+    d = attention_mask(1, 6)                      # a decode step at the last key
+    assert d.tolist() == [[True] * 6]
+
+
+def test_reference_is_causal():
+    desc = model_fixtures.TINY_HYBRID
+    w = random_weights(desc, seed=2)
+    rng = np.random.default_rng(5)
+    toks = rng.integers(0, 77, (1, 30))
+    base = reference_logits(desc, w, toks)
+    for t in (0, 7, 16, 29):
+        changed = toks.copy()
+        changed[0, t] = (changed[0, t] + 1) % 77
+        out = reference_logits(desc, w, changed)
+        np.testing.assert_array_equal(out[:, :t], base[:, :t])
+        assert np.abs(out[:, t] - base[:, t]).max() > 1e-3
+    # batch rows are independent
+    two = reference_logits(desc, w, np.concatenate([toks, toks[:, ::-1]]))
+    np.testing.assert_allclose(two[:1], base, rtol=0, atol=1e-12)
+
+
+def _one_attention_block(**mixer):
+    return {"format": "seqc-model", "version": 1, "vocab_size": 50, "d_model": 16,
+            "blocks": [{"mixer": {"kind": "attention", "num_heads": 2, **mixer},
+                        "mlp": {"kind": "swiglu", "hidden": 24}}]}
+
+
+def test_window_receptive_field():
+    W = 4
+    desc = _one_attention_block(window=W)
+    w = random_weights(desc, seed=3)
+    toks = np.random.default_rng(0).integers(0, 50, (1, 16))
+    base = reference_logits(desc, w, toks)
+    p = 12
+    outside = toks.copy()
+    outside[0, p - W] = (outside[0, p - W] + 1) % 50       # not visible from p
+    np.testing.assert_allclose(reference_logits(desc, w, outside)[0, p], base[0, p],
+                               rtol=0, atol=1e-12)
+    inside = toks.copy()
+    inside[0, p - W + 1] = (inside[0, p - W + 1] + 1) % 50  # visible from p
+    assert np.abs(reference_logits(desc, w, inside)[0, p] - base[0, p]).max() > 1e-4
+
+
+def test_chunks_are_independent_and_rope_is_relative():
+    C = 8
+    desc = _one_attention_block(chunk=C)
+    w = random_weights(desc, seed=4)
+    rng = np.random.default_rng(1)
+    a, b = rng.integers(0, 50, (1, C)), rng.integers(0, 50, (1, C))
+    ab = reference_logits(desc, w, np.concatenate([a, b], axis=1))
+    # the second chunk sees only itself: the same logits as b alone at
+    # positions 0..C-1 (RoPE scores depend only on relative positions)
+    np.testing.assert_allclose(ab[:, C:], reference_logits(desc, w, b), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ab[:, :C], reference_logits(desc, w, a), rtol=0, atol=1e-12)
+    # without the chunk, the second half does depend on the first
+    full = reference_logits(_one_attention_block(), w, np.concatenate([a, b], axis=1))
+    assert np.abs(full[:, C:] - reference_logits(_one_attention_block(), w, b)).max() > 1e-3
+
+
+def test_rejects_bad_inputs():
+    desc = model_fixtures.TINY_LLAMA_LIKE
+    w = random_weights(desc, seed=0)
+    with pytest.raises(ValueError):
+        reference_logits(desc, w, np.array([[0, 96]]))
+    with pytest.raises(ValueError):
+        reference_logits(desc, w, np.zeros((1, 65), dtype=np.int64))   # > max_context
+    w2 = dict(w)
+    del w2["blocks.1.attn.k_proj.weight"]
+    with pytest.raises(KeyError):
+        reference_logits(desc, w2, np.zeros((1, 3), dtype=np.int64))
+    w3 = dict(w, **{"norm.weight": np.ones(31, np.float32)})
+    with pytest.raises(ValueError):
+        reference_logits(desc, w3, np.zeros((1, 3), dtype=np.int64))
+    w4 = dict(w, extra=np.zeros(3))                                     # ignored
+    reference_logits(desc, w4, np.zeros((1, 3), dtype=np.int64))
+
+
+@needs_torch
+def test_gelu_mlp_is_exact_erf_gelu():
+    import torch
+    desc = {"format": "seqc-model", "version": 1, "vocab_size": 7, "d_model": 4,
+            "blocks": [{"mixer": {"kind": "attention", "num_heads": 1, "rope_theta": None},
+                        "mlp": {"kind": "gelu", "hidden": 6}}]}
+    w = random_weights(desc, seed=9)
+    # zero the attention so that the block is x + mlp(rms(x)); check it by torch
+    w["blocks.0.attn.o_proj.weight"][:] = 0
+    toks = np.arange(7)[None, :]
+    got = reference_logits(desc, w, toks)
+    t = {k: torch.from_numpy(v).double() for k, v in w.items()}
+    eps = 1e-5
+
+    def rms(x, g):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * g
+    x = t["embed.weight"][torch.from_numpy(toks)]
+    h = rms(x, t["blocks.0.mlp_norm.weight"])
+    x = x + torch.nn.functional.gelu(h @ t["blocks.0.mlp.up_proj.weight"].T,
+                                     approximate="none") @ t["blocks.0.mlp.down_proj.weight"].T
+    want = rms(x, t["norm.weight"]) @ t["lm_head.weight"].T
+    np.testing.assert_allclose(got, want.numpy(), rtol=1e-12, atol=1e-12)
+    # and not the tanh approximation
+    x2 = t["embed.weight"][torch.from_numpy(toks)]
+    x2 = x2 + torch.nn.functional.gelu(rms(x2, t["blocks.0.mlp_norm.weight"]) @
+                                       t["blocks.0.mlp.up_proj.weight"].T,
+                                       approximate="tanh") @ t["blocks.0.mlp.down_proj.weight"].T
+    assert np.abs(got - (rms(x2, t["norm.weight"]) @ t["lm_head.weight"].T).numpy()).max() > 1e-9
+
+
+# ============================================================ against Hugging Face
+
+def _tokens(vocab, B=2, L=19, seed=0):
+    return np.random.default_rng(seed).integers(0, vocab, (B, L))
+
+
+LLAMA_VARIANTS = {
+    "gqa": {},
+    "tied": dict(tie_word_embeddings=True),
+    "mha": dict(num_key_value_heads=4),
+    "mqa": dict(num_key_value_heads=1, num_hidden_layers=3),
+    "theta500": dict(rope_theta=500.0),
+    "head_dim_24": dict(head_dim=24),           # num_heads * head_dim != hidden_size
+    "eps1e-6": dict(rms_norm_eps=1e-6),
+}
+
+
+@needs_hf
+@pytest.mark.parametrize("variant", sorted(LLAMA_VARIANTS))
+def test_llama_matches_hf(variant):
+    from hf_models import hf_logits, llama_to_seqc, tiny_llama
+    model, config = tiny_llama(seed=len(variant), **LLAMA_VARIANTS[variant])
+    desc, w = llama_to_seqc(config, model.state_dict())
+    assert set(w) == set(weight_shapes(desc))
+    toks = _tokens(config.vocab_size)
+    hf = hf_logits(model, toks)
+    ref = reference_logits(desc, w, toks)
+    assert_logits_close(ref, hf)
+    # negative controls: the comparison notices a different RoPE base and
+    # the absence of RoPE
+    other = copy.deepcopy(desc)
+    for b in other["blocks"]:
+        b["mixer"]["rope_theta"] = 2 * b["mixer"]["rope_theta"]
+    assert differs(reference_logits(other, w, toks), hf, factor=10)
+    for b in other["blocks"]:
+        b["mixer"]["rope_theta"] = None
+    assert differs(reference_logits(other, w, toks), hf)
+
+
+@needs_hf
+def test_llama_interleaved_rope_would_be_caught():
+    """The document's rotate-half pairing (j, j + h), not the interleaved
+    (2j, 2j + 1) one: permuting q/k rows to the interleaved order breaks
+    agreement."""
+    from hf_models import hf_logits, llama_to_seqc, tiny_llama
+    model, config = tiny_llama(seed=11)
+    desc, w = llama_to_seqc(config, model.state_dict())
+    hd = desc["blocks"][0]["mixer"]["head_dim"]
+    perm = np.concatenate([np.arange(0, hd, 2), np.arange(1, hd, 2)])
+    w2 = dict(w)
+    for i in range(2):
+        for proj, heads in (("q_proj", 4), ("k_proj", 2)):
+            key = f"blocks.{i}.attn.{proj}.weight"
+            m = w[key].reshape(heads, hd, -1)[:, perm, :]
+            w2[key] = m.reshape(heads * hd, -1)
+    toks = _tokens(config.vocab_size)
+    assert differs(reference_logits(desc, w2, toks), hf_logits(model, toks))
+
+
+@needs_hf
+@pytest.mark.parametrize("window", [3, 5])
+def test_window_matches_hf_mistral(window):
+    from hf_models import hf_logits, mistral_to_seqc, tiny_mistral
+    model, config = tiny_mistral(seed=window, sliding_window=window)
+    desc, w = mistral_to_seqc(config, model.state_dict())
+    assert desc["blocks"][0]["mixer"]["window"] == window
+    toks = _tokens(config.vocab_size, L=23)
+    hf = hf_logits(model, toks)
+    assert_logits_close(reference_logits(desc, w, toks), hf)
+    # off by one either way is caught
+    for off in (-1, 1):
+        other = copy.deepcopy(desc)
+        for b in other["blocks"]:
+            b["mixer"]["window"] = window + off
+        assert differs(reference_logits(other, w, toks), hf)
+
+
+MAMBA_VARIANTS = {
+    "default_tied": {},
+    "untied_biases": dict(tie_word_embeddings=False, use_bias=True, use_conv_bias=False),
+    "rank_auto": dict(time_step_rank="auto", hidden_size=40),       # ceil(40/16) = 3
+    "conv2_state16": dict(conv_kernel=2, state_size=16, expand=3, num_hidden_layers=3),
+}
+
+
+@needs_hf
+@pytest.mark.parametrize("variant", sorted(MAMBA_VARIANTS))
+def test_mamba_matches_hf(variant):
+    from hf_models import hf_logits, mamba_to_seqc, tiny_mamba
+    model, config = tiny_mamba(seed=len(variant), **MAMBA_VARIANTS[variant])
+    desc, w = mamba_to_seqc(config, model.state_dict())
+    assert set(w) == set(weight_shapes(desc))
+    toks = _tokens(config.vocab_size, L=21)
+    hf = hf_logits(model, toks)
+    assert_logits_close(reference_logits(desc, w, toks), hf)
+    # negative controls: a mirrored conv kernel, dt bias left out of the
+    # softplus, D dropped, the state path (B, C) dropped: each is noticed
+    i = "blocks.0.mamba."
+    for edit in (lambda v: v.__setitem__(i + "x_proj.weight", np.zeros_like(v[i + "x_proj.weight"])),
+                 lambda v: v.__setitem__(i + "conv1d.weight", v[i + "conv1d.weight"][..., ::-1].copy()),
+                 lambda v: v.__setitem__(i + "dt_proj.bias", np.zeros_like(v[i + "dt_proj.bias"])),
+                 lambda v: v.__setitem__(i + "D", np.zeros_like(v[i + "D"]))):
+        w2 = dict(w)
+        edit(w2)
+        assert differs(reference_logits(desc, w2, toks), hf, factor=10)
+
+
+@needs_hf
+def test_mamba_config_tie_default():
+    from transformers import MambaConfig
+    from hf_models import mamba_to_seqc
+    assert MambaConfig().tie_word_embeddings is True
+    desc, _ = mamba_to_seqc({"model_type": "mamba", "vocab_size": 10, "hidden_size": 16,
+                             "num_hidden_layers": 1}, {})
+    assert desc["tie_embeddings"] is True
+
+
+@needs_hf
+@pytest.mark.parametrize("kind", ["llama", "llama_tied", "mamba", "mamba_untied"])
+def test_hf_checkpoint_directory_through_our_reader(kind, tmp_path):
+    """save_pretrained -> config.json + model.safetensors, read back with
+    our reader and the JSON config alone (what the frontend sees)."""
+    from hf_models import hf_logits, llama_to_seqc, mamba_to_seqc, tiny_llama, tiny_mamba
+    if kind.startswith("llama"):
+        model, _ = tiny_llama(seed=21, tie_word_embeddings=kind.endswith("tied"))
+        convert = llama_to_seqc
+    else:
+        model, _ = tiny_mamba(seed=22, tie_word_embeddings=not kind.endswith("untied"))
+        convert = mamba_to_seqc
+    model.save_pretrained(str(tmp_path))
+    config = json.loads((tmp_path / "config.json").read_text())
+    tensors = read_safetensors(tmp_path / "model.safetensors")
+    desc, w = convert(config, tensors)
+    # exactly the weights the document's table asks for
+    assert set(w) == set(weight_shapes(desc))
+    toks = _tokens(config["vocab_size"], B=1, L=9)
+    assert_logits_close(reference_logits(desc, w, toks), hf_logits(model, toks))
+    # and the same weights through our writer, in BF16, still agree to bf16 accuracy
+    path = tmp_path / "seqc.safetensors"
+    write_safetensors(path, {k: (v, "BF16") for k, v in w.items()})
+    wb = read_safetensors(path)
+    np.testing.assert_array_equal(wb["embed.weight"], round_to_bf16(w["embed.weight"]))
+
+
+def test_hf_rejects_unsupported_configs():
+    from hf_models import llama_to_seqc, mamba_to_seqc
+    base = {"model_type": "llama", "vocab_size": 10, "hidden_size": 16,
+            "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2}
+    for field, value in (("rope_scaling", {"type": "linear", "factor": 2.0}),
+                         ("rope_parameters", {"rope_type": "llama3", "rope_theta": 1e4}),
+                         ("attention_bias", True), ("mlp_bias", True),
+                         ("hidden_act", "gelu")):
+        with pytest.raises(ValueError, match=field):
+            llama_to_seqc({**base, field: value}, {})
+    with pytest.raises(ValueError, match="hidden_act"):
+        mamba_to_seqc({"model_type": "mamba", "vocab_size": 10, "hidden_size": 16,
+                       "num_hidden_layers": 1, "hidden_act": "gelu"}, {})

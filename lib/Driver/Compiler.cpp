@@ -67,7 +67,8 @@ struct Compilation {
   LogicalResult lowerTo(ModuleOp module, OutputKind stage,
                         const PipelineOptions &pipelineOptions) const;
   LogicalResult linkLibrary(Module &llvmModule, TargetMachine &machine,
-                            ArrayRef<EntryPoint> entryPoints) const;
+                            ArrayRef<EntryPoint> entryPoints,
+                            const ModelInfo *model) const;
   LogicalResult run(ModuleOp module) const;
 };
 } // namespace
@@ -133,7 +134,8 @@ LogicalResult seqc::runPipeline(ModuleOp module, StringRef pipeline,
 
 LogicalResult Compilation::linkLibrary(Module &llvmModule,
                                        TargetMachine &machine,
-                                       ArrayRef<EntryPoint> entryPoints) const {
+                                       ArrayRef<EntryPoint> entryPoints,
+                                       const ModelInfo *model) const {
   // Object to a temporary file, link into a temporary beside the output,
   // then rename, so a failure leaves nothing behind.
   SmallString<128> objectPath;
@@ -165,7 +167,8 @@ LogicalResult Compilation::linkLibrary(Module &llvmModule,
     header = openOutputFile(options.headerPath, &message);
     if (!header)
       return error(message);
-    header->os() << emitCHeader(entryPoints, "SEQC_LIB_" + options.libraryName);
+    header->os() << emitCHeader(entryPoints, "SEQC_LIB_" + options.libraryName,
+                                model);
   }
   if (std::error_code ec = sys::fs::rename(tempLibrary, outputPath))
     return error(createFileError(outputPath, ec));
@@ -219,7 +222,8 @@ LogicalResult Compilation::run(ModuleOp module) const {
   }
   if (options.emit == OutputKind::Header)
     return writeOutput([&](raw_pwrite_stream &os) {
-      os << emitCHeader(entryPoints, "SEQC_LIB_" + options.libraryName);
+      os << emitCHeader(entryPoints, "SEQC_LIB_" + options.libraryName,
+                        model ? &*model : nullptr);
       return success();
     });
 
@@ -269,7 +273,8 @@ LogicalResult Compilation::run(ModuleOp module) const {
         return error(std::move(err));
       return success();
     });
-  return linkLibrary(**llvmModule, **machine, entryPoints);
+  return linkLibrary(**llvmModule, **machine, entryPoints,
+                     model ? &*model : nullptr);
 }
 
 LogicalResult seqc::compile(ModuleOp module, const CompileOptions &options,

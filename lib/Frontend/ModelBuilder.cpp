@@ -241,11 +241,24 @@ TensorValue FunctionBuilder::attention(const TensorValue &x,
 
   TensorValue kCache = stateIn({a.numKVHeads, spec.maxContext, a.headDim});
   TensorValue vCache = stateIn({a.numKVHeads, spec.maxContext, a.headDim});
-  auto append = [&](const TensorValue &cache, const TensorValue &value) {
+  // Only the rows that fit are written (all of them in a call the model
+  // API allowed); a direct call with too many tokens must not write past
+  // the cache.
+  auto append = [&](const TensorValue &cache, TensorValue value) {
+    std::string rows = length.operand();
+    if (length.isDynamic()) {
+      rows = "%fit";
+      TensorValue fitting{w.fresh("fit"), value.dims};
+      w.line(fitting.name + " = tensor.extract_slice " + value.name +
+             "[0, 0, 0, 0] [%B, " + std::to_string(a.numKVHeads) +
+             ", %fit, " + std::to_string(a.headDim) + "] [1, 1, 1, 1] : " +
+             value.type() + " to " + fitting.type());
+      value = fitting;
+    }
     TensorValue t{w.fresh("cache"), cache.dims};
     w.line(t.name + " = tensor.insert_slice " + value.name + " into " +
            cache.name + "[0, 0, " + position + ", 0] [%B, " +
-           std::to_string(a.numKVHeads) + ", " + length.operand() + ", " +
+           std::to_string(a.numKVHeads) + ", " + rows + ", " +
            std::to_string(a.headDim) + "] [1, 1, 1, 1] : " + value.type() +
            " into " + cache.type());
     return t;
@@ -343,7 +356,10 @@ std::string FunctionBuilder::build(StringRef name) {
   std::string lengthType = length.isDynamic() ? "?" : "1";
   std::string v = std::to_string(spec.vocabSize);
   w.line("%c0_idx = arith.constant 0 : index");
-  w.line("%B = tensor.dim %tokens, %c0_idx : tensor<?x" + lengthType + "xi32>");
+  // B from the state: the embedding relates it to the tokens' batch, so the
+  // ABI checks that the two agree (a state of fewer sequences than tokens
+  // would be read out of bounds).
+  w.line("%B = tensor.dim %state, %c0_idx : " + stateType());
   if (length.isDynamic()) {
     w.line("%c1_idx = arith.constant 1 : index");
     w.line("%L = tensor.dim %tokens, %c1_idx : tensor<?x?xi32>");
@@ -361,6 +377,10 @@ std::string FunctionBuilder::build(StringRef name) {
   std::string lengthValue =
       length.isDynamic() ? length.value : w.index(length.size);
   w.line("%end = arith.addi %pos, " + lengthValue + " : index");
+  if (length.isDynamic()) {
+    w.line("%room = arith.subi %pos_max, %pos : index");
+    w.line("%fit = arith.minsi %L, %room : index");
+  }
   w.line("%end_i64 = arith.index_cast %end : index to i64");
   w.line("%kv_len = arith.trunci %end_i64 : i64 to i32");
   positionI = "%kv_len";

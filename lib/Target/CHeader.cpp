@@ -1,6 +1,7 @@
 //===- CHeader.cpp - the C header of a compiled library ------------------===//
 
 #include "seqc/Target/EntryPoints.h"
+#include "seqc/Target/ModelTables.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -32,7 +33,7 @@ static std::string describe(const ArgSignature &arg) {
 }
 
 std::string seqc::emitCHeader(ArrayRef<EntryPoint> entryPoints,
-                              StringRef guardName) {
+                              StringRef guardName, const ModelInfo *model) {
   std::string text;
   raw_string_ostream os(text);
   std::string guard = guardName.upper();
@@ -46,6 +47,15 @@ std::string seqc::emitCHeader(ArrayRef<EntryPoint> entryPoints,
      << "#ifndef " << guard << "_H\n#define " << guard << "_H\n\n"
      << "#include \"seqc-runtime/seqc_runtime.h\"\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
+  if (model)
+    os << "\n/* A model library: use the seqc_model_* functions of\n"
+          " * seqc_runtime.h (docs/models.md). Its weights are read from a\n"
+          " * safetensors file with " << model->weights.size()
+       << " tensors. */\n"
+       << "#define SEQC_MODEL_NAME \"" << model->name << "\"\n"
+       << "#define SEQC_MODEL_ARCHITECTURE \"" << model->architecture << "\"\n"
+       << "#define SEQC_MODEL_VOCAB_SIZE " << model->vocabSize << "\n"
+       << "#define SEQC_MODEL_MAX_CONTEXT " << model->maxContext << "\n";
   for (const EntryPoint &entry : entryPoints) {
     os << "\n/* " << entry.name << "\n";
     for (auto [i, arg] : llvm::enumerate(entry.inputs))

@@ -70,9 +70,13 @@ mlir::LogicalResult renameKernels(mlir::ModuleOp module);
 llvm::Error emitEntryPointTables(llvm::Module &module,
                                  llvm::ArrayRef<EntryPoint> entryPoints);
 
-/// A C header declaring the entry points, with their argument layouts.
+struct ModelInfo;
+
+/// A C header declaring the entry points, with their argument layouts, and
+/// for a model library (`model` not null) its name, vocabulary and context.
 std::string emitCHeader(llvm::ArrayRef<EntryPoint> entryPoints,
-                        llvm::StringRef guardName);
+                        llvm::StringRef guardName,
+                        const ModelInfo *model = nullptr);
 
 } // namespace seqc
 

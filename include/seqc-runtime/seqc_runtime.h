@@ -12,7 +12,9 @@
  * must agree between arguments (the batch of q and k, ...), contiguity and
  * alignment. A bad call returns an error status and leaves a message for
  * seqc_last_error(); it never crashes and never writes to memory other than
- * the outputs' data.
+ * the outputs' data, with one exception: an input the header marks
+ * "donated" (the state of a model library) is updated in place; passing the
+ * same buffer as the output it becomes saves a copy.
  *
  * Outputs are allocated by the caller, with the shapes that
  * seqc_get_library_info() describes (static sizes, or sizes equal to an
@@ -192,14 +194,16 @@ static inline void seqc_output_shape(const seqc_function_info *function,
  * Models (libraries compiled from a model description, docs/models.md)
  *===----------------------------------------------------------------------===*/
 
-/* One weight the library reads: a safetensors tensor name, its shape, and
- * where it lives in the instance's packed f32 weights. */
-typedef struct seqc_model_weight_info {
+/* A tensor of a model: a weight (a safetensors tensor name, where it lives
+ * in the packed f32 weights) or a piece of recurrent state (a KV cache, a
+ * conv or SSM state; `shape` is per sequence, and the piece is
+ * [batch, shape...] at batch * offset in the instance's state). */
+typedef struct seqc_model_tensor_info {
   const char *name;
   int32_t rank;
   const int64_t *shape;
   int64_t offset; /* in f32 elements */
-} seqc_model_weight_info;
+} seqc_model_tensor_info;
 
 typedef struct seqc_model_info {
   const char *name;
@@ -207,10 +211,15 @@ typedef struct seqc_model_info {
   int64_t vocab_size;
   int64_t max_context;
   int32_t num_weights;
-  const seqc_model_weight_info *weights;
+  const seqc_model_tensor_info *weights;
   int64_t weights_size; /* f32 elements of the packed weights */
-  int64_t state_size;   /* f32 elements of state per sequence */
-  int32_t forward_function; /* indexes into seqc_library_info.functions */
+  int32_t num_states;
+  const seqc_model_tensor_info *states;
+  int64_t state_size; /* f32 elements of state per sequence */
+  /* Indexes into seqc_library_info.functions. Each takes (tokens,
+   * position, weights, state pieces...) and returns (logits, next state
+   * pieces...), the pieces donated. */
+  int32_t forward_function;
   int32_t step_function;
 } seqc_model_info;
 

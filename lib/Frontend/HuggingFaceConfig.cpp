@@ -13,6 +13,10 @@
 
 #include "JsonFields.h"
 
+#include <cmath>
+#include <cstring>
+#include <limits>
+
 using namespace llvm;
 using namespace seqc;
 
@@ -112,7 +116,102 @@ static void parseMamba(JsonFields &f, ModelSpec &spec) {
   }
 }
 
-Expected<ModelSpec> seqc::parseHuggingFaceConfig(StringRef text) {
+/// Python's json module writes an infinite float as the bare token
+/// Infinity (transformers' time_step_limit); JSON has no such token. Outside
+/// strings it becomes 1e999, which parses as infinity.
+static std::string withFiniteTokens(StringRef text) {
+  std::string out;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size())
+        out += text[++i];
+      else if (c == '"')
+        inString = false;
+      continue;
+    }
+    if (c == '"')
+      inString = true;
+    if (text.substr(i).starts_with("Infinity")) {
+      out += "1e999";
+      i += strlen("Infinity") - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/// A float of transformers' config: a number, or {"__float__": "Infinity"}.
+static std::optional<double> configFloat(const json::Value &v) {
+  if (std::optional<double> d = v.getAsNumber())
+    return d;
+  if (const json::Object *o = v.getAsObject())
+    if (std::optional<StringRef> s = o->getString("__float__")) {
+      if (*s == "Infinity")
+        return std::numeric_limits<double>::infinity();
+      if (*s == "-Infinity")
+        return -std::numeric_limits<double>::infinity();
+    }
+  return std::nullopt;
+}
+
+static void parseMamba2(JsonFields &f, ModelSpec &spec) {
+  spec.naming = WeightNaming::Mamba2;
+  spec.vocabSize = f.integer("vocab_size", 1, 32768).value_or(1);
+  spec.dModel = f.integer("hidden_size", 1, 4096).value_or(1);
+  int64_t layers = f.integer("num_hidden_layers", 1, 64).value_or(1);
+  Mamba2Spec m;
+  m.numHeads = f.integer("num_heads", 1, 128).value_or(1);
+  m.headDim = f.integer("head_dim", 1, 64).value_or(1);
+  m.dState = f.integer("state_size", 1, 128).value_or(1);
+  m.nGroups = f.integer("n_groups", 1, 8).value_or(1);
+  if (m.numHeads % m.nGroups != 0)
+    f.report("n_groups", "must divide num_heads (" + Twine(m.numHeads) +
+                             "), got " + Twine(m.nGroups));
+  // transformers derives the inner size from expand; the heads must tile it.
+  std::optional<double> expand = 2.0;
+  if (const json::Value *v = f.get("expand"))
+    expand = v->getAsNumber();
+  if (!expand ||
+      static_cast<int64_t>(*expand * spec.dModel) != m.dInner())
+    f.report("expand", "expand * hidden_size must equal num_heads * head_dim "
+                       "(" + Twine(m.dInner()) + ")");
+  m.dConv = f.integer("conv_kernel", 2, 4, 64).value_or(2);
+  spec.normEps = f.number("layer_norm_epsilon", 0.0, 1e-5).value_or(1e-5);
+  m.projBias = f.boolean("use_bias", false).value_or(false);
+  m.convBias = f.boolean("use_conv_bias", true).value_or(true);
+  spec.tieEmbeddings = f.boolean("tie_word_embeddings", false).value_or(false);
+  requireString(f, "hidden_act", "silu");
+  if (!f.boolean("rms_norm", true).value_or(true))
+    f.report("rms_norm", "seqc implements the gated RMSNorm (true) only");
+  if (f.boolean("norm_before_gate", false).value_or(false))
+    f.report("norm_before_gate", "seqc implements false (gate, then norm) "
+                                 "only, as transformers does");
+  // dt is clamped to time_step_limit; only the no-op limit is implemented.
+  if (const json::Value *limit = f.get("time_step_limit")) {
+    const json::Array *pair = limit->getAsArray();
+    std::optional<double> lo, hi;
+    if (pair && pair->size() == 2) {
+      lo = configFloat((*pair)[0]);
+      hi = configFloat((*pair)[1]);
+    }
+    if (!lo || !hi || *lo > 0.0 || !std::isinf(*hi) || *hi < 0)
+      f.report("time_step_limit", "seqc implements no clamping of dt only "
+                                  "([0.0, Infinity])");
+  }
+  for (int64_t i = 0; i < layers; ++i) {
+    BlockSpec block;
+    block.mixer = MixerKind::Mamba2;
+    block.mamba2 = m;
+    spec.blocks.push_back(block);
+  }
+}
+
+Expected<ModelSpec> seqc::parseHuggingFaceConfig(StringRef original) {
+  std::string text = withFiniteTokens(original);
   Expected<json::Value> parsed = json::parse(text);
   if (!parsed)
     return createStringError(inconvertibleErrorCode(),
@@ -131,9 +230,11 @@ Expected<ModelSpec> seqc::parseHuggingFaceConfig(StringRef text) {
     parseLlama(f, spec, errors);
   else if (spec.architecture == "mamba")
     parseMamba(f, spec);
+  else if (spec.architecture == "mamba2")
+    parseMamba2(f, spec);
   else if (!errors.failed())
-    f.report("model_type", "seqc reads \"llama\" and \"mamba\" configs, got \"" +
-                               spec.architecture + "\"");
+    f.report("model_type", "seqc reads \"llama\", \"mamba\" and \"mamba2\" "
+                           "configs, got \"" + spec.architecture + "\"");
   if (errors.failed())
     return errors.take();
   return spec;

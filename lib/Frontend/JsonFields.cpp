@@ -5,6 +5,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <cstdio>
+
 using namespace llvm;
 using namespace seqc;
 
@@ -41,7 +43,6 @@ bool JsonFields::isNull(StringRef key) const {
 }
 
 const json::Value *JsonFields::get(StringRef key) {
-  seen.insert(key);
   const json::Value *v = object.get(key);
   return v && v->kind() != json::Value::Null ? v : nullptr;
 }
@@ -51,17 +52,25 @@ std::string JsonFields::fieldPath(StringRef key) const {
 }
 
 std::optional<int64_t> JsonFields::integer(StringRef key, int64_t min,
-                                           std::optional<int64_t> fallback) {
+                                           std::optional<int64_t> fallback,
+                                           int64_t max) {
   const json::Value *v = get(key);
   if (!v) {
     if (!fallback)
       missing(key);
     return fallback;
   }
+  // 8.0 is not an integer here: a size written as a float is a mistake.
   std::optional<int64_t> value = v->getAsInteger();
-  if (!value || *value < min) {
+  if (!value || v->kind() != json::Value::Number ||
+      describeJsonKind(*v).find_first_of(".eE") != std::string::npos ||
+      *value < min) {
     report(key, "expected an integer >= " + Twine(min) + ", got " +
                     describeJsonKind(*v));
+    return fallback;
+  }
+  if (*value > max) {
+    report(key, "expected at most " + Twine(max) + ", got " + Twine(*value));
     return fallback;
   }
   return value;
@@ -77,7 +86,9 @@ std::optional<double> JsonFields::number(StringRef key, double exclusiveMin,
   }
   std::optional<double> value = v->getAsNumber();
   if (!value || !(*value > exclusiveMin)) {
-    report(key, "expected a number > " + std::to_string(exclusiveMin) + ", got " +
+    char bound[32];
+    snprintf(bound, sizeof(bound), "%g", exclusiveMin);
+    report(key, "expected a number > " + Twine(bound) + ", got " +
                     describeJsonKind(*v));
     return fallback;
   }
@@ -142,16 +153,16 @@ const json::Array *JsonFields::array(StringRef key, bool required) {
   return value;
 }
 
-void JsonFields::rejectUnknown() {
+void JsonFields::rejectUnknown(ArrayRef<StringRef> allowed) {
   // In sorted order, so that the message does not depend on hashing.
   SmallVector<StringRef> unknown;
   for (const auto &entry : object)
-    if (!seen.contains(entry.first))
+    if (!llvm::is_contained(allowed, StringRef(entry.first)))
       unknown.push_back(entry.first);
   if (unknown.empty())
     return;
   llvm::sort(unknown);
-  SmallVector<StringRef> known(seen.keys());
+  SmallVector<StringRef> known(allowed.begin(), allowed.end());
   llvm::sort(known);
   std::string list;
   for (StringRef k : known)

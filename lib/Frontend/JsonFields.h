@@ -49,8 +49,11 @@ public:
   const llvm::json::Value *get(llvm::StringRef key);
   std::string fieldPath(llvm::StringRef key) const;
 
+  /// Sizes are bounded (by default to 2^24) so that no product of them
+  /// overflows while the model is laid out.
   std::optional<int64_t> integer(llvm::StringRef key, int64_t min,
-                                 std::optional<int64_t> fallback);
+                                 std::optional<int64_t> fallback,
+                                 int64_t max = int64_t(1) << 24);
   std::optional<double> number(llvm::StringRef key, double exclusiveMin,
                                std::optional<double> fallback);
   std::optional<bool> boolean(llvm::StringRef key, std::optional<bool> fallback);
@@ -63,15 +66,14 @@ public:
     errors.report(fieldPath(key), text);
   }
 
-  /// Reports the first field no read asked for (a typo must not silently
+  /// Reports the first field not in `allowed` (a typo must not silently
   /// fall back to a default).
-  void rejectUnknown();
+  void rejectUnknown(llvm::ArrayRef<llvm::StringRef> allowed);
 
 private:
   const llvm::json::Object &object;
   std::string path;
   JsonErrors &errors;
-  llvm::StringSet<> seen;
 };
 
 /// "an integer", "a string", ... for messages about a value's type.

@@ -23,6 +23,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <cmath>
@@ -40,13 +41,21 @@ struct WeightSlot {
 
 /// Where the weights and the per-sequence state live in the packed buffers.
 /// The same for @forward and @step (both are built with one Layout).
+struct StatePiece {
+  std::string name;
+  SmallVector<int64_t> shape; // per sequence
+  int64_t offset = 0;         // per sequence, in f32 elements
+};
+
+/// Where the weights live in the packed buffer, and the pieces of state
+/// (each its own argument). The same for @forward and @step (both are
+/// built with one Layout).
 struct Layout {
   std::vector<WeightSlot> weights;
   StringMap<size_t> weightIndex;
   int64_t weightsSize = 0;
-  int64_t stateSize = 0;
-  /// Offsets of the state pieces in build order.
-  std::vector<int64_t> stateOffsets;
+  std::vector<StatePiece> state;
+  int64_t stateSize = 0; // per sequence
   bool frozen = false;
 
   // Slots start on 64-byte boundaries, as vector loads like them.
@@ -69,8 +78,8 @@ private:
   std::string position;  // index: the first new token's position
   std::string positionI; // the same as i32 + L, kv_len
   unsigned statePieces = 0;
-  /// (value collapsed to [B, n], offset) to write into next_state.
-  std::vector<std::pair<TensorValue, int64_t>> nextState;
+  /// The updated value of each piece of state, returned as next_<name>.
+  std::vector<TensorValue> nextState;
 
   int64_t dModel() const { return spec.dModel; }
   // Final once the layout is frozen (the first, sizing build writes
@@ -79,13 +88,14 @@ private:
     return "tensor<" + std::to_string(std::max<int64_t>(layout.weightsSize, 1)) +
            "xf32>";
   }
-  int64_t stateSize() const { return std::max<int64_t>(layout.stateSize, 1); }
-  std::string stateType() const {
-    return "tensor<?x" + std::to_string(stateSize()) + "xf32>";
-  }
   TensorValue weight(StringRef canonical, ArrayRef<int64_t> shape);
-  TensorValue stateIn(ArrayRef<int64_t> shape);
-  void stateOut(const TensorValue &value);
+  /// A piece of state: an argument of [B, shape...], donated (updated in
+  /// place), returned as the piece's next value. Returns the argument.
+  TensorValue readState(StringRef name, ArrayRef<int64_t> shape);
+  void writeState(const TensorValue &value);
+  /// Writes the keys or values `kv` ([B, heads, L, D]) into `cache` at the
+  /// current position.
+  void appendToCache(const TensorValue &cache, const TensorValue &kv);
 
   TensorValue embed(StringRef tokens);
   TensorValue attention(const TensorValue &x, const AttentionSpec &a,
@@ -93,6 +103,8 @@ private:
   TensorValue rope(const TensorValue &x, const AttentionSpec &a);
   TensorValue mamba(const TensorValue &x, const MambaSpec &m,
                     const std::string &prefix);
+  TensorValue mamba2(const TensorValue &x, const Mamba2Spec &m,
+                     const std::string &prefix);
   TensorValue mlp(const TensorValue &x, const BlockSpec &block,
                   const std::string &prefix);
 };
@@ -130,30 +142,50 @@ TensorValue FunctionBuilder::weight(StringRef canonical,
   return w.expandLast(flat, shape);
 }
 
-TensorValue FunctionBuilder::stateIn(ArrayRef<int64_t> shape) {
-  int64_t count = 1;
-  for (int64_t s : shape)
-    count *= s;
-  int64_t offset;
-  if (layout.frozen) {
-    offset = layout.stateOffsets[statePieces];
-  } else {
-    offset = layout.stateSize;
-    layout.stateOffsets.push_back(offset);
-    layout.stateSize = Layout::align(offset + count);
+TensorValue FunctionBuilder::readState(StringRef name,
+                                       ArrayRef<int64_t> shape) {
+  if (!layout.frozen) {
+    int64_t count = 1;
+    for (int64_t s : shape)
+      count *= s;
+    layout.state.push_back({name.str(),
+                            SmallVector<int64_t>(shape.begin(), shape.end()),
+                            layout.stateSize});
+    layout.stateSize += count;
   }
-  ++statePieces;
-  TensorValue flat{w.fresh("state"), {batch, Dim(count)}};
-  w.line(flat.name + " = tensor.extract_slice %state[0, " +
-         std::to_string(offset) + "] [%B, " + std::to_string(count) +
-         "] [1, 1] : " + stateType() + " to " + flat.type());
-  return w.expandLast(flat, shape);
+  Dims dims = {batch};
+  for (int64_t s : shape)
+    dims.push_back(Dim(s));
+  return TensorValue{"%state" + std::to_string(statePieces++), dims};
 }
 
-void FunctionBuilder::stateOut(const TensorValue &value) {
-  // Pieces are written back in the order they were read.
-  int64_t offset = layout.stateOffsets[nextState.size()];
-  nextState.push_back({w.collapseFrom(value, 1), offset});
+void FunctionBuilder::writeState(const TensorValue &value) {
+  nextState.push_back(value);
+}
+
+void FunctionBuilder::appendToCache(const TensorValue &cache,
+                                    const TensorValue &kv) {
+  // The new rows go into the donated cache at the position: updated in
+  // place, never copied. Only the rows that fit are written (all of them
+  // in a call the model API allowed): a direct call with too many tokens
+  // must not write past the cache.
+  int64_t heads = kv.dims[1].size, d = kv.dims[3].size;
+  TensorValue rows = kv;
+  if (length.isDynamic()) {
+    rows = TensorValue{w.fresh("fit"),
+                       {batch, Dim(heads), Dim(std::string("%fit")), Dim(d)}};
+    w.line(rows.name + " = tensor.extract_slice " + kv.name +
+           "[0, 0, 0, 0] [%B, " + std::to_string(heads) + ", %fit, " +
+           std::to_string(d) + "] [1, 1, 1, 1] : " + kv.type() + " to " +
+           rows.type());
+  }
+  TensorValue updated{w.fresh("cache"), cache.dims};
+  w.line(updated.name + " = tensor.insert_slice " + rows.name + " into " +
+         cache.name + "[0, 0, " + position + ", 0] [%B, " +
+         std::to_string(heads) + ", " + rows.dims[2].operand() + ", " +
+         std::to_string(d) + "] [1, 1, 1, 1] : " + rows.type() + " into " +
+         cache.type());
+  writeState(updated);
 }
 
 TensorValue FunctionBuilder::embed(StringRef tokens) {
@@ -239,34 +271,14 @@ TensorValue FunctionBuilder::attention(const TensorValue &x,
   k = w.transpose(k, {0, 2, 1, 3});
   v = w.transpose(v, {0, 2, 1, 3});
 
-  TensorValue kCache = stateIn({a.numKVHeads, spec.maxContext, a.headDim});
-  TensorValue vCache = stateIn({a.numKVHeads, spec.maxContext, a.headDim});
-  // Only the rows that fit are written (all of them in a call the model
-  // API allowed); a direct call with too many tokens must not write past
-  // the cache.
-  auto append = [&](const TensorValue &cache, TensorValue value) {
-    std::string rows = length.operand();
-    if (length.isDynamic()) {
-      rows = "%fit";
-      TensorValue fitting{w.fresh("fit"), value.dims};
-      w.line(fitting.name + " = tensor.extract_slice " + value.name +
-             "[0, 0, 0, 0] [%B, " + std::to_string(a.numKVHeads) +
-             ", %fit, " + std::to_string(a.headDim) + "] [1, 1, 1, 1] : " +
-             value.type() + " to " + fitting.type());
-      value = fitting;
-    }
-    TensorValue t{w.fresh("cache"), cache.dims};
-    w.line(t.name + " = tensor.insert_slice " + value.name + " into " +
-           cache.name + "[0, 0, " + position + ", 0] [%B, " +
-           std::to_string(a.numKVHeads) + ", " + rows + ", " +
-           std::to_string(a.headDim) + "] [1, 1, 1, 1] : " + value.type() +
-           " into " + cache.type());
-    return t;
-  };
-  kCache = append(kCache, k);
-  vCache = append(vCache, v);
-  stateOut(kCache);
-  stateOut(vCache);
+  TensorValue kCache = readState(prefix + "k_cache",
+                                 {a.numKVHeads, spec.maxContext, a.headDim});
+  TensorValue vCache = readState(prefix + "v_cache",
+                                 {a.numKVHeads, spec.maxContext, a.headDim});
+  appendToCache(kCache, k);
+  appendToCache(vCache, v);
+  kCache.name = nextState[nextState.size() - 2].name;
+  vCache.name = nextState.back().name;
 
   TensorValue kvLen = w.filled({batch}, positionI, "i32");
   std::string attrs = "causal";
@@ -308,7 +320,7 @@ TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
   TensorValue u = w.sliceLast(xz, 0, di);
   TensorValue z = w.sliceLast(xz, di, di);
 
-  TensorValue convState = stateIn({k - 1, di});
+  TensorValue convState = readState(prefix + "conv_state", {k - 1, di});
   TensorValue conv{w.fresh("conv"), u.dims};
   TensorValue convNext{w.fresh("convstate"), convState.dims};
   w.line(conv.name + ", " + convNext.name + " = seq.conv1d " + u.name + ", " +
@@ -317,7 +329,7 @@ TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
          " state(" + convState.name + " : " + convState.type() +
          ") activation silu : " + u.type() + ", " + convW.type() + " -> " +
          conv.type() + ", " + convNext.type());
-  stateOut(convNext);
+  writeState(convNext);
 
   TensorValue proj = w.linear(conv, xW);
   TensorValue delta = w.linear(w.sliceLast(proj, 0, r), dtW);
@@ -325,7 +337,7 @@ TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
   TensorValue cm = w.expandLast(w.sliceLast(proj, r + n, n), {1, n});
   TensorValue a = w.negExp(aLog);
 
-  TensorValue ssmState = stateIn({di, n});
+  TensorValue ssmState = readState(prefix + "ssm_state", {di, n});
   TensorValue y{w.fresh("ssm"), conv.dims};
   TensorValue ssmNext{w.fresh("ssmstate"), ssmState.dims};
   w.line(y.name + ", " + ssmNext.name + " = seq.selective_scan " + conv.name +
@@ -336,8 +348,139 @@ TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
          ") {delta_softplus} : " + conv.type() + ", " + delta.type() + ", " +
          a.type() + ", " + bm.type() + ", " + cm.type() + " -> " + y.type() +
          ", " + ssmNext.type());
-  stateOut(ssmNext);
+  writeState(ssmNext);
   return w.linear(y, outW, outB ? &*outB : nullptr);
+}
+
+TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
+                                    const std::string &prefix) {
+  int64_t e = m.dInner(), h = m.numHeads, p = m.headDim, g = m.nGroups,
+          n = m.dState, k = m.dConv, convDim = e + 2 * g * n;
+  TensorValue inW =
+      weight(prefix + "in_proj.weight", {2 * e + 2 * g * n + h, dModel()});
+  std::optional<TensorValue> inB;
+  if (m.projBias)
+    inB = weight(prefix + "in_proj.bias", {2 * e + 2 * g * n + h});
+  TensorValue convW = weight(prefix + "conv1d.weight", {convDim, 1, k});
+  std::optional<TensorValue> convB;
+  if (m.convBias)
+    convB = weight(prefix + "conv1d.bias", {convDim});
+  TensorValue dtBias = weight(prefix + "dt_bias", {h});
+  TensorValue aLog = weight(prefix + "A_log", {h});
+  TensorValue d = weight(prefix + "D", {h});
+  TensorValue normW = weight(prefix + "norm.weight", {e});
+  TensorValue outW = weight(prefix + "out_proj.weight", {dModel(), e});
+  std::optional<TensorValue> outB;
+  if (m.projBias)
+    outB = weight(prefix + "out_proj.bias", {dModel()});
+
+  TensorValue proj = w.linear(x, inW, inB ? &*inB : nullptr);
+  TensorValue z = w.sliceLast(proj, 0, e);
+  TensorValue xbc = w.sliceLast(proj, e, convDim);
+  TensorValue dtRaw = w.sliceLast(proj, e + convDim, h);
+
+  TensorValue convState = readState(prefix + "conv_state", {k - 1, convDim});
+  TensorValue conv{w.fresh("conv"), xbc.dims};
+  TensorValue convNext{w.fresh("convstate"), convState.dims};
+  w.line(conv.name + ", " + convNext.name + " = seq.conv1d " + xbc.name +
+         ", " + convW.name +
+         (convB ? " bias(" + convB->name + " : " + convB->type() + ")" : "") +
+         " state(" + convState.name + " : " + convState.type() +
+         ") activation silu : " + xbc.type() + ", " + convW.type() + " -> " +
+         conv.type() + ", " + convNext.type());
+  writeState(convNext);
+  TensorValue u = w.expandLast(w.sliceLast(conv, 0, e), {h, p});
+  TensorValue bm = w.expandLast(w.sliceLast(conv, e, g * n), {g, n});
+  TensorValue cm = w.expandLast(w.sliceLast(conv, e + g * n, g * n), {g, n});
+
+  // dt = softplus(dt + dt_bias) (PyTorch's thresholded form), [B, L, H].
+  SmallVector<StringRef> par3(3, "parallel"), par4(4, "parallel");
+  TensorValue dt = w.generic(
+      {dtRaw, dtBias}, w.empty(dtRaw.dims),
+      {affineMap(3, {0, 1, 2}), affineMap(3, {2}), affineMap(3, {0, 1, 2})},
+      par3, "%a: f32, %b: f32, %o: f32",
+      "    %s = arith.addf %a, %b : f32\n"
+      "    %twenty = arith.constant 20.0 : f32\n"
+      "    %big = arith.cmpf ogt, %s, %twenty : f32\n"
+      "    %e = math.exp %s : f32\n"
+      "    %l = math.log1p %e : f32\n"
+      "    %y = arith.select %big, %s, %l : f32\n"
+      "    linalg.yield %y : f32\n",
+      "dt");
+  TensorValue a = w.negExp(aLog);
+  // The log decay dt * A per head and step, [B, H, L].
+  TensorValue decay = w.generic(
+      {dt, a}, w.empty({batch, Dim(h), length}),
+      {affineMap(3, {0, 2, 1}), affineMap(3, {1}), affineMap(3, {0, 1, 2})},
+      par3, "%t: f32, %a: f32, %o: f32",
+      "    %y = arith.mulf %t, %a : f32\n"
+      "    linalg.yield %y : f32\n",
+      "decay");
+  // Heads read their group's B and C: q = C, k = B, as [B, H, L, N].
+  int64_t headsPerGroup = h / g;
+  auto perHead = [&](const TensorValue &groups, StringRef hint) {
+    std::string bodyText =
+        "    %b = linalg.index 0 : index\n"
+        "    %h = linalg.index 1 : index\n"
+        "    %l = linalg.index 2 : index\n"
+        "    %n = linalg.index 3 : index\n"
+        "    %per = arith.constant " + std::to_string(headsPerGroup) +
+        " : index\n"
+        "    %g = arith.divui %h, %per : index\n"
+        "    %v = tensor.extract " + groups.name + "[%b, %l, %g, %n] : " +
+        groups.type() + "\n"
+        "    linalg.yield %v : f32\n";
+    return w.generic({}, w.empty({batch, Dim(h), length, Dim(n)}),
+                     {affineMap(4, {0, 1, 2, 3})}, par4, "%o: f32", bodyText,
+                     hint);
+  };
+  TensorValue q = perHead(cm, "q");
+  TensorValue kk = perHead(bm, "k");
+  // v = dt * u, [B, H, L, P].
+  TensorValue v = w.generic(
+      {u, dt}, w.empty({batch, Dim(h), length, Dim(p)}),
+      {affineMap(4, {0, 2, 1, 3}), affineMap(4, {0, 2, 1}),
+       affineMap(4, {0, 1, 2, 3})},
+      par4, "%x: f32, %t: f32, %o: f32",
+      "    %y = arith.mulf %x, %t : f32\n"
+      "    linalg.yield %y : f32\n",
+      "v");
+
+  TensorValue ssmState = readState(prefix + "ssm_state", {h, n, p});
+  TensorValue o{w.fresh("ssd"), {batch, Dim(h), length, Dim(p)}};
+  TensorValue ssmNext{w.fresh("ssdstate"), ssmState.dims};
+  w.line(o.name + ", " + ssmNext.name + " = seq.linear_attention " + q.name +
+         ", " + kk.name + ", " + v.name + " decay(" + decay.name + " : " +
+         decay.type() + ") initial_state(" + ssmState.name + " : " +
+         ssmState.type() + ") {scale = 1.0 : f32} : " + q.type() + ", " +
+         kk.type() + ", " + v.type() + " -> " + o.type() + ", " +
+         ssmNext.type());
+  writeState(ssmNext);
+
+  // y = (o + D u) * silu(z), as [B, L, H, P].
+  TensorValue zHeads = w.expandLast(z, {h, p});
+  TensorValue gated = w.generic(
+      {o, u, d, zHeads}, w.empty({batch, length, Dim(h), Dim(p)}),
+      {affineMap(4, {0, 2, 1, 3}), affineMap(4, {0, 1, 2, 3}),
+       affineMap(4, {2}), affineMap(4, {0, 1, 2, 3}),
+       affineMap(4, {0, 1, 2, 3})},
+      par4, "%o: f32, %x: f32, %d: f32, %z: f32, %out: f32",
+      "    %dx = arith.mulf %d, %x : f32\n"
+      "    %y = arith.addf %o, %dx : f32\n"
+      "    %one = arith.constant 1.0 : f32\n"
+      "    %nz = arith.negf %z : f32\n"
+      "    %ez = math.exp %nz : f32\n"
+      "    %den = arith.addf %one, %ez : f32\n"
+      "    %sz = arith.divf %z, %den : f32\n"
+      "    %r = arith.mulf %y, %sz : f32\n"
+      "    linalg.yield %r : f32\n",
+      "gated");
+  // The RMSNorm of each of the G groups of E / G channels.
+  TensorValue grouped =
+      w.expandLast(w.collapseFrom(gated, 2), {g, e / g});
+  TensorValue normed =
+      w.rmsNorm(grouped, w.expandLast(normW, {g, e / g}), spec.normEps);
+  return w.linear(w.collapseFrom(normed, 2), outW, outB ? &*outB : nullptr);
 }
 
 TensorValue FunctionBuilder::mlp(const TensorValue &x, const BlockSpec &block,
@@ -356,10 +499,10 @@ std::string FunctionBuilder::build(StringRef name) {
   std::string lengthType = length.isDynamic() ? "?" : "1";
   std::string v = std::to_string(spec.vocabSize);
   w.line("%c0_idx = arith.constant 0 : index");
-  // B from the state: the embedding relates it to the tokens' batch, so the
-  // ABI checks that the two agree (a state of fewer sequences than tokens
-  // would be read out of bounds).
-  w.line("%B = tensor.dim %state, %c0_idx : " + stateType());
+  // Every piece of state is related to the tokens' batch by the op that
+  // reads it, so the ABI checks that their batches agree.
+  w.line("%B = tensor.dim %tokens, %c0_idx : tensor<?x" + lengthType +
+         "xi32>");
   if (length.isDynamic()) {
     w.line("%c1_idx = arith.constant 1 : index");
     w.line("%L = tensor.dim %tokens, %c1_idx : tensor<?x?xi32>");
@@ -390,9 +533,12 @@ std::string FunctionBuilder::build(StringRef name) {
     std::string p = "blocks." + std::to_string(i) + ".";
     TensorValue h = w.rmsNorm(
         x, weight(p + "norm.weight", {dModel()}), spec.normEps);
-    TensorValue mixed = block.mixer == MixerKind::Attention
-                            ? attention(h, block.attention, p + "attn.")
-                            : mamba(h, block.mamba, p + "mamba.");
+    TensorValue mixed =
+        block.mixer == MixerKind::Attention
+            ? attention(h, block.attention, p + "attn.")
+        : block.mixer == MixerKind::Mamba
+            ? mamba(h, block.mamba, p + "mamba.")
+            : mamba2(h, block.mamba2, p + "mamba2.");
     x = w.add(x, mixed);
     if (block.mlp != MLPKind::None) {
       TensorValue h2 = w.rmsNorm(
@@ -406,26 +552,25 @@ std::string FunctionBuilder::build(StringRef name) {
              {spec.vocabSize, dModel()});
   TensorValue logits = w.linear(h, head);
 
-  TensorValue next = w.empty({batch, Dim(stateSize())});
-  for (auto &[value, offset] : nextState) {
-    std::string updated = w.fresh("next");
-    w.line(updated + " = tensor.insert_slice " + value.name + " into " +
-           next.name + "[0, " + std::to_string(offset) + "] [%B, " +
-           std::to_string(value.dims[1].size) + "] [1, 1] : " + value.type() +
-           " into " + next.type());
-    next.name = updated;
+  SmallVector<std::string> results = {logits.name}, resultTypes = {
+      logits.type() + " {seqc.name = \"logits\"}"};
+  std::string args = "%tokens: tensor<?x" + lengthType +
+                     "xi32> {seqc.name = \"tokens\"}, %position: "
+                     "tensor<1xi64> {seqc.name = \"position\"}, %weights: " +
+                     weightsType() + " {seqc.name = \"weights\"}";
+  SmallVector<std::string> plainTypes = {logits.type()};
+  for (auto [i, piece] : llvm::enumerate(layout.state)) {
+    const TensorValue &next = nextState[i];
+    args += ", %state" + std::to_string(i) + ": " + next.type() +
+            " {seqc.donated, seqc.name = \"" + piece.name + "\"}";
+    results.push_back(next.name);
+    plainTypes.push_back(next.type());
+    resultTypes.push_back(next.type() + " {seqc.name = \"next_" + piece.name +
+                          "\"}");
   }
-  w.line("return " + logits.name + ", " + next.name + " : " + logits.type() +
-         ", " + next.type());
-
-  std::string logitsType = "tensor<?x" + lengthType + "x" + v + "xf32>";
-  return "  func.func @" + name.str() + "(%tokens: tensor<?x" + lengthType +
-         "xi32> {seqc.name = \"tokens\"}, %position: tensor<1xi64> "
-         "{seqc.name = \"position\"}, %weights: " + weightsType() +
-         " {seqc.name = \"weights\"}, %state: " + stateType() +
-         " {seqc.name = \"state\"}) -> (" + logitsType +
-         " {seqc.name = \"logits\"}, " + stateType() +
-         " {seqc.name = \"next_state\"}) {\n" + w.text() + "  }\n";
+  w.line("return " + join(results, ", ") + " : " + join(plainTypes, ", "));
+  return "  func.func @" + name.str() + "(" + args + ") -> (" +
+         join(resultTypes, ", ") + ") {\n" + w.text() + "  }\n";
 }
 
 /// Lays out the weights and the state (by building @forward once), then
@@ -446,18 +591,36 @@ mlir::OwningOpRef<mlir::ModuleOp> seqc::buildModel(const ModelSpec &spec,
                                                    mlir::MLIRContext &context) {
   Layout layout;
   std::string text = "module {\n" + buildFunctions(spec, layout) + "}\n";
+  // Each size is bounded by the description's reader; their products may
+  // still describe a model no machine holds.
+  constexpr int64_t kMaxWeights = int64_t(1) << 36, kMaxState = int64_t(1) << 34;
+  if (layout.weightsSize > kMaxWeights || layout.stateSize > kMaxState ||
+      layout.state.size() > 1000) {
+    mlir::emitError(mlir::UnknownLoc::get(&context))
+        << "the model \"" << spec.name << "\" has " << layout.weightsSize
+        << " weights and " << layout.stateSize
+        << " values of state per sequence in " << layout.state.size()
+        << " pieces; seqc supports up to 2^36, 2^34 and 1000 (reduce the "
+           "sizes, the blocks, or max_context)";
+    return nullptr;
+  }
   mlir::ParserConfig config(&context);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(text, config, spec.name);
   if (!module)
     return nullptr;
   mlir::Builder b(&context);
-  SmallVector<mlir::Attribute> weights;
+  SmallVector<mlir::Attribute> weights, state;
   for (const WeightSlot &slot : layout.weights)
     weights.push_back(b.getDictionaryAttr(
         {b.getNamedAttr("name", b.getStringAttr(slot.name)),
          b.getNamedAttr("shape", b.getI64ArrayAttr(slot.shape)),
          b.getNamedAttr("offset", b.getI64IntegerAttr(slot.offset))}));
+  for (const StatePiece &piece : layout.state)
+    state.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("name", b.getStringAttr(piece.name)),
+         b.getNamedAttr("shape", b.getI64ArrayAttr(piece.shape)),
+         b.getNamedAttr("offset", b.getI64IntegerAttr(piece.offset))}));
   (*module)->setAttr(
       kModelAttrName,
       b.getDictionaryAttr(
@@ -467,8 +630,8 @@ mlir::OwningOpRef<mlir::ModuleOp> seqc::buildModel(const ModelSpec &spec,
            b.getNamedAttr("max_context", b.getI64IntegerAttr(spec.maxContext)),
            b.getNamedAttr("weights_size",
                           b.getI64IntegerAttr(std::max<int64_t>(layout.weightsSize, 1))),
-           b.getNamedAttr("state_size",
-                          b.getI64IntegerAttr(std::max<int64_t>(layout.stateSize, 1))),
+           b.getNamedAttr("state_size", b.getI64IntegerAttr(layout.stateSize)),
+           b.getNamedAttr("state", b.getArrayAttr(state)),
            b.getNamedAttr("weights", b.getArrayAttr(weights))}));
   if (failed(mlir::verify(*module)))
     return nullptr;

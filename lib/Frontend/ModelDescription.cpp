@@ -50,10 +50,13 @@ std::string ModelSpec::weightName(StringRef canonical) const {
                     {"attn.", "self_attn."},
                     {"mlp.", "mlp."}});
   case WeightNaming::Mamba:
+  case WeightNaming::Mamba2:
     return rewrite({{"embed.weight", "backbone.embeddings.weight"},
                     {"norm.weight", "backbone.norm_f.weight"}},
                    "backbone.layers.",
-                   {{"norm.", "norm."}, {"mamba.", "mixer."}});
+                   {{"norm.", "norm."},
+                    {"mamba.", "mixer."},
+                    {"mamba2.", "mixer."}});
   }
   return canonical.str();
 }
@@ -90,8 +93,21 @@ static void parseAttention(JsonFields &f, int64_t dModel, AttentionSpec &a) {
 static void parseMamba(JsonFields &f, int64_t dModel, MambaSpec &m) {
   m.dInner = f.integer("d_inner", 1, 2 * dModel).value_or(1);
   m.dState = f.integer("d_state", 1, 16).value_or(1);
-  m.dConv = f.integer("d_conv", 2, 4).value_or(2);
+  m.dConv = f.integer("d_conv", 2, 4, 64).value_or(2);
   m.dtRank = f.integer("dt_rank", 1, (dModel + 15) / 16).value_or(1);
+  m.convBias = f.boolean("conv_bias", true).value_or(true);
+  m.projBias = f.boolean("proj_bias", false).value_or(false);
+}
+
+static void parseMamba2(JsonFields &f, Mamba2Spec &m) {
+  m.numHeads = f.integer("num_heads", 1, std::nullopt).value_or(1);
+  m.headDim = f.integer("head_dim", 1, 64).value_or(1);
+  m.dState = f.integer("d_state", 1, 128).value_or(1);
+  m.nGroups = f.integer("n_groups", 1, 1).value_or(1);
+  if (m.numHeads % m.nGroups != 0)
+    f.report("n_groups", "must divide num_heads (" + Twine(m.numHeads) +
+                             "), got " + Twine(m.nGroups));
+  m.dConv = f.integer("d_conv", 2, 4, 64).value_or(2);
   m.convBias = f.boolean("conv_bias", true).value_or(true);
   m.projBias = f.boolean("proj_bias", false).value_or(false);
 }
@@ -114,11 +130,22 @@ static void parseBlock(const json::Value &value, const std::string &path,
     } else if (kind == "mamba") {
       block.mixer = MixerKind::Mamba;
       parseMamba(m, dModel, block.mamba);
+    } else if (kind == "mamba2") {
+      block.mixer = MixerKind::Mamba2;
+      parseMamba2(m, block.mamba2);
     } else if (!errors.failed()) {
       m.report("kind", "unknown mixer \"" + kind +
-                           "\" (supported: attention, mamba)");
+                           "\" (supported: attention, mamba, mamba2)");
     }
-    m.rejectUnknown();
+    if (kind == "attention")
+      m.rejectUnknown({"kind", "num_heads", "num_kv_heads", "head_dim",
+                       "rope_theta", "window", "chunk"});
+    else if (kind == "mamba")
+      m.rejectUnknown({"kind", "d_inner", "d_state", "d_conv", "dt_rank",
+                       "conv_bias", "proj_bias"});
+    else if (kind == "mamba2")
+      m.rejectUnknown({"kind", "num_heads", "head_dim", "d_state", "n_groups",
+                       "d_conv", "conv_bias", "proj_bias"});
   }
   if (const json::Object *mlp = f.object_("mlp", /*required=*/false)) {
     JsonFields m(*mlp, f.fieldPath("mlp"), errors);
@@ -130,9 +157,9 @@ static void parseBlock(const json::Value &value, const std::string &path,
     else if (!errors.failed())
       m.report("kind", "unknown MLP \"" + kind + "\" (supported: swiglu, gelu)");
     block.mlpHidden = m.integer("hidden", 1, std::nullopt).value_or(1);
-    m.rejectUnknown();
+    m.rejectUnknown({"kind", "hidden"});
   }
-  f.rejectUnknown();
+  f.rejectUnknown({"mixer", "mlp"});
 }
 
 Expected<ModelSpec> seqc::parseModelDescription(StringRef text) {
@@ -161,12 +188,16 @@ Expected<ModelSpec> seqc::parseModelDescription(StringRef text) {
                          spec.name + "\"");
   spec.vocabSize = f.integer("vocab_size", 1, std::nullopt).value_or(1);
   spec.dModel = f.integer("d_model", 1, std::nullopt).value_or(1);
-  spec.maxContext = f.integer("max_context", 1, 2048).value_or(1);
+  spec.maxContext =
+      f.integer("max_context", 1, 2048, int64_t(1) << 22).value_or(1);
   spec.normEps = f.number("norm_eps", 0.0, 1e-5).value_or(1e-5);
   spec.tieEmbeddings = f.boolean("tie_embeddings", false).value_or(false);
   if (const json::Array *blocks = f.array("blocks", /*required=*/true)) {
     if (blocks->empty())
       f.report("blocks", "expected at least one block");
+    if (blocks->size() > 4096)
+      f.report("blocks", "expected at most 4096 blocks, got " +
+                             Twine(blocks->size()));
     for (auto [i, value] : llvm::enumerate(*blocks)) {
       BlockSpec block;
       parseBlock(value, "blocks[" + std::to_string(i) + "]", spec.dModel,
@@ -174,7 +205,8 @@ Expected<ModelSpec> seqc::parseModelDescription(StringRef text) {
       spec.blocks.push_back(block);
     }
   }
-  f.rejectUnknown();
+  f.rejectUnknown({"format", "version", "name", "vocab_size", "d_model",
+                   "max_context", "norm_eps", "tie_embeddings", "blocks"});
   if (errors.failed())
     return errors.take();
   return spec;

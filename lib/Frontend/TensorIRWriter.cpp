@@ -132,7 +132,10 @@ TensorValue TensorIRWriter::generic(ArrayRef<TensorValue> ins,
 
 TensorValue TensorIRWriter::linear(const TensorValue &x, const TensorValue &w,
                                    const TensorValue *bias) {
-  // Loops (..., o, i): x[..., i] * w[o, i] summed over i.
+  // A contraction over loops (..., o, i): x[..., i] * w[o, i] summed over i,
+  // the form -seq-fast-matmul turns into a vector kernel. (Not a 2-D matmul
+  // over collapsed rows: a collapsed [B, L] of a strided view would need a
+  // copy, and MLIR 22 cannot lower subviews of such an expand_shape.)
   unsigned outer = x.rank() - 1, loops = x.rank() + 1;
   SmallVector<unsigned> xDims, yDims;
   for (unsigned i = 0; i < outer; ++i) {
@@ -144,17 +147,12 @@ TensorValue TensorIRWriter::linear(const TensorValue &x, const TensorValue &w,
   Dims outDims(x.dims.begin(), x.dims.end() - 1);
   outDims.push_back(w.dims[0]);
   TensorValue init = filled(outDims, f32(0.0));
-  SmallVector<StringRef> iters(outer + 1, "parallel");
-  iters.push_back("reduction");
-  TensorValue y = generic(
-      {x, w}, init,
-      {affineMap(loops, xDims), affineMap(loops, {outer, outer + 1}),
-       affineMap(loops, yDims)},
-      iters, "%a: f32, %b: f32, %acc: f32",
-      "    %m = arith.mulf %a, %b : f32\n"
-      "    %s = arith.addf %acc, %m : f32\n"
-      "    linalg.yield %s : f32\n",
-      "linear");
+  TensorValue y{fresh("linear"), outDims};
+  line(y.name + " = linalg.contract indexing_maps = [" +
+       affineMap(loops, xDims) + ", " + affineMap(loops, {outer, outer + 1}) +
+       ", " + affineMap(loops, yDims) + "] ins(" + x.name + ", " + w.name +
+       " : " + x.type() + ", " + w.type() + ") outs(" + init.name + " : " +
+       init.type() + ") -> " + y.type());
   if (!bias)
     return y;
   SmallVector<unsigned> all;
@@ -192,9 +190,14 @@ TensorValue TensorIRWriter::rmsNorm(const TensorValue &x, const TensorValue &w,
               "sumsq");
   std::string n = f32(static_cast<double>(x.dims[last].size));
   std::string e = f32(eps);
+  // The weight spans the trailing dimensions (one per group of a grouped
+  // norm, [groups, channels]).
+  SmallVector<unsigned> weightDims;
+  for (unsigned i = rank - w.rank(); i < rank; ++i)
+    weightDims.push_back(i);
   return generic({x, sums, w}, empty(x.dims),
                  {affineMap(rank, all), affineMap(rank, outer),
-                  affineMap(rank, {last}), affineMap(rank, all)},
+                  affineMap(rank, weightDims), affineMap(rank, all)},
                  SmallVector<StringRef>(rank, "parallel"),
                  "%a: f32, %s: f32, %g: f32, %o: f32",
                  ("    %mean = arith.divf %s, " + n + " : f32\n" +

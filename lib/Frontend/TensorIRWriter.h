@@ -60,7 +60,8 @@ public:
   /// x [..., in] times w [out, in] transposed (+ bias [out]): [..., out].
   TensorValue linear(const TensorValue &x, const TensorValue &w,
                      const TensorValue *bias = nullptr);
-  /// x / sqrt(mean(x^2) + eps) * w over the last dimension.
+  /// x / sqrt(mean(x^2) + eps) * w over the last dimension; w spans the
+  /// trailing dimensions of x.
   TensorValue rmsNorm(const TensorValue &x, const TensorValue &w, double eps);
   TensorValue add(const TensorValue &a, const TensorValue &b);
   /// silu(a) * b.

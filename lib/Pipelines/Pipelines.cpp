@@ -21,7 +21,8 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
     std::string lanes = "{lanes=" + std::to_string(options.vectorLanes) + "}";
     fast = "seq-flash-attention" + lanes + ",seq-fused-recurrence" + lanes +
            ",seq-fused-selective-scan" + lanes + ",seq-fused-linear-attention" +
-           lanes + ",seq-fused-conv1d" + lanes + ",";
+           lanes + ",seq-fused-conv1d" + lanes + ",seq-fast-matmul" + lanes +
+           ",";
   }
   return fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"

@@ -6,9 +6,10 @@
  * __seqc_model (names, shapes and offsets of the weights).
  *
  * An instance owns the packed f32 weights, converted once from the
- * safetensors file, and two state buffers: a call writes the next state into
- * the spare one and swaps them only when it succeeds, so a failed call
- * changes nothing.
+ * safetensors file, and the state. The state is a donated argument: the
+ * kernels update it in place (a KV cache is appended to, never copied), and
+ * it is passed again as the next_state output. A call is refused, with the
+ * state untouched, before any kernel runs.
  *===----------------------------------------------------------------------===*/
 
 #include "seqc-runtime/seqc_runtime.h"
@@ -28,7 +29,6 @@ struct seqc_model {
   int64_t position;
   float *weights;
   float *state;
-  float *next_state;
 };
 
 /* A saved state: this header, then batch * state_size floats. */
@@ -119,7 +119,7 @@ static void format_shape(char *buffer, size_t size, int32_t rank,
 static seqc_status pack_weights(const seqc_model_info *info,
                                 const seqc_st_file *file, float *weights) {
   for (int32_t i = 0; i < info->num_weights; ++i) {
-    const seqc_model_weight_info *w = &info->weights[i];
+    const seqc_model_tensor_info *w = &info->weights[i];
     const seqc_st_tensor *t = seqc_st_find(file, w->name);
     if (!t)
       return fail(SEQC_ERROR_INVALID_WEIGHTS,
@@ -154,9 +154,9 @@ static seqc_status pack_weights(const seqc_model_info *info,
 /* Allocates `count` floats (64-byte aligned, zeroed), or NULL. */
 static float *alloc_floats(int64_t count) {
   size_t bytes;
-  if (count < 1 || __builtin_mul_overflow((size_t)count, sizeof(float), &bytes))
+  if (count < 0 || __builtin_mul_overflow((size_t)count, sizeof(float), &bytes))
     return NULL;
-  bytes = (bytes + 63) / 64 * 64;
+  bytes = bytes == 0 ? 64 : (bytes + 63) / 64 * 64;
   float *p = aligned_alloc(64, bytes);
   if (p)
     memset(p, 0, bytes);
@@ -200,9 +200,8 @@ static seqc_status create(const char *path, const void *data, uint64_t size,
     model->batch = batch;
     model->weights = alloc_floats(info->weights_size);
     model->state = alloc_floats(state_count);
-    model->next_state = alloc_floats(state_count);
   }
-  if (!model || !model->weights || !model->state || !model->next_state)
+  if (!model || !model->weights || !model->state)
     status = fail(SEQC_ERROR_OUT_OF_MEMORY,
                   "seqc_model_create: cannot allocate %lld weights and %lld "
                   "state values",
@@ -247,7 +246,6 @@ SEQC_EXPORT void seqc_model_destroy(seqc_model *model) {
     return;
   free(model->weights);
   free(model->state);
-  free(model->next_state);
   free(model);
 }
 
@@ -281,27 +279,46 @@ static seqc_status run(const char *name, seqc_model *model,
                   (long long)(i % length), tokens[i],
                   (long long)info->vocab_size);
 
+  /* Inputs: tokens, position, weights, then every piece of state; outputs:
+   * logits, then the same pieces again (donated: updated in place). */
+  int32_t pieces = info->num_states;
   int64_t token_shape[2] = {model->batch, length};
   int64_t position_shape[1] = {1};
   int64_t weights_shape[1] = {info->weights_size};
-  int64_t state_shape[2] = {model->batch, info->state_size};
   int64_t logits_shape[3] = {model->batch, length, info->vocab_size};
   int64_t position = model->position;
-  seqc_tensor inputs[4] = {
-      {SEQC_DTYPE_I32, 2, token_shape, NULL, (void *)(uintptr_t)tokens},
-      {SEQC_DTYPE_I64, 1, position_shape, NULL, &position},
-      {SEQC_DTYPE_F32, 1, weights_shape, NULL, model->weights},
-      {SEQC_DTYPE_F32, 2, state_shape, NULL, model->state}};
-  seqc_tensor outputs[2] = {
-      {SEQC_DTYPE_F32, 3, logits_shape, NULL, logits},
-      {SEQC_DTYPE_F32, 2, state_shape, NULL, model->next_state}};
+  seqc_tensor *inputs = calloc((size_t)(3 + 2 * pieces) + 1, sizeof(seqc_tensor));
+  int64_t *shapes = calloc((size_t)pieces * 9 + 1, sizeof(int64_t));
+  if (!inputs || !shapes) {
+    free(inputs);
+    free(shapes);
+    return fail(SEQC_ERROR_OUT_OF_MEMORY, "%s: out of memory", name);
+  }
+  seqc_tensor *outputs = inputs + 3 + pieces;
+  inputs[0] = (seqc_tensor){SEQC_DTYPE_I32, 2, token_shape, NULL,
+                            (void *)(uintptr_t)tokens};
+  inputs[1] = (seqc_tensor){SEQC_DTYPE_I64, 1, position_shape, NULL, &position};
+  inputs[2] = (seqc_tensor){SEQC_DTYPE_F32, 1, weights_shape, NULL,
+                            model->weights};
+  outputs[0] = (seqc_tensor){SEQC_DTYPE_F32, 3, logits_shape, NULL, logits};
+  for (int32_t i = 0; i < pieces; ++i) {
+    const seqc_model_tensor_info *piece = &info->states[i];
+    int64_t *shape = shapes + 9 * i;
+    shape[0] = model->batch;
+    for (int32_t d = 0; d < piece->rank && d < 8; ++d)
+      shape[1 + d] = piece->shape[d];
+    seqc_tensor t = {SEQC_DTYPE_F32, piece->rank + 1, shape, NULL,
+                     model->state + model->batch * piece->offset};
+    inputs[3 + i] = t;
+    outputs[1 + i] = t;
+  }
   int32_t function = step ? info->step_function : info->forward_function;
-  seqc_status status = seqc_runtime_invoke(function, inputs, 4, outputs, 2);
+  seqc_status status = seqc_runtime_invoke(function, inputs, 3 + pieces,
+                                           outputs, 1 + pieces);
+  free(inputs);
+  free(shapes);
   if (status != SEQC_OK)
     return status;
-  float *spare = model->state;
-  model->state = model->next_state;
-  model->next_state = spare;
   model->position += length;
   return SEQC_OK;
 }

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #define SEQC_EXPORT __attribute__((visibility("default")))
-#define SEQC_MAX_ARGS 32
+#define SEQC_MAX_ARGS 1024
 #define SEQC_MAX_RANK 16
 
 
@@ -245,6 +245,10 @@ static void copy_result(const int64_t *desc, int32_t rank, int64_t item,
     run *= sizes[inner - 1];
     --inner;
   }
+  /* A result in the caller's own buffer: an input updated in place (a
+   * model's donated state) passed again as the output. */
+  if (inner == 0 && base == dst)
+    return;
   int64_t index[SEQC_MAX_RANK] = {0};
   for (int64_t n = 0; n < count; n += run) {
     int64_t offset = 0;

@@ -60,7 +60,7 @@ std::string seqc::emitCHeader(ArrayRef<EntryPoint> entryPoints,
     os << "\n/* " << entry.name << "\n";
     for (auto [i, arg] : llvm::enumerate(entry.inputs))
       os << " *   inputs[" << i << "]  " << arg.name << ": " << describe(arg)
-         << "\n";
+         << (arg.donated ? "  (donated: updated in place)" : "") << "\n";
     for (auto [i, arg] : llvm::enumerate(entry.outputs))
       os << " *   outputs[" << i << "] " << arg.name << ": " << describe(arg)
          << "\n";

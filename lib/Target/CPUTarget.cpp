@@ -8,6 +8,7 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
@@ -134,6 +135,18 @@ bool seqc::usesOpenMP(const Module &module) {
   return false;
 }
 
+/// The runtime archive of an installed seqc, <prefix>/lib beside
+/// <prefix>/bin/seqc, when there is one; else this build's.
+static std::string defaultRuntimeLibrary() {
+  static int anchor;
+  std::string exe = sys::fs::getMainExecutable("seqc", &anchor);
+  SmallString<256> path(sys::path::parent_path(sys::path::parent_path(exe)));
+  sys::path::append(path, "lib", "libseqc_runtime.a");
+  if (!exe.empty() && sys::fs::exists(path))
+    return std::string(path);
+  return SEQC_RUNTIME_LIBRARY;
+}
+
 Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
                               StringRef runtimeLibrary, bool openmp) {
   ErrorOr<std::string> linker = sys::findProgramByName(SEQC_LINKER);
@@ -142,7 +155,7 @@ Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
                              "linker '" SEQC_LINKER "' not found");
   std::string out = outputPath.str(), obj = objectPath.str();
   std::string runtime =
-      runtimeLibrary.empty() ? SEQC_RUNTIME_LIBRARY : runtimeLibrary.str();
+      runtimeLibrary.empty() ? defaultRuntimeLibrary() : runtimeLibrary.str();
   if (!sys::fs::exists(runtime))
     return createStringError(inconvertibleErrorCode(),
                              "the seqc runtime library " + runtime +

@@ -31,8 +31,8 @@ using namespace mlir;
 using namespace seqc;
 
 /// Limits of the runtime's dispatcher (SEQC_MAX_ARGS, SEQC_MAX_RANK).
-static constexpr unsigned kMaxInputs = 32;
-static constexpr unsigned kMaxOutputs = 32;
+static constexpr unsigned kMaxInputs = 1024;
+static constexpr unsigned kMaxOutputs = 1024;
 static constexpr int64_t kMaxRank = 16;
 
 namespace {
@@ -134,11 +134,6 @@ static void collectRelations(Operation *op, DimClasses &classes,
                collapse.getReassociationIndices());
     return;
   }
-  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
-    joinGroups(expand.getSrc(), expand.getResult(),
-               expand.getReassociationIndices());
-    return;
-  }
   // A size given as tensor.dim of another tensor is that tensor's size.
   auto joinDimOf = [&](Value result, int64_t d, OpFoldResult size) {
     auto value = dyn_cast<Value>(size);
@@ -148,6 +143,14 @@ static void collectRelations(Operation *op, DimClasses &classes,
     if (std::optional<int64_t> index = getConstantIntValue(dimOp.getIndex()))
       classes.join(result, d, dimOp.getSource(), *index);
   };
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+    joinGroups(expand.getSrc(), expand.getResult(),
+               expand.getReassociationIndices());
+    // Sizes given as tensor.dim of another tensor are that tensor's sizes.
+    for (auto [d, size] : llvm::enumerate(expand.getMixedOutputShape()))
+      joinDimOf(expand.getResult(), d, size);
+    return;
+  }
   if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
     for (int64_t d = 0, e = rankOf(insert.getResult()); d < e; ++d)
       classes.join(insert.getResult(), d, insert.getDest(), d);
@@ -318,6 +321,7 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
     if (it != opNames.end() && !func.getArgAttr(i, "seqc.name"))
       name = it->second;
     entry.inputs.push_back(describe(arg, name, true));
+    entry.inputs.back().donated = func.getArgAttr(i, "seqc.donated") != nullptr;
   }
   for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
     ArgSignature out =

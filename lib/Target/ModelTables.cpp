@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/GlobalVariable.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 using namespace seqc;
@@ -83,68 +84,86 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
   info.vocabSize = r.integer(dict, "vocab_size", 1);
   info.maxContext = r.integer(dict, "max_context", 1);
   info.weightsSize = r.integer(dict, "weights_size", 1);
-  info.stateSize = r.integer(dict, "state_size", 1);
-  auto weights = dict.getAs<ArrayAttr>("weights");
-  if (!weights && !r.failed)
-    r.error() << "'weights' must be an array";
-  for (Attribute a : weights ? weights.getValue() : ArrayRef<Attribute>()) {
-    if (r.failed)
-      break;
-    auto w = dyn_cast<DictionaryAttr>(a);
-    if (!w) {
-      r.error() << "every entry of 'weights' must be a dictionary";
-      break;
-    }
-    ModelWeight weight;
-    weight.name = r.string(w, "name");
-    weight.offset = r.integer(w, "offset", 0);
-    auto shape = w.getAs<ArrayAttr>("shape");
-    int64_t count = 1;
-    for (Attribute s : shape ? shape.getValue() : ArrayRef<Attribute>()) {
-      auto size = dyn_cast<IntegerAttr>(s);
-      if (!size || size.getInt() < 1) {
-        r.error() << "weight '" << weight.name
-                  << "': 'shape' must list sizes >= 1";
-        break;
+  info.stateSize = r.integer(dict, "state_size", 0);
+  // A list of {name, shape, offset}, each inside `limit` values.
+  auto tensors = [&](StringRef key, int64_t limit,
+                     std::vector<ModelTensor> &out) {
+    auto list = dict.getAs<ArrayAttr>(key);
+    if (!list && !r.failed)
+      r.error() << "'" << key << "' must be an array";
+    for (Attribute a : list ? list.getValue() : ArrayRef<Attribute>()) {
+      if (r.failed)
+        return;
+      auto t = dyn_cast<DictionaryAttr>(a);
+      if (!t) {
+        r.error() << "every entry of '" << key << "' must be a dictionary";
+        return;
       }
-      weight.shape.push_back(size.getInt());
-      count *= size.getInt();
+      ModelTensor tensor;
+      tensor.name = r.string(t, "name");
+      tensor.offset = r.integer(t, "offset", 0);
+      auto shape = t.getAs<ArrayAttr>("shape");
+      int64_t count = 1;
+      for (Attribute s : shape ? shape.getValue() : ArrayRef<Attribute>()) {
+        auto size = dyn_cast<IntegerAttr>(s);
+        if (!size || size.getInt() < 1 || size.getInt() > (int64_t(1) << 32)) {
+          r.error() << "'" << tensor.name
+                    << "': 'shape' must list sizes in [1, 2^32]";
+          return;
+        }
+        tensor.shape.push_back(size.getInt());
+        count *= size.getInt();
+      }
+      if (!r.failed &&
+          (!shape || tensor.shape.empty() || tensor.shape.size() > 8))
+        r.error() << "'" << tensor.name
+                  << "': 'shape' must be an array of 1 to 8 sizes";
+      if (!r.failed && (count > limit || tensor.offset > limit - count))
+        r.error() << "'" << tensor.name << "' (offset " << tensor.offset
+                  << ", " << count << " elements) lies outside the " << limit
+                  << " values of '" << key << "'";
+      out.push_back(std::move(tensor));
     }
-    if (!r.failed && (!shape || weight.shape.empty() || weight.shape.size() > 8))
-      r.error() << "weight '" << weight.name
-                << "': 'shape' must be an array of 1 to 8 sizes";
-    if (!r.failed && weight.offset + count > info.weightsSize)
-      r.error() << "weight '" << weight.name << "' (offset " << weight.offset
-                << ", " << count << " elements) lies outside the "
-                << info.weightsSize << " packed weights";
-    info.weights.push_back(std::move(weight));
-  }
+  };
+  tensors("weights", info.weightsSize, info.weights);
+  tensors("state", info.stateSize, info.states);
   if (r.failed)
     return failure();
 
-  // @forward and @step: (tokens, position, weights, state) ->
-  // (logits, next_state), with the sizes of the table.
+  // @forward and @step: (tokens, position, weights, state pieces...) ->
+  // (logits, next state pieces...), with the sizes of the table.
   for (auto [index, entry] : llvm::enumerate(entryPoints)) {
     bool step = entry.name == "step";
     if (entry.name != "forward" && !step)
       continue;
     (step ? info.stepFunction : info.forwardFunction) = index;
     int64_t length = step ? 1 : -1;
-    bool ok = entry.inputs.size() == 4 && entry.outputs.size() == 2 &&
+    size_t pieces = info.states.size();
+    bool ok = entry.inputs.size() == 3 + pieces &&
+              entry.outputs.size() == 1 + pieces &&
               hasShape(entry.inputs[0], 6, {-1, length}) &&
               hasShape(entry.inputs[1], 7, {1}) &&
               hasShape(entry.inputs[2], 1, {info.weightsSize}) &&
-              hasShape(entry.inputs[3], 1, {-1, info.stateSize}) &&
-              hasShape(entry.outputs[0], 1, {-1, length, info.vocabSize}) &&
-              hasShape(entry.outputs[1], 1, {-1, info.stateSize});
+              hasShape(entry.outputs[0], 1, {-1, length, info.vocabSize});
+    std::string expected;
+    llvm::raw_string_ostream os(expected);
+    for (auto [i, piece] : llvm::enumerate(info.states)) {
+      SmallVector<int64_t> dims = {-1};
+      dims.append(piece.shape.begin(), piece.shape.end());
+      ok = ok && hasShape(entry.inputs[3 + i], 1, dims) &&
+           hasShape(entry.outputs[1 + i], 1, dims);
+      os << ", " << piece.name << ": f32[B";
+      for (int64_t s : piece.shape)
+        os << ", " << s;
+      os << "]";
+    }
     if (!ok)
       return module.emitError("a model's @")
              << entry.name << " must take (tokens: i32[B, "
              << (step ? "1" : "L") << "], position: i64[1], weights: f32["
-             << info.weightsSize << "], state: f32[B, " << info.stateSize
-             << "]) and return (logits: f32[B, " << (step ? "1" : "L") << ", "
-             << info.vocabSize << "], next_state: f32[B, " << info.stateSize
-             << "])";
+             << info.weightsSize << "]" << expected
+             << ") and return the logits f32[B, " << (step ? "1" : "L")
+             << ", " << info.vocabSize << "] and the same state pieces";
   }
   if (info.forwardFunction < 0 || info.stepFunction < 0)
     return module.emitError("a module with '")
@@ -172,30 +191,35 @@ void seqc::emitModelTable(llvm::Module &module,
   };
   llvm::Constant *pointer = llvm::ConstantPointerNull::get(ptr);
   if (model) {
-    // Field for field as seqc_model_weight_info and seqc_model_info.
-    auto *weightType = llvm::StructType::get(ctx, {ptr, i32, ptr, i64});
+    // Field for field as seqc_model_tensor_info and seqc_model_info.
+    auto *tensorType = llvm::StructType::get(ctx, {ptr, i32, ptr, i64});
     auto *infoType = llvm::StructType::get(
-        ctx, {ptr, ptr, i64, i64, i32, ptr, i64, i64, i32, i32});
-    SmallVector<llvm::Constant *> weights;
-    for (const ModelWeight &w : model->weights) {
-      SmallVector<uint64_t> shape(w.shape.begin(), w.shape.end());
-      weights.push_back(llvm::ConstantStruct::get(
-          weightType,
-          {string(w.name), llvm::ConstantInt::get(i32, w.shape.size()),
-           global(llvm::ConstantDataArray::get(ctx, ArrayRef(shape))),
-           llvm::ConstantInt::get(i64, w.offset)}));
-    }
-    llvm::Constant *weightArray = llvm::ConstantPointerNull::get(ptr);
-    if (!weights.empty())
-      weightArray = global(llvm::ConstantArray::get(
-          llvm::ArrayType::get(weightType, weights.size()), weights));
+        ctx, {ptr, ptr, i64, i64, i32, ptr, i64, i32, ptr, i64, i32, i32});
+    auto tensors = [&](ArrayRef<ModelTensor> list) -> llvm::Constant * {
+      SmallVector<llvm::Constant *> entries;
+      for (const ModelTensor &t : list) {
+        SmallVector<uint64_t> shape(t.shape.begin(), t.shape.end());
+        entries.push_back(llvm::ConstantStruct::get(
+            tensorType,
+            {string(t.name), llvm::ConstantInt::get(i32, t.shape.size()),
+             global(llvm::ConstantDataArray::get(ctx, ArrayRef(shape))),
+             llvm::ConstantInt::get(i64, t.offset)}));
+      }
+      if (entries.empty())
+        return llvm::ConstantPointerNull::get(ptr);
+      return global(llvm::ConstantArray::get(
+          llvm::ArrayType::get(tensorType, entries.size()), entries));
+    };
     pointer = global(llvm::ConstantStruct::get(
         infoType,
         {string(model->name), string(model->architecture),
          llvm::ConstantInt::get(i64, model->vocabSize),
          llvm::ConstantInt::get(i64, model->maxContext),
-         llvm::ConstantInt::get(i32, model->weights.size()), weightArray,
+         llvm::ConstantInt::get(i32, model->weights.size()),
+         tensors(model->weights),
          llvm::ConstantInt::get(i64, model->weightsSize),
+         llvm::ConstantInt::get(i32, model->states.size()),
+         tensors(model->states),
          llvm::ConstantInt::get(i64, model->stateSize),
          llvm::ConstantInt::get(i32, model->forwardFunction),
          llvm::ConstantInt::get(i32, model->stepFunction)}));

@@ -22,13 +22,20 @@ struct SeqReadOnlyArgumentsPass
     : mlir::seq::impl::SeqReadOnlyArgumentsBase<SeqReadOnlyArgumentsPass> {
   void runOnOperation() override {
     BoolAttr readOnly = BoolAttr::get(&getContext(), false);
+    BoolAttr writable = BoolAttr::get(&getContext(), true);
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
-      for (BlockArgument arg : func.getArguments())
-        if (isa<TensorType>(arg.getType()))
-          func.setArgAttr(arg.getArgNumber(), "bufferization.writable",
-                          readOnly);
+      for (BlockArgument arg : func.getArguments()) {
+        if (!isa<TensorType>(arg.getType()))
+          continue;
+        // A donated argument (a model's state) is the caller's buffer for
+        // the function to update in place.
+        bool donated = func.getArgAttr(arg.getArgNumber(), "seqc.donated") !=
+                       nullptr;
+        func.setArgAttr(arg.getArgNumber(), "bufferization.writable",
+                        donated ? writable : readOnly);
+      }
     }
   }
 };

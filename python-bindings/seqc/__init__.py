@@ -110,7 +110,8 @@ class Library:
         self.path = path
         self.signatures = self._lib.signatures()
         #: For a model library: name, architecture, vocab_size, max_context,
-        #: weights [(name, shape)]; None for a library compiled from IR.
+        #: state_size, weights and state [(name, shape)]; None for a library
+        #: compiled from IR.
         self.model_info = self._lib.model_info()
 
     def model(self, weights, batch=1):

@@ -419,14 +419,18 @@ public:
     d["vocab_size"] = m->vocab_size;
     d["max_context"] = m->max_context;
     d["state_size"] = m->state_size;
-    nb::list weights;
-    for (int i = 0; i < m->num_weights; ++i) {
-      nb::list shape;
-      for (int r = 0; r < m->weights[i].rank; ++r)
-        shape.append(m->weights[i].shape[r]);
-      weights.append(nb::make_tuple(m->weights[i].name, nb::tuple(shape)));
-    }
-    d["weights"] = weights;
+    auto tensors = [](const seqc_model_tensor_info *list, int count) {
+      nb::list out;
+      for (int i = 0; i < count; ++i) {
+        nb::list shape;
+        for (int r = 0; r < list[i].rank; ++r)
+          shape.append(list[i].shape[r]);
+        out.append(nb::make_tuple(list[i].name, nb::tuple(shape)));
+      }
+      return out;
+    };
+    d["weights"] = tensors(m->weights, m->num_weights);
+    d["state"] = tensors(m->states, m->num_states);
     return d;
   }
 

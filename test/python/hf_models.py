@@ -2,9 +2,11 @@
 
     llama_to_seqc(config, state_dict)   -> (description, weights)
     mamba_to_seqc(config, state_dict)   -> (description, weights)
+    mamba2_to_seqc(config, state_dict)  -> (description, weights)
     mistral_to_seqc(config, state_dict) -> (description, weights)  (Llama + window)
     tiny_llama(seed, **overrides)       -> (model, config)   random, eval mode
     tiny_mamba(seed, **overrides)       -> (model, config)
+    tiny_mamba2(seed, **overrides)      -> (model, config)
     tiny_mistral(seed, **overrides)     -> (model, config)
     hf_logits(model, tokens)            -> float64 [B, L, vocab]
 
@@ -192,6 +194,105 @@ def mamba_to_seqc(config, state_dict, max_context=2048):
     return desc, weights
 
 
+def _special_float(v, field):
+    """A number of config.json: transformers 5 writes inf as
+    {"__float__": "Infinity"}, older versions as the bare token Infinity
+    (which Python's json reads as float("inf"))."""
+    if isinstance(v, dict) and set(v) == {"__float__"}:
+        tags = {"Infinity": math.inf, "-Infinity": -math.inf, "NaN": math.nan}
+        if v["__float__"] in tags:
+            return tags[v["__float__"]]
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"{field}: expected a number, got {v!r}")
+    return float(v)
+
+
+# Mamba2Config's defaults (transformers 5.24), used when config.json leaves
+# a field out.  NB n_groups 8 and tie_word_embeddings False, unlike the
+# seqc mixer's n_groups default (1) and MambaConfig's tie default (True).
+MAMBA2_CONFIG_DEFAULTS = {
+    "num_heads": 128, "head_dim": 64, "state_size": 128, "n_groups": 8,
+    "expand": 2, "conv_kernel": 4, "layer_norm_epsilon": 1e-5,
+    "use_bias": False, "use_conv_bias": True, "hidden_act": "silu",
+    "tie_word_embeddings": False, "time_step_limit": (0.0, math.inf),
+}
+
+
+def mamba2_to_seqc(config, state_dict, max_context=2048):
+    """A Hugging Face Mamba-2 (config, state_dict) as (description, weights).
+
+    Besides the fields it reads, rejects what would change the computation
+    away from the document's mamba2: another activation, a dt clamp
+    (time_step_limit other than (0, inf); transformers applies it in the
+    chunked forward but not in its one-token step), and the mamba_ssm flags
+    rms_norm = false / norm_before_gate = true, which transformers 5 ignores
+    (it always gates, then normalizes).  Fields used only at initialization
+    (time_step_min/max/floor, time_step_rank, initializer_range,
+    rescale_prenorm_residual) or only for speed (chunk_size, residual_in_fp32
+    in an f32 model) are ignored."""
+    c = {**MAMBA2_CONFIG_DEFAULTS, **_config_dict(config)}
+    if c.get("model_type", "mamba2") != "mamba2":
+        raise ValueError(f"model_type: expected 'mamba2', got {c.get('model_type')!r}")
+    if c["hidden_act"] != "silu":
+        raise ValueError(f"hidden_act: {c['hidden_act']!r} not supported (silu only)")
+    limit = c["time_step_limit"]
+    if not isinstance(limit, (list, tuple)) or len(limit) != 2:
+        raise ValueError(f"time_step_limit: expected [low, high], got {limit!r}")
+    low, high = (_special_float(v, "time_step_limit") for v in limit)
+    if not (low <= 0.0 and high == math.inf):     # softplus(.) > 0: (<=0, inf) is no clamp
+        raise ValueError(f"time_step_limit: {list(limit)!r} not supported (only (0, inf))")
+    if not c.get("rms_norm", True):
+        raise ValueError("rms_norm: false is not supported (the gated RMSNorm is always applied)")
+    if c.get("norm_before_gate", False):
+        raise ValueError("norm_before_gate: true is not supported (gate, then normalize)")
+    E = c["hidden_size"]
+    H, P, G = c["num_heads"], c["head_dim"], c["n_groups"]
+    if int(c["expand"] * E) != H * P:
+        raise ValueError(f"expand: expand * hidden_size ({c['expand']} * {E}) != "
+                         f"num_heads * head_dim ({H} * {P})")
+    if G < 1 or H % G:
+        raise ValueError(f"n_groups: {G} does not divide num_heads ({H})")
+    tied = bool(c["tie_word_embeddings"])
+    mixer = {"kind": "mamba2", "num_heads": H, "head_dim": P,
+             "d_state": c["state_size"], "n_groups": G, "d_conv": c["conv_kernel"],
+             "conv_bias": bool(c["use_conv_bias"]), "proj_bias": bool(c["use_bias"])}
+    desc = {
+        "format": "seqc-model",
+        "version": 1,
+        "name": "hf-mamba2",
+        "vocab_size": c["vocab_size"],
+        "d_model": E,
+        "max_context": max_context,
+        "norm_eps": float(c["layer_norm_epsilon"]),
+        "tie_embeddings": tied,
+        "blocks": [{"mixer": dict(mixer)} for _ in range(c["num_hidden_layers"])],
+    }
+    weights = {}
+    for key, value in state_dict.items():
+        if key == "backbone.embeddings.weight":
+            name = "embed.weight"
+        elif key == "backbone.norm_f.weight":
+            name = "norm.weight"
+        elif key == "lm_head.weight":
+            if tied:
+                continue
+            name = "lm_head.weight"
+        else:
+            m = re.fullmatch(r"backbone\.layers\.(\d+)\.(norm\.weight|mixer\.(.+))", key)
+            if not m:
+                raise ValueError(f"unexpected tensor {key}")
+            i, rest, mixer_part = m.groups()
+            if mixer_part is None:
+                name = f"blocks.{i}.norm.weight"
+            else:
+                if not re.fullmatch(r"(in_proj|out_proj|conv1d)\.(weight|bias)|"
+                                    r"norm\.weight|dt_bias|A_log|D", mixer_part):
+                    raise ValueError(f"unexpected tensor {key}")
+                name = f"blocks.{i}.mamba2.{mixer_part}"
+        weights[name] = _to_numpy(value)
+    return desc, weights
+
+
 # -------------------------------------------------------------- tiny models
 
 def _perturb(model, seed):
@@ -217,7 +318,7 @@ def _perturb(model, seed):
                 v = torch.log(1.0 + 15.0 * rand(shape))
             elif name.endswith(".D"):
                 v = 1.0 + 0.1 * randn(shape)
-            elif name.endswith("dt_proj.bias"):
+            elif name.endswith("dt_proj.bias") or name.endswith("mixer.dt_bias"):
                 dt = torch.exp(math.log(1e-3) + rand(shape) * (math.log(1e-1) - math.log(1e-3)))
                 v = torch.log(torch.expm1(dt))
             elif name.endswith(".bias"):
@@ -279,6 +380,26 @@ def tiny_mamba(seed, perturb=True, **overrides):
     config = MambaConfig(**kw)
     torch.manual_seed(seed)
     model = MambaForCausalLM(config).to(torch.float32).eval()
+    if perturb:
+        _perturb(model, seed)
+    return model, config
+
+
+def tiny_mamba2(seed, perturb=True, **overrides):
+    """A small random Mamba2ForCausalLM (fp32, eval mode: on CPU without
+    mamba_ssm, the pure-torch chunked scan).  Keep num_heads * head_dim ==
+    expand * hidden_size (Mamba2Config checks it).  Mamba2Config does not
+    tie the head by default."""
+    import torch
+    from transformers import Mamba2Config, Mamba2ForCausalLM
+    kw = dict(vocab_size=80, hidden_size=32, num_heads=4, head_dim=16, expand=2,
+              state_size=16, n_groups=2, conv_kernel=4, num_hidden_layers=2,
+              use_bias=False, use_conv_bias=True, layer_norm_epsilon=1e-5,
+              tie_word_embeddings=False)
+    kw.update(overrides)
+    config = Mamba2Config(**kw)
+    torch.manual_seed(seed)
+    model = Mamba2ForCausalLM(config).to(torch.float32).eval()
     if perturb:
         _perturb(model, seed)
     return model, config

@@ -31,6 +31,23 @@ TINY_MAMBA_LIKE = {
     ],
 }
 
+# Mamba-2: d_inner = 4 heads * 16 = 64, 2 groups of B/C (heads 0-1 read
+# group 0, heads 2-3 group 1), conv over 64 + 2*2*16 = 128 channels.
+TINY_MAMBA2_LIKE = {
+    "format": "seqc-model",
+    "version": 1,
+    "name": "tiny-mamba2-like",
+    "vocab_size": 80,
+    "d_model": 32,
+    "max_context": 64,
+    "blocks": [
+        {"mixer": {"kind": "mamba2", "num_heads": 4, "head_dim": 16,
+                   "d_state": 16, "n_groups": 2}},
+        {"mixer": {"kind": "mamba2", "num_heads": 4, "head_dim": 16,
+                   "d_state": 16, "n_groups": 2}},
+    ],
+}
+
 # Odd sizes on purpose: d_model 40 = 5 heads of 8 (head_dim defaulted),
 # MQA (one KV head), vocab 77, mamba's dt_rank = ceil(40 / 16) = 3.
 TINY_HYBRID = {
@@ -54,4 +71,5 @@ TINY_HYBRID = {
 
 ALL = {"tiny_llama_like": TINY_LLAMA_LIKE,
        "tiny_mamba_like": TINY_MAMBA_LIKE,
-       "tiny_hybrid": TINY_HYBRID}
+       "tiny_hybrid": TINY_HYBRID,
+       "tiny_mamba2_like": TINY_MAMBA2_LIKE}

@@ -1,7 +1,8 @@
 """Float64 NumPy reference of the `seqc-model` format (docs/models.md).
 
 Written from the document alone, plainly rather than fast: explicit masks
-for attention, a loop over time for the Mamba scan, float64 throughout.
+for attention, a loop over time for the Mamba and Mamba-2 scans, float64
+throughout.
 
     normalize_description(d) -> d with every default filled in (validated)
     weight_shapes(d)         -> {name: shape} of every weight the model needs
@@ -32,6 +33,8 @@ _ATTN_FIELDS = {"kind", "num_heads", "num_kv_heads", "head_dim", "rope_theta",
                 "window", "chunk"}
 _MAMBA_FIELDS = {"kind", "d_inner", "d_state", "d_conv", "dt_rank",
                  "conv_bias", "proj_bias"}
+_MAMBA2_FIELDS = {"kind", "num_heads", "head_dim", "d_state", "n_groups",
+                  "d_conv", "conv_bias", "proj_bias"}
 _MLP_FIELDS = {"kind", "hidden"}
 
 
@@ -119,6 +122,22 @@ def _mamba(m, d_model, path):
             "proj_bias": _bool(m, "proj_bias", path, False)}
 
 
+def _mamba2(m, d_model, path):
+    _check_fields(m, _MAMBA2_FIELDS, path)
+    nh = _int(m, "num_heads", path, required=True)
+    groups = _int(m, "n_groups", path, default=1)
+    if nh % groups:
+        raise DescriptionError(f"{path}.n_groups: must divide num_heads ({nh})")
+    return {"kind": "mamba2",
+            "num_heads": nh,
+            "head_dim": _int(m, "head_dim", path, default=64),
+            "d_state": _int(m, "d_state", path, default=128),
+            "n_groups": groups,
+            "d_conv": _int(m, "d_conv", path, minimum=2, default=4),
+            "conv_bias": _bool(m, "conv_bias", path, True),
+            "proj_bias": _bool(m, "proj_bias", path, False)}
+
+
 def _mlp(m, path):
     if m is None:
         return None
@@ -164,14 +183,18 @@ def normalize_description(desc):
         if "mixer" not in b:
             raise DescriptionError(f"{path}.mixer: required")
         m = b["mixer"]
-        _check_fields(m, _ATTN_FIELDS | _MAMBA_FIELDS, f"{path}.mixer")
+        _check_fields(m, _ATTN_FIELDS | _MAMBA_FIELDS | _MAMBA2_FIELDS,
+                      f"{path}.mixer")
         kind = m.get("kind")
         if kind == "attention":
             mixer = _attention(m, d_model, f"{path}.mixer")
         elif kind == "mamba":
             mixer = _mamba(m, d_model, f"{path}.mixer")
+        elif kind == "mamba2":
+            mixer = _mamba2(m, d_model, f"{path}.mixer")
         else:
-            raise DescriptionError(f'{path}.mixer.kind: expected "attention" or "mamba"')
+            raise DescriptionError(
+                f'{path}.mixer.kind: expected "attention", "mamba" or "mamba2"')
         out["blocks"].append({"mixer": mixer, "mlp": _mlp(b.get("mlp"), f"{path}.mlp")})
     return out
 
@@ -191,6 +214,25 @@ def weight_shapes(desc):
             shapes[p + "attn.k_proj.weight"] = (Hkv * hd, E)
             shapes[p + "attn.v_proj.weight"] = (Hkv * hd, E)
             shapes[p + "attn.o_proj.weight"] = (E, H * hd)
+        elif m["kind"] == "mamba2":
+            H, P, N, G, K = (m["num_heads"], m["head_dim"], m["d_state"],
+                             m["n_groups"], m["d_conv"])
+            Di = H * P                                  # E of the document
+            conv_dim = Di + 2 * G * N
+            q = p + "mamba2."
+            shapes[q + "in_proj.weight"] = (2 * Di + 2 * G * N + H, E)
+            if m["proj_bias"]:
+                shapes[q + "in_proj.bias"] = (2 * Di + 2 * G * N + H,)
+            shapes[q + "conv1d.weight"] = (conv_dim, 1, K)
+            if m["conv_bias"]:
+                shapes[q + "conv1d.bias"] = (conv_dim,)
+            shapes[q + "dt_bias"] = (H,)
+            shapes[q + "A_log"] = (H,)
+            shapes[q + "D"] = (H,)
+            shapes[q + "norm.weight"] = (Di,)
+            shapes[q + "out_proj.weight"] = (E, Di)
+            if m["proj_bias"]:
+                shapes[q + "out_proj.bias"] = (E,)
         else:
             Di, N, K, R = m["d_inner"], m["d_state"], m["d_conv"], m["dt_rank"]
             shapes[p + "mamba.in_proj.weight"] = (2 * Di, E)
@@ -232,7 +274,7 @@ def random_weights(desc, seed, scale=1.0):
       conv1d.weight          normal * scale / sqrt(d_conv)
       biases                 0.1 * scale * normal
       A_log                  log(U(1, 16))
-      dt_proj.bias           softplus^-1 of a log-uniform dt in [0.001, 0.1]
+      dt_proj.bias, dt_bias  softplus^-1 of a log-uniform dt in [0.001, 0.1]
       D                      1 + 0.1 * normal
     """
     rng = np.random.default_rng(seed)
@@ -245,9 +287,9 @@ def random_weights(desc, seed, scale=1.0):
             w = 1.0 + 0.1 * rng.standard_normal(shape)
         elif name.endswith("A_log"):
             w = np.log(rng.uniform(1.0, 16.0, shape))
-        elif name.endswith("mamba.D"):
+        elif name.endswith("mamba.D") or name.endswith("mamba2.D"):
             w = 1.0 + 0.1 * rng.standard_normal(shape)
-        elif leaf == ["dt_proj", "bias"]:
+        elif leaf == ["dt_proj", "bias"] or leaf == ["mamba2", "dt_bias"]:
             dt = np.exp(rng.uniform(math.log(1e-3), math.log(1e-1), shape))
             w = np.log(np.expm1(dt))                  # softplus(w) == dt
         elif name.endswith(".bias"):
@@ -369,6 +411,60 @@ def _mamba_mixer(x, w, m, prefix):
     return _linear(y, w[prefix + "out_proj.weight"], w.get(prefix + "out_proj.bias"))
 
 
+def mamba2_head_groups(num_heads, n_groups):
+    """The group of B and C that each head reads: h / (H / G)."""
+    return np.arange(num_heads) // (num_heads // n_groups)
+
+
+def gated_rms_grouped(y, z, weight, n_groups, eps):
+    """rms_grouped(y * silu(z), weight): an RMSNorm over each of the
+    `n_groups` contiguous groups of the last dimension, then the weight."""
+    g = y * _silu(z)
+    shape = g.shape
+    g = g.reshape(*shape[:-1], n_groups, shape[-1] // n_groups)
+    g = g / np.sqrt(np.mean(g * g, axis=-1, keepdims=True) + eps)
+    return g.reshape(shape) * weight
+
+
+def _mamba2_mixer(x, w, m, prefix, eps):
+    Bsz, L, _ = x.shape
+    H, P, N, G, K = m["num_heads"], m["head_dim"], m["d_state"], m["n_groups"], m["d_conv"]
+    E = H * P
+    GN = G * N
+    proj = _linear(x, w[prefix + "in_proj.weight"], w.get(prefix + "in_proj.bias"))
+    z, xbc, dt = proj[..., :E], proj[..., E:2 * E + 2 * GN], proj[..., 2 * E + 2 * GN:]
+    assert dt.shape[-1] == H
+    # causal depthwise conv over the E + 2GN channels of xBC, as for mamba
+    cw = np.asarray(w[prefix + "conv1d.weight"], dtype=np.float64)   # [E+2GN, 1, K]
+    conv = np.zeros_like(xbc)
+    if m["conv_bias"]:
+        conv += np.asarray(w[prefix + "conv1d.bias"], dtype=np.float64)
+    for t in range(L):
+        for j in range(K):
+            s = t - (K - 1 - j)
+            if s >= 0:
+                conv[:, t, :] += cw[:, 0, j] * xbc[:, s, :]
+    xbc = _silu(conv)
+    u = xbc[..., :E].reshape(Bsz, L, H, P)
+    Bm = xbc[..., E:E + GN].reshape(Bsz, L, G, N)
+    Cm = xbc[..., E + GN:].reshape(Bsz, L, G, N)
+    dt = _softplus(dt + np.asarray(w[prefix + "dt_bias"], dtype=np.float64))   # [B, L, H]
+    A = -np.exp(np.asarray(w[prefix + "A_log"], dtype=np.float64))             # [H]
+    D = np.asarray(w[prefix + "D"], dtype=np.float64)                          # [H]
+    group = mamba2_head_groups(H, G)
+    S = np.zeros((Bsz, H, N, P))                                               # state [N, P] per head
+    y = np.zeros((Bsz, L, H, P))
+    for t in range(L):
+        for h in range(H):
+            g = group[h]
+            a = np.exp(dt[:, t, h] * A[h])[:, None, None]                     # [B, 1, 1]
+            outer = Bm[:, t, g, :, None] * u[:, t, h, None, :]                # B_t^T u_t: [B, N, P]
+            S[:, h] = a * S[:, h] + dt[:, t, h, None, None] * outer
+            y[:, t, h] = np.einsum("bn,bnp->bp", Cm[:, t, g], S[:, h]) + D[h] * u[:, t, h]
+    y = gated_rms_grouped(y.reshape(Bsz, L, E), z, w[prefix + "norm.weight"], G, eps)
+    return _linear(y, w[prefix + "out_proj.weight"], w.get(prefix + "out_proj.bias"))
+
+
 def _mlp_forward(x, w, mlp, prefix):
     if mlp["kind"] == "swiglu":
         hid = _silu(_linear(x, w[prefix + "gate_proj.weight"])) * \
@@ -404,6 +500,8 @@ def reference_logits(description, weights, tokens):
         h = _rms(x, w[p + "norm.weight"], eps)
         if b["mixer"]["kind"] == "attention":
             x = x + _attention_mixer(h, w, b["mixer"], p + "attn.")
+        elif b["mixer"]["kind"] == "mamba2":
+            x = x + _mamba2_mixer(h, w, b["mixer"], p + "mamba2.", eps)
         else:
             x = x + _mamba_mixer(h, w, b["mixer"], p + "mamba.")
         if b["mlp"] is not None:

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import model_fixtures
+import model_reference
 from model_reference import (DescriptionError, attention_mask,
                              normalize_description, random_weights,
                              reference_logits, weight_shapes)
@@ -315,6 +316,97 @@ def test_description_errors_name_the_field(edit, path):
     assert path in str(e.value)
 
 
+def test_mamba2_defaults_filled_as_documented():
+    minimal = {"format": "seqc-model", "version": 1, "vocab_size": 5, "d_model": 16,
+               "blocks": [{"mixer": {"kind": "mamba2", "num_heads": 2}}]}
+    m = normalize_description(minimal)["blocks"][0]
+    assert m == {"mixer": {"kind": "mamba2", "num_heads": 2, "head_dim": 64,
+                           "d_state": 128, "n_groups": 1, "d_conv": 4,
+                           "conv_bias": True, "proj_bias": False},
+                 "mlp": None}
+    # d_inner is num_heads * head_dim, whatever d_model is
+    assert weight_shapes(minimal)["blocks.0.mamba2.out_proj.weight"] == (16, 128)
+    # spelling the defaults out computes the same
+    implicit = model_fixtures.TINY_MAMBA2_LIKE
+    explicit = copy.deepcopy(implicit)
+    for b in explicit["blocks"]:
+        b["mixer"].update(d_conv=4, conv_bias=True, proj_bias=False)
+    assert weight_shapes(implicit) == weight_shapes(explicit)
+    w = random_weights(implicit, seed=1)
+    toks = np.random.default_rng(0).integers(0, 80, (1, 12))
+    np.testing.assert_array_equal(reference_logits(implicit, w, toks),
+                                  reference_logits(explicit, w, toks))
+
+
+@pytest.mark.parametrize("edit, path", [
+    (lambda m: m.pop("num_heads"), "blocks[0].mixer.num_heads"),
+    (lambda m: m.update(n_groups=3), "blocks[0].mixer.n_groups"),       # 3 does not divide 4
+    (lambda m: m.update(n_groups=8), "blocks[0].mixer.n_groups"),
+    (lambda m: m.update(n_groups=0), "blocks[0].mixer.n_groups"),
+    (lambda m: m.update(d_conv=1), "blocks[0].mixer.d_conv"),
+    (lambda m: m.update(head_dim=0), "blocks[0].mixer.head_dim"),
+    (lambda m: m.update(d_state=2.5), "blocks[0].mixer.d_state"),
+    (lambda m: m.update(conv_bias=1), "blocks[0].mixer.conv_bias"),
+    (lambda m: m.update(dt_rank=4), "blocks[0].mixer.dt_rank"),         # a mamba field
+    (lambda m: m.update(d_inner=64), "blocks[0].mixer.d_inner"),
+    (lambda m: m.update(num_kv_heads=2), "blocks[0].mixer.num_kv_heads"),
+    (lambda m: m.update(kind="mamba3"), "blocks[0].mixer.kind"),
+])
+def test_mamba2_description_errors_name_the_field(edit, path):
+    d = copy.deepcopy(model_fixtures.TINY_MAMBA2_LIKE)
+    edit(d["blocks"][0]["mixer"])
+    with pytest.raises(DescriptionError) as e:
+        normalize_description(d)
+    assert path in str(e.value)
+
+
+def test_mamba2_weight_table():
+    s = weight_shapes(model_fixtures.TINY_MAMBA2_LIKE)
+    # E = 64, H = 4, G = 2, N = 16, d_model 32, by hand from the table
+    assert s["blocks.0.mamba2.in_proj.weight"] == (2 * 64 + 2 * 2 * 16 + 4, 32)
+    assert s["blocks.0.mamba2.conv1d.weight"] == (128, 1, 4)
+    assert s["blocks.0.mamba2.conv1d.bias"] == (128,)
+    assert s["blocks.1.mamba2.dt_bias"] == s["blocks.1.mamba2.A_log"] == \
+        s["blocks.1.mamba2.D"] == (4,)
+    assert s["blocks.0.mamba2.norm.weight"] == (64,)
+    assert s["blocks.0.mamba2.out_proj.weight"] == (32, 64)
+    assert s["blocks.0.norm.weight"] == (32,)
+    assert "blocks.0.mamba2.in_proj.bias" not in s and "blocks.0.mamba2.out_proj.bias" not in s
+    # embed, 2 x (norm + 8), norm, lm_head
+    assert len(s) == 1 + 2 * 9 + 1 + 1
+    d = copy.deepcopy(model_fixtures.TINY_MAMBA2_LIKE)
+    d["blocks"][1]["mixer"].update(proj_bias=True, conv_bias=False, n_groups=1, d_conv=2)
+    u = weight_shapes(d)
+    assert u["blocks.1.mamba2.in_proj.bias"] == (64 + 96 + 4,)
+    assert u["blocks.1.mamba2.out_proj.bias"] == (32,)
+    assert u["blocks.1.mamba2.conv1d.weight"] == (96, 1, 2)
+    assert "blocks.1.mamba2.conv1d.bias" not in u
+    assert "blocks.0.mamba2.conv1d.bias" in u
+
+
+def test_mamba2_reference_is_causal():
+    desc = model_fixtures.TINY_MAMBA2_LIKE
+    w = random_weights(desc, seed=2)
+    toks = np.random.default_rng(5).integers(0, 80, (1, 24))
+    base = reference_logits(desc, w, toks)
+    for t in (0, 9, 23):
+        changed = toks.copy()
+        changed[0, t] = (changed[0, t] + 1) % 80
+        out = reference_logits(desc, w, changed)
+        np.testing.assert_array_equal(out[:, :t], base[:, :t])
+        assert np.abs(out[:, t] - base[:, t]).max() > 1e-3
+    two = reference_logits(desc, w, np.concatenate([toks, toks[:, ::-1]]))
+    np.testing.assert_allclose(two[:1], base, rtol=0, atol=1e-12)
+
+
+def test_mamba2_head_groups():
+    # head h reads group h / (H / G)
+    assert model_reference.mamba2_head_groups(4, 2).tolist() == [0, 0, 1, 1]
+    assert model_reference.mamba2_head_groups(6, 3).tolist() == [0, 0, 1, 1, 2, 2]
+    assert model_reference.mamba2_head_groups(4, 1).tolist() == [0, 0, 0, 0]
+    assert model_reference.mamba2_head_groups(4, 4).tolist() == [0, 1, 2, 3]
+
+
 def test_odd_head_dim_without_rope_is_allowed():
     d = copy.deepcopy(model_fixtures.TINY_HYBRID)
     d["blocks"][1]["mixer"].update(head_dim=7, rope_theta=None)
@@ -357,15 +449,18 @@ def test_weight_table():
     assert "blocks.0.mamba.conv1d.bias" not in u
 
 
-@pytest.mark.parametrize("name", sorted(model_fixtures.ALL))
+FIXTURES = {**model_fixtures.ALL, "tiny_mamba2_like": model_fixtures.TINY_MAMBA2_LIKE}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
 def test_fixtures_are_well_behaved(name):
-    desc = model_fixtures.ALL[name]
+    desc = FIXTURES[name]
     w = random_weights(desc, seed=0)
     assert {k: v.shape for k, v in w.items()} == weight_shapes(desc)
     assert all(v.dtype == np.float32 for v in w.values())
     np.testing.assert_array_equal(w["embed.weight"], random_weights(desc, seed=0)["embed.weight"])
     for k, v in w.items():
-        if k.endswith("dt_proj.bias"):
+        if k.endswith("dt_proj.bias") or k.endswith("dt_bias"):
             dt = np.log1p(np.exp(v.astype(np.float64)))
             assert dt.min() >= 0.00099 and dt.max() <= 0.1001
         if k.endswith("A_log"):
@@ -412,6 +507,49 @@ def test_random_weights_make_every_path_matter(seed):
         > 0.1 * np.abs(bm).max()
 
 
+def _mamba2_zero_channels(w, desc, which):
+    """Zero the conv1d rows (weight and bias) of the x, B or C channels of
+    xBC in every mamba2 block: silu(0) = 0, so that part is exactly 0."""
+    d = normalize_description(desc)
+    out = dict(w)
+    for i, b in enumerate(d["blocks"]):
+        m = b["mixer"]
+        if m["kind"] != "mamba2":
+            continue
+        E, GN = m["num_heads"] * m["head_dim"], m["n_groups"] * m["d_state"]
+        lo, hi = {"x": (0, E), "B": (E, E + GN), "C": (E + GN, E + 2 * GN)}[which]
+        for leaf in ("conv1d.weight", "conv1d.bias"):
+            key = f"blocks.{i}.mamba2.{leaf}"
+            if key in out:
+                a = out[key].copy()
+                a[lo:hi] = 0
+                out[key] = a
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_random_weights_make_mamba2_state_matter(seed):
+    """The same for Mamba-2: removing u (x), B, C (the state term C.S),
+    D, or dt_bias changes the logits by well over 10%."""
+    desc = model_fixtures.TINY_MAMBA2_LIKE
+    w = random_weights(desc, seed)
+    toks = np.random.default_rng(seed).integers(0, 80, (2, 40))
+    base = reference_logits(desc, w, toks)
+    scale = np.abs(base).max()
+
+    def change(weights):
+        return np.abs(reference_logits(desc, weights, toks) - base).max() / scale
+    for which in ("x", "B", "C"):
+        assert change(_mamba2_zero_channels(w, desc, which)) > 0.1, which
+    assert change(_zeroed(w, "mamba2.D")) > 0.1
+    assert change(_zeroed(w, "mamba2.dt_bias")) > 0.1
+    # and the state really carries information across time: a token changes
+    # logits many steps later
+    later = toks.copy()
+    later[:, 5] = (later[:, 5] + 1) % 80
+    assert np.abs(reference_logits(desc, w, later)[:, 30:] - base[:, 30:]).max() > 1e-3 * scale
+
+
 def test_fixture_shapes_as_requested():
     ll = normalize_description(model_fixtures.TINY_LLAMA_LIKE)
     assert (ll["vocab_size"], ll["d_model"], ll["max_context"]) == (96, 32, 64)
@@ -422,6 +560,15 @@ def test_fixture_shapes_as_requested():
     assert [b["mixer"]["d_state"] for b in mm["blocks"]] == [8, 8]
     hy = normalize_description(model_fixtures.TINY_HYBRID)
     assert [b["mixer"]["kind"] for b in hy["blocks"]] == ["mamba", "attention", "mamba", "attention"]
+    m2 = normalize_description(model_fixtures.TINY_MAMBA2_LIKE)
+    assert (m2["vocab_size"], m2["d_model"], m2["tie_embeddings"]) == (80, 32, False)
+    assert [(b["mixer"]["kind"], b["mixer"]["num_heads"], b["mixer"]["head_dim"],
+             b["mixer"]["d_state"], b["mixer"]["n_groups"], b["mlp"])
+            for b in m2["blocks"]] == [("mamba2", 4, 16, 16, 2, None)] * 2
+    # no other fixture has a mamba2 block
+    for name, desc in model_fixtures.ALL.items():
+        if name != "tiny_mamba2_like":
+            assert all(b["mixer"]["kind"] != "mamba2" for b in desc["blocks"])
 
 
 # ============================================================ reference properties
@@ -662,15 +809,155 @@ def test_mamba_config_tie_default():
     assert desc["tie_embeddings"] is True
 
 
+MAMBA2_VARIANTS = {
+    # tiny_mamba2's defaults: d 32, 4 heads of 16, N 16, 2 groups, untied
+    "g2_untied": {},
+    "g1_tied": dict(n_groups=1, tie_word_embeddings=True),
+    # 8 heads of 8, N 8, 4 groups of 2 heads
+    "h8_p8_n8_g4": dict(num_heads=8, head_dim=8, state_size=8, n_groups=4),
+    # odd sizes: d 48, E = 3 * 48 = 9 heads of 16, 3 groups, vocab 97
+    "e3_h9_g3": dict(hidden_size=48, expand=3, num_heads=9, head_dim=16,
+                     n_groups=3, vocab_size=97),
+    # biases on the projections, no conv bias, d_conv 2, 3 layers, eps 1e-6,
+    # and HF's chunked scan over chunks of 7 (21 tokens = 3 chunks)
+    "bias_conv2_chunk7": dict(use_bias=True, use_conv_bias=False, conv_kernel=2,
+                              num_hidden_layers=3, layer_norm_epsilon=1e-6,
+                              chunk_size=7, state_size=32),
+}
+
+
+def _rms_groups(g, weight, n_groups, eps):
+    shape = g.shape
+    g = g.reshape(*shape[:-1], n_groups, shape[-1] // n_groups)
+    g = g / np.sqrt(np.mean(g * g, axis=-1, keepdims=True) + eps)
+    return g.reshape(shape) * weight
+
+
+def _silu(x):
+    return x / (1.0 + np.exp(-x))
+
+
+# wrong forms of rms_grouped(y * silu(z), norm.weight), for negative controls
+def _no_gate(y, z, weight, n_groups, eps):
+    return _rms_groups(y, weight, n_groups, eps)
+
+
+def _norm_then_gate(y, z, weight, n_groups, eps):     # mamba_ssm's norm_before_gate
+    return _rms_groups(y, weight, n_groups, eps) * _silu(z)
+
+
+def _ungrouped(y, z, weight, n_groups, eps):
+    return _rms_groups(y * _silu(z), weight, 1, eps)
+
+
+def _right(y, z, weight, n_groups, eps):                 # checks the fakes' plumbing
+    return _rms_groups(y * _silu(z), weight, n_groups, eps)
+
+
 @needs_hf
-@pytest.mark.parametrize("kind", ["llama", "llama_tied", "mamba", "mamba_untied"])
+@pytest.mark.parametrize("variant", sorted(MAMBA2_VARIANTS))
+def test_mamba2_matches_hf(variant, monkeypatch):
+    from hf_models import hf_logits, mamba2_to_seqc, tiny_mamba2
+    model, config = tiny_mamba2(seed=len(variant), **MAMBA2_VARIANTS[variant])
+    desc, w = mamba2_to_seqc(config, model.state_dict())
+    assert set(w) == set(weight_shapes(desc))
+    toks = _tokens(config.vocab_size, L=21)
+    hf = hf_logits(model, toks)
+    assert_logits_close(reference_logits(desc, w, toks), hf)
+    H, G = config.num_heads, config.n_groups
+    # negative controls, by the weights: dt_bias left out of the softplus,
+    # D dropped, a mirrored conv kernel, the state term (B) dropped
+    i = "blocks.0.mamba2."
+    for edit in (lambda v: v.__setitem__(i + "dt_bias", np.zeros_like(v[i + "dt_bias"])),
+                 lambda v: v.__setitem__(i + "D", np.zeros_like(v[i + "D"])),
+                 lambda v: v.__setitem__(i + "conv1d.weight", v[i + "conv1d.weight"][..., ::-1].copy())):
+        w2 = dict(w)
+        edit(w2)
+        assert differs(reference_logits(desc, w2, toks), hf, factor=10)
+    assert differs(reference_logits(desc, _mamba2_zero_channels(w, desc, "B"), toks), hf,
+                   factor=10)
+    # ... and by the computation: no gate, the gate after the norm, one norm
+    # group instead of G, head h reading group h % G instead of h / (H / G)
+    wrong = [("gated_rms_grouped", _no_gate), ("gated_rms_grouped", _norm_then_gate)]
+    if G > 1:
+        wrong.append(("gated_rms_grouped", _ungrouped))
+    if 1 < G < H:
+        wrong.append(("mamba2_head_groups", lambda h, g: np.arange(h) % g))
+    for attr, fake in wrong:
+        with monkeypatch.context() as mp:
+            mp.setattr(model_reference, attr, fake)
+            assert differs(reference_logits(desc, w, toks), hf, factor=10), (attr, fake)
+    with monkeypatch.context() as mp:
+        mp.setattr(model_reference, "gated_rms_grouped", _right)
+        assert_logits_close(reference_logits(desc, w, toks), hf)
+    # the controls are themselves right: unpatched, it agrees again
+    assert_logits_close(reference_logits(desc, w, toks), hf)
+
+
+@needs_hf
+def test_mamba2_config_defaults():
+    """What mamba2_to_seqc (and the C++ reader) assume for a field that
+    config.json leaves out is what Mamba2Config assumes."""
+    from transformers import Mamba2Config
+    from hf_models import MAMBA2_CONFIG_DEFAULTS, mamba2_to_seqc
+    c = Mamba2Config()
+    for field, value in MAMBA2_CONFIG_DEFAULTS.items():
+        got = getattr(c, field)
+        assert (list(got) if field == "time_step_limit" else got) == \
+            (list(value) if field == "time_step_limit" else value), field
+    assert c.tie_word_embeddings is False and c.n_groups == 8
+    desc, _ = mamba2_to_seqc({"model_type": "mamba2", "vocab_size": 10, "hidden_size": 4096,
+                              "num_hidden_layers": 1}, {})
+    assert desc["tie_embeddings"] is False and desc["norm_eps"] == 1e-5
+    assert desc["blocks"][0]["mixer"] == {
+        "kind": "mamba2", "num_heads": 128, "head_dim": 64, "d_state": 128,
+        "n_groups": 8, "d_conv": 4, "conv_bias": True, "proj_bias": False}
+    # the dt clamp's inf in each of its spellings in config.json
+    base = {"model_type": "mamba2", "vocab_size": 10, "hidden_size": 32, "num_heads": 4,
+            "head_dim": 16, "n_groups": 2, "num_hidden_layers": 1}
+    for limit in ([0.0, float("inf")], json.loads("[0.0, Infinity]"),
+                  [0.0, {"__float__": "Infinity"}], (0, math.inf)):
+        mamba2_to_seqc({**base, "time_step_limit": limit}, {})
+    # fields that only initialize, or only pick a kernel, change nothing
+    mamba2_to_seqc({**base, "time_step_min": 0.01, "time_step_max": 0.2,
+                    "time_step_floor": 0.0, "time_step_rank": 7, "chunk_size": 3,
+                    "residual_in_fp32": False, "rescale_prenorm_residual": True,
+                    "rms_norm": True, "norm_before_gate": False}, {})
+
+
+@needs_hf
+def test_mamba2_ignored_fields_do_not_change_hf():
+    """chunk_size, time_step_min/max/floor, time_step_rank do not change
+    transformers' logits (same weights), so the reader may ignore them."""
+    from hf_models import hf_logits, tiny_mamba2
+    ref_model, _ = tiny_mamba2(seed=5)
+    toks = _tokens(80, L=21)
+    want = hf_logits(ref_model, toks)
+    for kw in (dict(chunk_size=4), dict(time_step_min=0.01, time_step_max=0.5,
+                                        time_step_floor=0.0, time_step_rank=9)):
+        other, _ = tiny_mamba2(seed=5, perturb=False, **kw)
+        other.load_state_dict(ref_model.state_dict())
+        assert_logits_close(hf_logits(other, toks), want)
+    # whereas a dt clamp does (which is why the reader rejects it)
+    clamped, _ = tiny_mamba2(seed=5, perturb=False, time_step_limit=(0.0, 0.01))
+    clamped.load_state_dict(ref_model.state_dict())
+    assert differs(hf_logits(clamped, toks), want, factor=10)
+
+
+@needs_hf
+@pytest.mark.parametrize("kind", ["llama", "llama_tied", "mamba", "mamba_untied",
+                                  "mamba2", "mamba2_tied"])
 def test_hf_checkpoint_directory_through_our_reader(kind, tmp_path):
     """save_pretrained -> config.json + model.safetensors, read back with
     our reader and the JSON config alone (what the frontend sees)."""
-    from hf_models import hf_logits, llama_to_seqc, mamba_to_seqc, tiny_llama, tiny_mamba
+    from hf_models import (hf_logits, llama_to_seqc, mamba2_to_seqc, mamba_to_seqc,
+                           tiny_llama, tiny_mamba, tiny_mamba2)
     if kind.startswith("llama"):
         model, _ = tiny_llama(seed=21, tie_word_embeddings=kind.endswith("tied"))
         convert = llama_to_seqc
+    elif kind.startswith("mamba2"):
+        model, _ = tiny_mamba2(seed=23, tie_word_embeddings=kind.endswith("tied"))
+        convert = mamba2_to_seqc
     else:
         model, _ = tiny_mamba(seed=22, tie_word_embeddings=not kind.endswith("untied"))
         convert = mamba_to_seqc
@@ -702,3 +989,23 @@ def test_hf_rejects_unsupported_configs():
     with pytest.raises(ValueError, match="hidden_act"):
         mamba_to_seqc({"model_type": "mamba", "vocab_size": 10, "hidden_size": 16,
                        "num_hidden_layers": 1, "hidden_act": "gelu"}, {})
+
+
+def test_hf_mamba2_rejects_unsupported_configs():
+    from hf_models import mamba2_to_seqc
+    base = {"model_type": "mamba2", "vocab_size": 10, "hidden_size": 32, "num_heads": 4,
+            "head_dim": 16, "n_groups": 2, "num_hidden_layers": 1}
+    mamba2_to_seqc(base, {})
+    for field, value in (("hidden_act", "gelu"),
+                         ("time_step_limit", [0.0, 0.1]),
+                         ("time_step_limit", [0.01, {"__float__": "Infinity"}]),
+                         ("time_step_limit", 5.0),
+                         ("rms_norm", False),
+                         ("norm_before_gate", True),
+                         ("expand", 3),                  # 3 * 32 != 4 * 16
+                         ("n_groups", 3),
+                         ("model_type", "mamba")):
+        with pytest.raises(ValueError, match=field):
+            mamba2_to_seqc({**base, field: value}, {})
+    with pytest.raises(ValueError, match="unexpected tensor"):
+        mamba2_to_seqc(base, {"backbone.layers.0.mixer.x_proj.weight": np.zeros((2, 2))})

@@ -152,8 +152,8 @@ static LogicalResult compile(MLIRContext &context) {
   if (failed(seqc::checkOptions(options, outputFilename)))
     return failure();
 
-  if (maxContext < 0) {
-    errs() << "seqc: error: --max-context must be positive, got "
+  if (maxContext < 0 || maxContext > (int64_t(1) << 22)) {
+    errs() << "seqc: error: --max-context must be in [1, 4194304], got "
            << maxContext << "\n";
     return failure();
   }

@@ -31,20 +31,27 @@ struct MambaSpec {
   bool convBias = true, projBias = false;
 };
 
-enum class MixerKind { Attention, Mamba };
+struct Mamba2Spec {
+  int64_t numHeads = 0, headDim = 64, dState = 128, nGroups = 1, dConv = 4;
+  bool convBias = true, projBias = false;
+  int64_t dInner() const { return numHeads * headDim; }
+};
+
+enum class MixerKind { Attention, Mamba, Mamba2 };
 enum class MLPKind { None, SwiGLU, GELU };
 
 struct BlockSpec {
   MixerKind mixer = MixerKind::Attention;
   AttentionSpec attention;
   MambaSpec mamba;
+  Mamba2Spec mamba2;
   MLPKind mlp = MLPKind::None;
   int64_t mlpHidden = 0;
 };
 
 /// How the weights of a model are named in its safetensors file: seqc's own
 /// names (docs/models.md), or those of a Hugging Face architecture.
-enum class WeightNaming { Seqc, Llama, Mamba };
+enum class WeightNaming { Seqc, Llama, Mamba, Mamba2 };
 
 struct ModelSpec {
   std::string name = "model";
@@ -64,8 +71,8 @@ struct ModelSpec {
 /// Parses and validates seqc's own JSON format.
 llvm::Expected<ModelSpec> parseModelDescription(llvm::StringRef json);
 
-/// Parses and validates a Hugging Face config.json (model_type llama or
-/// mamba).
+/// Parses and validates a Hugging Face config.json (model_type llama, mamba
+/// or mamba2).
 llvm::Expected<ModelSpec> parseHuggingFaceConfig(llvm::StringRef json);
 
 /// Reads a model from `path`: a directory with config.json (Hugging Face),

@@ -31,6 +31,8 @@ struct DimSignature {
 /// Mirrors seqc_arg_info; `dtype` is a seqc_dtype value.
 struct ArgSignature {
   std::string name;
+  /// An input the function may update in place (`seqc.donated`).
+  bool donated = false;
   int32_t dtype = 0;
   llvm::SmallVector<DimSignature> dims;
 };

@@ -17,7 +17,8 @@
 
 namespace seqc {
 
-struct ModelWeight {
+/// A weight or a piece of state (mirrors seqc_model_tensor_info).
+struct ModelTensor {
   std::string name;
   llvm::SmallVector<int64_t> shape;
   int64_t offset = 0;
@@ -27,7 +28,7 @@ struct ModelWeight {
 struct ModelInfo {
   std::string name, architecture;
   int64_t vocabSize = 0, maxContext = 0, weightsSize = 0, stateSize = 0;
-  std::vector<ModelWeight> weights;
+  std::vector<ModelTensor> weights, states;
   int32_t forwardFunction = -1, stepFunction = -1;
 };
 

@@ -29,7 +29,10 @@ def SeqReadOnlyArguments : Pass<"seq-read-only-arguments", "::mlir::ModuleOp"> {
     function argument's buffer for an in-place update (an elementwise op on
     an argument, a recurrence state initialized from one) unless the argument
     is marked `bufferization.writable = false`; this pass marks them all, so
-    such updates write to a copy.
+    such updates write to a copy. The exception is an argument marked
+    `seqc.donated` (a model's state, docs/models.md): the caller hands its
+    buffer over, and it is marked writable so that the state is updated in
+    place rather than copied on every call.
 
     ```mlir
     func.func @f(%a: tensor<4xf32>) -> tensor<4xf32>
@@ -223,6 +226,40 @@ def SeqFusedConv1D : Pass<"seq-fused-conv1d"> {
            "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
     Option<"emitRemarks", "emit-remarks", "bool", "false",
            "remark on every seq.conv1d left for the reference lowering">,
+  ];
+}
+
+def SeqFastMatmul : Pass<"seq-fast-matmul"> {
+  let summary = "Projections (x times a [out, in] weight) as a vector kernel";
+  let description = [{
+    Rewrites f32 `linalg.contract` ops computing
+    `y[..., n] = init[..., n] + sum_k x[..., k] * w[n, k]` (x of rank 2 or 3,
+    w static `[N, K]` with `K` a multiple of `lanes`: a model's projections,
+    the weight stored as `nn.Linear` keeps it) into a kernel of dot
+    products: register tiles of MR rows of x (2 with 8 lanes, 4 with 16) by
+    4 rows of w accumulate vectors over k, reduced horizontally once.
+    Tasks in an `scf.parallel` are (batch entry, 16 rows, 64 outputs), so a
+    single row (a decode step) still splits over the threads. Other
+    contractions are left to `-convert-linalg-to-loops`.
+
+    ```mlir
+    %y = linalg.contract indexing_maps = [
+        affine_map<(b, l, n, k) -> (b, l, k)>, affine_map<(b, l, n, k) -> (n, k)>,
+        affine_map<(b, l, n, k) -> (b, l, n)>]
+        ins(%x, %w : tensor<?x?x64xf32>, tensor<128x64xf32>)
+        outs(%init : tensor<?x?x128xf32>) -> tensor<?x?x128xf32>
+    // becomes scf.parallel over tasks of vector.fma tiles
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every contraction left to the loop lowering">,
   ];
 }
 

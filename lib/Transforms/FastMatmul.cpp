@@ -1,0 +1,201 @@
+//===- FastMatmul.cpp - -seq-fast-matmul ----------------------------------===//
+//
+// Rewrites the projections of a model, y[..., n] = init[..., n] +
+// sum_k x[..., k] * w[n, k] (a linalg.contract with the weight stored
+// [out, in], as nn.Linear keeps it), into a vector kernel. Both operands are
+// contiguous along k, so each output is a dot product: a register tile of
+// MR rows of x by NR rows of w accumulates MR x NR vectors over k, reduced
+// horizontally once at the end. Tasks are (batch entry, block of rows,
+// block of outputs): a decode step (one row) still splits over outputs, so
+// the weight is streamed once by all threads together; within a task the
+// tile of w stays in L1 while the rows of x pass by.
+//
+//   %y = linalg.contract indexing_maps = [(b, l, n, k) -> (b, l, k),
+//            (b, l, n, k) -> (n, k), (b, l, n, k) -> (b, l, n)]
+//            ins(%x, %w : tensor<?x?x768xf32>, tensor<2048x768xf32>) outs(%init)
+//   // becomes
+//   scf.parallel (%task) { ... vector.fma ... vector.reduction <add> ... }
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace mlir::seq {
+#define GEN_PASS_DEF_SEQFASTMATMUL
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace mlir::seq
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// Rows and outputs per task: enough outputs that a decode step splits over
+/// the threads, few enough rows that a task's rows of x stay in L2.
+constexpr int64_t kRowsPerTask = 16;
+constexpr int64_t kOutputsPerTask = 64;
+
+/// The loops of the contraction: outer dimensions of x and y, then n, k.
+bool isProjection(linalg::ContractOp op) {
+  if (op.getInputs().size() != 2 || op.getOutputs().size() != 1)
+    return false;
+  auto x = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
+  auto w = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
+  auto y = dyn_cast<RankedTensorType>(op.getOutputs()[0].getType());
+  if (!x || !w || !y || w.getRank() != 2 || x.getRank() != y.getRank() ||
+      (x.getRank() != 2 && x.getRank() != 3))
+    return false;
+  unsigned outer = x.getRank() - 1, loops = x.getRank() + 1;
+  MLIRContext *ctx = op.getContext();
+  auto map = [&](ArrayRef<unsigned> dims) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d : dims)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+    return AffineMap::get(loops, 0, exprs, ctx);
+  };
+  SmallVector<unsigned> xDims, yDims;
+  for (unsigned i = 0; i < outer; ++i) {
+    xDims.push_back(i);
+    yDims.push_back(i);
+  }
+  xDims.push_back(outer + 1);
+  yDims.push_back(outer);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  return maps.size() == 3 && maps[0] == map(xDims) &&
+         maps[1] == map({outer, outer + 1}) && maps[2] == map(yDims);
+}
+
+const char *unsupportedReason(linalg::ContractOp op, int64_t lanes) {
+  if (!op.hasPureTensorSemantics())
+    return "a contraction on buffers";
+  if (!isProjection(op))
+    return "a contraction other than x[..., k] * w[n, k]";
+  if (!allOperandsF32(op))
+    return "element type other than f32";
+  auto w = cast<RankedTensorType>(op.getInputs()[1].getType());
+  if (!w.hasStaticShape())
+    return "dynamic weight sizes";
+  if (w.getDimSize(1) % lanes != 0)
+    return "an input size that is not a multiple of the vector width";
+  return nullptr;
+}
+
+struct Rewriter : VectorKernelBuilder {
+  linalg::ContractOp op;
+  int64_t mr;
+
+  void run();
+};
+} // namespace
+
+void Rewriter::run() {
+  Value xTensor = op.getInputs()[0], initTensor = op.getOutputs()[0];
+  auto wType = cast<RankedTensorType>(op.getInputs()[1].getType());
+  int64_t outputs = wType.getDimSize(0), depth = wType.getDimSize(1);
+  bool batched = cast<RankedTensorType>(xTensor.getType()).getRank() == 3;
+  Value x = readBuffer(xTensor), w = readBuffer(op.getInputs()[1]);
+  Value init = readBuffer(initTensor);
+  Value zero = index(0), one = index(1);
+  Value batch = batched ? dim(x, 0) : one;
+  Value rows = dim(x, batched ? 1 : 0);
+  SmallVector<Value> sizes;
+  if (batched)
+    sizes.push_back(batch);
+  sizes.append({rows, index(outputs)});
+  Value y = allocResult(op.getResult(0), sizes);
+  auto at = [&](Value bi, Value row, Value col) -> SmallVector<Value> {
+    if (batched)
+      return {bi, row, col};
+    return {row, col};
+  };
+
+  // One register tile: rows [r0, r0 + tileRows) by outputs [n0, n0 +
+  // tileCols), reduced over k and stored with init added.
+  auto tile = [&](Value bi, Value r0, Value n0, int64_t tileRows,
+                  int64_t tileCols) {
+    Value zeroVec = splat(f32(0.0));
+    SmallVector<Value> inits(tileRows * tileCols, zeroVec);
+    SmallVector<Value> sums = loop(
+        zero, index(depth), index(lanes), inits,
+        [&](Value k, ValueRange accs) {
+          SmallVector<Value> xs;
+          for (int64_t r = 0; r < tileRows; ++r)
+            xs.push_back(loadVec(x, at(bi, add(r0, index(r)), k)));
+          SmallVector<Value> next(accs.begin(), accs.end());
+          for (int64_t c = 0; c < tileCols; ++c) {
+            Value wv = loadVec(w, {add(n0, index(c)), k});
+            for (int64_t r = 0; r < tileRows; ++r)
+              next[r * tileCols + c] = vector::FMAOp::create(
+                  b, xs[r], wv, next[r * tileCols + c]);
+          }
+          return next;
+        });
+    for (int64_t r = 0; r < tileRows; ++r)
+      for (int64_t c = 0; c < tileCols; ++c) {
+        Value sum = vector::ReductionOp::create(
+            b, vector::CombiningKind::ADD, sums[r * tileCols + c]);
+        SmallVector<Value> pos = at(bi, add(r0, index(r)), add(n0, index(c)));
+        store(arith::AddFOp::create(b, sum, load(init, pos)), y, pos);
+      }
+  };
+  // [from, to) in steps of `step`, then the rest one at a time.
+  auto tiled = [&](Value from, Value to, int64_t step,
+                   function_ref<void(Value, int64_t)> body) {
+    Value count = div(sub(to, from), index(step));
+    Value split = add(from, mul(count, index(step)));
+    loop(from, split, index(step), {}, [&](Value i, ValueRange) {
+      body(i, step);
+      return SmallVector<Value>{};
+    });
+    if (step > 1)
+      loop(split, to, [&](Value i) { body(i, 1); });
+  };
+
+  constexpr int64_t nr = 4;
+  Value rowBlocks = ceilDiv(rows, index(kRowsPerTask));
+  int64_t outputBlocks = (outputs + kOutputsPerTask - 1) / kOutputsPerTask;
+  Value tasks = mul(mul(batch, rowBlocks), index(outputBlocks));
+  parallel(tasks, [&](Value task) {
+    Value nb = rem(task, index(outputBlocks));
+    Value rest = div(task, index(outputBlocks));
+    Value rb = rem(rest, rowBlocks), bi = div(rest, rowBlocks);
+    Value r0 = mul(rb, index(kRowsPerTask));
+    Value r1 = min(add(r0, index(kRowsPerTask)), rows);
+    Value n0 = mul(nb, index(kOutputsPerTask));
+    Value n1 = min(add(n0, index(kOutputsPerTask)), index(outputs));
+    // Outputs outside, rows inside: the tile of w is reused from L1.
+    tiled(n0, n1, nr, [&](Value n, int64_t cols) {
+      tiled(r0, r1, mr, [&](Value r, int64_t tileRows) {
+        tile(bi, r, n, tileRows, cols);
+      });
+    });
+  });
+  op->replaceAllUsesWith(
+      ValueRange{resultTensor(y, op.getResult(0).getType())});
+  op->erase();
+}
+
+namespace {
+struct SeqFastMatmulPass
+    : mlir::seq::impl::SeqFastMatmulBase<SeqFastMatmulPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    // Rows per register tile: MR x 4 accumulators plus MR + 1 operands
+    // must fit the register file (16 vectors on AVX2, 32 on AVX-512).
+    int64_t mr = lanes == 16 ? 4 : 2;
+    auto reason = [&](linalg::ContractOp op) -> const char * {
+      return unsupportedReason(op, lanes);
+    };
+    if (failed(rewriteSupported<linalg::ContractOp>(
+            getOperation(), getArgument(), lanes, emitRemarks, reason,
+            [&](linalg::ContractOp op) {
+              ImplicitLocOpBuilder b(op.getLoc(), op);
+              Rewriter{{{b}, lanes}, op, mr}.run();
+            })))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -116,34 +116,6 @@ static void parseMamba(JsonFields &f, ModelSpec &spec) {
   }
 }
 
-/// Python's json module writes an infinite float as the bare token
-/// Infinity (transformers' time_step_limit); JSON has no such token. Outside
-/// strings it becomes 1e999, which parses as infinity.
-static std::string withFiniteTokens(StringRef text) {
-  std::string out;
-  bool inString = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (inString) {
-      out += c;
-      if (c == '\\' && i + 1 < text.size())
-        out += text[++i];
-      else if (c == '"')
-        inString = false;
-      continue;
-    }
-    if (c == '"')
-      inString = true;
-    if (text.substr(i).starts_with("Infinity")) {
-      out += "1e999";
-      i += strlen("Infinity") - 1;
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 /// A float of transformers' config: a number, or {"__float__": "Infinity"}.
 static std::optional<double> configFloat(const json::Value &v) {
   if (std::optional<double> d = v.getAsNumber())
@@ -172,13 +144,12 @@ static void parseMamba2(JsonFields &f, ModelSpec &spec) {
     f.report("n_groups", "must divide num_heads (" + Twine(m.numHeads) +
                              "), got " + Twine(m.nGroups));
   // transformers derives the inner size from expand; the heads must tile it.
-  std::optional<double> expand = 2.0;
-  if (const json::Value *v = f.get("expand"))
-    expand = v->getAsNumber();
-  if (!expand ||
-      static_cast<int64_t>(*expand * spec.dModel) != m.dInner())
+  std::optional<double> expand = f.number("expand", 0.0, 2.0);
+  if (expand && static_cast<int64_t>(*expand * spec.dModel) != m.dInner())
     f.report("expand", "expand * hidden_size must equal num_heads * head_dim "
-                       "(" + Twine(m.dInner()) + ")");
+                       "(" + Twine(m.dInner()) + "), got " +
+                       describeJsonKind(*f.get("expand")) + " * " +
+                       Twine(spec.dModel));
   m.dConv = f.integer("conv_kernel", 2, 4, 64).value_or(2);
   spec.normEps = f.number("layer_norm_epsilon", 0.0, 1e-5).value_or(1e-5);
   m.projBias = f.boolean("use_bias", false).value_or(false);
@@ -211,7 +182,7 @@ static void parseMamba2(JsonFields &f, ModelSpec &spec) {
 }
 
 Expected<ModelSpec> seqc::parseHuggingFaceConfig(StringRef original) {
-  std::string text = withFiniteTokens(original);
+  std::string text = withJsonNonFiniteTokens(original);
   Expected<json::Value> parsed = json::parse(text);
   if (!parsed)
     return createStringError(inconvertibleErrorCode(),

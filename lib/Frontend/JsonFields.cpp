@@ -6,6 +6,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdio>
+#include <cstring>
 
 using namespace llvm;
 using namespace seqc;
@@ -30,6 +31,35 @@ std::string seqc::describeJsonKind(const json::Value &value) {
     return "an object";
   }
   return "a value";
+}
+
+std::string seqc::withJsonNonFiniteTokens(StringRef text) {
+  std::string out;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size())
+        out += text[++i];
+      else if (c == '"')
+        inString = false;
+      continue;
+    }
+    if (c == '"')
+      inString = true;
+    StringRef rest = text.substr(i);
+    if (rest.starts_with("Infinity")) {
+      out += "1e999";
+      i += strlen("Infinity") - 1;
+    } else if (rest.starts_with("NaN")) {
+      out += "null";
+      i += strlen("NaN") - 1;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 bool JsonFields::has(StringRef key) const {

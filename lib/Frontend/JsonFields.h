@@ -76,6 +76,12 @@ private:
   JsonErrors &errors;
 };
 
+/// Python's json module writes non-finite floats as the bare tokens
+/// Infinity, -Infinity and NaN (transformers' time_step_limit); JSON has
+/// none. Outside strings they become 1e999 (which parses as infinity) and
+/// null.
+std::string withJsonNonFiniteTokens(llvm::StringRef text);
+
 /// "an integer", "a string", ... for messages about a value's type.
 std::string describeJsonKind(const llvm::json::Value &value);
 

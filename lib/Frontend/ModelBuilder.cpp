@@ -27,6 +27,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace llvm;
 using namespace seqc;
@@ -56,17 +57,27 @@ struct Layout {
   int64_t weightsSize = 0;
   std::vector<StatePiece> state;
   int64_t stateSize = 0; // per sequence
+  /// Where each block's weights start: a block's weights are contiguous and
+  /// in the same order for blocks of the same shape, so one function
+  /// serves them all with the base as an argument.
+  std::vector<int64_t> blockBases;
   bool frozen = false;
 
   // Slots start on 64-byte boundaries, as vector loads like them.
   static int64_t align(int64_t n) { return (n + 15) / 16 * 16; }
 };
 
+/// One function: @forward / @step (the entry), or a block's function.
 class FunctionBuilder {
 public:
-  FunctionBuilder(const ModelSpec &spec, Layout &layout, bool step)
-      : spec(spec), layout(layout), length(step ? Dim(1) : Dim("%L")) {}
+  /// `pieces` counts the pieces of state read so far (shared by an entry
+  /// and its blocks' builders).
+  FunctionBuilder(const ModelSpec &spec, Layout &layout, bool step,
+                  unsigned &pieces)
+      : spec(spec), layout(layout), length(step ? Dim(1) : Dim("%L")),
+        statePieces(pieces) {}
 
+  /// The entry function `name`, and the block functions it calls.
   std::string build(StringRef name);
 
 private:
@@ -77,9 +88,23 @@ private:
   Dim length;
   std::string position;  // index: the first new token's position
   std::string positionI; // the same as i32 + L, kv_len
-  unsigned statePieces = 0;
-  /// The updated value of each piece of state, returned as next_<name>.
+  unsigned &statePieces;
+  /// The updated value of each piece of state read, in order: returned.
   std::vector<TensorValue> nextState;
+  /// In a block's function: the base of its weights (an argument), and the
+  /// pieces of state it reads (its arguments), by global index.
+  bool inBlock = false;
+  int64_t blockBase = 0;
+  std::vector<unsigned> blockPieces;
+
+  /// The text of block `index` as a function named `name` (the caller
+  /// dedupes identical texts).
+  std::string buildBlock(StringRef name, const BlockSpec &block,
+                         const std::string &prefix);
+  /// %pos (clamped), %end, %fit and %kv_len from the position index `raw`.
+  void emitPositions(StringRef raw);
+  TensorValue emitBlock(const TensorValue &x, const BlockSpec &block,
+                        const std::string &prefix);
 
   int64_t dModel() const { return spec.dModel; }
   // Final once the layout is frozen (the first, sizing build writes
@@ -134,9 +159,15 @@ TensorValue FunctionBuilder::weight(StringRef canonical,
   for (int64_t s : shape)
     count *= s;
   TensorValue flat{w.fresh("w"), {Dim(count)}};
-  w.line(flat.name + " = tensor.extract_slice %weights[" +
-         std::to_string(offset) + "] [" + std::to_string(count) +
-         "] [1] : " + weightsType() + " to " + flat.type());
+  std::string at = std::to_string(offset);
+  if (inBlock) {
+    at = w.fresh("at");
+    w.line(at + " = arith.addi %base, " + w.index(offset - blockBase) +
+           " : index");
+  }
+  w.line(flat.name + " = tensor.extract_slice %weights[" + at + "] [" +
+         std::to_string(count) + "] [1] : " + weightsType() + " to " +
+         flat.type());
   if (shape.size() == 1)
     return flat;
   return w.expandLast(flat, shape);
@@ -156,6 +187,10 @@ TensorValue FunctionBuilder::readState(StringRef name,
   Dims dims = {batch};
   for (int64_t s : shape)
     dims.push_back(Dim(s));
+  if (inBlock) {
+    blockPieces.push_back(statePieces++);
+    return TensorValue{"%s" + std::to_string(blockPieces.size() - 1), dims};
+  }
   return TensorValue{"%state" + std::to_string(statePieces++), dims};
 }
 
@@ -495,24 +530,11 @@ TensorValue FunctionBuilder::mlp(const TensorValue &x, const BlockSpec &block,
   return w.linear(w.gelu(w.linear(x, up)), down);
 }
 
-std::string FunctionBuilder::build(StringRef name) {
-  std::string lengthType = length.isDynamic() ? "?" : "1";
-  std::string v = std::to_string(spec.vocabSize);
-  w.line("%c0_idx = arith.constant 0 : index");
-  // Every piece of state is related to the tokens' batch by the op that
-  // reads it, so the ABI checks that their batches agree.
-  w.line("%B = tensor.dim %tokens, %c0_idx : tensor<?x" + lengthType +
-         "xi32>");
-  if (length.isDynamic()) {
-    w.line("%c1_idx = arith.constant 1 : index");
-    w.line("%L = tensor.dim %tokens, %c1_idx : tensor<?x?xi32>");
-  }
+void FunctionBuilder::emitPositions(StringRef raw) {
   // The position is clamped so that the KV caches are never written out of
   // bounds; the model API checks it before a call.
   int64_t maxPosition = spec.maxContext - (length.isDynamic() ? 0 : 1);
-  w.line("%pos64 = tensor.extract %position[%c0_idx] : tensor<1xi64>");
-  w.line("%pos_raw = arith.index_cast %pos64 : i64 to index");
-  w.line("%pos_lo = arith.maxsi %pos_raw, %c0_idx : index");
+  w.line("%pos_lo = arith.maxsi " + raw + ", %c0_idx : index");
   w.line("%pos_max = arith.constant " + std::to_string(maxPosition) +
          " : index");
   w.line("%pos = arith.minsi %pos_lo, %pos_max : index");
@@ -527,24 +549,110 @@ std::string FunctionBuilder::build(StringRef name) {
   w.line("%end_i64 = arith.index_cast %end : index to i64");
   w.line("%kv_len = arith.trunci %end_i64 : i64 to i32");
   positionI = "%kv_len";
+}
 
+TensorValue FunctionBuilder::emitBlock(const TensorValue &input,
+                                       const BlockSpec &block,
+                                       const std::string &p) {
+  TensorValue h =
+      w.rmsNorm(input, weight(p + "norm.weight", {dModel()}), spec.normEps);
+  TensorValue mixed = block.mixer == MixerKind::Attention
+                          ? attention(h, block.attention, p + "attn.")
+                      : block.mixer == MixerKind::Mamba
+                          ? mamba(h, block.mamba, p + "mamba.")
+                          : mamba2(h, block.mamba2, p + "mamba2.");
+  TensorValue x = w.add(input, mixed);
+  if (block.mlp != MLPKind::None) {
+    TensorValue h2 = w.rmsNorm(x, weight(p + "mlp_norm.weight", {dModel()}),
+                               spec.normEps);
+    x = w.add(x, mlp(h2, block, p + "mlp."));
+  }
+  return x;
+}
+
+std::string FunctionBuilder::buildBlock(StringRef name, const BlockSpec &block,
+                                        const std::string &prefix) {
+  inBlock = true;
+  std::string lengthType = length.isDynamic() ? "?" : "1";
+  TensorValue x{"%block_input", {batch, length, Dim(dModel())}};
+  w.line("%c0_idx = arith.constant 0 : index");
+  w.line("%B = tensor.dim %block_input, %c0_idx : " + x.type());
+  if (length.isDynamic()) {
+    w.line("%c1_idx = arith.constant 1 : index");
+    w.line("%L = tensor.dim %block_input, %c1_idx : " + x.type());
+  }
+  emitPositions("%position");
+  TensorValue y = emitBlock(x, block, prefix);
+
+  std::string args = "%block_input: " + x.type() + ", %weights: " + weightsType() +
+                     ", %base: index, %position: index";
+  SmallVector<std::string> results = {y.name}, types = {y.type()};
+  for (auto [i, next] : llvm::enumerate(nextState)) {
+    args += ", %s" + std::to_string(i) + ": " + next.type() +
+            " {seqc.donated}";
+    results.push_back(next.name);
+    types.push_back(next.type());
+  }
+  w.line("return " + join(results, ", ") + " : " + join(types, ", "));
+  return "  func.func private @" + name.str() + "(" + args + ") -> (" +
+         join(types, ", ") + ") {\n" + w.text() + "  }\n";
+}
+
+std::string FunctionBuilder::build(StringRef name) {
+  std::string lengthType = length.isDynamic() ? "?" : "1";
+  w.line("%c0_idx = arith.constant 0 : index");
+  // Every piece of state is related to the tokens' batch by the op that
+  // reads it, so the ABI checks that their batches agree.
+  w.line("%B = tensor.dim %tokens, %c0_idx : tensor<?x" + lengthType +
+         "xi32>");
+  if (length.isDynamic()) {
+    w.line("%c1_idx = arith.constant 1 : index");
+    w.line("%L = tensor.dim %tokens, %c1_idx : tensor<?x?xi32>");
+  }
+  w.line("%pos64 = tensor.extract %position[%c0_idx] : tensor<1xi64>");
+  w.line("%pos_raw = arith.index_cast %pos64 : i64 to index");
+  emitPositions("%pos_raw");
+
+  // Each block is a call of a function of its own; blocks of the same
+  // shape (every layer of a Llama) share one, so compile time does not
+  // grow with depth. no_inline keeps them apart until code generation.
+  std::string functions;
+  SmallVector<std::string> bodies;
   TensorValue x = embed("%tokens");
   for (auto [i, block] : llvm::enumerate(spec.blocks)) {
-    std::string p = "blocks." + std::to_string(i) + ".";
-    TensorValue h = w.rmsNorm(
-        x, weight(p + "norm.weight", {dModel()}), spec.normEps);
-    TensorValue mixed =
-        block.mixer == MixerKind::Attention
-            ? attention(h, block.attention, p + "attn.")
-        : block.mixer == MixerKind::Mamba
-            ? mamba(h, block.mamba, p + "mamba.")
-            : mamba2(h, block.mamba2, p + "mamba2.");
-    x = w.add(x, mixed);
-    if (block.mlp != MLPKind::None) {
-      TensorValue h2 = w.rmsNorm(
-          x, weight(p + "mlp_norm.weight", {dModel()}), spec.normEps);
-      x = w.add(x, mlp(h2, block, p + "mlp."));
+    if (!layout.frozen)
+      layout.blockBases.push_back(layout.weightsSize);
+    FunctionBuilder fb(spec, layout, !length.isDynamic(), statePieces);
+    fb.blockBase = layout.blockBases[i];
+    std::string body = fb.buildBlock("@BLOCK@", block,
+                                     "blocks." + std::to_string(i) + ".");
+    size_t index = llvm::find(bodies, body) - bodies.begin();
+    std::string callee = (name + "_block" + Twine(index)).str();
+    if (index == bodies.size()) {
+      bodies.push_back(body);
+      size_t at = body.find("@@BLOCK@");
+      functions += body.substr(0, at) + "@" + callee +
+                   body.substr(at + strlen("@@BLOCK@"));
     }
+    TensorValue y{w.fresh("block"), x.dims};
+    SmallVector<std::string> operands = {x.name, "%weights",
+                                         w.index(fb.blockBase), "%pos"};
+    SmallVector<std::string> inTypes = {x.type(), weightsType(), "index",
+                                        "index"};
+    SmallVector<std::string> outTypes = {x.type()};
+    std::string results = y.name;
+    for (auto [piece, next] : llvm::zip(fb.blockPieces, fb.nextState)) {
+      operands.push_back("%state" + std::to_string(piece));
+      inTypes.push_back(next.type());
+      outTypes.push_back(next.type());
+      TensorValue result{w.fresh("next"), next.dims};
+      results += ", " + result.name;
+      nextState.push_back(result);
+    }
+    w.line(results + " = func.call @" + callee + "(" + join(operands, ", ") +
+           ") {no_inline} : (" + join(inTypes, ", ") + ") -> (" +
+           join(outTypes, ", ") + ")");
+    x = y;
   }
   TensorValue h = w.rmsNorm(x, weight("norm.weight", {dModel()}), spec.normEps);
   TensorValue head =
@@ -570,16 +678,18 @@ std::string FunctionBuilder::build(StringRef name) {
   }
   w.line("return " + join(results, ", ") + " : " + join(plainTypes, ", "));
   return "  func.func @" + name.str() + "(" + args + ") -> (" +
-         join(resultTypes, ", ") + ") {\n" + w.text() + "  }\n";
+         join(resultTypes, ", ") + ") {\n" + w.text() + "  }\n" + functions;
 }
 
 /// Lays out the weights and the state (by building @forward once), then
 /// writes both functions.
 static std::string buildFunctions(const ModelSpec &spec, Layout &layout) {
-  (void)FunctionBuilder(spec, layout, false).build("forward");
+  unsigned pieces = 0;
+  (void)FunctionBuilder(spec, layout, false, pieces).build("forward");
   layout.frozen = true;
-  return FunctionBuilder(spec, layout, false).build("forward") +
-         FunctionBuilder(spec, layout, true).build("step");
+  unsigned forwardPieces = 0, stepPieces = 0;
+  return FunctionBuilder(spec, layout, false, forwardPieces).build("forward") +
+         FunctionBuilder(spec, layout, true, stepPieces).build("step");
 }
 
 std::string seqc::buildModelIR(const ModelSpec &spec) {

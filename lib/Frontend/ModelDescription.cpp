@@ -228,7 +228,7 @@ Expected<ModelSpec> seqc::readModelDescription(StringRef path) {
   StringRef text = (*buffer)->getBuffer();
   // A .json file is a Hugging Face config when it names a model_type.
   if (!huggingFace) {
-    Expected<json::Value> parsed = json::parse(text);
+    Expected<json::Value> parsed = json::parse(withJsonNonFiniteTokens(text));
     if (parsed && parsed->getAsObject() &&
         parsed->getAsObject()->get("model_type") &&
         !parsed->getAsObject()->get("format"))

@@ -24,6 +24,7 @@
 #include "seqc/Dialect/Seq/IR/ShapeRelations.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -91,6 +92,27 @@ static void collectRelations(Operation *op, DimClasses &classes,
             classes.join(it->second.first, it->second.second, v, dim);
         },
         [&](const seq::ShapeConstraint &c) { constraints.push_back(c); });
+    return;
+  }
+  // A call relates its operands to the callee's arguments and its results
+  // to what the callee returns (the callee's own ops are walked too).
+  if (auto call = dyn_cast<func::CallOp>(op)) {
+    auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        call, call.getCalleeAttr());
+    if (!callee || callee.isExternal())
+      return;
+    Block &body = callee.getBody().front();
+    auto join = [&](Value a, Value b) {
+      if (rankOf(a) >= 0 && rankOf(a) == rankOf(b))
+        for (int64_t d = 0, e = rankOf(a); d < e; ++d)
+          classes.join(a, d, b, d);
+    };
+    for (auto [operand, arg] :
+         llvm::zip(call.getOperands(), body.getArguments()))
+      join(operand, arg);
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+    for (auto [result, value] : llvm::zip(call.getResults(), ret.getOperands()))
+      join(result, value);
     return;
   }
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
@@ -261,9 +283,20 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
   std::vector<seq::ShapeConstraint> constraints;
   llvm::DenseMap<Value, std::string> opNames;
   Block &body = func.getBody().front();
-  func.walk([&](Operation *op) {
-    collectRelations(op, classes, constraints, opNames);
-  });
+  // The function and, once each, every function it calls.
+  SmallVector<func::FuncOp> worklist = {func};
+  llvm::SmallPtrSet<Operation *, 8> visited = {func};
+  while (!worklist.empty()) {
+    func::FuncOp current = worklist.pop_back_val();
+    current.walk([&](Operation *op) {
+      collectRelations(op, classes, constraints, opNames);
+      if (auto call = dyn_cast<func::CallOp>(op))
+        if (auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+                call, call.getCalleeAttr()))
+          if (!callee.isExternal() && visited.insert(callee).second)
+            worklist.push_back(callee);
+    });
+  }
   auto returnOp = cast<func::ReturnOp>(body.getTerminator());
 
   // A class is static when any member's type says so.
@@ -279,10 +312,11 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
   };
   for (BlockArgument arg : body.getArguments())
     noteStatic(arg);
-  func.walk([&](Operation *op) {
-    for (Value v : op->getResults())
-      noteStatic(v);
-  });
+  for (Operation *visitedFunc : visited)
+    visitedFunc->walk([&](Operation *op) {
+      for (Value v : op->getResults())
+        noteStatic(v);
+    });
   for (const seq::ShapeConstraint &c : constraints)
     if (c.kind == seq::ShapeConstraintKind::Constant)
       staticSize.try_emplace(classes.find(classes.node(c.a, c.dimA)), c.value);

@@ -14,6 +14,7 @@
 #include "JsonFields.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -38,7 +39,7 @@ static void parseLlama(JsonFields &f, ModelSpec &spec, JsonErrors &errors) {
   spec.vocabSize = f.integer("vocab_size", 1, 32000).value_or(1);
   spec.dModel = f.integer("hidden_size", 1, 4096).value_or(1);
   int64_t hidden = f.integer("intermediate_size", 1, 11008).value_or(1);
-  int64_t layers = f.integer("num_hidden_layers", 1, 32).value_or(1);
+  int64_t layers = f.integer("num_hidden_layers", 1, 32, 4096).value_or(1);
   AttentionSpec a;
   a.numHeads = f.integer("num_attention_heads", 1, 32).value_or(1);
   a.numKVHeads =
@@ -47,8 +48,13 @@ static void parseLlama(JsonFields &f, ModelSpec &spec, JsonErrors &errors) {
     f.report("num_key_value_heads",
              "must divide num_attention_heads (" + Twine(a.numHeads) +
                  "), got " + Twine(a.numKVHeads));
-  a.headDim =
-      f.integer("head_dim", 1, spec.dModel / a.numHeads).value_or(1);
+  if (!f.has("head_dim") && spec.dModel < a.numHeads)
+    f.report("head_dim", "missing, and hidden_size (" + Twine(spec.dModel) +
+                             ") is smaller than num_attention_heads (" +
+                             Twine(a.numHeads) + ") to default it");
+  a.headDim = f.integer("head_dim", 1, std::max<int64_t>(
+                                           spec.dModel / a.numHeads, 1))
+                  .value_or(1);
   if (a.headDim % 2 != 0)
     f.report("head_dim", "must be even for rotary embeddings, got " +
                              Twine(a.headDim));
@@ -83,7 +89,7 @@ static void parseMamba(JsonFields &f, ModelSpec &spec) {
   spec.naming = WeightNaming::Mamba;
   spec.vocabSize = f.integer("vocab_size", 1, 50280).value_or(1);
   spec.dModel = f.integer("hidden_size", 1, 768).value_or(1);
-  int64_t layers = f.integer("num_hidden_layers", 1, 32).value_or(1);
+  int64_t layers = f.integer("num_hidden_layers", 1, 32, 4096).value_or(1);
   MambaSpec m;
   m.dState = f.integer("state_size", 1, 16).value_or(1);
   int64_t expand = f.integer("expand", 1, 2).value_or(2);
@@ -116,6 +122,12 @@ static void parseMamba(JsonFields &f, ModelSpec &spec) {
   }
 }
 
+static std::string formatNumber(double value) {
+  char text[32];
+  snprintf(text, sizeof(text), "%g", value);
+  return text;
+}
+
 /// A float of transformers' config: a number, or {"__float__": "Infinity"}.
 static std::optional<double> configFloat(const json::Value &v) {
   if (std::optional<double> d = v.getAsNumber())
@@ -134,7 +146,7 @@ static void parseMamba2(JsonFields &f, ModelSpec &spec) {
   spec.naming = WeightNaming::Mamba2;
   spec.vocabSize = f.integer("vocab_size", 1, 32768).value_or(1);
   spec.dModel = f.integer("hidden_size", 1, 4096).value_or(1);
-  int64_t layers = f.integer("num_hidden_layers", 1, 64).value_or(1);
+  int64_t layers = f.integer("num_hidden_layers", 1, 64, 4096).value_or(1);
   Mamba2Spec m;
   m.numHeads = f.integer("num_heads", 1, 128).value_or(1);
   m.headDim = f.integer("head_dim", 1, 64).value_or(1);
@@ -145,11 +157,12 @@ static void parseMamba2(JsonFields &f, ModelSpec &spec) {
                              "), got " + Twine(m.nGroups));
   // transformers derives the inner size from expand; the heads must tile it.
   std::optional<double> expand = f.number("expand", 0.0, 2.0);
-  if (expand && static_cast<int64_t>(*expand * spec.dModel) != m.dInner())
-    f.report("expand", "expand * hidden_size must equal num_heads * head_dim "
-                       "(" + Twine(m.dInner()) + "), got " +
-                       describeJsonKind(*f.get("expand")) + " * " +
-                       Twine(spec.dModel));
+  if (expand && (*expand * spec.dModel > 1e12 ||
+                 static_cast<int64_t>(*expand * spec.dModel) != m.dInner()))
+    f.report("expand", "expand (" + formatNumber(*expand) +
+                           ") * hidden_size (" + Twine(spec.dModel) +
+                           ") must equal num_heads * head_dim (" +
+                           Twine(m.dInner()) + ")");
   m.dConv = f.integer("conv_kernel", 2, 4, 64).value_or(2);
   spec.normEps = f.number("layer_norm_epsilon", 0.0, 1e-5).value_or(1e-5);
   m.projBias = f.boolean("use_bias", false).value_or(false);

@@ -5,6 +5,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -115,7 +116,7 @@ std::optional<double> JsonFields::number(StringRef key, double exclusiveMin,
     return fallback;
   }
   std::optional<double> value = v->getAsNumber();
-  if (!value || !(*value > exclusiveMin)) {
+  if (!value || !std::isfinite(*value) || !(*value > exclusiveMin)) {
     char bound[32];
     snprintf(bound, sizeof(bound), "%g", exclusiveMin);
     report(key, "expected a number > " + Twine(bound) + ", got " +

@@ -105,6 +105,8 @@ private:
   void emitPositions(StringRef raw);
   TensorValue emitBlock(const TensorValue &x, const BlockSpec &block,
                         const std::string &prefix);
+  TensorValue mixer(const TensorValue &x, const BlockSpec &block,
+                    const std::string &prefix);
 
   int64_t dModel() const { return spec.dModel; }
   // Final once the layout is frozen (the first, sizing build writes
@@ -130,6 +132,16 @@ private:
                     const std::string &prefix);
   TensorValue mamba2(const TensorValue &x, const Mamba2Spec &m,
                      const std::string &prefix);
+  TensorValue rnn(const TensorValue &x, const RNNSpec &r, bool lstm,
+                  const std::string &prefix);
+  TensorValue conv(const TensorValue &x, const ConvSpec &c,
+                   const std::string &prefix);
+  /// A causal depthwise conv1d over x's channels, its inputs carried in
+  /// the state piece `stateName` (none for a single tap).
+  TensorValue streamingConv(const TensorValue &x, const TensorValue &cw,
+                            const TensorValue *bias,
+                            const std::string &stateName, int64_t dilation,
+                            StringRef activation);
   TensorValue mlp(const TensorValue &x, const BlockSpec &block,
                   const std::string &prefix);
 };
@@ -355,16 +367,8 @@ TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
   TensorValue u = w.sliceLast(xz, 0, di);
   TensorValue z = w.sliceLast(xz, di, di);
 
-  TensorValue convState = readState(prefix + "conv_state", {k - 1, di});
-  TensorValue conv{w.fresh("conv"), u.dims};
-  TensorValue convNext{w.fresh("convstate"), convState.dims};
-  w.line(conv.name + ", " + convNext.name + " = seq.conv1d " + u.name + ", " +
-         convW.name +
-         (convB ? " bias(" + convB->name + " : " + convB->type() + ")" : "") +
-         " state(" + convState.name + " : " + convState.type() +
-         ") activation silu : " + u.type() + ", " + convW.type() + " -> " +
-         conv.type() + ", " + convNext.type());
-  writeState(convNext);
+  TensorValue conv = streamingConv(u, convW, convB ? &*convB : nullptr,
+                                   prefix + "conv_state", 1, "silu");
 
   TensorValue proj = w.linear(conv, xW);
   TensorValue delta = w.linear(w.sliceLast(proj, 0, r), dtW);
@@ -414,16 +418,8 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
   TensorValue xbc = w.sliceLast(proj, e, convDim);
   TensorValue dtRaw = w.sliceLast(proj, e + convDim, h);
 
-  TensorValue convState = readState(prefix + "conv_state", {k - 1, convDim});
-  TensorValue conv{w.fresh("conv"), xbc.dims};
-  TensorValue convNext{w.fresh("convstate"), convState.dims};
-  w.line(conv.name + ", " + convNext.name + " = seq.conv1d " + xbc.name +
-         ", " + convW.name +
-         (convB ? " bias(" + convB->name + " : " + convB->type() + ")" : "") +
-         " state(" + convState.name + " : " + convState.type() +
-         ") activation silu : " + xbc.type() + ", " + convW.type() + " -> " +
-         conv.type() + ", " + convNext.type());
-  writeState(convNext);
+  TensorValue conv = streamingConv(xbc, convW, convB ? &*convB : nullptr,
+                                   prefix + "conv_state", 1, "silu");
   TensorValue u = w.expandLast(w.sliceLast(conv, 0, e), {h, p});
   TensorValue bm = w.expandLast(w.sliceLast(conv, e, g * n), {g, n});
   TensorValue cm = w.expandLast(w.sliceLast(conv, e + g * n, g * n), {g, n});
@@ -518,6 +514,86 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
   return w.linear(w.collapseFrom(normed, 2), outW, outB ? &*outB : nullptr);
 }
 
+TensorValue FunctionBuilder::rnn(const TensorValue &x, const RNNSpec &r,
+                                 bool lstm, const std::string &prefix) {
+  int64_t d = dModel(), gates = lstm ? 4 : 3, nh = r.numHeads, dh = d / nh;
+  TensorValue wIn = weight(prefix + "weight_ih", {gates * d, d});
+  // Stored [gates * d, Dh] (PyTorch's weight_hh with one head); the cell
+  // reads it as [gates, heads, Dh, Dh].
+  TensorValue wRecRows = weight(prefix + "weight_hh", {gates * d, dh});
+  TensorValue wRec = w.expandLast(w.collapseFrom(wRecRows, 0),
+                                  {gates, nh, dh, dh});
+  TensorValue bIn = weight(prefix + "bias_ih", {gates * d});
+  TensorValue bRec = weight(prefix + "bias_hh", {gates * d});
+  SmallVector<TensorValue> states = {readState(prefix + "h", {d})};
+  if (lstm)
+    states.push_back(readState(prefix + "c", {d}));
+  SmallVector<std::string> initNames, initTypes, resultNames, resultTypes;
+  for (const TensorValue &st : states) {
+    initNames.push_back(st.name);
+    initTypes.push_back(st.type());
+    resultNames.push_back(w.fresh("rnnstate"));
+    resultTypes.push_back(st.type());
+  }
+  TensorValue y{w.fresh("rnn"), x.dims};
+  resultNames.push_back(y.name);
+  resultTypes.push_back(y.type());
+  w.line(join(resultNames, ", ") + " = seq.recurrence cell = " +
+         (lstm ? "lstm" : "gru") + " ins(" + x.name + " : " + x.type() +
+         ") init(" + join(initNames, ", ") + " : " + join(initTypes, ", ") +
+         ") w_in(" + wIn.name + " : " + wIn.type() + ") w_rec(" + wRec.name +
+         " : " + wRec.type() + ") b_in(" + bIn.name + " : " + bIn.type() +
+         ") b_rec(" + bRec.name + " : " + bRec.type() + ") -> " +
+         join(resultTypes, ", "));
+  for (size_t i = 0; i < states.size(); ++i)
+    writeState(TensorValue{resultNames[i], states[i].dims});
+  return y;
+}
+
+TensorValue FunctionBuilder::streamingConv(const TensorValue &x,
+                                           const TensorValue &cw,
+                                           const TensorValue *bias,
+                                           const std::string &stateName,
+                                           int64_t dilation,
+                                           StringRef activation) {
+  std::string attrs = (bias ? " bias(" + bias->name + " : " + bias->type() + ")"
+                            : std::string()) +
+                      "%STATE%" +
+                      (activation == "none" ? std::string()
+                                            : " activation " + activation.str()) +
+                      " {dilation = " + std::to_string(dilation) + " : i64}";
+  std::string types = " : " + x.type() + ", " + cw.type() + " -> ";
+  TensorValue y{w.fresh("conv"), x.dims};
+  int64_t history = (cw.dims[2].size - 1) * dilation;
+  auto stateless = [&](StringRef text) {
+    std::string t = text.str();
+    t.replace(t.find("%STATE%"), strlen("%STATE%"), "");
+    return t;
+  };
+  if (history == 0) {
+    w.line(y.name + " = seq.conv1d " + x.name + ", " + cw.name +
+           stateless(attrs) + types + y.type());
+    return y;
+  }
+  // The last `history` inputs are carried to the next call.
+  TensorValue state = readState(stateName, {history, x.dims[2].size});
+  TensorValue next{w.fresh("convstate"), state.dims};
+  std::string withState = attrs;
+  withState.replace(withState.find("%STATE%"), strlen("%STATE%"),
+                    " state(" + state.name + " : " + state.type() + ")");
+  w.line(y.name + ", " + next.name + " = seq.conv1d " + x.name + ", " +
+         cw.name + withState + types + y.type() + ", " + next.type());
+  writeState(next);
+  return y;
+}
+
+TensorValue FunctionBuilder::conv(const TensorValue &x, const ConvSpec &c,
+                                  const std::string &prefix) {
+  TensorValue cw = weight(prefix + "weight", {dModel(), 1, c.kernel});
+  TensorValue cb = weight(prefix + "bias", {dModel()});
+  return streamingConv(x, cw, &cb, prefix + "state", c.dilation, c.activation);
+}
+
 TensorValue FunctionBuilder::mlp(const TensorValue &x, const BlockSpec &block,
                                  const std::string &prefix) {
   int64_t hidden = block.mlpHidden;
@@ -551,16 +627,32 @@ void FunctionBuilder::emitPositions(StringRef raw) {
   positionI = "%kv_len";
 }
 
+TensorValue FunctionBuilder::mixer(const TensorValue &h,
+                                   const BlockSpec &block,
+                                   const std::string &p) {
+  switch (block.mixer) {
+  case MixerKind::Attention:
+    return attention(h, block.attention, p + "attn.");
+  case MixerKind::Mamba:
+    return mamba(h, block.mamba, p + "mamba.");
+  case MixerKind::Mamba2:
+    return mamba2(h, block.mamba2, p + "mamba2.");
+  case MixerKind::LSTM:
+    return rnn(h, block.rnn, /*lstm=*/true, p + "lstm.");
+  case MixerKind::GRU:
+    return rnn(h, block.rnn, /*lstm=*/false, p + "gru.");
+  case MixerKind::Conv:
+    return conv(h, block.conv, p + "conv.");
+  }
+  llvm_unreachable("a mixer kind without a builder");
+}
+
 TensorValue FunctionBuilder::emitBlock(const TensorValue &input,
                                        const BlockSpec &block,
                                        const std::string &p) {
   TensorValue h =
       w.rmsNorm(input, weight(p + "norm.weight", {dModel()}), spec.normEps);
-  TensorValue mixed = block.mixer == MixerKind::Attention
-                          ? attention(h, block.attention, p + "attn.")
-                      : block.mixer == MixerKind::Mamba
-                          ? mamba(h, block.mamba, p + "mamba.")
-                          : mamba2(h, block.mamba2, p + "mamba2.");
+  TensorValue mixed = mixer(h, block, p);
   TensorValue x = w.add(input, mixed);
   if (block.mlp != MLPKind::None) {
     TensorValue h2 = w.rmsNorm(x, weight(p + "mlp_norm.weight", {dModel()}),

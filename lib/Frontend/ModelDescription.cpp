@@ -112,6 +112,23 @@ static void parseMamba2(JsonFields &f, Mamba2Spec &m) {
   m.projBias = f.boolean("proj_bias", false).value_or(false);
 }
 
+static void parseRNN(JsonFields &f, int64_t dModel, RNNSpec &r) {
+  r.numHeads = f.integer("num_heads", 1, 1).value_or(1);
+  if (dModel % r.numHeads != 0)
+    f.report("num_heads", "must divide d_model (" + Twine(dModel) + "), got " +
+                              Twine(r.numHeads));
+}
+
+static void parseConv(JsonFields &f, ConvSpec &c) {
+  c.kernel = f.integer("kernel", 1, std::nullopt, 64).value_or(1);
+  c.dilation = f.integer("dilation", 1, 1, 4096).value_or(1);
+  c.activation = f.string("activation", std::string("gelu")).value_or("gelu");
+  if (!llvm::is_contained({"none", "silu", "relu", "gelu", "tanh"},
+                          StringRef(c.activation)))
+    f.report("activation", "expected none, silu, relu, gelu or tanh, got \"" +
+                               c.activation + "\"");
+}
+
 static void parseBlock(const json::Value &value, const std::string &path,
                        int64_t dModel, BlockSpec &block, JsonErrors &errors) {
   const json::Object *object = value.getAsObject();
@@ -133,9 +150,16 @@ static void parseBlock(const json::Value &value, const std::string &path,
     } else if (kind == "mamba2") {
       block.mixer = MixerKind::Mamba2;
       parseMamba2(m, block.mamba2);
+    } else if (kind == "lstm" || kind == "gru") {
+      block.mixer = kind == "lstm" ? MixerKind::LSTM : MixerKind::GRU;
+      parseRNN(m, dModel, block.rnn);
+    } else if (kind == "conv") {
+      block.mixer = MixerKind::Conv;
+      parseConv(m, block.conv);
     } else if (!errors.failed()) {
       m.report("kind", "unknown mixer \"" + kind +
-                           "\" (supported: attention, mamba, mamba2)");
+                           "\" (supported: attention, mamba, mamba2, lstm, "
+                           "gru, conv)");
     }
     if (kind == "attention")
       m.rejectUnknown({"kind", "num_heads", "num_kv_heads", "head_dim",
@@ -146,6 +170,10 @@ static void parseBlock(const json::Value &value, const std::string &path,
     else if (kind == "mamba2")
       m.rejectUnknown({"kind", "num_heads", "head_dim", "d_state", "n_groups",
                        "d_conv", "conv_bias", "proj_bias"});
+    else if (kind == "lstm" || kind == "gru")
+      m.rejectUnknown({"kind", "num_heads"});
+    else if (kind == "conv")
+      m.rejectUnknown({"kind", "kernel", "dilation", "activation"});
   }
   if (const json::Object *mlp = f.object_("mlp", /*required=*/false)) {
     JsonFields m(*mlp, f.fieldPath("mlp"), errors);

@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/GlobalVariable.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -112,7 +113,10 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
           return;
         }
         tensor.shape.push_back(size.getInt());
-        count *= size.getInt();
+        if (llvm::MulOverflow(count, size.getInt(), count)) {
+          r.error() << "'" << tensor.name << "': the size overflows";
+          return;
+        }
       }
       if (!r.failed &&
           (!shape || tensor.shape.empty() || tensor.shape.size() > 8))
@@ -127,6 +131,24 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
   };
   tensors("weights", info.weightsSize, info.weights);
   tensors("state", info.stateSize, info.states);
+  // Two weights may not share values by mistake (a tied head reuses its
+  // embedding's entry, not a second one), and two pieces of state updated
+  // in place must not alias.
+  auto disjoint = [&](StringRef key, std::vector<ModelTensor> list) {
+    llvm::sort(list, [](const ModelTensor &a, const ModelTensor &b) {
+      return a.offset < b.offset;
+    });
+    for (size_t i = 1; i < list.size() && !r.failed; ++i) {
+      int64_t count = 1;
+      for (int64_t s : list[i - 1].shape)
+        count *= s;
+      if (list[i - 1].offset + count > list[i].offset)
+        r.error() << "'" << list[i - 1].name << "' and '" << list[i].name
+                  << "' overlap in '" << key << "'";
+    }
+  };
+  disjoint("weights", info.weights);
+  disjoint("state", info.states);
   if (r.failed)
     return failure();
 

@@ -77,6 +77,9 @@ const char *unsupportedReason(linalg::ContractOp op, int64_t lanes) {
   auto w = cast<RankedTensorType>(op.getInputs()[1].getType());
   if (!w.hasStaticShape())
     return "dynamic weight sizes";
+  auto x = cast<RankedTensorType>(op.getInputs()[0].getType());
+  if (x.getDimSize(x.getRank() - 1) != w.getDimSize(1))
+    return "an input size of x that is dynamic or differs from the weight's";
   if (w.getDimSize(1) % lanes != 0)
     return "an input size that is not a multiple of the vector width";
   return nullptr;

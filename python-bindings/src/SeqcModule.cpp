@@ -26,6 +26,7 @@
 
 #include <dlfcn.h>
 #include <map>
+#include <mutex>
 
 namespace nb = nanobind;
 using namespace mlir;
@@ -207,12 +208,14 @@ using TokenArray =
     nb::ndarray<nb::numpy, const int32_t, nb::c_contig, nb::device::cpu>;
 using LogitArray = nb::ndarray<nb::numpy, float, nb::device::cpu>;
 
-/// One instance of a model library: weights, batch, carried state.
+/// One instance of a model library: weights, batch, carried state. Calls
+/// run without the GIL; the mutex keeps two threads from running one
+/// instance at once (a model instance is not thread-safe).
 class Model {
 public:
   Model(const ModelApi &api, nb::object library, seqc_model *model,
         int64_t batch)
-      : api(api), library(std::move(library)), model(model), batch(batch),
+      : batch(batch), api(api), library(std::move(library)), model(model),
         vocab(api.info()->vocab_size) {}
   ~Model() { api.destroy(model); }
   Model(const Model &) = delete;
@@ -237,15 +240,23 @@ public:
                {static_cast<size_t>(batch), static_cast<size_t>(vocab)}, true);
   }
 
-  void reset() { api.check(api.reset(model)); }
-  int64_t position() const { return api.position(model); }
+  void reset() {
+    std::lock_guard<std::mutex> lock(mutex);
+    api.check(api.reset(model));
+  }
+  int64_t position() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return api.position(model);
+  }
 
-  nb::bytes saveState() const {
+  nb::bytes saveState() {
+    std::lock_guard<std::mutex> lock(mutex);
     std::string buffer(api.stateBytes(model), '\0');
     api.check(api.save(model, buffer.data(), buffer.size()));
     return nb::bytes(buffer.data(), buffer.size());
   }
   void loadState(nb::bytes state) {
+    std::lock_guard<std::mutex> lock(mutex);
     api.check(api.load(model, state.c_str(), state.size()));
   }
 
@@ -263,6 +274,7 @@ private:
     seqc_status status;
     {
       nb::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex);
       status = isStep ? api.step(model, tokens, logits)
                       : api.forward(model, tokens, length, logits);
     }
@@ -278,6 +290,7 @@ private:
   nb::object library; // keeps the library loaded
   seqc_model *model;
   int64_t vocab;
+  std::mutex mutex;
 };
 
 class Library {
@@ -490,8 +503,8 @@ NB_MODULE(_seqc, m) {
   nb::class_<Model>(m, "Model")
       .def_ro("batch", &Model::batch)
       .def_prop_ro("position", &Model::position)
-      .def("forward", &Model::forward, nb::arg("tokens"))
-      .def("step", &Model::step, nb::arg("tokens"))
+      .def("forward", &Model::forward, nb::arg("tokens").noconvert())
+      .def("step", &Model::step, nb::arg("tokens").noconvert())
       .def("reset", &Model::reset)
       .def("save_state", &Model::saveState)
       .def("load_state", &Model::loadState, nb::arg("state"));

@@ -69,7 +69,46 @@ TINY_HYBRID = {
     ],
 }
 
+# Recurrent and convolutional mixers: an LSTM (one head: PyTorch's dense
+# nn.LSTM), a GRU with 2 heads of 16 (block-diagonal weight_hh [96, 16]) and
+# a gelu MLP, a dilated causal conv (taps at t, t-2, t-4, t-6: a conv state
+# of (4 - 1) * 2 = 6 inputs).  Not in ALL yet (the compiler does not build
+# these mixers yet).
+TINY_RNN_LIKE = {
+    "format": "seqc-model",
+    "version": 1,
+    "name": "tiny-rnn-like",
+    "vocab_size": 64,
+    "d_model": 32,
+    "max_context": 64,
+    "blocks": [
+        {"mixer": {"kind": "lstm", "num_heads": 1}},
+        {"mixer": {"kind": "gru", "num_heads": 2},
+         "mlp": {"kind": "gelu", "hidden": 64}},
+        {"mixer": {"kind": "conv", "kernel": 4, "dilation": 2, "activation": "silu"}},
+    ],
+}
+
+# Gated linear attention: 4 heads with dk = dv = 8 (head_dim defaulted to
+# d_model / num_heads), then 2 heads with dk = 8 and dv = 32 / 2 = 16 (a
+# state [2, 8, 16]).  Not in ALL yet.
+TINY_GLA_LIKE = {
+    "format": "seqc-model",
+    "version": 1,
+    "name": "tiny-gla-like",
+    "vocab_size": 72,
+    "d_model": 32,
+    "max_context": 64,
+    "blocks": [
+        {"mixer": {"kind": "gla", "num_heads": 4},
+         "mlp": {"kind": "swiglu", "hidden": 64}},
+        {"mixer": {"kind": "gla", "num_heads": 2, "head_dim": 8},
+         "mlp": {"kind": "swiglu", "hidden": 64}},
+    ],
+}
+
 ALL = {"tiny_llama_like": TINY_LLAMA_LIKE,
        "tiny_mamba_like": TINY_MAMBA_LIKE,
        "tiny_hybrid": TINY_HYBRID,
-       "tiny_mamba2_like": TINY_MAMBA2_LIKE}
+       "tiny_mamba2_like": TINY_MAMBA2_LIKE,
+       "tiny_rnn_like": TINY_RNN_LIKE}

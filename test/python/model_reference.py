@@ -1,13 +1,15 @@
 """Float64 NumPy reference of the `seqc-model` format (docs/models.md).
 
 Written from the document alone, plainly rather than fast: explicit masks
-for attention, a loop over time for the Mamba and Mamba-2 scans, float64
+for attention, a loop over time for the Mamba and Mamba-2 scans, GLA's
+recurrence, the LSTM and GRU cells and the causal convolution, float64
 throughout.
 
     normalize_description(d) -> d with every default filled in (validated)
     weight_shapes(d)         -> {name: shape} of every weight the model needs
     random_weights(d, seed)  -> {name: float32 array}, a well-behaved model
     reference_logits(d, weights, tokens[B, L]) -> float64 [B, L, vocab]
+    reference_mixer(d, weights, i, x[B, L, d_model]) -> block i's mixer alone
 
 `reference_logits` is a whole forward from position 0: query i sits at
 absolute position p = i.  Since the model is causal, the logits of a prefix
@@ -35,7 +37,12 @@ _MAMBA_FIELDS = {"kind", "d_inner", "d_state", "d_conv", "dt_rank",
                  "conv_bias", "proj_bias"}
 _MAMBA2_FIELDS = {"kind", "num_heads", "head_dim", "d_state", "n_groups",
                   "d_conv", "conv_bias", "proj_bias"}
+_GLA_FIELDS = {"kind", "num_heads", "head_dim", "gate_normalizer"}
+_RNN_FIELDS = {"kind", "num_heads"}                    # lstm and gru
+_CONV_FIELDS = {"kind", "kernel", "dilation", "activation"}
 _MLP_FIELDS = {"kind", "hidden"}
+CONV_ACTIVATIONS = ("none", "silu", "relu", "gelu", "tanh")
+MIXER_KINDS = ("attention", "mamba", "mamba2", "gla", "lstm", "gru", "conv")
 
 
 def _is_int(v):
@@ -55,7 +62,7 @@ def _check_fields(obj, allowed, path):
             raise DescriptionError(f"{where}: unknown field")
 
 
-def _int(obj, key, path, minimum=1, default=None, required=False):
+def _int(obj, key, path, minimum=1, default=None, required=False, maximum=None):
     where = f"{path}.{key}" if path else key
     if key not in obj:
         if required:
@@ -66,6 +73,8 @@ def _int(obj, key, path, minimum=1, default=None, required=False):
         raise DescriptionError(f"{where}: expected an integer")
     if v < minimum:
         raise DescriptionError(f"{where}: expected an integer >= {minimum}")
+    if maximum is not None and v > maximum:
+        raise DescriptionError(f"{where}: expected an integer from {minimum} to {maximum}")
     return v
 
 
@@ -138,6 +147,44 @@ def _mamba2(m, d_model, path):
             "proj_bias": _bool(m, "proj_bias", path, False)}
 
 
+def _heads_dividing(m, d_model, path, required):
+    nh = _int(m, "num_heads", path, default=1, required=required)
+    if d_model % nh:
+        raise DescriptionError(
+            f"{path}.num_heads: must divide d_model ({d_model}), got {nh}")
+    return nh
+
+
+def _gla(m, d_model, path):
+    _check_fields(m, _GLA_FIELDS, path)
+    nh = _heads_dividing(m, d_model, path, required=True)
+    gn = m.get("gate_normalizer", 16.0)
+    if not _is_number(gn) or not gn > 0:
+        raise DescriptionError(f"{path}.gate_normalizer: expected a number > 0")
+    return {"kind": "gla", "num_heads": nh,
+            "head_dim": _int(m, "head_dim", path, default=d_model // nh),
+            "gate_normalizer": float(gn)}
+
+
+def _rnn(m, d_model, path):
+    _check_fields(m, _RNN_FIELDS, path)
+    return {"kind": m["kind"],
+            "num_heads": _heads_dividing(m, d_model, path, required=False)}
+
+
+def _conv(m, path):
+    _check_fields(m, _CONV_FIELDS, path)
+    act = m.get("activation", "gelu")
+    if act not in CONV_ACTIVATIONS:                 # also catches non-strings
+        raise DescriptionError(
+            f"{path}.activation: expected one of "
+            + ", ".join(f'"{a}"' for a in CONV_ACTIVATIONS))
+    return {"kind": "conv",
+            "kernel": _int(m, "kernel", path, required=True, maximum=64),
+            "dilation": _int(m, "dilation", path, default=1, maximum=4096),
+            "activation": act}
+
+
 def _mlp(m, path):
     if m is None:
         return None
@@ -183,8 +230,8 @@ def normalize_description(desc):
         if "mixer" not in b:
             raise DescriptionError(f"{path}.mixer: required")
         m = b["mixer"]
-        _check_fields(m, _ATTN_FIELDS | _MAMBA_FIELDS | _MAMBA2_FIELDS,
-                      f"{path}.mixer")
+        _check_fields(m, _ATTN_FIELDS | _MAMBA_FIELDS | _MAMBA2_FIELDS |
+                      _GLA_FIELDS | _RNN_FIELDS | _CONV_FIELDS, f"{path}.mixer")
         kind = m.get("kind")
         if kind == "attention":
             mixer = _attention(m, d_model, f"{path}.mixer")
@@ -192,9 +239,16 @@ def normalize_description(desc):
             mixer = _mamba(m, d_model, f"{path}.mixer")
         elif kind == "mamba2":
             mixer = _mamba2(m, d_model, f"{path}.mixer")
+        elif kind == "gla":
+            mixer = _gla(m, d_model, f"{path}.mixer")
+        elif kind in ("lstm", "gru"):
+            mixer = _rnn(m, d_model, f"{path}.mixer")
+        elif kind == "conv":
+            mixer = _conv(m, f"{path}.mixer")
         else:
             raise DescriptionError(
-                f'{path}.mixer.kind: expected "attention", "mamba" or "mamba2"')
+                f"{path}.mixer.kind: expected one of "
+                + ", ".join(f'"{k}"' for k in MIXER_KINDS))
         out["blocks"].append({"mixer": mixer, "mlp": _mlp(b.get("mlp"), f"{path}.mlp")})
     return out
 
@@ -214,6 +268,23 @@ def weight_shapes(desc):
             shapes[p + "attn.k_proj.weight"] = (Hkv * hd, E)
             shapes[p + "attn.v_proj.weight"] = (Hkv * hd, E)
             shapes[p + "attn.o_proj.weight"] = (E, H * hd)
+        elif m["kind"] == "gla":
+            H, dk = m["num_heads"], m["head_dim"]
+            for proj in ("q_proj", "k_proj", "gk_proj"):
+                shapes[p + f"gla.{proj}.weight"] = (H * dk, E)
+            for proj in ("v_proj", "g_proj", "o_proj"):
+                shapes[p + f"gla.{proj}.weight"] = (E, E)
+            shapes[p + "gla.o_norm.weight"] = (E // H,)
+        elif m["kind"] in ("lstm", "gru"):
+            nG = 4 if m["kind"] == "lstm" else 3
+            q = p + m["kind"] + "."
+            shapes[q + "weight_ih"] = (nG * E, E)
+            shapes[q + "weight_hh"] = (nG * E, E // m["num_heads"])
+            shapes[q + "bias_ih"] = (nG * E,)
+            shapes[q + "bias_hh"] = (nG * E,)
+        elif m["kind"] == "conv":
+            shapes[p + "conv.weight"] = (E, 1, m["kernel"])
+            shapes[p + "conv.bias"] = (E,)
         elif m["kind"] == "mamba2":
             H, P, N, G, K = (m["num_heads"], m["head_dim"], m["d_state"],
                              m["n_groups"], m["d_conv"])
@@ -276,7 +347,21 @@ def random_weights(desc, seed, scale=1.0):
       A_log                  log(U(1, 16))
       dt_proj.bias, dt_bias  softplus^-1 of a log-uniform dt in [0.001, 0.1]
       D                      1 + 0.1 * normal
+      lstm/gru weight_hh     normal * scale / sqrt(d_model / num_heads) (its
+                             [out, in] rule: each head's block is O(1))
+      lstm/gru bias_ih,      0.1 * scale * normal, and + 1 on bias_ih of the
+        bias_hh              lstm's forget gate f and the gru's update gate z
+                             (rows d_model..2*d_model), so that the state is
+                             kept for several steps rather than half-erased
+                             at each one
+
+    GLA needs nothing special: its projections' rule makes gk_proj(x) about
+    N(0, 1), so the per-step decay exp(logsigmoid(.) / 16) is about 0.95
+    (memory of tens of steps), and the per-head o_norm fixes the scale of
+    the output however large the state grows.
     """
+    d = normalize_description(desc)
+    E = d["d_model"]
     rng = np.random.default_rng(seed)
     out = {}
     for name, shape in weight_shapes(desc).items():
@@ -294,6 +379,10 @@ def random_weights(desc, seed, scale=1.0):
             w = np.log(np.expm1(dt))                  # softplus(w) == dt
         elif name.endswith(".bias"):
             w = 0.1 * scale * rng.standard_normal(shape)
+        elif leaf[1] in ("bias_ih", "bias_hh"):              # lstm, gru
+            w = 0.1 * scale * rng.standard_normal(shape)
+            if leaf[1] == "bias_ih":
+                w[E:2 * E] += 1.0            # lstm gate f, gru gate z
         else:                          # [out, in] projections and the conv
             gain = 1.5 if leaf == ["x_proj", "weight"] else 1.0
             w = gain * scale / math.sqrt(shape[-1]) * rng.standard_normal(shape)
@@ -465,6 +554,118 @@ def _mamba2_mixer(x, w, m, prefix, eps):
     return _linear(y, w[prefix + "out_proj.weight"], w.get(prefix + "out_proj.bias"))
 
 
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _logsigmoid(x):
+    return -_softplus(-x)
+
+
+def _gla_mixer(x, w, m, prefix, eps):
+    """Gated linear attention, the recurrent form, one step at a time."""
+    B, L, E = x.shape
+    H, dk = m["num_heads"], m["head_dim"]
+    dv = E // H
+    q = _linear(x, w[prefix + "q_proj.weight"]).reshape(B, L, H, dk)
+    k = _linear(x, w[prefix + "k_proj.weight"]).reshape(B, L, H, dk)
+    v = _linear(x, w[prefix + "v_proj.weight"]).reshape(B, L, H, dv)
+    g = _logsigmoid(_linear(x, w[prefix + "gk_proj.weight"])) / m["gate_normalizer"]
+    g = g.reshape(B, L, H, dk)                                  # log of the decay
+    S = np.zeros((B, H, dk, dv))                                # keys index rows
+    o = np.zeros((B, L, H, dv))
+    for t in range(L):
+        decay = np.exp(g[:, t])[:, :, :, None]                  # exp(g_t)^T: [B, H, dk, 1]
+        kv = k[:, t, :, :, None] * v[:, t, :, None, :]          # k_t^T v_t: [B, H, dk, dv]
+        S = decay * S + kv
+        o[:, t] = dk ** -0.5 * np.einsum("bhk,bhkv->bhv", q[:, t], S)
+    o = _rms(o, w[prefix + "o_norm.weight"], eps)                # per head, over dv
+    o = o.reshape(B, L, E) * _silu(_linear(x, w[prefix + "g_proj.weight"]))
+    return _linear(o, w[prefix + "o_proj.weight"])
+
+
+def _recurrent_part(h, w_hh, b_hh, n_gates, num_heads):
+    """h W_hhᵀ + b_hh with the block-diagonal weight_hh of docs/models.md:
+    row g·d_model + head·Dh + r holds gate g, head `head`, unit r, over that
+    head's Dh previous units h[head·Dh : (head+1)·Dh]."""
+    B, E = h.shape
+    Dh = E // num_heads
+    out = np.tile(b_hh, (B, 1))
+    for g in range(n_gates):
+        for head in range(num_heads):
+            rows = slice(g * E + head * Dh, g * E + (head + 1) * Dh)
+            cols = slice(head * Dh, (head + 1) * Dh)
+            out[:, rows] += h[:, cols] @ w_hh[rows, :].T
+    return out
+
+
+def _lstm_mixer(x, w, m, prefix):
+    """PyTorch's nn.LSTM cell, gates i, f, g, o; the output is h_t."""
+    B, L, E = x.shape
+    xw = _linear(x, w[prefix + "weight_ih"], w[prefix + "bias_ih"])      # [B, L, 4E]
+    h = np.zeros((B, E))
+    c = np.zeros((B, E))
+    y = np.zeros((B, L, E))
+    for t in range(L):
+        a = xw[:, t] + _recurrent_part(h, w[prefix + "weight_hh"], w[prefix + "bias_hh"],
+                                       4, m["num_heads"])
+        i = _sigmoid(a[:, 0 * E:1 * E])
+        f = _sigmoid(a[:, 1 * E:2 * E])
+        gg = np.tanh(a[:, 2 * E:3 * E])
+        o = _sigmoid(a[:, 3 * E:4 * E])
+        c = f * c + i * gg
+        h = o * np.tanh(c)
+        y[:, t] = h
+    return y
+
+
+def _gru_mixer(x, w, m, prefix):
+    """PyTorch's nn.GRU cell, gates r, z, n, b_hn inside the reset
+    product; the output is h_t."""
+    B, L, E = x.shape
+    xw = _linear(x, w[prefix + "weight_ih"], w[prefix + "bias_ih"])      # [B, L, 3E]
+    h = np.zeros((B, E))
+    y = np.zeros((B, L, E))
+    for t in range(L):
+        hw = _recurrent_part(h, w[prefix + "weight_hh"], w[prefix + "bias_hh"],
+                             3, m["num_heads"])                           # includes b_hh
+        r = _sigmoid(xw[:, t, 0 * E:1 * E] + hw[:, 0 * E:1 * E])
+        z = _sigmoid(xw[:, t, 1 * E:2 * E] + hw[:, 1 * E:2 * E])
+        n = np.tanh(xw[:, t, 2 * E:3 * E] + r * hw[:, 2 * E:3 * E])
+        h = (1.0 - z) * n + z * h
+        y[:, t] = h
+    return y
+
+
+def conv_activation(name, x):
+    if name == "none":
+        return x
+    if name == "silu":
+        return _silu(x)
+    if name == "relu":
+        return np.maximum(x, 0.0)
+    if name == "gelu":
+        return _gelu(x)                            # exact (erf), as the mlp's
+    if name == "tanh":
+        return np.tanh(x)
+    raise ValueError(f"unknown activation {name}")
+
+
+def _conv_mixer(x, w, m, prefix):
+    """act(bias + sum_j w[:, 0, j] * x[t - (K-1-j)·dilation]) per channel,
+    inputs before position 0 being zeros."""
+    B, L, E = x.shape
+    K, dil = m["kernel"], m["dilation"]
+    cw = w[prefix + "weight"]                                    # [E, 1, K]
+    y = np.zeros_like(x) + w[prefix + "bias"]
+    for t in range(L):
+        for j in range(K):
+            s = t - (K - 1 - j) * dil
+            if s >= 0:
+                y[:, t, :] += cw[:, 0, j] * x[:, s, :]
+    return conv_activation(m["activation"], y)
+
+
 def _mlp_forward(x, w, mlp, prefix):
     if mlp["kind"] == "swiglu":
         hid = _silu(_linear(x, w[prefix + "gate_proj.weight"])) * \
@@ -472,6 +673,39 @@ def _mlp_forward(x, w, mlp, prefix):
     else:
         hid = _gelu(_linear(x, w[prefix + "up_proj.weight"]))
     return _linear(hid, w[prefix + "down_proj.weight"])
+
+
+def _mixer_forward(x, w, m, p, eps):
+    """The mixer `m` of the block whose weights start with `p`."""
+    kind = m["kind"]
+    if kind == "attention":
+        return _attention_mixer(x, w, m, p + "attn.")
+    if kind == "mamba":
+        return _mamba_mixer(x, w, m, p + "mamba.")
+    if kind == "mamba2":
+        return _mamba2_mixer(x, w, m, p + "mamba2.", eps)
+    if kind == "gla":
+        return _gla_mixer(x, w, m, p + "gla.", eps)
+    if kind == "lstm":
+        return _lstm_mixer(x, w, m, p + "lstm.")
+    if kind == "gru":
+        return _gru_mixer(x, w, m, p + "gru.")
+    if kind == "conv":
+        return _conv_mixer(x, w, m, p + "conv.")
+    raise AssertionError(kind)
+
+
+def reference_mixer(description, weights, block, x):
+    """Block `block`'s mixer alone (no norm, no residual) on `x`
+    [B, L, d_model] from position 0, float64 [B, L, d_model]: what
+    reference_logits adds to the residual stream for the input rms(x)."""
+    d = normalize_description(description)
+    m = d["blocks"][block]["mixer"]
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3 or x.shape[-1] != d["d_model"]:
+        raise ValueError(f"x must be [B, L, {d['d_model']}], got shape {x.shape}")
+    w = {k: np.asarray(v, dtype=np.float64) for k, v in weights.items()}
+    return _mixer_forward(x, w, m, f"blocks.{block}.", d["norm_eps"])
 
 
 def reference_logits(description, weights, tokens):
@@ -497,13 +731,7 @@ def reference_logits(description, weights, tokens):
     x = w["embed.weight"][tokens]                                   # [B, L, E]
     for i, b in enumerate(d["blocks"]):
         p = f"blocks.{i}."
-        h = _rms(x, w[p + "norm.weight"], eps)
-        if b["mixer"]["kind"] == "attention":
-            x = x + _attention_mixer(h, w, b["mixer"], p + "attn.")
-        elif b["mixer"]["kind"] == "mamba2":
-            x = x + _mamba2_mixer(h, w, b["mixer"], p + "mamba2.", eps)
-        else:
-            x = x + _mamba_mixer(h, w, b["mixer"], p + "mamba.")
+        x = x + _mixer_forward(_rms(x, w[p + "norm.weight"], eps), w, b["mixer"], p, eps)
         if b["mlp"] is not None:
             x = x + _mlp_forward(_rms(x, w[p + "mlp_norm.weight"], eps), w,
                                  b["mlp"], p + "mlp.")

@@ -1,9 +1,12 @@
 """Tests of the model test infrastructure itself: the NumPy safetensors
 reader/writer (safetensors_io), the float64 reference of the seqc-model
 format (model_reference) against Hugging Face transformers, and the
-HF <-> seqc name mappings (hf_models).
+HF <-> seqc name mappings (hf_models); the gla, lstm, gru and conv mixers
+against torch (nn.LSTM, nn.GRU, F.conv1d, and GLA's recurrence as fla's
+naive_recurrent_gla writes it, re-derived in torch here since fla is not a
+dependency).
 
-Needs only NumPy; the comparisons with transformers (and with the
+Needs only NumPy; the comparisons with transformers and torch (and with the
 `safetensors` package) skip when those are not importable.
 """
 
@@ -19,7 +22,7 @@ import model_fixtures
 import model_reference
 from model_reference import (DescriptionError, attention_mask,
                              normalize_description, random_weights,
-                             reference_logits, weight_shapes)
+                             reference_logits, reference_mixer, weight_shapes)
 from safetensors_io import (bf16_bits_to_float32, float32_to_bf16_bits,
                             parse_safetensors, read_safetensors,
                             round_to_bf16, safetensors_bytes,
@@ -449,7 +452,10 @@ def test_weight_table():
     assert "blocks.0.mamba.conv1d.bias" not in u
 
 
-FIXTURES = {**model_fixtures.ALL, "tiny_mamba2_like": model_fixtures.TINY_MAMBA2_LIKE}
+FIXTURES = {**model_fixtures.ALL, "tiny_mamba2_like": model_fixtures.TINY_MAMBA2_LIKE,
+            # not in ALL yet (the compiler does not build these mixers yet)
+            "tiny_rnn_like": model_fixtures.TINY_RNN_LIKE,
+            "tiny_gla_like": model_fixtures.TINY_GLA_LIKE}
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURES))
@@ -1009,3 +1015,627 @@ def test_hf_mamba2_rejects_unsupported_configs():
             mamba2_to_seqc({**base, field: value}, {})
     with pytest.raises(ValueError, match="unexpected tensor"):
         mamba2_to_seqc(base, {"backbone.layers.0.mixer.x_proj.weight": np.zeros((2, 2))})
+
+
+# ============================================================ gla, lstm, gru, conv
+
+def _one_mixer(mixer, d_model=32, vocab=40, mlp=None, norm_eps=1e-5):
+    return {"format": "seqc-model", "version": 1, "vocab_size": vocab,
+            "d_model": d_model, "norm_eps": norm_eps,
+            "blocks": [{"mixer": mixer, "mlp": mlp}]}
+
+
+def test_new_mixer_defaults_filled_as_documented():
+    # by hand from the mixer table of docs/models.md
+    rnn = normalize_description(model_fixtures.TINY_RNN_LIKE)
+    assert [b["mixer"] for b in rnn["blocks"]] == [
+        {"kind": "lstm", "num_heads": 1},
+        {"kind": "gru", "num_heads": 2},
+        {"kind": "conv", "kernel": 4, "dilation": 2, "activation": "silu"}]
+    assert [b["mlp"] for b in rnn["blocks"]] == [None, {"kind": "gelu", "hidden": 64}, None]
+    gla = normalize_description(model_fixtures.TINY_GLA_LIKE)
+    assert [b["mixer"] for b in gla["blocks"]] == [
+        {"kind": "gla", "num_heads": 4, "head_dim": 8, "gate_normalizer": 16.0},
+        {"kind": "gla", "num_heads": 2, "head_dim": 8, "gate_normalizer": 16.0}]
+    assert [b["mlp"] for b in gla["blocks"]] == [{"kind": "swiglu", "hidden": 64}] * 2
+    d = lambda m, e=32: normalize_description(_one_mixer(m, e))["blocks"][0]["mixer"]  # noqa: E731
+    assert d({"kind": "lstm"}) == {"kind": "lstm", "num_heads": 1}
+    assert d({"kind": "gru"}) == {"kind": "gru", "num_heads": 1}
+    assert d({"kind": "conv", "kernel": 3}) == {"kind": "conv", "kernel": 3, "dilation": 1,
+                                                "activation": "gelu"}
+    assert d({"kind": "gla", "num_heads": 3}, 48)["head_dim"] == 16
+    assert d({"kind": "gla", "num_heads": 2, "head_dim": 5, "gate_normalizer": 0.5}) == \
+        {"kind": "gla", "num_heads": 2, "head_dim": 5, "gate_normalizer": 0.5}
+    # the limits themselves are allowed
+    assert d({"kind": "conv", "kernel": 1})["kernel"] == 1
+    assert d({"kind": "conv", "kernel": 64, "dilation": 4096})["dilation"] == 4096
+    for act in ("none", "silu", "relu", "gelu", "tanh"):
+        assert d({"kind": "conv", "kernel": 2, "activation": act})["activation"] == act
+    assert d({"kind": "gru", "num_heads": 32})["num_heads"] == 32        # Dh = 1
+    assert d({"kind": "gla", "num_heads": 32})["head_dim"] == 1
+
+
+@pytest.mark.parametrize("name", ["tiny_rnn_like", "tiny_gla_like"])
+def test_new_mixer_explicit_defaults_compute_the_same(name):
+    implicit = FIXTURES[name]
+    explicit = copy.deepcopy(implicit)
+    for b in explicit["blocks"]:
+        m = b["mixer"]
+        if m["kind"] == "gla":
+            m.setdefault("head_dim", 32 // m["num_heads"])
+            m["gate_normalizer"] = 16
+        elif m["kind"] in ("lstm", "gru"):
+            m["num_heads"] = m.get("num_heads", 1)
+    plain = copy.deepcopy(implicit)
+    for b in plain["blocks"]:
+        if b["mixer"]["kind"] == "lstm":
+            del b["mixer"]["num_heads"]                # 1 is the default
+    assert weight_shapes(implicit) == weight_shapes(explicit) == weight_shapes(plain)
+    w = random_weights(implicit, seed=1)
+    V = implicit["vocab_size"]
+    toks = np.random.default_rng(0).integers(0, V, (1, 12))
+    base = reference_logits(implicit, w, toks)
+    np.testing.assert_array_equal(reference_logits(explicit, w, toks), base)
+    np.testing.assert_array_equal(reference_logits(plain, w, toks), base)
+    conv = _one_mixer({"kind": "conv", "kernel": 3})
+    conv_explicit = _one_mixer({"kind": "conv", "kernel": 3, "dilation": 1, "activation": "gelu"})
+    wc = random_weights(conv, seed=2)
+    toks = toks % 40
+    np.testing.assert_array_equal(reference_logits(conv, wc, toks),
+                                  reference_logits(conv_explicit, wc, toks))
+
+
+@pytest.mark.parametrize("mixer, path", [
+    # gla
+    ({"kind": "gla"}, "blocks[0].mixer.num_heads"),                       # required
+    ({"kind": "gla", "num_heads": 3}, "blocks[0].mixer.num_heads"),       # 3 does not divide 32
+    ({"kind": "gla", "num_heads": 64}, "blocks[0].mixer.num_heads"),
+    ({"kind": "gla", "num_heads": 0}, "blocks[0].mixer.num_heads"),
+    ({"kind": "gla", "num_heads": 2.0}, "blocks[0].mixer.num_heads"),
+    ({"kind": "gla", "num_heads": 3, "head_dim": 8}, "blocks[0].mixer.num_heads"),  # dv = 32 / 3
+    ({"kind": "gla", "num_heads": 4, "head_dim": 0}, "blocks[0].mixer.head_dim"),
+    ({"kind": "gla", "num_heads": 4, "head_dim": 8.5}, "blocks[0].mixer.head_dim"),
+    ({"kind": "gla", "num_heads": 4, "gate_normalizer": 0}, "blocks[0].mixer.gate_normalizer"),
+    ({"kind": "gla", "num_heads": 4, "gate_normalizer": -16}, "blocks[0].mixer.gate_normalizer"),
+    ({"kind": "gla", "num_heads": 4, "gate_normalizer": "16"}, "blocks[0].mixer.gate_normalizer"),
+    ({"kind": "gla", "num_heads": 4, "gate_normalizer": True}, "blocks[0].mixer.gate_normalizer"),
+    ({"kind": "gla", "num_heads": 4, "gate_normalizer": None}, "blocks[0].mixer.gate_normalizer"),
+    ({"kind": "gla", "num_heads": 4, "gate_normaliser": 8}, "blocks[0].mixer.gate_normaliser"),
+    ({"kind": "gla", "num_heads": 4, "d_state": 8}, "blocks[0].mixer.d_state"),   # a mamba field
+    ({"kind": "gla", "num_heads": 4, "kernel": 2}, "blocks[0].mixer.kernel"),     # a conv field
+    ({"kind": "gla", "num_heads": 4, "num_kv_heads": 2}, "blocks[0].mixer.num_kv_heads"),
+    # lstm, gru
+    ({"kind": "lstm", "num_heads": 3}, "blocks[0].mixer.num_heads"),
+    ({"kind": "lstm", "num_heads": 0}, "blocks[0].mixer.num_heads"),
+    ({"kind": "lstm", "num_heads": 64}, "blocks[0].mixer.num_heads"),
+    ({"kind": "gru", "num_heads": 6}, "blocks[0].mixer.num_heads"),
+    ({"kind": "gru", "num_heads": "2"}, "blocks[0].mixer.num_heads"),
+    ({"kind": "lstm", "head_dim": 16}, "blocks[0].mixer.head_dim"),          # a gla field
+    ({"kind": "gru", "hidden": 32}, "blocks[0].mixer.hidden"),
+    ({"kind": "lstm", "bias": False}, "blocks[0].mixer.bias"),
+    # conv
+    ({"kind": "conv"}, "blocks[0].mixer.kernel"),                           # required
+    ({"kind": "conv", "kernel": 0}, "blocks[0].mixer.kernel"),
+    ({"kind": "conv", "kernel": 65}, "blocks[0].mixer.kernel"),
+    ({"kind": "conv", "kernel": 4.0}, "blocks[0].mixer.kernel"),
+    ({"kind": "conv", "kernel": 4, "dilation": 0}, "blocks[0].mixer.dilation"),
+    ({"kind": "conv", "kernel": 4, "dilation": 4097}, "blocks[0].mixer.dilation"),
+    ({"kind": "conv", "kernel": 4, "activation": "swish"}, "blocks[0].mixer.activation"),
+    ({"kind": "conv", "kernel": 4, "activation": "GELU"}, "blocks[0].mixer.activation"),
+    ({"kind": "conv", "kernel": 4, "activation": None}, "blocks[0].mixer.activation"),
+    ({"kind": "conv", "kernel": 4, "activation": 1}, "blocks[0].mixer.activation"),
+    ({"kind": "conv", "kernel_size": 4}, "blocks[0].mixer.kernel_size"),
+    ({"kind": "conv", "kernel": 4, "num_heads": 2}, "blocks[0].mixer.num_heads"),
+    ({"kind": "conv", "kernel": 4, "d_conv": 4}, "blocks[0].mixer.d_conv"),
+    # kind
+    ({"kind": "lstm2"}, "blocks[0].mixer.kind"),
+    ({"kind": "tcn", "kernel": 4}, "blocks[0].mixer.kind"),
+])
+def test_new_mixer_description_errors_name_the_field(mixer, path):
+    with pytest.raises(DescriptionError) as e:
+        normalize_description(_one_mixer(mixer))
+    assert path in str(e.value)
+
+
+def test_new_mixer_errors_in_later_blocks_and_kind_message():
+    d = copy.deepcopy(model_fixtures.TINY_RNN_LIKE)
+    d["blocks"][2]["mixer"]["kernel"] = 0
+    with pytest.raises(DescriptionError, match=r"blocks\[2\]\.mixer\.kernel"):
+        normalize_description(d)
+    d = copy.deepcopy(model_fixtures.TINY_GLA_LIKE)
+    d["blocks"][1]["mixer"]["num_heads"] = 5
+    with pytest.raises(DescriptionError, match=r"blocks\[1\]\.mixer\.num_heads"):
+        normalize_description(d)
+    with pytest.raises(DescriptionError) as e:
+        normalize_description(_one_mixer({"kind": "rnn"}))
+    for kind in ("attention", "mamba", "mamba2", "gla", "lstm", "gru", "conv"):
+        assert f'"{kind}"' in str(e.value)
+
+
+def test_new_mixer_weight_table():
+    s = weight_shapes(model_fixtures.TINY_RNN_LIKE)
+    # by hand from the table of docs/models.md, d_model 32
+    assert s["blocks.0.lstm.weight_ih"] == (128, 32)
+    assert s["blocks.0.lstm.weight_hh"] == (128, 32)            # one head: PyTorch's shape
+    assert s["blocks.0.lstm.bias_ih"] == s["blocks.0.lstm.bias_hh"] == (128,)
+    assert s["blocks.1.gru.weight_ih"] == (96, 32)
+    assert s["blocks.1.gru.weight_hh"] == (96, 16)              # 2 heads of 16
+    assert s["blocks.1.gru.bias_ih"] == s["blocks.1.gru.bias_hh"] == (96,)
+    assert s["blocks.1.mlp_norm.weight"] == (32,)
+    assert s["blocks.1.mlp.up_proj.weight"] == (64, 32)
+    assert s["blocks.1.mlp.down_proj.weight"] == (32, 64)
+    assert s["blocks.2.conv.weight"] == (32, 1, 4)
+    assert s["blocks.2.conv.bias"] == (32,)
+    assert s["lm_head.weight"] == s["embed.weight"] == (64, 32)
+    # embed, lstm (norm + 4), gru (norm + 4 + mlp_norm, up, down), conv (norm + 2),
+    # norm, lm_head
+    assert len(s) == 1 + 5 + 8 + 3 + 1 + 1
+    g = weight_shapes(model_fixtures.TINY_GLA_LIKE)
+    for proj in ("q_proj", "k_proj", "gk_proj", "v_proj", "g_proj", "o_proj"):
+        assert g[f"blocks.0.gla.{proj}.weight"] == (32, 32), proj
+        assert g[f"blocks.1.gla.{proj}.weight"] == \
+            ((16, 32) if proj in ("q_proj", "k_proj", "gk_proj") else (32, 32)), proj
+    assert g["blocks.0.gla.o_norm.weight"] == (8,)
+    assert g["blocks.1.gla.o_norm.weight"] == (16,)
+    assert g["blocks.1.mlp.gate_proj.weight"] == (64, 32)
+    # embed, 2 x (norm + 7 + mlp_norm, gate, up, down), norm, lm_head
+    assert len(g) == 1 + 2 * 12 + 1 + 1
+    u = weight_shapes(_one_mixer({"kind": "lstm", "num_heads": 4}, d_model=24))
+    assert u["blocks.0.lstm.weight_hh"] == (96, 6)
+    assert weight_shapes(_one_mixer({"kind": "conv", "kernel": 1}))["blocks.0.conv.weight"] == \
+        (32, 1, 1)
+
+
+def test_new_fixtures_as_requested():
+    rnn = normalize_description(model_fixtures.TINY_RNN_LIKE)
+    assert (rnn["vocab_size"], rnn["d_model"]) == (64, 32)
+    assert [(b["mixer"]["kind"], b["mlp"] and b["mlp"]["kind"]) for b in rnn["blocks"]] == \
+        [("lstm", None), ("gru", "gelu"), ("conv", None)]
+    gla = normalize_description(model_fixtures.TINY_GLA_LIKE)
+    assert (gla["vocab_size"], gla["d_model"]) == (72, 32)
+    assert "head_dim" not in model_fixtures.TINY_GLA_LIKE["blocks"][0]["mixer"]   # defaulted
+    assert [(b["mixer"]["num_heads"], b["mixer"]["head_dim"], b["mlp"]["kind"])
+            for b in gla["blocks"]] == [(4, 8, "swiglu"), (2, 8, "swiglu")]
+
+
+# ---------------------------------------------------------------- against torch
+
+# Reference (NumPy, float64) vs torch in float64 on the same float32 weights:
+#   max |ref - torch| <= 1e-10 * max(1, max |torch|).
+# Both sides are float64, so only the order of operations differs: observed
+# errors are at most 3e-15 (mixers alone) and 1e-14 (the whole fixtures).
+F64_TOL = 1e-10
+
+
+def assert_f64_close(ours, theirs, tol=F64_TOL):
+    theirs = np.asarray(theirs)
+    assert ours.shape == theirs.shape
+    scale = max(1.0, float(np.abs(theirs).max()))
+    err = float(np.abs(ours - theirs).max())
+    assert err <= tol * scale, f"max abs error {err:.3g} > {tol} * {scale:.3g}"
+    return err
+
+
+def differs64(ours, theirs, at_least=1e-6):
+    """A negative control: the two disagree by far more than F64_TOL."""
+    scale = max(1.0, float(np.abs(theirs).max()))
+    return float(np.abs(ours - np.asarray(theirs)).max()) > at_least * scale
+
+
+def _t(a):
+    import torch
+    return torch.from_numpy(np.asarray(a, dtype=np.float64))
+
+
+def _x(B, L, E, seed=0):
+    """Mixer inputs about the size the model feeds them (rms-normed)."""
+    return np.random.default_rng(seed).standard_normal((B, L, E))
+
+
+def _dense_weight_hh(w_hh, n_gates, num_heads, layout="gate_major", transpose=False):
+    """weight_hh [nG·E, Dh] of docs/models.md expanded to PyTorch's dense
+    [nG·E, E]: zeros off the diagonal blocks.  The layout is a reshape to
+    [nG, NH, Dh, Dh] (row g·E + h·Dh + r is [g, h, r, :]); `head_major`
+    (rows h·nG·Dh + g·Dh + r) and `transpose` (each block transposed) are
+    wrong readings, for negative controls."""
+    import torch
+    w_hh = _t(w_hh)
+    E = w_hh.shape[0] // n_gates
+    Dh = E // num_heads
+    if layout == "gate_major":
+        blocks = w_hh.reshape(n_gates, num_heads, Dh, Dh)
+    else:
+        blocks = w_hh.reshape(num_heads, n_gates, Dh, Dh).transpose(0, 1)
+    if transpose:
+        blocks = blocks.transpose(-1, -2)
+    return torch.cat([torch.block_diag(*blocks[g]) for g in range(n_gates)])
+
+
+def _torch_rnn(kind, x, w, prefix, num_heads, **wrong):
+    """torch.nn.LSTM / nn.GRU (one layer, batch_first, float64) with the
+    weights of docs/models.md; x a torch tensor [B, L, E]."""
+    import torch
+    E = x.shape[-1]
+    n_gates = 4 if kind == "lstm" else 3
+    module = (torch.nn.LSTM if kind == "lstm" else torch.nn.GRU)(
+        E, E, num_layers=1, batch_first=True).double()
+    w_hh = w[prefix + "weight_hh"]
+    if num_heads == 1 and not wrong:
+        w_hh = _t(w_hh)                                 # exactly PyTorch's weight_hh_l0
+    else:
+        w_hh = _dense_weight_hh(w_hh, n_gates, num_heads, **wrong)
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(_t(w[prefix + "weight_ih"]))
+        module.weight_hh_l0.copy_(w_hh)
+        module.bias_ih_l0.copy_(_t(w[prefix + "bias_ih"]))
+        module.bias_hh_l0.copy_(_t(w[prefix + "bias_hh"]))
+        y, _ = module(x)
+    return y
+
+
+RNN_CASES = [("lstm", 32, 1), ("lstm", 32, 2), ("lstm", 24, 3), ("lstm", 16, 16),
+             ("gru", 32, 1), ("gru", 32, 2), ("gru", 24, 4), ("gru", 16, 16)]
+
+
+@needs_torch
+@pytest.mark.parametrize("kind, d_model, num_heads", RNN_CASES)
+def test_rnn_mixer_matches_torch(kind, d_model, num_heads):
+    desc = _one_mixer({"kind": kind, "num_heads": num_heads}, d_model=d_model)
+    w = random_weights(desc, seed=d_model + num_heads)
+    x = _x(2, 23, d_model, seed=num_heads)
+    ours = reference_mixer(desc, w, 0, x)
+    p = f"blocks.0.{kind}."
+    theirs = _torch_rnn(kind, _t(x), w, p, num_heads).numpy()
+    assert_f64_close(ours, theirs)
+    assert np.abs(theirs).max() > 0.3                   # not a trivially small output
+    n_gates = 4 if kind == "lstm" else 3
+    # negative controls: the comparison notices ...
+    if 1 < num_heads:
+        # ... weight_hh read head-major, or its blocks transposed
+        wrongs = [dict(layout="head_major")]
+        if num_heads < d_model:
+            wrongs.append(dict(transpose=True))     # (a 1 x 1 block is its transpose)
+        for wrong in wrongs:
+            assert differs64(ours, _torch_rnn(kind, _t(x), w, p, num_heads, **wrong).numpy())
+    if 1 < num_heads < d_model:
+        # ... a dense weight_hh (every unit seeing every head's units): each
+        # head's block repeated across the columns of the other heads
+        dense = dict(w, **{p + "weight_hh": np.tile(w[p + "weight_hh"], (1, num_heads))})
+        assert differs64(ours, _torch_rnn(kind, _t(x), dense, p, 1).numpy())
+    # ... a different gate order (the first two gates swapped)
+    perm = np.r_[d_model:2 * d_model, 0:d_model, 2 * d_model:n_gates * d_model]
+    w3 = {k: (v[perm] if k.startswith(p) else v) for k, v in w.items()}
+    assert differs64(ours, _torch_rnn(kind, _t(x), w3, p, num_heads).numpy())
+    if kind == "gru":
+        # ... b_hn outside the reset product (folded into b_in instead)
+        w4 = dict(w)
+        b_ih, b_hh = w[p + "bias_ih"].copy(), w[p + "bias_hh"].copy()
+        b_ih[2 * d_model:] += b_hh[2 * d_model:]
+        b_hh[2 * d_model:] = 0
+        w4[p + "bias_ih"], w4[p + "bias_hh"] = b_ih, b_hh
+        assert differs64(ours, _torch_rnn(kind, _t(x), w4, p, num_heads).numpy())
+    # ... no recurrence at all
+    w5 = dict(w, **{p + "weight_hh": np.zeros_like(w[p + "weight_hh"])})
+    assert differs64(ours, _torch_rnn(kind, _t(x), w5, p, num_heads).numpy(), 1e-2)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_rnn_heads_see_only_their_own_units(kind):
+    """Block-diagonal weight_hh: changing head 1's recurrent weights leaves
+    head 0's outputs exactly as they were (and changes head 1's)."""
+    E, NH = 24, 3
+    Dh = E // NH
+    desc = _one_mixer({"kind": kind, "num_heads": NH}, d_model=E)
+    w = random_weights(desc, seed=4)
+    x = _x(2, 17, E)
+    base = reference_mixer(desc, w, 0, x)
+    p = f"blocks.0.{kind}."
+    n_gates = 4 if kind == "lstm" else 3
+    w2 = dict(w)
+    hh = w[p + "weight_hh"].copy()
+    for g in range(n_gates):                       # rows g·E + 1·Dh + r: head 1
+        hh[g * E + Dh:g * E + 2 * Dh] *= -1.5
+    w2[p + "weight_hh"] = hh
+    out = reference_mixer(desc, w2, 0, x)
+    np.testing.assert_array_equal(out[..., :Dh], base[..., :Dh])
+    np.testing.assert_array_equal(out[..., 2 * Dh:], base[..., 2 * Dh:])
+    assert np.abs(out[..., Dh:2 * Dh] - base[..., Dh:2 * Dh]).max() > 1e-2
+
+
+def _torch_act(name, y):
+    import torch
+    import torch.nn.functional as F
+    return {"none": lambda v: v, "silu": F.silu, "relu": F.relu,
+            "gelu": lambda v: F.gelu(v, approximate="none"),
+            "gelu_tanh": lambda v: F.gelu(v, approximate="tanh"),
+            "tanh": torch.tanh}[name](y)
+
+
+def _torch_conv(x, weight, bias, kernel, dilation, activation, crop="causal"):
+    """Depthwise conv1d over [B, L, E] (channels last): pad (K-1)·dilation on
+    both sides, keep the first L outputs (causal)."""
+    import torch.nn.functional as F
+    L, E = x.shape[1], x.shape[2]
+    y = F.conv1d(x.transpose(1, 2), _t(weight), _t(bias), padding=(kernel - 1) * dilation,
+                 dilation=dilation, groups=E)
+    y = y[..., :L] if crop == "causal" else y[..., y.shape[-1] - L:]
+    return _torch_act(activation, y.transpose(1, 2))
+
+
+CONV_CASES = [(4, 2, "silu"), (1, 1, "none"), (3, 1, "gelu"), (5, 3, "relu"),
+              (2, 7, "tanh"), (4, 1, "none"), (64, 1, "gelu"), (3, 16, "silu")]
+
+
+@needs_torch
+@pytest.mark.parametrize("kernel, dilation, activation", CONV_CASES)
+def test_conv_mixer_matches_torch(kernel, dilation, activation):
+    E, L = 16, 40
+    desc = _one_mixer({"kind": "conv", "kernel": kernel, "dilation": dilation,
+                       "activation": activation}, d_model=E)
+    w = random_weights(desc, seed=kernel * dilation)
+    x = _x(2, L, E, seed=kernel)
+    ours = reference_mixer(desc, w, 0, x)
+    cw, cb = w["blocks.0.conv.weight"], w["blocks.0.conv.bias"]
+    theirs = _torch_conv(_t(x), cw, cb, kernel, dilation, activation).numpy()
+    assert_f64_close(ours, theirs)
+    # negative controls: a mirrored kernel, dilation off by one, the
+    # non-causal (centered-right) crop, another activation
+    if kernel > 1:
+        assert differs64(ours, _torch_conv(_t(x), cw[..., ::-1].copy(), cb, kernel, dilation,
+                                           activation).numpy())
+        assert differs64(ours, _torch_conv(_t(x), cw, cb, kernel, dilation + 1,
+                                           activation).numpy())
+        assert differs64(ours, _torch_conv(_t(x), cw, cb, kernel, dilation, activation,
+                                           crop="anticausal").numpy())
+    other = {"gelu": "gelu_tanh", "silu": "none", "none": "relu", "relu": "none",
+             "tanh": "none"}[activation]
+    assert differs64(ours, _torch_conv(_t(x), cw, cb, kernel, dilation, other).numpy())
+
+
+def test_conv_receptive_field_is_dilated_and_causal():
+    """kernel 4, dilation 2: position p reads tokens p, p-2, p-4, p-6 and
+    nothing else (a model of one conv block and no mlp)."""
+    desc = _one_mixer({"kind": "conv", "kernel": 4, "dilation": 2, "activation": "silu"},
+                      d_model=16)
+    w = random_weights(desc, seed=7)
+    toks = np.random.default_rng(2).integers(0, 40, (1, 20))
+    base = reference_logits(desc, w, toks)
+    p = 15
+    for s in range(20):
+        changed = toks.copy()
+        changed[0, s] = (changed[0, s] + 1) % 40
+        delta = np.abs(reference_logits(desc, w, changed)[0, p] - base[0, p]).max()
+        if s in (p, p - 2, p - 4, p - 6):
+            assert delta > 1e-3, s
+        else:
+            assert delta == 0, s
+
+
+def _torch_gla(x, w, prefix, H, dk, gate_normalizer, eps, form="recurrent",
+               scale=True, decay_after_update=False, gate_before_norm=False,
+               norm_all_heads=False):
+    """GLA written from fla: GatedLinearAttention.forward with
+    naive_recurrent_gla's loop (or the equivalent parallel form), then
+    FusedRMSNormGated (rms(o)·w·silu(g)); x a torch tensor [B, L, E].  The
+    keyword flags are wrong variants, for negative controls."""
+    import torch
+    import torch.nn.functional as F
+    B, L, E = x.shape
+    dv = E // H
+    q = (x @ _t(w[prefix + "q_proj.weight"]).T).reshape(B, L, H, dk).transpose(1, 2)
+    k = (x @ _t(w[prefix + "k_proj.weight"]).T).reshape(B, L, H, dk).transpose(1, 2)
+    v = (x @ _t(w[prefix + "v_proj.weight"]).T).reshape(B, L, H, dv).transpose(1, 2)
+    gk = F.logsigmoid(x @ _t(w[prefix + "gk_proj.weight"]).T) / gate_normalizer
+    gk = gk.reshape(B, L, H, dk).transpose(1, 2)                 # [B, H, L, dk]
+    if scale:
+        q = q * dk ** -0.5
+    if form == "recurrent":                                       # naive_recurrent_gla
+        o = torch.zeros_like(v)
+        h = x.new_zeros(B, H, dk, dv)
+        for i in range(L):
+            kv = k[:, :, i, :, None] * v[:, :, i, None, :]
+            if decay_after_update:
+                h = (h + kv) * gk[:, :, i].exp()[..., None]
+            else:
+                h = h * gk[:, :, i].exp()[..., None] + kv
+            o[:, :, i] = (q[:, :, i, :, None] * h).sum(-2)
+    else:                                                         # parallel form
+        # o_t = sum_{s <= t} sum_c q_t[c] exp(G_t[c] - G_s[c]) k_s[c] v_s,
+        # G the running sum of the log decays
+        G = gk.cumsum(2)
+        diff = G[:, :, :, None, :] - G[:, :, None, :, :]          # [B, H, t, s, dk]
+        causal = torch.ones(L, L, dtype=torch.bool).tril()
+        decay = torch.where(causal[None, None, :, :, None], diff,
+                            torch.tensor(-math.inf, dtype=diff.dtype)).exp()
+        A = torch.einsum("bhtc,bhtsc,bhsc->bhts", q, decay, k)
+        o = A @ v
+    o = o.transpose(1, 2)                                          # [B, L, H, dv]
+    g = (x @ _t(w[prefix + "g_proj.weight"]).T).reshape(B, L, H, dv)
+    nw = _t(w[prefix + "o_norm.weight"])
+    if gate_before_norm:
+        o = o * F.silu(g)
+    if norm_all_heads:
+        o = o.reshape(B, L, E)
+        o = o * torch.rsqrt(o.pow(2).mean(-1, keepdim=True) + eps)
+        o = o.reshape(B, L, H, dv) * nw
+    else:
+        o = o * torch.rsqrt(o.pow(2).mean(-1, keepdim=True) + eps) * nw
+    if not gate_before_norm:
+        o = o * F.silu(g)
+    return o.reshape(B, L, E) @ _t(w[prefix + "o_proj.weight"]).T
+
+
+GLA_CASES = {
+    "h4_default": (dict(num_heads=4), 1e-5),                       # dk = dv = 8
+    "h2_dk8_dv16": (dict(num_heads=2, head_dim=8), 1e-5),
+    "h1_dk4_dv32": (dict(num_heads=1, head_dim=4), 1e-5),
+    "h2_dk24_normalizer4": (dict(num_heads=2, head_dim=24, gate_normalizer=4), 1e-5),
+    "h8_normalizer1": (dict(num_heads=8, gate_normalizer=1.0), 1e-5),
+    # a large norm_eps, so that o's scale (dk^-1/2) is not normalized away
+    "h4_eps1": (dict(num_heads=4), 1.0),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("case", sorted(GLA_CASES))
+def test_gla_mixer_matches_torch(case):
+    fields, eps = GLA_CASES[case]
+    E = 32
+    desc = _one_mixer({"kind": "gla", **fields}, d_model=E, norm_eps=eps)
+    m = normalize_description(desc)["blocks"][0]["mixer"]
+    H, dk, gn = m["num_heads"], m["head_dim"], m["gate_normalizer"]
+    w = random_weights(desc, seed=len(case))
+    x = _x(2, 21, E, seed=H)
+    ours = reference_mixer(desc, w, 0, x)
+    p = "blocks.0.gla."
+    rec = _torch_gla(_t(x), w, p, H, dk, gn, eps).numpy()
+    par = _torch_gla(_t(x), w, p, H, dk, gn, eps, form="parallel").numpy()
+    assert_f64_close(ours, rec)
+    assert_f64_close(ours, par)
+    assert np.abs(rec).max() > 0.3
+    # negative controls: the comparison notices a wrong normalizer, the decay
+    # applied after the update, the gate before the norm, one norm over all
+    # heads, (with eps 1) no dk^-1/2, and the decay left out
+    wrong = [dict(gate_normalizer=2 * gn), dict(decay_after_update=True),
+             dict(gate_before_norm=True)]
+    if H > 1:
+        wrong.append(dict(norm_all_heads=True))
+    if eps >= 1.0:
+        wrong.append(dict(scale=False))
+    for kw in wrong:
+        args = dict(gate_normalizer=gn, eps=eps)
+        args.update(kw)
+        other = _torch_gla(_t(x), w, p, H, dk, form="recurrent", **args).numpy()
+        assert differs64(ours, other), kw
+    no_decay = _torch_gla(_t(x), w, p, H, dk, math.inf, eps).numpy()
+    assert differs64(ours, no_decay, 1e-2)
+
+
+@needs_torch
+def test_gla_scale_is_invisible_at_small_eps():
+    """o_norm follows o, so dk^-1/2 only shows through norm_eps: at 1e-5,
+    once the state holds a few steps, leaving it out moves the output by a
+    few 1e-6 of its size (more in the first steps, where o is small: up to
+    ~5e-3 at t = 0 for some seeds).  Hence the eps-1 case of GLA_CASES; a
+    compiled model compared at 1e-3 is hardly checked for it."""
+    desc = _one_mixer({"kind": "gla", "num_heads": 4}, d_model=32)
+    w = random_weights(desc, seed=3)
+    x = _x(1, 21, 32)
+    ours = reference_mixer(desc, w, 0, x)
+    unscaled = _torch_gla(_t(x), w, "blocks.0.gla.", 4, 8, 16.0, 1e-5, scale=False).numpy()
+    gap = np.abs(ours - unscaled)[:, 5:].max() / np.abs(ours).max()
+    assert 1e-9 < gap < 1e-5, gap
+
+
+def _torch_model_logits(desc, w, toks):
+    """A whole forward of docs/models.md in torch (float64), with the
+    mixers above: nn.LSTM / nn.GRU, F.conv1d, the fla-style GLA loop."""
+    import torch
+    import torch.nn.functional as F
+    d = normalize_description(desc)
+    eps = d["norm_eps"]
+
+    def rms(x, g):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * _t(g)
+    x = _t(w["embed.weight"])[torch.from_numpy(np.asarray(toks))]
+    for i, b in enumerate(d["blocks"]):
+        p = f"blocks.{i}."
+        h = rms(x, w[p + "norm.weight"])
+        m = b["mixer"]
+        if m["kind"] == "gla":
+            y = _torch_gla(h, w, p + "gla.", m["num_heads"], m["head_dim"],
+                           m["gate_normalizer"], eps)
+        elif m["kind"] in ("lstm", "gru"):
+            y = _torch_rnn(m["kind"], h, w, p + m["kind"] + ".", m["num_heads"])
+        elif m["kind"] == "conv":
+            y = _torch_conv(h, w[p + "conv.weight"], w[p + "conv.bias"], m["kernel"],
+                            m["dilation"], m["activation"])
+        else:
+            raise AssertionError(m["kind"])
+        x = x + y
+        if b["mlp"] is not None:
+            h = rms(x, w[p + "mlp_norm.weight"])
+            up = h @ _t(w[p + "mlp.up_proj.weight"]).T
+            if b["mlp"]["kind"] == "swiglu":
+                hid = F.silu(h @ _t(w[p + "mlp.gate_proj.weight"]).T) * up
+            else:
+                hid = F.gelu(up, approximate="none")
+            x = x + hid @ _t(w[p + "mlp.down_proj.weight"]).T
+    head = w["embed.weight"] if d["tie_embeddings"] else w["lm_head.weight"]
+    return (rms(x, w["norm.weight"]) @ _t(head).T).numpy()
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["tiny_rnn_like", "tiny_gla_like"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_new_fixtures_match_torch(name, seed):
+    desc = FIXTURES[name]
+    w = random_weights(desc, seed)
+    toks = _tokens(desc["vocab_size"], B=2, L=33, seed=seed)
+    assert_f64_close(reference_logits(desc, w, toks), _torch_model_logits(desc, w, toks))
+
+
+@pytest.mark.parametrize("name", ["tiny_rnn_like", "tiny_gla_like"])
+def test_new_fixtures_are_causal(name):
+    desc = FIXTURES[name]
+    V = desc["vocab_size"]
+    w = random_weights(desc, seed=2)
+    toks = np.random.default_rng(5).integers(0, V, (1, 24))
+    base = reference_logits(desc, w, toks)
+    for t in (0, 9, 23):
+        changed = toks.copy()
+        changed[0, t] = (changed[0, t] + 1) % V
+        out = reference_logits(desc, w, changed)
+        np.testing.assert_array_equal(out[:, :t], base[:, :t])
+        assert np.abs(out[:, t] - base[:, t]).max() > 1e-3
+    two = reference_logits(desc, w, np.concatenate([toks, toks[:, ::-1]]))
+    np.testing.assert_allclose(two[:1], base, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_random_weights_make_new_mixers_matter(seed):
+    """With random_weights, each new mixer's recurrence (weight_hh, GLA's
+    keys), its gates (GLA's gk_proj, the conv's taps) and its memory carry
+    weight: knocking one out changes the logits by well over 10% of their
+    size, and a token still moves logits 15 or more steps later."""
+    for name, knockouts in (
+            ("tiny_rnn_like", ["lstm.weight_hh", "gru.weight_hh", "conv.weight",
+                               "lstm.weight_ih", "gru.weight_ih"]),
+            ("tiny_gla_like", ["gla.k_proj.weight", "gla.q_proj.weight",
+                               "gla.g_proj.weight", "gla.o_proj.weight"])):
+        desc = FIXTURES[name]
+        V = desc["vocab_size"]
+        w = random_weights(desc, seed)
+        toks = np.random.default_rng(seed).integers(0, V, (2, 40))
+        base = reference_logits(desc, w, toks)
+        scale = np.abs(base).max()
+
+        def change(weights):
+            return np.abs(reference_logits(desc, weights, toks) - base).max() / scale
+        for suffix in knockouts:
+            assert change(_zeroed(w, suffix)) > 0.1, (name, suffix)
+        later = toks.copy()
+        later[:, 5] = (later[:, 5] + 1) % V
+        assert np.abs(reference_logits(desc, w, later)[:, 20:] - base[:, 20:]).max() \
+            > 1e-2 * scale, name
+    # GLA's decay: logsigmoid of about N(0, 1) over 16, so exp(g) ~ 0.95 (it
+    # neither wipes the state nor keeps it forever); and it matters: a fixed
+    # decay (gk_proj zeroed: exp(log(1/2) / 16) everywhere) changes the logits
+    desc = model_fixtures.TINY_GLA_LIKE
+    w = random_weights(desc, seed)
+    x = _x(2, 40, 32, seed)
+    gk = x @ w["blocks.0.gla.gk_proj.weight"].astype(np.float64).T
+    assert 0.7 < gk.std() < 1.5
+    a = np.exp(-np.log1p(np.exp(-gk)) / 16)
+    assert 0.93 < a.mean() < 0.97 and a.min() > 0.6
+    toks = np.random.default_rng(seed).integers(0, 72, (2, 40))
+    base = reference_logits(desc, w, toks)
+    assert np.abs(reference_logits(desc, _zeroed(w, "gk_proj.weight"), toks) - base).max() \
+        > 0.05 * np.abs(base).max()
+    # the LSTM's forget gate and the GRU's update gate lean towards keeping
+    # the state (bias_ih + 1 on those rows), the other gates do not
+    wr = random_weights(model_fixtures.TINY_RNN_LIKE, seed)
+    for key in ("blocks.0.lstm.bias_ih", "blocks.1.gru.bias_ih"):
+        b = wr[key]
+        assert 0.7 < b[32:64].mean() < 1.3 and abs(b[:32].mean()) < 0.1, key
+    assert abs(wr["blocks.0.lstm.bias_hh"].mean()) < 0.1

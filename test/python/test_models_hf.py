@@ -274,9 +274,9 @@ BAD_CONFIGS = [
     ("mamba2-groups-default", {k: v for k, v in MAMBA2.items() if k != "n_groups"},
      "n_groups: must divide num_heads (4), got 8"),
     ("mamba2-expand", dict(MAMBA2, expand=3),
-     "expand: expand * hidden_size must equal num_heads * head_dim (64)"),
+     "expand: expand (3) * hidden_size (32) must equal num_heads * head_dim (64)"),
     ("mamba2-head_dim", dict(MAMBA2, head_dim=8),
-     "expand: expand * hidden_size must equal num_heads * head_dim (32)"),
+     "expand: expand (2) * hidden_size (32) must equal num_heads * head_dim (32)"),
     ("mamba2-act", dict(MAMBA2, hidden_act="gelu"),
      'hidden_act: seqc implements "silu" only, got "gelu"'),
     # transformers clamps dt to time_step_limit (in its chunked forward).

@@ -37,7 +37,17 @@ struct Mamba2Spec {
   int64_t dInner() const { return numHeads * headDim; }
 };
 
-enum class MixerKind { Attention, Mamba, Mamba2 };
+/// lstm and gru: hidden size d_model, block-diagonal over numHeads.
+struct RNNSpec {
+  int64_t numHeads = 1;
+};
+
+struct ConvSpec {
+  int64_t kernel = 0, dilation = 1;
+  std::string activation = "gelu";
+};
+
+enum class MixerKind { Attention, Mamba, Mamba2, LSTM, GRU, Conv };
 enum class MLPKind { None, SwiGLU, GELU };
 
 struct BlockSpec {
@@ -45,6 +55,8 @@ struct BlockSpec {
   AttentionSpec attention;
   MambaSpec mamba;
   Mamba2Spec mamba2;
+  RNNSpec rnn;
+  ConvSpec conv;
   MLPKind mlp = MLPKind::None;
   int64_t mlpHidden = 0;
 };

@@ -5,13 +5,17 @@
 //   tokens ─ embed ─┬─ rmsnorm ─ mixer ─(+)─┬─ rmsnorm ─ mlp ─(+)─ ... ─ rmsnorm ─ head ─ logits
 //                   └─────────────────────┘ └──────────────────┘
 //
+// Each block is a private function (blocks of the same shape share one, so
+// compile time does not grow with depth), called with its weights' base in
+// the packed weights and its pieces of state, which it returns updated.
 // attention: projections, RoPE at absolute positions (position + l), the new
-// keys and values written into the KV cache at `position`, then
-// seq.attention over the cache with kv_len = position + L (its causal mask
-// is end-aligned, so query l sits at position + l). mamba: in_proj, the
-// streaming seq.conv1d (state: the last d_conv - 1 inputs), x_proj/dt_proj
-// and seq.selective_scan from the carried SSM state. Each mixer's updated
-// state is written into next_state.
+// keys and values written into the donated KV caches at `position`, then
+// seq.attention over the caches with kv_len = position + L (its causal mask
+// is end-aligned, so query l sits at position + l). mamba / mamba2: in_proj,
+// the streaming seq.conv1d (state: its last inputs), then
+// seq.selective_scan / seq.linear_attention from the carried SSM state.
+// lstm / gru: seq.recurrence with the named cell from the carried h (c).
+// conv: the streaming seq.conv1d.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,10 +46,11 @@ struct WeightSlot {
 
 /// Where the weights and the per-sequence state live in the packed buffers.
 /// The same for @forward and @step (both are built with one Layout).
+/// A KV cache, conv or SSM state: its own donated argument of [B, shape].
 struct StatePiece {
   std::string name;
   SmallVector<int64_t> shape; // per sequence
-  int64_t offset = 0;         // per sequence, in f32 elements
+  int64_t offset = 0;         // in the instance's buffer, per sequence
 };
 
 /// Where the weights live in the packed buffer, and the pieces of state
@@ -665,7 +670,6 @@ TensorValue FunctionBuilder::emitBlock(const TensorValue &input,
 std::string FunctionBuilder::buildBlock(StringRef name, const BlockSpec &block,
                                         const std::string &prefix) {
   inBlock = true;
-  std::string lengthType = length.isDynamic() ? "?" : "1";
   TensorValue x{"%block_input", {batch, length, Dim(dModel())}};
   w.line("%c0_idx = arith.constant 0 : index");
   w.line("%B = tensor.dim %block_input, %c0_idx : " + x.type());

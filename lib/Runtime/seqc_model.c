@@ -6,10 +6,12 @@
  * __seqc_model (names, shapes and offsets of the weights).
  *
  * An instance owns the packed f32 weights, converted once from the
- * safetensors file, and the state. The state is a donated argument: the
- * kernels update it in place (a KV cache is appended to, never copied), and
- * it is passed again as the next_state output. A call is refused, with the
- * state untouched, before any kernel runs.
+ * safetensors file, and one buffer holding every piece of state (piece i as
+ * [batch, shape...] at batch * offset). The pieces are donated arguments:
+ * the kernels update them in place (a KV cache is appended to, never
+ * copied), and each is passed again as its next-state output. A call is
+ * refused, with the state untouched, before any kernel runs. An instance is
+ * not thread-safe: one call at a time.
  *===----------------------------------------------------------------------===*/
 
 #include "seqc-runtime/seqc_runtime.h"
@@ -21,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SEQC_EXPORT __attribute__((visibility("default")))
 
 struct seqc_model {
   const seqc_model_info *info;
@@ -37,13 +38,7 @@ typedef struct state_header {
   int64_t weights_size, state_size, vocab_size, batch, position;
 } state_header;
 
-static seqc_status fail(seqc_status status, const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  seqc_runtime_failv(status, format, args);
-  va_end(args);
-  return status;
-}
+#define fail seqc_runtime_fail
 
 SEQC_EXPORT const seqc_model_info *seqc_get_model_info(void) {
   return __seqc_model;
@@ -264,7 +259,7 @@ static seqc_status run(const char *name, seqc_model *model,
                 (long long)length);
   if (length > info->max_context - model->position)
     return fail(SEQC_ERROR_CONTEXT_FULL,
-                "%s: %lld more tokens at position %lld would pass the "
+                "%s: %lld new token(s) at position %lld would pass the "
                 "model's max_context of %lld (reset the model, or compile it "
                 "with a larger --max-context)",
                 name, (long long)length, (long long)model->position,

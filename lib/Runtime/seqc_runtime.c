@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SEQC_EXPORT __attribute__((visibility("default")))
 #define SEQC_MAX_ARGS 1024
 #define SEQC_MAX_RANK 16
 
@@ -41,13 +40,14 @@ seqc_status seqc_runtime_failv(seqc_status status, const char *format,
   return status;
 }
 
-static seqc_status fail(seqc_status status, const char *format, ...) {
+seqc_status seqc_runtime_fail(seqc_status status, const char *format, ...) {
   va_list args;
   va_start(args, format);
   seqc_runtime_failv(status, format, args);
   va_end(args);
   return status;
 }
+#define fail seqc_runtime_fail
 
 SEQC_EXPORT const char *seqc_last_error(void) { return last_error; }
 

@@ -58,6 +58,9 @@ struct AttrReader {
 };
 } // namespace
 
+/// seqc_dtype values (seqc_runtime.h).
+static constexpr int32_t kF32 = 1, kI32 = 6, kI64 = 7;
+
 /// Checks that `arg` has `dtype` and the sizes `dims` (-1: dynamic).
 static bool hasShape(const ArgSignature &arg, int32_t dtype,
                      ArrayRef<int64_t> dims) {
@@ -163,17 +166,17 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
     size_t pieces = info.states.size();
     bool ok = entry.inputs.size() == 3 + pieces &&
               entry.outputs.size() == 1 + pieces &&
-              hasShape(entry.inputs[0], 6, {-1, length}) &&
-              hasShape(entry.inputs[1], 7, {1}) &&
-              hasShape(entry.inputs[2], 1, {info.weightsSize}) &&
-              hasShape(entry.outputs[0], 1, {-1, length, info.vocabSize});
+              hasShape(entry.inputs[0], kI32, {-1, length}) &&
+              hasShape(entry.inputs[1], kI64, {1}) &&
+              hasShape(entry.inputs[2], kF32, {info.weightsSize}) &&
+              hasShape(entry.outputs[0], kF32, {-1, length, info.vocabSize});
     std::string expected;
     llvm::raw_string_ostream os(expected);
     for (auto [i, piece] : llvm::enumerate(info.states)) {
       SmallVector<int64_t> dims = {-1};
       dims.append(piece.shape.begin(), piece.shape.end());
-      ok = ok && hasShape(entry.inputs[3 + i], 1, dims) &&
-           hasShape(entry.outputs[1 + i], 1, dims);
+      ok = ok && hasShape(entry.inputs[3 + i], kF32, dims) &&
+           hasShape(entry.outputs[1 + i], kF32, dims);
       os << ", " << piece.name << ": f32[B";
       for (int64_t s : piece.shape)
         os << ", " << s;

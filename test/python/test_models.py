@@ -364,7 +364,7 @@ def test_exceeding_max_context(build):
     more = tokens_for(c.desc, length=10, seed=12)
     m = c.model()
     m.forward(toks[:, :10])
-    with pytest.raises(seqc.CallError, match=r"10 more tokens at position 10 would "
+    with pytest.raises(seqc.CallError, match=r"10 new token\(s\) at position 10 would "
                                              r"pass the model's max_context of 16"):
         m.forward(more)
     assert m.position == 10

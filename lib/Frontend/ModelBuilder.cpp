@@ -217,8 +217,8 @@ void FunctionBuilder::writeState(const TensorValue &value) {
 
 void FunctionBuilder::appendToCache(const TensorValue &cache,
                                     const TensorValue &kv) {
-  // The new rows go into the donated cache at the position: updated in
-  // place, never copied. Only the rows that fit are written (all of them
+  // The new rows go into the donated cache at the position, in place.
+  // Only the rows that fit are written (all of them
   // in a call the model API allowed): a direct call with too many tokens
   // must not write past the cache.
   int64_t heads = kv.dims[1].size, d = kv.dims[3].size;

@@ -8,8 +8,9 @@
  * An instance owns the packed f32 weights, converted once from the
  * safetensors file, and one buffer holding every piece of state (piece i as
  * [batch, shape...] at batch * offset). The pieces are donated arguments:
- * the kernels update them in place (a KV cache is appended to, never
- * copied), and each is passed again as its next-state output. A call is
+ * the kernels write the new keys and values into the caches in place, and
+ * each piece is passed again as its next-state output (which the runtime
+ * copies back from the kernel's returned clone; docs/models.md). A call is
  * refused, with the state untouched, before any kernel runs. An instance is
  * not thread-safe: one call at a time.
  *===----------------------------------------------------------------------===*/

@@ -10,6 +10,11 @@
 // the weight is streamed once by all threads together; within a task the
 // tile of w stays in L1 while the rows of x pass by.
 //
+// A weight that is a seq.dequantize of int8 or packed int4 values is read
+// as integers and converted in registers (never materialized as floats):
+// one scale per output channel multiplies the finished dot product, group
+// scales multiply each converted vector of weights.
+//
 //   %y = linalg.contract indexing_maps = [(b, l, n, k) -> (b, l, k),
 //            (b, l, n, k) -> (n, k), (b, l, n, k) -> (b, l, n)]
 //            ins(%x, %w : tensor<?x?x768xf32>, tensor<2048x768xf32>) outs(%init)
@@ -19,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -82,6 +88,15 @@ const char *unsupportedReason(linalg::ContractOp op, int64_t lanes) {
     return "an input size of x that is dynamic or differs from the weight's";
   if (w.getDimSize(1) % lanes != 0)
     return "an input size that is not a multiple of the vector width";
+  if (auto dq = op.getInputs()[1].getDefiningOp<DequantizeOp>()) {
+    int64_t group = dq.getGroupSize();
+    bool perChannel = group == w.getDimSize(1);
+    if (dq.getBits() == 8 && !perChannel && group % lanes != 0)
+      return "an int8 group size that is not a multiple of the vector width";
+    if (dq.getBits() == 4 && (group / 2) % lanes != 0)
+      return "an int4 group size that is not twice a multiple of the vector "
+             "width";
+  }
   return nullptr;
 }
 
@@ -90,15 +105,92 @@ struct Rewriter : VectorKernelBuilder {
   int64_t mr;
 
   void run();
+
+  // Set by readWeights() (Rewriter is built as an aggregate).
+  /// How the weight is stored: f32 [N, K], or `bits`-bit integers with
+  /// `groups` scales per output channel (a seq.dequantize).
+  Value w, scales;
+  int64_t bits = 32, groups = 0, groupSize = 0;
+
+  /// Reads the weight operand (through a seq.dequantize if there is one).
+  void readWeights();
+  /// Stored elements of w per output channel (bytes for 4-bit).
+  int64_t storedDepth(int64_t depth) const {
+    return bits == 4 ? depth / 2 : depth;
+  }
+  /// The inputs k that the vector of stored elements at `pos` holds: one
+  /// run of lanes, or two for packed 4-bit values.
+  SmallVector<Value> inputsAt(Value pos);
+  /// The weights of output `n` for `inputsAt(pos)`, as f32 vectors with
+  /// group scales applied.
+  SmallVector<Value> weightsAt(Value n, Value pos);
+  /// Applies a per-channel scale to the finished dot product of output n.
+  Value finish(Value sum, Value n);
 };
 } // namespace
+
+void Rewriter::readWeights() {
+  Value operand = op.getInputs()[1];
+  auto dq = operand.getDefiningOp<DequantizeOp>();
+  if (!dq) {
+    w = readBuffer(operand);
+    return;
+  }
+  w = readBuffer(dq.getQuantized());
+  scales = readBuffer(dq.getScales());
+  bits = dq.getBits();
+  groupSize = dq.getGroupSize();
+  groups = dq.getScales().getType().getDimSize(1);
+}
+
+SmallVector<Value> Rewriter::inputsAt(Value pos) {
+  if (bits != 4)
+    return {pos};
+  // Byte j of group g holds inputs g*S + j (low) and g*S + S/2 + j (high).
+  int64_t half = groupSize / 2;
+  Value low = add(mul(div(pos, index(half)), index(groupSize)),
+                  rem(pos, index(half)));
+  return {low, add(low, index(half))};
+}
+
+SmallVector<Value> Rewriter::weightsAt(Value n, Value pos) {
+  if (bits == 32)
+    return {loadVec(w, {n, pos})};
+  auto bytes = VectorType::get({lanes}, b.getI8Type());
+  Value q = vector::LoadOp::create(b, bytes, w, ValueRange{n, pos});
+  SmallVector<Value> ints = {q};
+  if (bits == 4) {
+    Value four = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(bytes, b.getI8IntegerAttr(4)));
+    ints = {arith::ShRSIOp::create(b, arith::ShLIOp::create(b, q, four), four),
+            arith::ShRSIOp::create(b, q, four)};
+  }
+  SmallVector<Value> out;
+  for (Value i : ints) {
+    Value v = arith::SIToFPOp::create(b, vec(), i);
+    if (groups > 1) {
+      int64_t storedPerGroup = bits == 4 ? groupSize / 2 : groupSize;
+      v = arith::MulFOp::create(
+          b, v, splat(load(scales, {n, div(pos, index(storedPerGroup))})));
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+Value Rewriter::finish(Value sum, Value n) {
+  if (bits == 32 || groups > 1)
+    return sum;
+  return arith::MulFOp::create(b, sum, load(scales, {n, index(0)}));
+}
 
 void Rewriter::run() {
   Value xTensor = op.getInputs()[0], initTensor = op.getOutputs()[0];
   auto wType = cast<RankedTensorType>(op.getInputs()[1].getType());
   int64_t outputs = wType.getDimSize(0), depth = wType.getDimSize(1);
   bool batched = cast<RankedTensorType>(xTensor.getType()).getRank() == 3;
-  Value x = readBuffer(xTensor), w = readBuffer(op.getInputs()[1]);
+  Value x = readBuffer(xTensor);
+  readWeights();
   Value init = readBuffer(initTensor);
   Value zero = index(0), one = index(1);
   Value batch = batched ? dim(x, 0) : one;
@@ -121,24 +213,31 @@ void Rewriter::run() {
     Value zeroVec = splat(f32(0.0));
     SmallVector<Value> inits(tileRows * tileCols, zeroVec);
     SmallVector<Value> sums = loop(
-        zero, index(depth), index(lanes), inits,
-        [&](Value k, ValueRange accs) {
-          SmallVector<Value> xs;
-          for (int64_t r = 0; r < tileRows; ++r)
-            xs.push_back(loadVec(x, at(bi, add(r0, index(r)), k)));
+        zero, index(storedDepth(depth)), index(lanes), inits,
+        [&](Value pos, ValueRange accs) {
+          SmallVector<Value> ks = inputsAt(pos);
+          SmallVector<SmallVector<Value>> xs;
+          for (int64_t r = 0; r < tileRows; ++r) {
+            xs.emplace_back();
+            for (Value k : ks)
+              xs.back().push_back(loadVec(x, at(bi, add(r0, index(r)), k)));
+          }
           SmallVector<Value> next(accs.begin(), accs.end());
           for (int64_t c = 0; c < tileCols; ++c) {
-            Value wv = loadVec(w, {add(n0, index(c)), k});
-            for (int64_t r = 0; r < tileRows; ++r)
-              next[r * tileCols + c] = vector::FMAOp::create(
-                  b, xs[r], wv, next[r * tileCols + c]);
+            SmallVector<Value> wv = weightsAt(add(n0, index(c)), pos);
+            for (size_t part = 0; part < wv.size(); ++part)
+              for (int64_t r = 0; r < tileRows; ++r)
+                next[r * tileCols + c] = vector::FMAOp::create(
+                    b, xs[r][part], wv[part], next[r * tileCols + c]);
           }
           return next;
         });
     for (int64_t r = 0; r < tileRows; ++r)
       for (int64_t c = 0; c < tileCols; ++c) {
-        Value sum = vector::ReductionOp::create(
-            b, vector::CombiningKind::ADD, sums[r * tileCols + c]);
+        Value sum = finish(
+            vector::ReductionOp::create(b, vector::CombiningKind::ADD,
+                                        sums[r * tileCols + c]),
+            add(n0, index(c)));
         SmallVector<Value> pos = at(bi, add(r0, index(r)), add(n0, index(c)));
         store(arith::AddFOp::create(b, sum, load(init, pos)), y, pos);
       }
@@ -175,9 +274,12 @@ void Rewriter::run() {
       });
     });
   });
+  auto dq = op.getInputs()[1].getDefiningOp<DequantizeOp>();
   op->replaceAllUsesWith(
       ValueRange{resultTensor(y, op.getResult(0).getType())});
   op->erase();
+  if (dq && dq->use_empty())
+    dq->erase();
 }
 
 namespace {

@@ -36,6 +36,9 @@ struct ConvertSeqToLinalgPass
           llvm::TypeSwitch<Operation *, LogicalResult>(op)
               .Case<Conv1DOp>(
                   [&](Conv1DOp o) { return lowerConv1DToLinalg(rewriter, o); })
+              .Case<DequantizeOp>([&](DequantizeOp o) {
+                return lowerDequantizeToLinalg(rewriter, o);
+              })
               .Case<ScanOp>(
                   [&](ScanOp o) { return lowerScanToLinalg(rewriter, o); })
               .Case<SelectiveScanOp>([&](SelectiveScanOp o) {

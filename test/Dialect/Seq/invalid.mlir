@@ -2112,3 +2112,59 @@ func.func @conv_cin0(%x: tensor<1x4x0xf32>, %w: tensor<4x1x3xf32>) -> tensor<1x4
   %y = seq.conv1d %x, %w : tensor<1x4x0xf32>, tensor<4x1x3xf32> -> tensor<1x4x4xf32>
   return %y : tensor<1x4x4xf32>
 }
+
+// -----
+
+func.func @dequantize_bits(%q: tensor<8x16xi8>, %s: tensor<8x1xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'seq.dequantize' op attribute 'bits' failed to satisfy constraint: 64-bit signless integer attribute whose value is one of {4, 8}}}
+  %w = seq.dequantize %q, %s bits 2 : tensor<8x16xi8>, tensor<8x1xf32> -> tensor<8x16xf32>
+  return %w : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @dequantize_dynamic(%q: tensor<?x16xi8>, %s: tensor<8x1xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'seq.dequantize' op 'quantized' must be a 2-D tensor of static shape, got 'tensor<?x16xi8>'}}
+  %w = seq.dequantize %q, %s bits 8 : tensor<?x16xi8>, tensor<8x1xf32> -> tensor<8x16xf32>
+  return %w : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @dequantize_storage_type(%q: tensor<8x16xi32>, %s: tensor<8x1xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'seq.dequantize' op 'quantized' must hold i8, got 'i32'}}
+  %w = seq.dequantize %q, %s bits 8 : tensor<8x16xi32>, tensor<8x1xf32> -> tensor<8x16xf32>
+  return %w : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @dequantize_scale_type(%q: tensor<8x16xi8>, %s: tensor<8x1xf16>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'seq.dequantize' op 'scales' must hold f32, got 'f16'}}
+  %w = seq.dequantize %q, %s bits 8 : tensor<8x16xi8>, tensor<8x1xf16> -> tensor<8x16xf32>
+  return %w : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @dequantize_int4_unpacked(%q: tensor<8x16xi8>, %s: tensor<8x1xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'seq.dequantize' op 'quantized' must be [N, K / 2] = [8, 8] for a [8, 16] result with 4-bit values, got [8, 16]}}
+  %w = seq.dequantize %q, %s bits 4 : tensor<8x16xi8>, tensor<8x1xf32> -> tensor<8x16xf32>
+  return %w : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @dequantize_groups(%q: tensor<8x16xi8>, %s: tensor<8x3xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'seq.dequantize' op 'scales' must be [N, G] with N = 8 and G dividing K = 16, got [8, 3]}}
+  %w = seq.dequantize %q, %s bits 8 : tensor<8x16xi8>, tensor<8x3xf32> -> tensor<8x16xf32>
+  return %w : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @dequantize_odd_int4_group(%q: tensor<8x6xi8>, %s: tensor<8x4xf32>) -> tensor<8x12xf32> {
+  // expected-error @+1 {{'seq.dequantize' op 4-bit groups must hold an even number of inputs (two share a byte), got a group size of 3}}
+  %w = seq.dequantize %q, %s bits 4 : tensor<8x6xi8>, tensor<8x4xf32> -> tensor<8x12xf32>
+  return %w : tensor<8x12xf32>
+}

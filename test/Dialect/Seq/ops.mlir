@@ -663,3 +663,23 @@ func.func @conv1d_final_state_dynamic_kernel(%x: tensor<?x?x8xf32>, %w: tensor<8
   return %y, %s : tensor<?x?x8xf32>, tensor<?x?x8xf32>
 }
 
+
+//===----------------------------------------------------------------------===//
+// seq.dequantize
+//===----------------------------------------------------------------------===//
+
+// int8, one scale per output channel.
+// CHECK-LABEL: func.func @dequantize_int8_per_channel(
+// CHECK-NEXT:   %{{.*}} = seq.dequantize %{{.*}}, %{{.*}} bits 8 : tensor<96x64xi8>, tensor<96x1xf32> -> tensor<96x64xf32>
+func.func @dequantize_int8_per_channel(%q: tensor<96x64xi8>, %s: tensor<96x1xf32>) -> tensor<96x64xf32> {
+  %w = seq.dequantize %q, %s bits 8 : tensor<96x64xi8>, tensor<96x1xf32> -> tensor<96x64xf32>
+  return %w : tensor<96x64xf32>
+}
+
+// int4 in groups of 32: two values a byte.
+// CHECK-LABEL: func.func @dequantize_int4_groups(
+// CHECK-NEXT:   %{{.*}} = seq.dequantize %{{.*}}, %{{.*}} bits 4 : tensor<96x32xi8>, tensor<96x2xf32> -> tensor<96x64xf32>
+func.func @dequantize_int4_groups(%q: tensor<96x32xi8>, %s: tensor<96x2xf32>) -> tensor<96x64xf32> {
+  %w = seq.dequantize %q, %s bits 4 : tensor<96x32xi8>, tensor<96x2xf32> -> tensor<96x64xf32>
+  return %w : tensor<96x64xf32>
+}

@@ -16,6 +16,8 @@ namespace mlir::seq {
 /// Each replaces `op` by its reference lowering, or emits an error on `op`
 /// and returns failure without changing the IR.
 LogicalResult lowerConv1DToLinalg(RewriterBase &rewriter, Conv1DOp op);
+LogicalResult lowerDequantizeToLinalg(RewriterBase &rewriter,
+                                      DequantizeOp op);
 LogicalResult lowerScanToLinalg(RewriterBase &rewriter, ScanOp op);
 LogicalResult lowerSelectiveScanToLinalg(RewriterBase &rewriter,
                                          SelectiveScanOp op);

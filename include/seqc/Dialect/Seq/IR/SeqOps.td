@@ -438,6 +438,56 @@ def Seq_Conv1DOp : Seq_Op<"conv1d", [Pure, AttrSizedOperandSegments,
 }
 
 //===----------------------------------------------------------------------===//
+// seq.dequantize
+//===----------------------------------------------------------------------===//
+
+def Seq_DequantizeOp : Seq_Op<"dequantize", [Pure]> {
+  let summary = "a weight matrix stored as int8 or packed int4 with "
+                "per-channel or per-group scales, as floats";
+  let description = [{
+    Symmetric (zero-point-free) quantization of a weight `w[N, K]`, stored
+    with its output channels as rows, as `nn.Linear` keeps it:
+
+    ```
+    w[n, k] = scales[n, k / S] * q(n, k),   S = K / scales.dim(1)
+    ```
+
+    `S` is the group size: `scales` is `[N, 1]` for one scale per output
+    channel, `[N, K / S]` for groups of `S` inputs. With `bits = 8`,
+    `quantized` is `[N, K]` of i8 and `q(n, k) = quantized[n, k]`. With
+    `bits = 4`, two signed 4-bit values in [-8, 7] share a byte and
+    `quantized` is `[N, K / 2]`: within group `g`, byte `j < S / 2` holds
+    input `g*S + j` in its low nibble and input `g*S + S/2 + j` in its high
+    nibble, so that one load of bytes unpacks into two runs of consecutive
+    inputs without shuffles.
+
+    A dequantize feeding a projection (`linalg.contract` of `x[..., K]` with
+    `w[N, K]`) is fused by `-seq-fast-matmul`: the kernel converts the
+    integers in registers and the float weight is never materialized. The
+    reference lowering materializes it.
+
+    ```mlir
+    %w = seq.dequantize %q, %s bits 4
+        : tensor<2048x384xi8>, tensor<2048x12xf32> -> tensor<2048x768xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyRankedTensor:$quantized, AnyRankedTensor:$scales,
+      ConfinedAttr<I64Attr, [IntIsOneOf<[4, 8]>]>:$bits);
+  let results = (outs AnyRankedTensor:$result);
+
+  let assemblyFormat = [{
+    $quantized `,` $scales `bits` $bits attr-dict `:` type($quantized) `,`
+    type($scales) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Inputs per scale (S): K / scales.dim(1).
+    int64_t getGroupSize();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // seq.yield
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,64 @@
+//===- DequantizeOp.cpp - seq.dequantize verifier -------------------------===//
+//
+// Quantized weights are static slices of a model's packed weights, so the
+// shapes are static and checked exactly: a wrong group layout would read
+// another tensor's bytes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+int64_t DequantizeOp::getGroupSize() {
+  int64_t inputs = getResult().getType().getDimSize(1);
+  int64_t groups = getScales().getType().getDimSize(1);
+  return groups > 0 ? inputs / groups : 0;
+}
+
+LogicalResult DequantizeOp::verify() {
+  auto q = cast<RankedTensorType>(getQuantized().getType());
+  auto s = cast<RankedTensorType>(getScales().getType());
+  auto w = cast<RankedTensorType>(getResult().getType());
+  for (auto [type, name] : {std::pair<RankedTensorType, StringRef>{q, "quantized"},
+                            {s, "scales"},
+                            {w, "result"}}) {
+    if (type.getRank() != 2 || !type.hasStaticShape())
+      return emitOpError() << "'" << name
+                           << "' must be a 2-D tensor of static shape, got "
+                           << type;
+  }
+  if (!q.getElementType().isInteger(8))
+    return emitOpError() << "'quantized' must hold i8, got "
+                         << q.getElementType();
+  if (!s.getElementType().isF32())
+    return emitOpError() << "'scales' must hold f32, got "
+                         << s.getElementType();
+  if (!w.getElementType().isF32())
+    return emitOpError() << "the result must hold f32, got "
+                         << w.getElementType();
+
+  int64_t n = w.getDimSize(0), k = w.getDimSize(1);
+  int64_t bits = getBits();
+  int64_t stored = bits == 8 ? k : k / 2;
+  if (bits == 4 && k % 2 != 0)
+    return emitOpError() << "4-bit weights need an even input size K, got "
+                         << k;
+  if (q.getDimSize(0) != n || q.getDimSize(1) != stored)
+    return emitOpError() << "'quantized' must be [N, "
+                         << (bits == 8 ? "K" : "K / 2") << "] = [" << n
+                         << ", " << stored << "] for a [" << n << ", " << k
+                         << "] result with " << bits << "-bit values, got ["
+                         << q.getDimSize(0) << ", " << q.getDimSize(1) << "]";
+  int64_t groups = s.getDimSize(1);
+  if (s.getDimSize(0) != n || groups < 1 || k % groups != 0)
+    return emitOpError() << "'scales' must be [N, G] with N = " << n
+                         << " and G dividing K = " << k << ", got ["
+                         << s.getDimSize(0) << ", " << groups << "]";
+  if (bits == 4 && (k / groups) % 2 != 0)
+    return emitOpError() << "4-bit groups must hold an even number of inputs "
+                            "(two share a byte), got a group size of "
+                         << k / groups;
+  return success();
+}

@@ -1,0 +1,34 @@
+// RUN: seq-opt %s -convert-seq-to-linalg -split-input-file | FileCheck %s
+
+// int8 per channel: the stored value times its row's scale.
+// CHECK-DAG: #[[Q8:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[S8:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func.func @int8_per_channel
+// CHECK: linalg.generic {indexing_maps = [#[[Q8]], #[[S8]], #[[Q8]]], iterator_types = ["parallel", "parallel"]}
+// CHECK:   arith.sitofp %{{.*}} : i8 to f32
+// CHECK:   arith.mulf
+// CHECK-NOT: seq.dequantize
+func.func @int8_per_channel(%q: tensor<4x8xi8>, %s: tensor<4x1xf32>) -> tensor<4x8xf32> {
+  %w = seq.dequantize %q, %s bits 8 : tensor<4x8xi8>, tensor<4x1xf32> -> tensor<4x8xf32>
+  return %w : tensor<4x8xf32>
+}
+
+// -----
+
+// int4 in groups of 8: byte (k floordiv 8) * 4 + k mod 4, the high nibble
+// for the second half of a group.
+// CHECK-DAG: #[[Q4:.*]] = affine_map<(d0, d1) -> (d0, (d1 floordiv 8) * 4 + d1 mod 4)>
+// CHECK-DAG: #[[S4:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 8)>
+// CHECK-LABEL: func.func @int4_groups
+// CHECK: linalg.generic {indexing_maps = [#[[Q4]], #[[S4]], #{{.*}}]
+// CHECK:   arith.shli
+// CHECK:   arith.shrsi
+// CHECK:   arith.shrsi
+// CHECK:   linalg.index 1
+// CHECK:   arith.cmpi uge
+// CHECK:   arith.select
+// CHECK:   arith.sitofp
+func.func @int4_groups(%q: tensor<4x8xi8>, %s: tensor<4x2xf32>) -> tensor<4x16xf32> {
+  %w = seq.dequantize %q, %s bits 4 : tensor<4x8xi8>, tensor<4x2xf32> -> tensor<4x16xf32>
+  return %w : tensor<4x16xf32>
+}

@@ -1,0 +1,71 @@
+// RUN: seq-opt %s -seq-fast-matmul="lanes=16 emit-remarks=true" -split-input-file -verify-diagnostics | FileCheck %s
+
+// int8 weights, one scale per output: vectors of 16 bytes converted in
+// registers, the scale applied to each finished dot product; the float
+// weight is never built.
+// CHECK-LABEL: func.func @int8_per_channel
+// CHECK-NOT: seq.dequantize
+// CHECK: scf.parallel
+// CHECK: vector.load %{{.*}} : memref<96x64xi8, strided<[?, 1], offset: ?>>, vector<16xi8>
+// CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
+// CHECK: vector.fma
+// CHECK: vector.reduction <add>
+// CHECK: memref.load {{.*}} : memref<96x1xf32
+// CHECK: arith.mulf
+// CHECK-NOT: linalg.contract
+// CHECK-NOT: seq.dequantize
+func.func @int8_per_channel(%x: tensor<?x64xf32>, %q: tensor<96x64xi8>, %s: tensor<96x1xf32>,
+                            %init: tensor<?x96xf32>) -> tensor<?x96xf32> {
+  %w = seq.dequantize %q, %s bits 8 : tensor<96x64xi8>, tensor<96x1xf32> -> tensor<96x64xf32>
+  %y = linalg.contract indexing_maps = [
+      affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>,
+      affine_map<(m, n, k) -> (m, n)>]
+      ins(%x, %w : tensor<?x64xf32>, tensor<96x64xf32>)
+      outs(%init : tensor<?x96xf32>) -> tensor<?x96xf32>
+  return %y : tensor<?x96xf32>
+}
+
+// -----
+
+// int4 in groups of 64: one load of 16 bytes gives two runs of 16 inputs
+// (low nibbles, then high), each scaled by its group's scale.
+// CHECK-LABEL: func.func @int4_groups
+// CHECK: scf.parallel
+// CHECK: vector.load %{{.*}} : memref<8x64xi8, strided<[?, 1], offset: ?>>, vector<16xi8>
+// CHECK: arith.shli
+// CHECK: arith.shrsi
+// CHECK: arith.shrsi
+// CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
+// CHECK: memref.load {{.*}} : memref<8x2xf32
+// CHECK: arith.mulf {{.*}} : vector<16xf32>
+// CHECK: vector.fma
+// CHECK-NOT: linalg.contract
+func.func @int4_groups(%x: tensor<?x128xf32>, %q: tensor<8x64xi8>, %s: tensor<8x2xf32>,
+                       %init: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %w = seq.dequantize %q, %s bits 4 : tensor<8x64xi8>, tensor<8x2xf32> -> tensor<8x128xf32>
+  %y = linalg.contract indexing_maps = [
+      affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>,
+      affine_map<(m, n, k) -> (m, n)>]
+      ins(%x, %w : tensor<?x128xf32>, tensor<8x128xf32>)
+      outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+// -----
+
+// Groups of 16 int4 values are 8 bytes, less than a vector: left to the
+// reference lowering, with a remark.
+// CHECK-LABEL: func.func @int4_small_groups
+// CHECK: seq.dequantize
+// CHECK: linalg.contract
+func.func @int4_small_groups(%x: tensor<?x32xf32>, %q: tensor<8x16xi8>, %s: tensor<8x2xf32>,
+                             %init: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %w = seq.dequantize %q, %s bits 4 : tensor<8x16xi8>, tensor<8x2xf32> -> tensor<8x32xf32>
+  // expected-remark @+1 {{left for the reference lowering: an int4 group size that is not twice a multiple of the vector width}}
+  %y = linalg.contract indexing_maps = [
+      affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>,
+      affine_map<(m, n, k) -> (m, n)>]
+      ins(%x, %w : tensor<?x32xf32>, tensor<8x32xf32>)
+      outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}

@@ -121,14 +121,16 @@ def describe(config, kind):
                                   config.state_size)
 
 
-def compile_model(directory, max_context, output):
-    """seqc.compile(directory, max_context=...) in a child Python (the call
-    holds the GIL), printing progress; returns the compile seconds measured
-    around the call in the child."""
+def compile_model(directory, max_context, output, **options):
+    """seqc.compile(directory, max_context=..., **options) in a child Python
+    (the call holds the GIL), printing progress; returns the compile seconds
+    measured around the call in the child."""
     code = ("import sys, time; sys.path.insert(0, %r); import seqc; "
-            "t = time.perf_counter(); seqc.compile(%r, max_context=%d, output=%r); "
+            "t = time.perf_counter(); "
+            "seqc.compile(%r, max_context=%d, output=%r, **%r); "
             "print('compile_s', time.perf_counter() - t)"
-            % (os.path.join(BUILD, "python"), directory, max_context, output))
+            % (os.path.join(BUILD, "python"), directory, max_context, output,
+               options))
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)

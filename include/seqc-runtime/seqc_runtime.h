@@ -202,7 +202,15 @@ typedef struct seqc_model_tensor_info {
   const char *name;
   int32_t rank;
   const int64_t *shape;
-  int64_t offset; /* in f32 elements */
+  int64_t offset; /* in f32 elements (bytes of qweights when quantized) */
+  /* Weights only. 0: f32 at `offset` in the packed weights. 8 or 4: a
+   * [N, K] projection quantized symmetrically, int8 or two int4 a byte
+   * (see seq.dequantize for the packing), at `offset` in the packed
+   * quantized weights, with one f32 scale per `group_size` inputs
+   * ([N, K / group_size]) at `scale_offset` in the packed weights. */
+  int32_t bits;
+  int64_t group_size;
+  int64_t scale_offset;
 } seqc_model_tensor_info;
 
 typedef struct seqc_model_info {
@@ -221,6 +229,9 @@ typedef struct seqc_model_info {
    * pieces...), the pieces donated. */
   int32_t forward_function;
   int32_t step_function;
+  /* Bytes of the packed quantized weights; when not 0 the entry points
+   * take them (i8[qweights_size]) right after the weights. */
+  int64_t qweights_size;
 } seqc_model_info;
 
 typedef struct seqc_model seqc_model;
@@ -250,6 +261,14 @@ seqc_status seqc_model_reset(seqc_model *model);
 int64_t seqc_model_batch(const seqc_model *model);
 /* Tokens consumed since the last reset (or -1 for a NULL model). */
 int64_t seqc_model_position(const seqc_model *model);
+/* Writes the instance's weights as a safetensors file that
+ * seqc_model_create reads back as they are: F32 weights, and each
+ * quantized projection as I8 `name` plus F32 `name`_scale (docs/
+ * quantization.md). With a library compiled with --quantize, this is how
+ * a file of float weights becomes a smaller quantized one. Written
+ * whole or not at all. */
+seqc_status seqc_model_save_weights(const seqc_model *model, const char *path);
+
 /* The size of a saved state, in bytes. */
 uint64_t seqc_model_state_bytes(const seqc_model *model);
 seqc_status seqc_model_save_state(const seqc_model *model, void *buffer,

@@ -10,6 +10,40 @@
 using namespace mlir;
 using namespace seqc;
 
+llvm::Error seqc::parseQuantization(const InputOptions &options, int &bits,
+                                    int64_t &group) {
+  StringRef scheme = options.quantize;
+  group = options.quantGroup;
+  if (scheme.empty() || scheme == "none")
+    bits = 0;
+  else if (scheme == "w8")
+    bits = 8;
+  else if (scheme == "w4")
+    bits = 4;
+  else if (scheme == "w8a8" || scheme == "int8-ssm")
+    return llvm::createStringError(
+        "--quantize=" + scheme +
+        " is not implemented yet; seqc quantizes weights only (w8, w4)");
+  else
+    return llvm::createStringError("--quantize must be none, w8 or w4, got '" +
+                                   scheme + "'");
+  if (bits == 0) {
+    if (group != 0)
+      return llvm::createStringError("--quant-group needs --quantize");
+    return llvm::Error::success();
+  }
+  // The vector kernels convert 16 stored bytes at a time within a group.
+  int64_t multiple = bits == 4 ? 32 : 16;
+  if (bits == 4 && group == 0)
+    group = 64;
+  if (group < 0 || group % multiple != 0 || group > (int64_t(1) << 20))
+    return llvm::createStringError(
+        "--quant-group for " + scheme + " must be a multiple of " +
+        std::to_string(multiple) + (bits == 8 ? " (or 0: per channel)" : "") +
+        ", got " + std::to_string(group));
+  return llvm::Error::success();
+}
+
 OwningOpRef<ModuleOp>
 seqc::loadInput(llvm::StringRef path, MLIRContext &context,
                 llvm::SourceMgr &sourceMgr, const InputOptions &inputOptions,
@@ -22,7 +56,17 @@ seqc::loadInput(llvm::StringRef path, MLIRContext &context,
     }
     if (inputOptions.maxContext > 0)
       spec->maxContext = inputOptions.maxContext;
+    if (llvm::Error error = parseQuantization(inputOptions, spec->quantBits,
+                                              spec->quantGroup)) {
+      onError(llvm::toString(std::move(error)));
+      return nullptr;
+    }
     return buildModel(*spec, context);
+  }
+  if (!inputOptions.quantize.empty() && inputOptions.quantize != "none") {
+    onError("--quantize applies to model descriptions (a .json file or a "
+            "Hugging Face directory), not to IR");
+    return nullptr;
   }
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(path, &error);

@@ -41,7 +41,9 @@ namespace {
 struct WeightSlot {
   std::string name; // in the safetensors file
   SmallVector<int64_t> shape;
-  int64_t offset = 0;
+  int64_t offset = 0; // in the qweights (bytes) when quantized
+  int bits = 0;       // 8 or 4 when quantized
+  int64_t groupSize = 0, scaleOffset = 0;
 };
 
 /// Where the weights and the per-sequence state live in the packed buffers.
@@ -66,6 +68,9 @@ struct Layout {
   /// in the same order for blocks of the same shape, so one function
   /// serves them all with the base as an argument.
   std::vector<int64_t> blockBases;
+  /// The same for the quantized weights (bytes).
+  int64_t qweightsSize = 0;
+  std::vector<int64_t> blockQBases;
   bool frozen = false;
 
   // Slots start on 64-byte boundaries, as vector loads like them.
@@ -99,7 +104,7 @@ private:
   /// In a block's function: the base of its weights (an argument), and the
   /// pieces of state it reads (its arguments), by global index.
   bool inBlock = false;
-  int64_t blockBase = 0;
+  int64_t blockBase = 0, blockQBase = 0;
   std::vector<unsigned> blockPieces;
 
   /// The text of block `index` as a function named `name` (the caller
@@ -120,7 +125,21 @@ private:
     return "tensor<" + std::to_string(std::max<int64_t>(layout.weightsSize, 1)) +
            "xf32>";
   }
+  bool quantized() const { return spec.quantBits != 0; }
+  std::string qweightsType() const {
+    return "tensor<" +
+           std::to_string(std::max<int64_t>(layout.qweightsSize, 1)) + "xi8>";
+  }
   TensorValue weight(StringRef canonical, ArrayRef<int64_t> shape);
+  /// The weight [out, in] of a projection: quantized (a seq.dequantize of
+  /// slices of the qweights and weights) when the model is and the group
+  /// layout suits the vector kernels, else a plain weight.
+  TensorValue projection(StringRef canonical, int64_t out, int64_t in);
+  /// `count` elements of the packed `buffer` at `offset`, relative to the
+  /// block's `base` inside a block's function.
+  TensorValue packedSlice(StringRef buffer, StringRef bufferType,
+                          StringRef elementType, int64_t offset,
+                          int64_t count, StringRef base, int64_t blockBase);
   /// A piece of state: an argument of [B, shape...], donated (updated in
   /// place), returned as the piece's next value. Returns the argument.
   TensorValue readState(StringRef name, ArrayRef<int64_t> shape);
@@ -175,19 +194,69 @@ TensorValue FunctionBuilder::weight(StringRef canonical,
   int64_t count = 1;
   for (int64_t s : shape)
     count *= s;
-  TensorValue flat{w.fresh("w"), {Dim(count)}};
-  std::string at = std::to_string(offset);
-  if (inBlock) {
-    at = w.fresh("at");
-    w.line(at + " = arith.addi %base, " + w.index(offset - blockBase) +
-           " : index");
-  }
-  w.line(flat.name + " = tensor.extract_slice %weights[" + at + "] [" +
-         std::to_string(count) + "] [1] : " + weightsType() + " to " +
-         flat.type());
+  TensorValue flat = packedSlice("%weights", weightsType(), "f32", offset,
+                                 count, "%base", blockBase);
   if (shape.size() == 1)
     return flat;
   return w.expandLast(flat, shape);
+}
+
+TensorValue FunctionBuilder::packedSlice(StringRef buffer,
+                                         StringRef bufferType,
+                                         StringRef elementType, int64_t offset,
+                                         int64_t count, StringRef base,
+                                         int64_t blockBase) {
+  TensorValue flat{w.fresh("w"), {Dim(count)}, elementType.str()};
+  std::string at = std::to_string(offset);
+  if (inBlock) {
+    at = w.fresh("at");
+    w.line(at + " = arith.addi " + base + ", " + w.index(offset - blockBase) +
+           " : index");
+  }
+  w.line(flat.name + " = tensor.extract_slice " + buffer + "[" + at + "] [" +
+         std::to_string(count) + "] [1] : " + bufferType + " to " +
+         flat.type());
+  return flat;
+}
+
+TensorValue FunctionBuilder::projection(StringRef canonical, int64_t out,
+                                        int64_t in) {
+  // -seq-fast-matmul converts a vector of 16 stored bytes at a time (32
+  // inputs for 4 bits) within one group; other layouts would fall back to
+  // materializing the float weight on every call.
+  int bits = spec.quantBits;
+  int64_t group = spec.quantGroup ? spec.quantGroup : in;
+  if (!quantized() || in % group != 0 || group % (bits == 4 ? 32 : 16) != 0)
+    return weight(canonical, {out, in});
+
+  std::string fileName = spec.weightName(canonical);
+  int64_t bytes = bits == 4 ? out * in / 2 : out * in;
+  int64_t groups = in / group, scaleCount = out * groups;
+  auto it = layout.weightIndex.find(fileName);
+  if (it == layout.weightIndex.end()) {
+    assert(!layout.frozen && "a weight only @step reads");
+    layout.weightIndex[fileName] = layout.weights.size();
+    layout.weights.push_back({fileName, {out, in}, layout.qweightsSize, bits,
+                              group, layout.weightsSize});
+    // Byte offsets on 64-byte boundaries too.
+    layout.qweightsSize = (layout.qweightsSize + bytes + 63) / 64 * 64;
+    layout.weightsSize = Layout::align(layout.weightsSize + scaleCount);
+    it = layout.weightIndex.find(fileName);
+  }
+  const WeightSlot &slot = layout.weights[it->second];
+  TensorValue q = w.expandLast(
+      packedSlice("%qweights", qweightsType(), "i8", slot.offset, bytes,
+                  "%qbase", blockQBase),
+      {out, bits == 4 ? in / 2 : in});
+  TensorValue scales = w.expandLast(
+      packedSlice("%weights", weightsType(), "f32", slot.scaleOffset,
+                  scaleCount, "%base", blockBase),
+      {out, groups});
+  TensorValue weight{w.fresh("dq"), {Dim(out), Dim(in)}};
+  w.line(weight.name + " = seq.dequantize " + q.name + ", " + scales.name +
+         " bits " + std::to_string(bits) + " : " + q.type() + ", " +
+         scales.type() + " -> " + weight.type());
+  return weight;
 }
 
 TensorValue FunctionBuilder::readState(StringRef name,
@@ -307,10 +376,10 @@ TensorValue FunctionBuilder::attention(const TensorValue &x,
                                        const AttentionSpec &a,
                                        const std::string &prefix) {
   int64_t qDim = a.numHeads * a.headDim, kvDim = a.numKVHeads * a.headDim;
-  TensorValue wq = weight(prefix + "q_proj.weight", {qDim, dModel()});
-  TensorValue wk = weight(prefix + "k_proj.weight", {kvDim, dModel()});
-  TensorValue wv = weight(prefix + "v_proj.weight", {kvDim, dModel()});
-  TensorValue wo = weight(prefix + "o_proj.weight", {dModel(), qDim});
+  TensorValue wq = projection(prefix + "q_proj.weight", qDim, dModel());
+  TensorValue wk = projection(prefix + "k_proj.weight", kvDim, dModel());
+  TensorValue wv = projection(prefix + "v_proj.weight", kvDim, dModel());
+  TensorValue wo = projection(prefix + "o_proj.weight", dModel(), qDim);
   TensorValue q = w.expandLast(w.linear(x, wq), {a.numHeads, a.headDim});
   TensorValue k = w.expandLast(w.linear(x, wk), {a.numKVHeads, a.headDim});
   TensorValue v = w.expandLast(w.linear(x, wv), {a.numKVHeads, a.headDim});
@@ -350,7 +419,7 @@ TensorValue FunctionBuilder::attention(const TensorValue &x,
 TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
                                    const std::string &prefix) {
   int64_t di = m.dInner, n = m.dState, r = m.dtRank, k = m.dConv;
-  TensorValue inW = weight(prefix + "in_proj.weight", {2 * di, dModel()});
+  TensorValue inW = projection(prefix + "in_proj.weight", 2 * di, dModel());
   std::optional<TensorValue> inB;
   if (m.projBias)
     inB = weight(prefix + "in_proj.bias", {2 * di});
@@ -358,12 +427,12 @@ TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
   std::optional<TensorValue> convB;
   if (m.convBias)
     convB = weight(prefix + "conv1d.bias", {di});
-  TensorValue xW = weight(prefix + "x_proj.weight", {r + 2 * n, di});
-  TensorValue dtW = weight(prefix + "dt_proj.weight", {di, r});
+  TensorValue xW = projection(prefix + "x_proj.weight", r + 2 * n, di);
+  TensorValue dtW = projection(prefix + "dt_proj.weight", di, r);
   TensorValue dtB = weight(prefix + "dt_proj.bias", {di});
   TensorValue aLog = weight(prefix + "A_log", {di, n});
   TensorValue d = weight(prefix + "D", {di});
-  TensorValue outW = weight(prefix + "out_proj.weight", {dModel(), di});
+  TensorValue outW = projection(prefix + "out_proj.weight", dModel(), di);
   std::optional<TensorValue> outB;
   if (m.projBias)
     outB = weight(prefix + "out_proj.bias", {dModel()});
@@ -401,7 +470,7 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
   int64_t e = m.dInner(), h = m.numHeads, p = m.headDim, g = m.nGroups,
           n = m.dState, k = m.dConv, convDim = e + 2 * g * n;
   TensorValue inW =
-      weight(prefix + "in_proj.weight", {2 * e + 2 * g * n + h, dModel()});
+      projection(prefix + "in_proj.weight", 2 * e + 2 * g * n + h, dModel());
   std::optional<TensorValue> inB;
   if (m.projBias)
     inB = weight(prefix + "in_proj.bias", {2 * e + 2 * g * n + h});
@@ -413,7 +482,7 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
   TensorValue aLog = weight(prefix + "A_log", {h});
   TensorValue d = weight(prefix + "D", {h});
   TensorValue normW = weight(prefix + "norm.weight", {e});
-  TensorValue outW = weight(prefix + "out_proj.weight", {dModel(), e});
+  TensorValue outW = projection(prefix + "out_proj.weight", dModel(), e);
   std::optional<TensorValue> outB;
   if (m.projBias)
     outB = weight(prefix + "out_proj.bias", {dModel()});
@@ -602,10 +671,10 @@ TensorValue FunctionBuilder::conv(const TensorValue &x, const ConvSpec &c,
 TensorValue FunctionBuilder::mlp(const TensorValue &x, const BlockSpec &block,
                                  const std::string &prefix) {
   int64_t hidden = block.mlpHidden;
-  TensorValue up = weight(prefix + "up_proj.weight", {hidden, dModel()});
-  TensorValue down = weight(prefix + "down_proj.weight", {dModel(), hidden});
+  TensorValue up = projection(prefix + "up_proj.weight", hidden, dModel());
+  TensorValue down = projection(prefix + "down_proj.weight", dModel(), hidden);
   if (block.mlp == MLPKind::SwiGLU) {
-    TensorValue gate = weight(prefix + "gate_proj.weight", {hidden, dModel()});
+    TensorValue gate = projection(prefix + "gate_proj.weight", hidden, dModel());
     return w.linear(w.siluMul(w.linear(x, gate), w.linear(x, up)), down);
   }
   return w.linear(w.gelu(w.linear(x, up)), down);
@@ -681,7 +750,10 @@ std::string FunctionBuilder::buildBlock(StringRef name, const BlockSpec &block,
   TensorValue y = emitBlock(x, block, prefix);
 
   std::string args = "%block_input: " + x.type() + ", %weights: " + weightsType() +
-                     ", %base: index, %position: index";
+                     ", %base: index, ";
+  if (quantized())
+    args += "%qweights: " + qweightsType() + ", %qbase: index, ";
+  args += "%position: index";
   SmallVector<std::string> results = {y.name}, types = {y.type()};
   for (auto [i, next] : llvm::enumerate(nextState)) {
     args += ", %s" + std::to_string(i) + ": " + next.type() +
@@ -716,10 +788,13 @@ std::string FunctionBuilder::build(StringRef name) {
   SmallVector<std::string> bodies;
   TensorValue x = embed("%tokens");
   for (auto [i, block] : llvm::enumerate(spec.blocks)) {
-    if (!layout.frozen)
+    if (!layout.frozen) {
       layout.blockBases.push_back(layout.weightsSize);
+      layout.blockQBases.push_back(layout.qweightsSize);
+    }
     FunctionBuilder fb(spec, layout, !length.isDynamic(), statePieces);
     fb.blockBase = layout.blockBases[i];
+    fb.blockQBase = layout.blockQBases[i];
     std::string body = fb.buildBlock("@BLOCK@", block,
                                      "blocks." + std::to_string(i) + ".");
     size_t index = llvm::find(bodies, body) - bodies.begin();
@@ -732,9 +807,14 @@ std::string FunctionBuilder::build(StringRef name) {
     }
     TensorValue y{w.fresh("block"), x.dims};
     SmallVector<std::string> operands = {x.name, "%weights",
-                                         w.index(fb.blockBase), "%pos"};
-    SmallVector<std::string> inTypes = {x.type(), weightsType(), "index",
-                                        "index"};
+                                         w.index(fb.blockBase)};
+    SmallVector<std::string> inTypes = {x.type(), weightsType(), "index"};
+    if (quantized()) {
+      operands.append({"%qweights", w.index(fb.blockQBase)});
+      inTypes.append({qweightsType(), "index"});
+    }
+    operands.push_back("%pos");
+    inTypes.push_back("index");
     SmallVector<std::string> outTypes = {x.type()};
     std::string results = y.name;
     for (auto [piece, next] : llvm::zip(fb.blockPieces, fb.nextState)) {
@@ -751,9 +831,11 @@ std::string FunctionBuilder::build(StringRef name) {
     x = y;
   }
   TensorValue h = w.rmsNorm(x, weight("norm.weight", {dModel()}), spec.normEps);
+  // A tied head stays f32: the embedding gathers rows of the same weight.
   TensorValue head =
-      weight(spec.tieEmbeddings ? "embed.weight" : "lm_head.weight",
-             {spec.vocabSize, dModel()});
+      spec.tieEmbeddings
+          ? weight("embed.weight", {spec.vocabSize, dModel()})
+          : projection("lm_head.weight", spec.vocabSize, dModel());
   TensorValue logits = w.linear(h, head);
 
   SmallVector<std::string> results = {logits.name}, resultTypes = {
@@ -762,6 +844,8 @@ std::string FunctionBuilder::build(StringRef name) {
                      "xi32> {seqc.name = \"tokens\"}, %position: "
                      "tensor<1xi64> {seqc.name = \"position\"}, %weights: " +
                      weightsType() + " {seqc.name = \"weights\"}";
+  if (quantized())
+    args += ", %qweights: " + qweightsType() + " {seqc.name = \"qweights\"}";
   SmallVector<std::string> plainTypes = {logits.type()};
   for (auto [i, piece] : llvm::enumerate(layout.state)) {
     const TensorValue &next = nextState[i];
@@ -817,28 +901,39 @@ mlir::OwningOpRef<mlir::ModuleOp> seqc::buildModel(const ModelSpec &spec,
     return nullptr;
   mlir::Builder b(&context);
   SmallVector<mlir::Attribute> weights, state;
-  for (const WeightSlot &slot : layout.weights)
-    weights.push_back(b.getDictionaryAttr(
-        {b.getNamedAttr("name", b.getStringAttr(slot.name)),
-         b.getNamedAttr("shape", b.getI64ArrayAttr(slot.shape)),
-         b.getNamedAttr("offset", b.getI64IntegerAttr(slot.offset))}));
+  for (const WeightSlot &slot : layout.weights) {
+    SmallVector<mlir::NamedAttribute> fields = {
+        b.getNamedAttr("name", b.getStringAttr(slot.name)),
+        b.getNamedAttr("shape", b.getI64ArrayAttr(slot.shape)),
+        b.getNamedAttr("offset", b.getI64IntegerAttr(slot.offset))};
+    if (slot.bits)
+      fields.append(
+          {b.getNamedAttr("bits", b.getI64IntegerAttr(slot.bits)),
+           b.getNamedAttr("group_size", b.getI64IntegerAttr(slot.groupSize)),
+           b.getNamedAttr("scale_offset",
+                          b.getI64IntegerAttr(slot.scaleOffset))});
+    weights.push_back(b.getDictionaryAttr(fields));
+  }
   for (const StatePiece &piece : layout.state)
     state.push_back(b.getDictionaryAttr(
         {b.getNamedAttr("name", b.getStringAttr(piece.name)),
          b.getNamedAttr("shape", b.getI64ArrayAttr(piece.shape)),
          b.getNamedAttr("offset", b.getI64IntegerAttr(piece.offset))}));
-  (*module)->setAttr(
-      kModelAttrName,
-      b.getDictionaryAttr(
-          {b.getNamedAttr("name", b.getStringAttr(spec.name)),
-           b.getNamedAttr("architecture", b.getStringAttr(spec.architecture)),
-           b.getNamedAttr("vocab_size", b.getI64IntegerAttr(spec.vocabSize)),
-           b.getNamedAttr("max_context", b.getI64IntegerAttr(spec.maxContext)),
-           b.getNamedAttr("weights_size",
-                          b.getI64IntegerAttr(std::max<int64_t>(layout.weightsSize, 1))),
-           b.getNamedAttr("state_size", b.getI64IntegerAttr(layout.stateSize)),
-           b.getNamedAttr("state", b.getArrayAttr(state)),
-           b.getNamedAttr("weights", b.getArrayAttr(weights))}));
+  SmallVector<mlir::NamedAttribute> model = {
+      b.getNamedAttr("name", b.getStringAttr(spec.name)),
+      b.getNamedAttr("architecture", b.getStringAttr(spec.architecture)),
+      b.getNamedAttr("vocab_size", b.getI64IntegerAttr(spec.vocabSize)),
+      b.getNamedAttr("max_context", b.getI64IntegerAttr(spec.maxContext)),
+      b.getNamedAttr("weights_size", b.getI64IntegerAttr(std::max<int64_t>(
+                                         layout.weightsSize, 1))),
+      b.getNamedAttr("state_size", b.getI64IntegerAttr(layout.stateSize)),
+      b.getNamedAttr("state", b.getArrayAttr(state)),
+      b.getNamedAttr("weights", b.getArrayAttr(weights))};
+  if (spec.quantBits)
+    model.push_back(b.getNamedAttr(
+        "qweights_size",
+        b.getI64IntegerAttr(std::max<int64_t>(layout.qweightsSize, 1))));
+  (*module)->setAttr(kModelAttrName, b.getDictionaryAttr(model));
   if (failed(mlir::verify(*module)))
     return nullptr;
   return module;

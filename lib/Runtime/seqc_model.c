@@ -6,7 +6,9 @@
  * __seqc_model (names, shapes and offsets of the weights).
  *
  * An instance owns the packed f32 weights, converted once from the
- * safetensors file, and one buffer holding every piece of state (piece i as
+ * safetensors file (and the packed quantized weights of a library compiled
+ * with --quantize: read as stored, or quantized here from floats), and one
+ * buffer holding every piece of state (piece i as
  * [batch, shape...] at batch * offset). The pieces are donated arguments:
  * the kernels write the new keys and values into the caches in place, and
  * each piece is passed again as its next-state output (which the runtime
@@ -17,6 +19,8 @@
 
 #include "seqc-runtime/seqc_runtime.h"
 
+#include "model_internal.h"
+#include "quantize.h"
 #include "runtime_internal.h"
 #include "safetensors.h"
 
@@ -25,13 +29,6 @@
 #include <string.h>
 
 
-struct seqc_model {
-  const seqc_model_info *info;
-  int64_t batch;
-  int64_t position;
-  float *weights;
-  float *state;
-};
 
 /* A saved state: this header, then batch * state_size floats. */
 typedef struct state_header {
@@ -111,9 +108,92 @@ static void format_shape(char *buffer, size_t size, int32_t rank,
     snprintf(buffer + used, size - used, "]");
 }
 
+static int is_float(seqc_st_dtype dtype) {
+  return dtype == SEQC_ST_F32 || dtype == SEQC_ST_F16 ||
+         dtype == SEQC_ST_BF16 || dtype == SEQC_ST_F64;
+}
+
+/* Checks that `t` is `name` of `shape` and a float (or, when `dtype` is not
+ * SEQC_ST_OTHER, exactly `dtype`). */
+static seqc_status check_tensor(const seqc_st_tensor *t, const char *name,
+                                int32_t rank, const int64_t *shape,
+                                seqc_st_dtype dtype) {
+  int same = t->rank == rank;
+  for (int32_t d = 0; same && d < rank; ++d)
+    same = t->shape[d] == shape[d];
+  if (!same) {
+    char got[160], expected[160];
+    format_shape(got, sizeof(got), t->rank, t->shape);
+    format_shape(expected, sizeof(expected), rank, shape);
+    return fail(SEQC_ERROR_INVALID_WEIGHTS,
+                "seqc_model_create: tensor '%s' has shape %s, expected %s",
+                name, got, expected);
+  }
+  if (dtype != SEQC_ST_OTHER ? t->dtype != dtype : !is_float(t->dtype))
+    return fail(SEQC_ERROR_INVALID_WEIGHTS,
+                "seqc_model_create: tensor '%s' has dtype %s; seqc reads %s",
+                name, t->dtype_name,
+                dtype == SEQC_ST_I8    ? "I8 here"
+                : dtype == SEQC_ST_F32 ? "F32 here"
+                                       : "F32, F16, BF16 and F64 weights");
+  return SEQC_OK;
+}
+
+/* A quantized projection [N, K]: from a float tensor (quantized here), or
+ * as stored by seqc_model_save_weights (I8 `name` and F32 `name`_scale). */
+static seqc_status pack_quantized(const seqc_model_tensor_info *w,
+                                  const seqc_st_tensor *t,
+                                  const seqc_st_file *file, float *weights,
+                                  int8_t *qweights) {
+  int64_t n = w->shape[0], k = w->shape[1], groups = k / w->group_size;
+  int8_t *q = qweights + w->offset;
+  float *scales = weights + w->scale_offset;
+  int64_t bytes = w->bits == 4 ? k / 2 : k;
+  if (t->dtype == SEQC_ST_I8) {
+    int64_t stored[2] = {n, bytes}, scale_shape[2] = {n, groups};
+    char scale_name[512];
+    if (snprintf(scale_name, sizeof(scale_name), "%s_scale", w->name) >=
+        (int)sizeof(scale_name))
+      return fail(SEQC_ERROR_INVALID_WEIGHTS,
+                  "seqc_model_create: the name '%s' is too long", w->name);
+    const seqc_st_tensor *s = seqc_st_find(file, scale_name);
+    if (!s)
+      return fail(SEQC_ERROR_INVALID_WEIGHTS,
+                  "seqc_model_create: tensor '%s' is I8 (quantized) but the "
+                  "file has no '%s' with its scales",
+                  w->name, scale_name);
+    seqc_status status = check_tensor(t, w->name, 2, stored, SEQC_ST_I8);
+    if (status == SEQC_OK)
+      status = check_tensor(s, scale_name, 2, scale_shape, SEQC_ST_F32);
+    if (status != SEQC_OK)
+      return status;
+    memcpy(q, t->data, (size_t)(n * bytes));
+    convert(scales, s->data, n * groups, SEQC_ST_F32);
+    return SEQC_OK;
+  }
+  seqc_status status = check_tensor(t, w->name, w->rank, w->shape,
+                                    SEQC_ST_OTHER);
+  if (status != SEQC_OK)
+    return status;
+  float *row = malloc((size_t)k * sizeof(float));
+  if (!row)
+    return fail(SEQC_ERROR_OUT_OF_MEMORY, "seqc_model_create: out of memory");
+  size_t element = t->dtype == SEQC_ST_F64   ? 8
+                   : t->dtype == SEQC_ST_F32 ? 4
+                                             : 2;
+  for (int64_t r = 0; r < n; ++r) {
+    convert(row, t->data + (size_t)(r * k) * element, k, t->dtype);
+    seqc_quantize_row(row, k, w->bits, w->group_size, q + r * bytes,
+                      scales + r * groups);
+  }
+  free(row);
+  return SEQC_OK;
+}
+
 /* Checks every weight the library reads against `file` and packs it. */
 static seqc_status pack_weights(const seqc_model_info *info,
-                                const seqc_st_file *file, float *weights) {
+                                const seqc_st_file *file, float *weights,
+                                int8_t *qweights) {
   for (int32_t i = 0; i < info->num_weights; ++i) {
     const seqc_model_tensor_info *w = &info->weights[i];
     const seqc_st_tensor *t = seqc_st_find(file, w->name);
@@ -122,27 +202,19 @@ static seqc_status pack_weights(const seqc_model_info *info,
                   "seqc_model_create: the weights file has no tensor '%s' "
                   "(the model reads %d tensors; the file has %d)",
                   w->name, info->num_weights, seqc_st_count(file));
-    int same = t->rank == w->rank;
-    int64_t count = 1;
-    for (int32_t d = 0; same && d < w->rank; ++d) {
-      same = t->shape[d] == w->shape[d];
-      count *= w->shape[d];
+    seqc_status status;
+    if (w->bits) {
+      status = pack_quantized(w, t, file, weights, qweights);
+    } else {
+      status = check_tensor(t, w->name, w->rank, w->shape, SEQC_ST_OTHER);
+      int64_t count = 1;
+      for (int32_t d = 0; d < w->rank; ++d)
+        count *= w->shape[d];
+      if (status == SEQC_OK)
+        convert(weights + w->offset, t->data, count, t->dtype);
     }
-    if (!same) {
-      char got[160], expected[160];
-      format_shape(got, sizeof(got), t->rank, t->shape);
-      format_shape(expected, sizeof(expected), w->rank, w->shape);
-      return fail(SEQC_ERROR_INVALID_WEIGHTS,
-                  "seqc_model_create: tensor '%s' has shape %s, expected %s",
-                  w->name, got, expected);
-    }
-    if (t->dtype != SEQC_ST_F32 && t->dtype != SEQC_ST_F16 &&
-        t->dtype != SEQC_ST_BF16 && t->dtype != SEQC_ST_F64)
-      return fail(SEQC_ERROR_INVALID_WEIGHTS,
-                  "seqc_model_create: tensor '%s' has dtype %s; seqc reads "
-                  "F32, F16, BF16 and F64 weights",
-                  w->name, t->dtype_name);
-    convert(weights + w->offset, t->data, count, t->dtype);
+    if (status != SEQC_OK)
+      return status;
   }
   return SEQC_OK;
 }
@@ -195,15 +267,20 @@ static seqc_status create(const char *path, const void *data, uint64_t size,
     model->info = info;
     model->batch = batch;
     model->weights = alloc_floats(info->weights_size);
+    /* Bytes as floats: the same alignment, rounded up. */
+    if (info->qweights_size > 0)
+      model->qweights =
+          (int8_t *)alloc_floats((info->qweights_size + 3) / 4);
     model->state = alloc_floats(state_count);
   }
-  if (!model || !model->weights || !model->state)
+  if (!model || !model->weights || !model->state ||
+      (info->qweights_size > 0 && !model->qweights))
     status = fail(SEQC_ERROR_OUT_OF_MEMORY,
                   "seqc_model_create: cannot allocate %lld weights and %lld "
                   "state values",
                   (long long)info->weights_size, (long long)state_count);
   else
-    status = pack_weights(info, file, model->weights);
+    status = pack_weights(info, file, model->weights, model->qweights);
   seqc_st_close(file);
   if (status != SEQC_OK) {
     seqc_model_destroy(model);
@@ -241,6 +318,7 @@ SEQC_EXPORT void seqc_model_destroy(seqc_model *model) {
   if (!model)
     return;
   free(model->weights);
+  free(model->qweights);
   free(model->state);
   free(model);
 }
@@ -275,27 +353,34 @@ static seqc_status run(const char *name, seqc_model *model,
                   (long long)(i % length), tokens[i],
                   (long long)info->vocab_size);
 
-  /* Inputs: tokens, position, weights, then every piece of state; outputs:
-   * logits, then the same pieces again (donated: updated in place). */
+  /* Inputs: tokens, position, weights, the quantized weights if any, then
+   * every piece of state; outputs: logits, then the same pieces again
+   * (donated: updated in place). */
   int32_t pieces = info->num_states;
+  int32_t first = info->qweights_size > 0 ? 4 : 3;
+  int64_t qweights_shape[1] = {info->qweights_size};
   int64_t token_shape[2] = {model->batch, length};
   int64_t position_shape[1] = {1};
   int64_t weights_shape[1] = {info->weights_size};
   int64_t logits_shape[3] = {model->batch, length, info->vocab_size};
   int64_t position = model->position;
-  seqc_tensor *inputs = calloc((size_t)(3 + 2 * pieces) + 1, sizeof(seqc_tensor));
+  seqc_tensor *inputs =
+      calloc((size_t)(first + 1 + 2 * pieces), sizeof(seqc_tensor));
   int64_t *shapes = calloc((size_t)pieces * 9 + 1, sizeof(int64_t));
   if (!inputs || !shapes) {
     free(inputs);
     free(shapes);
     return fail(SEQC_ERROR_OUT_OF_MEMORY, "%s: out of memory", name);
   }
-  seqc_tensor *outputs = inputs + 3 + pieces;
+  seqc_tensor *outputs = inputs + first + pieces;
   inputs[0] = (seqc_tensor){SEQC_DTYPE_I32, 2, token_shape, NULL,
                             (void *)(uintptr_t)tokens};
   inputs[1] = (seqc_tensor){SEQC_DTYPE_I64, 1, position_shape, NULL, &position};
   inputs[2] = (seqc_tensor){SEQC_DTYPE_F32, 1, weights_shape, NULL,
                             model->weights};
+  if (first == 4)
+    inputs[3] = (seqc_tensor){SEQC_DTYPE_I8, 1, qweights_shape, NULL,
+                              model->qweights};
   outputs[0] = (seqc_tensor){SEQC_DTYPE_F32, 3, logits_shape, NULL, logits};
   for (int32_t i = 0; i < pieces; ++i) {
     const seqc_model_tensor_info *piece = &info->states[i];
@@ -305,11 +390,11 @@ static seqc_status run(const char *name, seqc_model *model,
       shape[1 + d] = piece->shape[d];
     seqc_tensor t = {SEQC_DTYPE_F32, piece->rank + 1, shape, NULL,
                      model->state + model->batch * piece->offset};
-    inputs[3 + i] = t;
+    inputs[first + i] = t;
     outputs[1 + i] = t;
   }
   int32_t function = step ? info->step_function : info->forward_function;
-  seqc_status status = seqc_runtime_invoke(function, inputs, 3 + pieces,
+  seqc_status status = seqc_runtime_invoke(function, inputs, first + pieces,
                                            outputs, 1 + pieces);
   free(inputs);
   free(shapes);

@@ -59,7 +59,21 @@ struct AttrReader {
 } // namespace
 
 /// seqc_dtype values (seqc_runtime.h).
-static constexpr int32_t kF32 = 1, kI32 = 6, kI64 = 7;
+static constexpr int32_t kF32 = 1, kI8 = 5, kI32 = 6, kI64 = 7;
+
+// Sizes of a table entry, whose shape product is known not to overflow.
+static int64_t elementCount(const ModelTensor &t) {
+  int64_t count = 1;
+  for (int64_t s : t.shape)
+    count *= s;
+  return count;
+}
+static int64_t quantizedBytes(const ModelTensor &t) {
+  return t.bits == 4 ? elementCount(t) / 2 : elementCount(t);
+}
+static int64_t scaleCount(const ModelTensor &t) {
+  return t.shape[0] * (t.shape[1] / t.groupSize);
+}
 
 /// Checks that `arg` has `dtype` and the sizes `dims` (-1: dynamic).
 static bool hasShape(const ArgSignature &arg, int32_t dtype,
@@ -89,6 +103,42 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
   info.maxContext = r.integer(dict, "max_context", 1);
   info.weightsSize = r.integer(dict, "weights_size", 1);
   info.stateSize = r.integer(dict, "state_size", 0);
+  info.qweightsSize = dict.get("qweights_size")
+                          ? r.integer(dict, "qweights_size", 0)
+                          : 0;
+  // [offset, offset + count) within `limit` values of `key`.
+  auto inside = [&](StringRef name, int64_t offset, int64_t count,
+                    int64_t limit, StringRef key) {
+    if (!r.failed && (count > limit || offset > limit - count))
+      r.error() << "'" << name << "' (offset " << offset << ", " << count
+                << " elements) lies outside the " << limit << " values of '"
+                << key << "'";
+  };
+  // A quantized weight's bytes in the qweights, its scales in the weights.
+  auto readQuantization = [&](AttrReader &r, DictionaryAttr t,
+                              ModelTensor &tensor, int64_t count) {
+    tensor.bits = r.integer(t, "bits", 0);
+    tensor.groupSize = r.integer(t, "group_size", 1);
+    tensor.scaleOffset = r.integer(t, "scale_offset", 0);
+    if (r.failed)
+      return;
+    if (tensor.bits != 8 && tensor.bits != 4) {
+      r.error() << "'" << tensor.name << "': 'bits' must be 8 or 4, got "
+                << tensor.bits;
+      return;
+    }
+    if (tensor.shape.size() != 2 || tensor.shape[1] % tensor.groupSize != 0 ||
+        (tensor.bits == 4 && tensor.groupSize % 2 != 0)) {
+      r.error() << "'" << tensor.name
+                << "': a quantized weight must be [N, K] with 'group_size' "
+                   "dividing K (and even for 4 bits)";
+      return;
+    }
+    inside(tensor.name, tensor.offset, quantizedBytes(tensor),
+           info.qweightsSize, "qweights_size");
+    inside(tensor.name + " scales", tensor.scaleOffset, scaleCount(tensor),
+           info.weightsSize, "weights");
+  };
   // A list of {name, shape, offset}, each inside `limit` values.
   auto tensors = [&](StringRef key, int64_t limit,
                      std::vector<ModelTensor> &out) {
@@ -125,10 +175,10 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
           (!shape || tensor.shape.empty() || tensor.shape.size() > 8))
         r.error() << "'" << tensor.name
                   << "': 'shape' must be an array of 1 to 8 sizes";
-      if (!r.failed && (count > limit || tensor.offset > limit - count))
-        r.error() << "'" << tensor.name << "' (offset " << tensor.offset
-                  << ", " << count << " elements) lies outside the " << limit
-                  << " values of '" << key << "'";
+      if (t.get("bits") && !r.failed)
+        readQuantization(r, t, tensor, count);
+      if (!r.failed && tensor.bits == 0)
+        inside(tensor.name, tensor.offset, count, limit, key);
       out.push_back(std::move(tensor));
     }
   };
@@ -137,21 +187,36 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
   // Two weights may not share values by mistake (a tied head reuses its
   // embedding's entry, not a second one), and two pieces of state updated
   // in place must not alias.
-  auto disjoint = [&](StringRef key, std::vector<ModelTensor> list) {
-    llvm::sort(list, [](const ModelTensor &a, const ModelTensor &b) {
+  struct Range {
+    std::string name;
+    int64_t offset, count;
+  };
+  auto disjoint = [&](StringRef key, std::vector<Range> list) {
+    llvm::sort(list, [](const Range &a, const Range &b) {
       return a.offset < b.offset;
     });
-    for (size_t i = 1; i < list.size() && !r.failed; ++i) {
-      int64_t count = 1;
-      for (int64_t s : list[i - 1].shape)
-        count *= s;
-      if (list[i - 1].offset + count > list[i].offset)
+    for (size_t i = 1; i < list.size() && !r.failed; ++i)
+      if (list[i - 1].offset + list[i - 1].count > list[i].offset)
         r.error() << "'" << list[i - 1].name << "' and '" << list[i].name
                   << "' overlap in '" << key << "'";
-    }
   };
-  disjoint("weights", info.weights);
-  disjoint("state", info.states);
+  auto ranges = [](const std::vector<ModelTensor> &list, bool quantized) {
+    std::vector<Range> out;
+    for (const ModelTensor &t : list) {
+      if (quantized) {
+        if (t.bits)
+          out.push_back({t.name, t.offset, quantizedBytes(t)});
+      } else if (t.bits) {
+        out.push_back({t.name + " scales", t.scaleOffset, scaleCount(t)});
+      } else {
+        out.push_back({t.name, t.offset, elementCount(t)});
+      }
+    }
+    return out;
+  };
+  disjoint("weights", ranges(info.weights, false));
+  disjoint("qweights", ranges(info.weights, true));
+  disjoint("state", ranges(info.states, false));
   if (r.failed)
     return failure();
 
@@ -164,18 +229,22 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
     (step ? info.stepFunction : info.forwardFunction) = index;
     int64_t length = step ? 1 : -1;
     size_t pieces = info.states.size();
-    bool ok = entry.inputs.size() == 3 + pieces &&
+    // The quantized weights, when there are any, follow the weights.
+    size_t first = info.qweightsSize ? 4 : 3;
+    bool ok = entry.inputs.size() == first + pieces &&
               entry.outputs.size() == 1 + pieces &&
               hasShape(entry.inputs[0], kI32, {-1, length}) &&
               hasShape(entry.inputs[1], kI64, {1}) &&
               hasShape(entry.inputs[2], kF32, {info.weightsSize}) &&
+              (!info.qweightsSize ||
+               hasShape(entry.inputs[3], kI8, {info.qweightsSize})) &&
               hasShape(entry.outputs[0], kF32, {-1, length, info.vocabSize});
     std::string expected;
     llvm::raw_string_ostream os(expected);
     for (auto [i, piece] : llvm::enumerate(info.states)) {
       SmallVector<int64_t> dims = {-1};
       dims.append(piece.shape.begin(), piece.shape.end());
-      ok = ok && hasShape(entry.inputs[3 + i], kF32, dims) &&
+      ok = ok && hasShape(entry.inputs[first + i], kF32, dims) &&
            hasShape(entry.outputs[1 + i], kF32, dims);
       os << ", " << piece.name << ": f32[B";
       for (int64_t s : piece.shape)
@@ -186,7 +255,12 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
       return module.emitError("a model's @")
              << entry.name << " must take (tokens: i32[B, "
              << (step ? "1" : "L") << "], position: i64[1], weights: f32["
-             << info.weightsSize << "]" << expected
+             << info.weightsSize << "]"
+             << (info.qweightsSize
+                     ? ", qweights: i8[" + std::to_string(info.qweightsSize) +
+                           "]"
+                     : std::string())
+             << expected
              << ") and return the logits f32[B, " << (step ? "1" : "L")
              << ", " << info.vocabSize << "] and the same state pieces";
   }
@@ -217,9 +291,10 @@ void seqc::emitModelTable(llvm::Module &module,
   llvm::Constant *pointer = llvm::ConstantPointerNull::get(ptr);
   if (model) {
     // Field for field as seqc_model_tensor_info and seqc_model_info.
-    auto *tensorType = llvm::StructType::get(ctx, {ptr, i32, ptr, i64});
+    auto *tensorType =
+        llvm::StructType::get(ctx, {ptr, i32, ptr, i64, i32, i64, i64});
     auto *infoType = llvm::StructType::get(
-        ctx, {ptr, ptr, i64, i64, i32, ptr, i64, i32, ptr, i64, i32, i32});
+        ctx, {ptr, ptr, i64, i64, i32, ptr, i64, i32, ptr, i64, i32, i32, i64});
     auto tensors = [&](ArrayRef<ModelTensor> list) -> llvm::Constant * {
       SmallVector<llvm::Constant *> entries;
       for (const ModelTensor &t : list) {
@@ -228,7 +303,10 @@ void seqc::emitModelTable(llvm::Module &module,
             tensorType,
             {string(t.name), llvm::ConstantInt::get(i32, t.shape.size()),
              global(llvm::ConstantDataArray::get(ctx, ArrayRef(shape))),
-             llvm::ConstantInt::get(i64, t.offset)}));
+             llvm::ConstantInt::get(i64, t.offset),
+             llvm::ConstantInt::get(i32, t.bits),
+             llvm::ConstantInt::get(i64, t.groupSize),
+             llvm::ConstantInt::get(i64, t.scaleOffset)}));
       }
       if (entries.empty())
         return llvm::ConstantPointerNull::get(ptr);
@@ -247,7 +325,8 @@ void seqc::emitModelTable(llvm::Module &module,
          tensors(model->states),
          llvm::ConstantInt::get(i64, model->stateSize),
          llvm::ConstantInt::get(i32, model->forwardFunction),
-         llvm::ConstantInt::get(i32, model->stepFunction)}));
+         llvm::ConstantInt::get(i32, model->stepFunction),
+         llvm::ConstantInt::get(i64, model->qweightsSize)}));
   }
   auto *gv = new llvm::GlobalVariable(module, ptr, /*isConstant=*/true,
                                       llvm::GlobalValue::ExternalLinkage,

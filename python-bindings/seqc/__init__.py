@@ -51,10 +51,12 @@ def _is_model_path(src):
 
 def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
             opt_level=2, runtime_checks=False, reference=False, header=None,
-            max_context=None):
+            max_context=None, quantize=None, quant_group=0):
     """Compiles seq IR (text, or a path to a .mlir file), or a model: a
     seqc-model .json description or a Hugging Face model directory
-    (docs/models.md; `max_context` overrides its context length).
+    (docs/models.md; `max_context` overrides its context length;
+    `quantize` is "w8" or "w4" for weight-only quantization of the
+    projections with `quant_group` inputs per scale, docs/quantization.md).
 
     Returns the path of the output: `output`, or a file in a temporary
     directory that lives as long as the process. With emit="so" a C header
@@ -89,7 +91,8 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
                   runtime_checks=runtime_checks, reference=reference,
                   header=header,
                   runtime_library=runtime, source_name=name,
-                  input_path=input_path, max_context=max_context or 0)
+                  input_path=input_path, max_context=max_context or 0,
+                  quantize=quantize or "", quant_group=quant_group)
     return output
 
 
@@ -189,6 +192,12 @@ class Model:
 
     def load_state(self, state):
         self._model.load_state(bytes(state))
+
+    def save_weights(self, path):
+        """Writes the instance's weights as safetensors, quantized
+        projections as I8 `name` + F32 `name`_scale (docs/quantization.md):
+        the file a quantized library loads without converting."""
+        self._model.save_weights(os.fspath(path))
 
 
 def load(path):

@@ -97,7 +97,8 @@ void compile(const std::string &source, const std::string &output,
              unsigned optLevel, bool runtimeChecks, bool reference,
              const std::string &header, const std::string &runtimeLibrary,
              const std::string &sourceName, const std::string &inputPath,
-             int64_t maxContext) {
+             int64_t maxContext, const std::string &quantize,
+             int64_t quantGroup) {
   CompilerSession session;
   OwningOpRef<ModuleOp> module;
   if (inputPath.empty()) {
@@ -108,6 +109,8 @@ void compile(const std::string &source, const std::string &output,
         session.sourceMgr, session.context.get(), session.stream);
     seqc::InputOptions inputOptions;
     inputOptions.maxContext = maxContext;
+    inputOptions.quantize = quantize;
+    inputOptions.quantGroup = quantGroup;
     module = seqc::loadInput(inputPath, *session.context, session.sourceMgr,
                              inputOptions, session.options().onError);
   }
@@ -177,6 +180,7 @@ struct ModelApi {
   uint64_t (*stateBytes)(const seqc_model *) = nullptr;
   seqc_status (*save)(const seqc_model *, void *, uint64_t) = nullptr;
   seqc_status (*load)(seqc_model *, const void *, uint64_t) = nullptr;
+  seqc_status (*saveWeights)(const seqc_model *, const char *) = nullptr;
   const char *(*lastError)() = nullptr;
 
   template <typename F> static void bind(void *handle, const char *name, F &fn) {
@@ -194,9 +198,11 @@ struct ModelApi {
     bind(handle, "seqc_model_state_bytes", stateBytes);
     bind(handle, "seqc_model_save_state", save);
     bind(handle, "seqc_model_load_state", load);
+    bind(handle, "seqc_model_save_weights", saveWeights);
     bind(handle, "seqc_last_error", lastError);
     return info && create && createFromBuffer && destroy && forward && step &&
-           reset && position && stateBytes && save && load && lastError;
+           reset && position && stateBytes && save && load && saveWeights &&
+           lastError;
   }
   void check(seqc_status status) const {
     if (status != SEQC_OK)
@@ -258,6 +264,15 @@ public:
   void loadState(nb::bytes state) {
     std::lock_guard<std::mutex> lock(mutex);
     api.check(api.load(model, state.c_str(), state.size()));
+  }
+  void saveWeights(const std::string &path) {
+    std::lock_guard<std::mutex> lock(mutex);
+    seqc_status status;
+    {
+      nb::gil_scoped_release release;
+      status = api.saveWeights(model, path.c_str());
+    }
+    api.check(status);
   }
 
   int64_t batch;
@@ -432,6 +447,13 @@ public:
     d["vocab_size"] = m->vocab_size;
     d["max_context"] = m->max_context;
     d["state_size"] = m->state_size;
+    // Quantized projections: name -> (bits, group size).
+    nb::dict quantized;
+    for (int i = 0; i < m->num_weights; ++i)
+      if (m->weights[i].bits)
+        quantized[m->weights[i].name] =
+            nb::make_tuple(m->weights[i].bits, m->weights[i].group_size);
+    d["quantized"] = quantized;
     auto tensors = [](const seqc_model_tensor_info *list, int count) {
       nb::list out;
       for (int i = 0; i < count; ++i) {
@@ -489,7 +511,8 @@ NB_MODULE(_seqc, m) {
         nb::arg("opt_level") = 2, nb::arg("runtime_checks") = false,
         nb::arg("reference") = false, nb::arg("header") = "", nb::arg("runtime_library") = "",
         nb::arg("source_name") = "<source>", nb::arg("input_path") = "",
-        nb::arg("max_context") = 0);
+        nb::arg("max_context") = 0, nb::arg("quantize") = "",
+        nb::arg("quant_group") = 0);
   m.def("opt", &opt, nb::arg("source"), nb::arg("pipeline"),
         nb::arg("source_name") = "<source>");
   nb::class_<Library>(m, "Library")
@@ -507,5 +530,6 @@ NB_MODULE(_seqc, m) {
       .def("step", &Model::step, nb::arg("tokens").noconvert())
       .def("reset", &Model::reset)
       .def("save_state", &Model::saveState)
+      .def("save_weights", &Model::saveWeights, nb::arg("path"))
       .def("load_state", &Model::loadState, nb::arg("state"));
 }

@@ -13,6 +13,17 @@
 // RUN: not seqc %t/signature.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=SIGNATURE
 // SIGNATURE: error: a model's @forward must take (tokens: i32[B, L], position: i64[1], weights: f32[16], s: f32[B, 4]) and return the logits f32[B, L, 8] and the same state pieces
 
+// RUN: not seqc %t/qbits.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=QBITS
+// QBITS: error: malformed 'seqc.model' attribute: 'w': 'bits' must be 8 or 4, got 3
+// RUN: not seqc %t/qgroup.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=QGROUP
+// QGROUP: error: malformed 'seqc.model' attribute: 'w': a quantized weight must be [N, K] with 'group_size' dividing K (and even for 4 bits)
+// RUN: not seqc %t/qoutside.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=QOUTSIDE
+// QOUTSIDE: error: malformed 'seqc.model' attribute: 'w' (offset 40, 32 elements) lies outside the 64 values of 'qweights_size'
+// RUN: not seqc %t/qoverlap.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=QOVERLAP
+// QOVERLAP: error: malformed 'seqc.model' attribute: 'n' and 'w scales' overlap in 'weights'
+// RUN: not seqc %t/qsignature.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=QSIGNATURE
+// QSIGNATURE: error: a model's @forward must take (tokens: i32[B, L], position: i64[1], weights: f32[16], qweights: i8[64]) and return the logits f32[B, L, 8] and the same state pieces
+
 //--- not-dict.mlir
 module attributes {seqc.model = 3 : i64} {
   func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
@@ -31,6 +42,27 @@ module attributes {seqc.model = {name = "m", architecture = "x", vocab_size = 8 
 }
 //--- signature.mlir
 module attributes {seqc.model = {name = "m", architecture = "x", vocab_size = 8 : i64, max_context = 4 : i64, weights_size = 16 : i64, state_size = 4 : i64, weights = [], state = [{name = "s", shape = [4], offset = 0 : i64}]}} {
+  func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
+  func.func @step(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
+}
+//--- qbits.mlir
+module attributes {seqc.model = {name = "m", architecture = "x", vocab_size = 8 : i64, max_context = 4 : i64, weights_size = 16 : i64, state_size = 0 : i64, qweights_size = 64 : i64, weights = [{name = "w", shape = [4, 8], offset = 0 : i64, bits = 3 : i64, group_size = 8 : i64, scale_offset = 0 : i64}], state = []}} {
+  func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
+}
+//--- qgroup.mlir
+module attributes {seqc.model = {name = "m", architecture = "x", vocab_size = 8 : i64, max_context = 4 : i64, weights_size = 16 : i64, state_size = 0 : i64, qweights_size = 64 : i64, weights = [{name = "w", shape = [4, 8], offset = 0 : i64, bits = 4 : i64, group_size = 3 : i64, scale_offset = 0 : i64}], state = []}} {
+  func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
+}
+//--- qoutside.mlir
+module attributes {seqc.model = {name = "m", architecture = "x", vocab_size = 8 : i64, max_context = 4 : i64, weights_size = 16 : i64, state_size = 0 : i64, qweights_size = 64 : i64, weights = [{name = "w", shape = [4, 8], offset = 40 : i64, bits = 8 : i64, group_size = 8 : i64, scale_offset = 0 : i64}], state = []}} {
+  func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
+}
+//--- qoverlap.mlir
+module attributes {seqc.model = {name = "m", architecture = "x", vocab_size = 8 : i64, max_context = 4 : i64, weights_size = 16 : i64, state_size = 0 : i64, qweights_size = 64 : i64, weights = [{name = "n", shape = [4], offset = 0 : i64}, {name = "w", shape = [4, 8], offset = 0 : i64, bits = 8 : i64, group_size = 8 : i64, scale_offset = 2 : i64}], state = []}} {
+  func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
+}
+//--- qsignature.mlir
+module attributes {seqc.model = {name = "m", architecture = "x", vocab_size = 8 : i64, max_context = 4 : i64, weights_size = 16 : i64, state_size = 0 : i64, qweights_size = 64 : i64, weights = [], state = []}} {
   func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
   func.func @step(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
 }

@@ -1,12 +1,13 @@
 """Projections with quantized weights (seq.dequantize feeding a
 linalg.contract): the reference lowering (-O0) materializes the float
 weight, -seq-fast-matmul (-O2) converts the integers in registers. Both are
-compared with float64 NumPy on the dequantized weight, computed here from
-the documented storage layout."""
+compared with float64 NumPy on the dequantized weight, computed from the
+documented storage layout (quantization_reference)."""
 
 import numpy as np
 import pytest
 
+from quantization_reference import quantize
 from seqc_harness import Library, assert_close, tensor_type
 
 # (rows, K, N, bits, group size). Group size K is one scale per output
@@ -23,26 +24,6 @@ CONFIGS = [
     (2, 64, 5, 4, 16),
     (2, 48, 5, 8, 8),
 ]
-
-
-def quantize(w, bits, group):
-    """Symmetric quantization of w [N, K] in groups of `group` inputs, as
-    documented for seq.dequantize: returns (stored int8, scales, the float
-    weight the stored values stand for)."""
-    n, k = w.shape
-    limit = 127 if bits == 8 else 7
-    g = w.reshape(n, k // group, group)
-    scales = np.abs(g).max(axis=2) / limit
-    scales[scales == 0] = 1.0
-    q = np.clip(np.round(g / scales[..., None]), -limit - 1, limit)
-    dequantized = (q * scales[..., None]).reshape(n, k)
-    q = q.astype(np.int8)
-    if bits == 4:
-        half = group // 2
-        low, high = q[..., :half], q[..., half:]
-        q = ((low & 0xF) | (high.astype(np.int32) << 4)).astype(np.uint8)
-        q = q.view(np.int8)
-    return q.reshape(n, -1), scales.astype(np.float32), dequantized
 
 
 def _function(i, cfg):

@@ -99,6 +99,18 @@ static cl::opt<int64_t> maxContext(
     cl::desc("For a model description: the longest sequence an instance "
              "holds (its KV cache length); default: the description's"),
     cl::init(0), cl::cat(seqcCategory));
+static cl::opt<std::string> quantize(
+    "quantize",
+    cl::desc("For a model description: weight-only quantization of the "
+             "projections, none, w8 (int8, one scale per output channel) or "
+             "w4 (int4 in groups); the library quantizes float weights as "
+             "it loads them (docs/quantization.md)"),
+    cl::value_desc("scheme"), cl::init("none"), cl::cat(seqcCategory));
+static cl::opt<int64_t> quantGroup(
+    "quant-group",
+    cl::desc("Inputs per quantization scale: a multiple of 16 for w8 "
+             "(default 0, per output channel), of 32 for w4 (default 64)"),
+    cl::init(0), cl::cat(seqcCategory));
 static cl::opt<bool> verbose("v", cl::desc("Print each stage as it runs"),
                              cl::init(false), cl::cat(seqcCategory));
 
@@ -163,6 +175,8 @@ static LogicalResult compile(MLIRContext &context) {
     errs() << "seqc: reading " << inputFilename << "\n";
   seqc::InputOptions inputOptions;
   inputOptions.maxContext = maxContext;
+  inputOptions.quantize = quantize;
+  inputOptions.quantGroup = quantGroup;
   OwningOpRef<ModuleOp> module = seqc::loadInput(
       inputFilename, context, sourceMgr, inputOptions, options.onError);
   if (!module)

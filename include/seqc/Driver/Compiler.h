@@ -81,7 +81,16 @@ mlir::LogicalResult compile(mlir::ModuleOp module,
 struct InputOptions {
   /// Overrides the description's max_context when > 0.
   int64_t maxContext = 0;
+  /// Weight-only quantization of the projections: "" or "none", "w8", "w4".
+  std::string quantize;
+  /// Inputs per scale; 0: the default (per channel for w8, 64 for w4).
+  int64_t quantGroup = 0;
 };
+
+/// Checks `options.quantize` and `options.quantGroup`; sets `bits` and
+/// `group` (0 for per channel) for the model builder.
+llvm::Error parseQuantization(const InputOptions &options, int &bits,
+                              int64_t &group);
 
 /// Reads `path`: a model description (a directory with a Hugging Face
 /// config.json, or a .json file; see docs/models.md), built into IR, or a

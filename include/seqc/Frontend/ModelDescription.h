@@ -74,6 +74,10 @@ struct ModelSpec {
   bool tieEmbeddings = false;
   std::vector<BlockSpec> blocks;
   WeightNaming naming = WeightNaming::Seqc;
+  /// Weight-only quantization of the projections (seqc --quantize): 0 (none),
+  /// 8 or 4 bits, one scale per `quantGroup` inputs (0: per output channel).
+  int quantBits = 0;
+  int64_t quantGroup = 0;
 
   /// The file's name for the weight seqc calls `canonical`
   /// ("blocks.3.attn.q_proj.weight").

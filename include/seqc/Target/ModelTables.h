@@ -22,12 +22,19 @@ struct ModelTensor {
   std::string name;
   llvm::SmallVector<int64_t> shape;
   int64_t offset = 0;
+  /// A quantized weight (bits 8 or 4): `offset` is in bytes of the packed
+  /// quantized weights, its scales [shape[0], shape[1] / groupSize] are f32
+  /// at `scaleOffset` in the packed weights.
+  int32_t bits = 0;
+  int64_t groupSize = 0, scaleOffset = 0;
 };
 
 /// Mirrors seqc_model_info.
 struct ModelInfo {
   std::string name, architecture;
   int64_t vocabSize = 0, maxContext = 0, weightsSize = 0, stateSize = 0;
+  /// Bytes of the packed quantized weights (0: none, and no such argument).
+  int64_t qweightsSize = 0;
   std::vector<ModelTensor> weights, states;
   int32_t forwardFunction = -1, stepFunction = -1;
 };

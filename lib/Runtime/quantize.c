@@ -1,0 +1,34 @@
+/*===- quantize.c - symmetric weight quantization at load time ------------===*/
+
+#include "quantize.h"
+
+#include <math.h>
+
+void seqc_quantize_row(const float *row, int64_t k, int bits, int64_t group,
+                       int8_t *q, float *scales) {
+  float limit = bits == 8 ? 127.0f : 7.0f;
+  for (int64_t g = 0; g < k / group; ++g) {
+    const float *w = row + g * group;
+    float max = 0.0f;
+    for (int64_t i = 0; i < group; ++i)
+      max = fmaxf(max, fabsf(w[i]));
+    float scale = max > 0.0f ? max / limit : 1.0f;
+    scales[g] = scale;
+    for (int64_t i = 0; i < group; ++i) {
+      /* nearbyintf rounds half to even (the default rounding mode), as
+       * NumPy's round does. */
+      float v = fminf(fmaxf(nearbyintf(w[i] / scale), -limit), limit);
+      int8_t value = (int8_t)v;
+      if (bits == 8) {
+        q[g * group + i] = value;
+      } else {
+        int64_t half = group / 2;
+        uint8_t *byte = (uint8_t *)&q[g * half + i % half];
+        if (i < half)
+          *byte = (uint8_t)((*byte & 0xF0u) | ((uint8_t)value & 0x0Fu));
+        else
+          *byte = (uint8_t)((*byte & 0x0Fu) | ((uint8_t)value << 4));
+      }
+    }
+  }
+}

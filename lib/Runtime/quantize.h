@@ -1,0 +1,20 @@
+/*===- quantize.h - symmetric weight quantization at load time ------------===*
+ *
+ * The int8 / packed int4 layout of seq.dequantize (docs/quantization.md):
+ * per group of `group` inputs of a row, scale = max|w| / limit (127 or 7;
+ * 1 for an all-zero group), q = round-half-even(w / scale) clamped to
+ * [-limit, limit]. For 4 bits, byte j of a group holds input j in its low
+ * nibble and input group/2 + j in its high nibble.
+ *===----------------------------------------------------------------------===*/
+
+#ifndef SEQC_RUNTIME_QUANTIZE_H
+#define SEQC_RUNTIME_QUANTIZE_H
+
+#include <stdint.h>
+
+/* Quantizes one row of `k` floats: writes k (8 bits) or k / 2 (4 bits)
+ * bytes to `q` and k / group scales to `scales`. */
+void seqc_quantize_row(const float *row, int64_t k, int bits, int64_t group,
+                       int8_t *q, float *scales);
+
+#endif /* SEQC_RUNTIME_QUANTIZE_H */

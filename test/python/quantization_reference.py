@@ -1,0 +1,51 @@
+"""Weight quantization as documented for seq.dequantize and the runtime
+(docs/quantization.md), written from the documentation in NumPy: symmetric,
+one scale per group of inputs of an output row, round half to even, and
+the int4 packing (byte j of a group holds input j in its low nibble and
+input group/2 + j in its high nibble).
+
+The scale and the division are float32, as the runtime computes them, so
+that ties round the same way and the stored integers agree exactly."""
+
+import numpy as np
+
+
+def quantize(w, bits, group):
+    """w [N, K] -> (stored int8 [N, K or K/2], float32 scales [N, K/group],
+    the float64 weight the stored values stand for)."""
+    w = np.asarray(w, dtype=np.float32)
+    n, k = w.shape
+    limit = np.float32(127 if bits == 8 else 7)
+    g = w.reshape(n, k // group, group)
+    scales = (np.abs(g).max(axis=2) / limit).astype(np.float32)
+    scales[scales == 0] = np.float32(1.0)
+    q = np.clip(np.round(g / scales[..., None]), -limit, limit)
+    dequantized = (q.astype(np.float64) * scales[..., None]).reshape(n, k)
+    q = q.astype(np.int8)
+    if bits == 4:
+        half = group // 2
+        low, high = q[..., :half], q[..., half:]
+        q = ((low.astype(np.int32) & 0xF) | (high.astype(np.int32) << 4))
+        q = q.astype(np.uint8).view(np.int8)
+    return q.reshape(n, -1), scales, dequantized
+
+
+def dequantized_weights(weights, quantized):
+    """`weights` (name -> float array) with each name in `quantized`
+    (name -> (bits, group), as Library.model_info reports) replaced by its
+    dequantized float64 value."""
+    out = dict(weights)
+    for name, (bits, group) in quantized.items():
+        out[name] = quantize(weights[name], bits, group)[2]
+    return out
+
+
+def quantized_file_tensors(weights, quantized):
+    """The tensors of a pre-quantized weights file: each quantized weight
+    as I8 `name` and F32 `name`_scale, the others unchanged."""
+    out = dict(weights)
+    for name, (bits, group) in quantized.items():
+        q, scales, _ = quantize(weights[name], bits, group)
+        out[name] = q
+        out[name + "_scale"] = scales
+    return out

@@ -1,0 +1,237 @@
+"""Models compiled with --quantize (docs/quantization.md): the library with
+quantized projections against the float64 reference run on the weights
+that the quantization stands for (quantization_reference, written from the
+documentation), from float weights quantized at load and from a
+pre-quantized file; step against forward; and every refusal.
+
+Tolerances are those of test_models.py (float32 against float64 on the
+same weights): the quantization itself is in the reference, so the
+comparison is exact up to float32 rounding."""
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+seqc = pytest.importorskip("seqc", reason="the seqc Python module was not built "
+                           "(nanobind missing)")
+
+import model_fixtures  # noqa: E402
+from model_reference import random_weights, reference_logits  # noqa: E402
+from quantization_reference import (dequantized_weights,  # noqa: E402
+                                    quantized_file_tensors)
+from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
+from seqc_harness import SEQC  # noqa: E402
+from test_models import assert_close, tokens_for  # noqa: E402
+
+# (fixture, scheme, group): per-channel and grouped int8, int4 in groups of
+# 32 (the tiny models' d_model); the hybrid's odd sizes (d_model 40, MLP 72)
+# leave some projections in float32, which the table must say.
+CASES = [
+    ("tiny_llama_like", "w8", 0),
+    ("tiny_llama_like", "w4", 32),
+    ("tiny_mamba_like", "w8", 16),
+    ("tiny_mamba2_like", "w4", 32),
+    ("tiny_hybrid", "w8", 0),
+]
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("quantized")
+    cache = {}
+
+    def get(name, scheme, group):
+        key = (name, scheme, group)
+        if key not in cache:
+            desc = model_fixtures.ALL[name]
+            path = root / f"{name}.json"
+            path.write_text(json.dumps(desc))
+            lib = seqc.load(seqc.compile(
+                str(path), output=str(root / f"lib{name}_{scheme}_{group}.so"),
+                quantize=scheme, quant_group=group))
+            weights = random_weights(desc, seed=1)
+            weights_path = root / f"{name}.safetensors"
+            write_safetensors(str(weights_path), weights)
+            cache[key] = (desc, lib, weights, str(weights_path))
+        return cache[key]
+
+    return get
+
+
+def expected_quantized(desc, lib, scheme, group):
+    """The projections the compiler may quantize: 2-D weights read by a
+    matmul whose input size suits the vector kernel's groups."""
+    bits = 8 if scheme == "w8" else 4
+    out = {}
+    for name, shape in lib.model_info["weights"]:
+        leaf = name.rsplit(".", 1)[0].rsplit(".", 1)[-1]
+        projection = leaf.endswith("_proj") or leaf == "lm_head"
+        if not projection or len(shape) != 2:
+            continue
+        g = group or shape[1]
+        if shape[1] % g == 0 and g % (32 if bits == 4 else 16) == 0:
+            out[name] = (bits, g)
+    return out
+
+
+@pytest.mark.parametrize("case", CASES, ids=["-".join(map(str, c)) for c in CASES])
+def test_quantized_forward_matches_reference(build, case):
+    desc, lib, weights, weights_path = build(*case)
+    quantized = lib.model_info["quantized"]
+    assert quantized == expected_quantized(desc, lib, case[1], case[2])
+    assert quantized, "nothing was quantized"
+    tokens = tokens_for(desc)
+    ref = reference_logits(desc, dequantized_weights(weights, quantized), tokens)
+    out = lib.model(weights_path, batch=2).forward(tokens)
+    assert_close(out, ref)
+
+
+@pytest.mark.parametrize("case", CASES[:2], ids=["w8", "w4"])
+def test_step_matches_forward(build, case):
+    desc, lib, weights, weights_path = build(*case)
+    tokens = tokens_for(desc)
+    whole = lib.model(weights_path, batch=2).forward(tokens)
+    m = lib.model(weights_path, batch=2)
+    steps = np.stack([m.step(tokens[:, t]) for t in range(tokens.shape[1])], 1)
+    np.testing.assert_allclose(steps, whole, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", CASES[:2], ids=["w8", "w4"])
+def test_prequantized_file_gives_the_same_logits(build, case, tmp_path):
+    desc, lib, weights, weights_path = build(*case)
+    tensors = quantized_file_tensors(weights, lib.model_info["quantized"])
+    path = tmp_path / "quantized.safetensors"
+    write_safetensors(str(path), tensors)
+    tokens = tokens_for(desc)
+    from_float = lib.model(weights_path, batch=2).forward(tokens)
+    from_file = lib.model(str(path), batch=2).forward(tokens)
+    np.testing.assert_array_equal(from_file, from_float)
+
+
+# ================================================================ refusals
+
+def test_prequantized_file_without_scales(build, tmp_path):
+    desc, lib, weights, _ = build("tiny_llama_like", "w8", 0)
+    tensors = quantized_file_tensors(weights, lib.model_info["quantized"])
+    del tensors["blocks.0.attn.q_proj.weight_scale"]
+    path = tmp_path / "noscale.safetensors"
+    write_safetensors(str(path), tensors)
+    with pytest.raises(seqc.CallError,
+                       match=r"tensor 'blocks.0.attn.q_proj.weight' is I8 "
+                             r"\(quantized\) but the file has no "
+                             r"'blocks.0.attn.q_proj.weight_scale'"):
+        lib.model(str(path))
+
+
+def test_int8_file_for_an_int4_library(build, tmp_path):
+    # Stored int8 [32, 32] where the int4 library reads packed [32, 16].
+    desc, lib8, weights, _ = build("tiny_llama_like", "w8", 0)
+    _, lib4, _, _ = build("tiny_llama_like", "w4", 32)
+    tensors = quantized_file_tensors(weights, lib8.model_info["quantized"])
+    path = tmp_path / "int8.safetensors"
+    write_safetensors(str(path), tensors)
+    with pytest.raises(seqc.CallError,
+                       match=r"tensor 'blocks.0.attn.q_proj.weight' has shape "
+                             r"\[32, 32\], expected \[32, 16\]"):
+        lib4.model(str(path))
+
+
+def test_scales_of_the_wrong_dtype(build, tmp_path):
+    desc, lib, weights, _ = build("tiny_llama_like", "w8", 0)
+    tensors = quantized_file_tensors(weights, lib.model_info["quantized"])
+    name = "blocks.1.mlp.down_proj.weight_scale"
+    tensors[name] = tensors[name].astype(np.float64)
+    path = tmp_path / "f64scale.safetensors"
+    write_safetensors(str(path), tensors)
+    with pytest.raises(seqc.CallError,
+                       match=r"tensor 'blocks.1.mlp.down_proj.weight_scale' "
+                             r"has dtype F64; seqc reads F32 here"):
+        lib.model(str(path))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--quantize=w3"], "--quantize must be none, w8 or w4, got 'w3'"),
+    (["--quantize=w8a8"], "--quantize=w8a8 is not implemented yet; seqc "
+                          "quantizes weights only (w8, w4)"),
+    (["--quantize=w4", "--quant-group=48"],
+     "--quant-group for w4 must be a multiple of 32, got 48"),
+    (["--quantize=w8", "--quant-group=-16"],
+     "--quant-group for w8 must be a multiple of 16 (or 0: per channel), got -16"),
+    (["--quant-group=32"], "--quant-group needs --quantize"),
+])
+def test_bad_quantization_options(tmp_path, args, message):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(model_fixtures.TINY_LLAMA_LIKE))
+    out = tmp_path / "libm.so"
+    r = subprocess.run([SEQC, str(path), "-o", str(out)] + args,
+                       capture_output=True, text=True)
+    assert r.returncode != 0
+    assert f"seqc: error: {message}" in r.stderr
+    assert not out.exists()
+
+
+def test_quantize_on_ir_is_refused(tmp_path):
+    path = tmp_path / "f.mlir"
+    path.write_text("func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {\n"
+                    "  return %x : tensor<4xf32>\n}\n")
+    r = subprocess.run([SEQC, str(path), "--quantize=w8", "-o",
+                        str(tmp_path / "libf.so")], capture_output=True, text=True)
+    assert r.returncode != 0
+    assert ("seqc: error: --quantize applies to model descriptions (a .json "
+            "file or a Hugging Face directory), not to IR") in r.stderr
+
+
+# ========================================================= saved weights
+
+def read_tensors(path):
+    tensors, dtypes, _ = read_safetensors(path, with_metadata=True)
+    return tensors, dtypes
+
+
+@pytest.mark.parametrize("case", CASES[:2], ids=["w8", "w4"])
+def test_saved_weights_are_the_documented_quantization(build, case, tmp_path):
+    # The runtime's quantization (C, at load) against quantization_reference
+    # (NumPy, from the documentation): the same integers and scales.
+    desc, lib, weights, weights_path = build(*case)
+    m = lib.model(weights_path, batch=2)
+    path = tmp_path / "saved.safetensors"
+    m.save_weights(str(path))
+    saved, dtypes = read_tensors(str(path))
+    expected = quantized_file_tensors(weights, lib.model_info["quantized"])
+    assert sorted(saved) == sorted(expected)
+    for name, value in expected.items():
+        assert dtypes[name] == ("I8" if value.dtype == np.int8 else "F32"), name
+        np.testing.assert_array_equal(saved[name], value, err_msg=name)
+    tokens = tokens_for(desc)
+    again = lib.model(str(path), batch=2).forward(tokens)
+    np.testing.assert_array_equal(again, m.forward(tokens))
+
+
+def test_saved_weights_of_a_float_library(build, tmp_path):
+    # No quantization: the weights as f32, whatever dtype they came in.
+    desc, lib, weights, weights_path = build("tiny_llama_like", "w8", 0)
+    plain = seqc.load(seqc.compile(_write(tmp_path, desc)))
+    path = tmp_path / "plain.safetensors"
+    plain.model(weights_path).save_weights(str(path))
+    saved, dtypes = read_tensors(str(path))
+    assert set(dtypes.values()) == {"F32"}
+    for name, value in weights.items():
+        np.testing.assert_array_equal(saved[name], value, err_msg=name)
+
+
+def _write(tmp_path, desc):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(desc))
+    return str(path)
+
+
+def test_saving_weights_to_a_bad_path(build, tmp_path):
+    desc, lib, weights, weights_path = build("tiny_llama_like", "w8", 0)
+    m = lib.model(weights_path)
+    target = tmp_path / "missing" / "w.safetensors"
+    with pytest.raises(seqc.CallError,
+                       match=r"seqc_model_save_weights: cannot write '.*missing/w.safetensors'"):
+        m.save_weights(str(target))
+    assert not (tmp_path / "missing").exists()

@@ -160,10 +160,18 @@ SmallVector<Value> Rewriter::weightsAt(Value n, Value pos) {
   Value q = vector::LoadOp::create(b, bytes, w, ValueRange{n, pos});
   SmallVector<Value> ints = {q};
   if (bits == 4) {
-    Value four = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(bytes, b.getI8IntegerAttr(4)));
-    ints = {arith::ShRSIOp::create(b, arith::ShLIOp::create(b, q, four), four),
-            arith::ShRSIOp::create(b, q, four)};
+    // Nibbles are split after sign-extending to i32: x86 has no 8-bit
+    // vector shifts, and the high nibble of a sign-extended byte is then
+    // one arithmetic shift.
+    auto words = VectorType::get({lanes}, b.getI32Type());
+    auto shift = [&](int32_t n) {
+      return arith::ConstantOp::create(
+          b, DenseElementsAttr::get(words, b.getI32IntegerAttr(n)));
+    };
+    Value wide = arith::ExtSIOp::create(b, words, q);
+    ints = {arith::ShRSIOp::create(
+                b, arith::ShLIOp::create(b, wide, shift(28)), shift(28)),
+            arith::ShRSIOp::create(b, wide, shift(4))};
   }
   SmallVector<Value> out;
   for (Value i : ints) {

@@ -32,10 +32,11 @@ func.func @int8_per_channel(%x: tensor<?x64xf32>, %q: tensor<96x64xi8>, %s: tens
 // CHECK-LABEL: func.func @int4_groups
 // CHECK: scf.parallel
 // CHECK: vector.load %{{.*}} : memref<8x64xi8, strided<[?, 1], offset: ?>>, vector<16xi8>
+// CHECK: arith.extsi %{{.*}} : vector<16xi8> to vector<16xi32>
 // CHECK: arith.shli
 // CHECK: arith.shrsi
 // CHECK: arith.shrsi
-// CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
+// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
 // CHECK: memref.load {{.*}} : memref<8x2xf32
 // CHECK: arith.mulf {{.*}} : vector<16xf32>
 // CHECK: vector.fma

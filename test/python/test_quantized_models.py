@@ -9,6 +9,7 @@ same weights): the quantization itself is in the reference, so the
 comparison is exact up to float32 rounding."""
 
 import json
+import re
 import subprocess
 
 import numpy as np
@@ -235,3 +236,41 @@ def test_saving_weights_to_a_bad_path(build, tmp_path):
                        match=r"seqc_model_save_weights: cannot write '.*missing/w.safetensors'"):
         m.save_weights(str(target))
     assert not (tmp_path / "missing").exists()
+
+
+def test_driver_writes_the_quantized_weights(build, tmp_path):
+    # seqc --save-weights: the file the library's own instance writes.
+    desc, lib, weights, weights_path = build("tiny_llama_like", "w4", 32)
+    json_path = _write(tmp_path, desc)
+    out = tmp_path / "q.safetensors"
+    r = subprocess.run([SEQC, json_path, "--quantize=w4", "--quant-group=32",
+                        "--weights=" + weights_path, "--save-weights=" + str(out),
+                        "-o", str(tmp_path / "libq.so")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    saved, _ = read_tensors(str(out))
+    expected = quantized_file_tensors(weights, lib.model_info["quantized"])
+    assert sorted(saved) == sorted(expected)
+    for name, value in expected.items():
+        np.testing.assert_array_equal(saved[name], value, err_msg=name)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--weights=MISSING", "--save-weights=OUT"],
+     "seqc_model_create: safetensors: cannot open '.*missing.safetensors'"),
+    (["--save-weights=OUT"],
+     "--save-weights needs --weights=PATH and a library output"),
+    (["--weights=MISSING"], "--weights is only read with --save-weights"),
+])
+def test_driver_save_weights_errors(tmp_path, args, message):
+    # A failure leaves neither the library nor the weights behind.
+    json_path = _write(tmp_path, model_fixtures.TINY_LLAMA_LIKE)
+    args = [a.replace("MISSING", str(tmp_path / "missing.safetensors"))
+             .replace("OUT", str(tmp_path / "q.safetensors")) for a in args]
+    r = subprocess.run([SEQC, json_path, "--quantize=w8", "-o",
+                        str(tmp_path / "libq.so")] + args,
+                       capture_output=True, text=True)
+    assert r.returncode != 0
+    assert re.search("seqc: error: " + message, r.stderr), r.stderr
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == ["m.json"], left

@@ -19,6 +19,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -111,6 +112,16 @@ static cl::opt<int64_t> quantGroup(
     cl::desc("Inputs per quantization scale: a multiple of 16 for w8 "
              "(default 0, per output channel), of 32 for w4 (default 64)"),
     cl::init(0), cl::cat(seqcCategory));
+static cl::opt<std::string> weightsInput(
+    "weights",
+    cl::desc("With --save-weights: the model's weights (safetensors)"),
+    cl::value_desc("path"), cl::init(""), cl::cat(seqcCategory));
+static cl::opt<std::string> saveWeights(
+    "save-weights",
+    cl::desc("After building a model library: load --weights through it and "
+             "write them as it holds them (quantized with --quantize) to this "
+             "safetensors file, which the library then reads as is"),
+    cl::value_desc("path"), cl::init(""), cl::cat(seqcCategory));
 static cl::opt<bool> verbose("v", cl::desc("Print each stage as it runs"),
                              cl::init(false), cl::cat(seqcCategory));
 
@@ -164,6 +175,18 @@ static LogicalResult compile(MLIRContext &context) {
   if (failed(seqc::checkOptions(options, outputFilename)))
     return failure();
 
+  if (!saveWeights.empty() &&
+      (weightsInput.empty() || options.emit != seqc::OutputKind::SharedLib ||
+       !toFile)) {
+    errs() << "seqc: error: --save-weights needs --weights=PATH and a "
+              "library output (-o lib.so)\n";
+    return failure();
+  }
+  if (!weightsInput.empty() && saveWeights.empty()) {
+    errs() << "seqc: error: --weights is only read with --save-weights "
+              "(a library loads its weights when an instance is created)\n";
+    return failure();
+  }
   if (maxContext < 0 || maxContext > (int64_t(1) << 22)) {
     errs() << "seqc: error: --max-context must be in [1, 4194304], got "
            << maxContext << "\n";
@@ -181,9 +204,25 @@ static LogicalResult compile(MLIRContext &context) {
       inputFilename, context, sourceMgr, inputOptions, options.onError);
   if (!module)
     return failure();
-  return seqc::compile(*module, options,
-                       outputFilename.empty() ? std::string("-")
-                                              : outputFilename.getValue());
+  if (failed(seqc::compile(*module, options,
+                           outputFilename.empty() ? std::string("-")
+                                                  : outputFilename.getValue())))
+    return failure();
+  if (saveWeights.empty())
+    return success();
+  if (verbose)
+    errs() << "seqc: writing the weights of " << outputFilename << " to "
+           << saveWeights << "\n";
+  if (llvm::Error error = seqc::saveLibraryWeights(outputFilename, weightsInput,
+                                                   saveWeights)) {
+    errs() << "seqc: error: " << toString(std::move(error)) << "\n";
+    // All or nothing: the library goes with the weights it was asked for.
+    sys::fs::remove(outputFilename);
+    if (!options.headerPath.empty())
+      sys::fs::remove(options.headerPath);
+    return failure();
+  }
+  return success();
 }
 
 int main(int argc, char **argv) {

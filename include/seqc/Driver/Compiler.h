@@ -87,6 +87,13 @@ struct InputOptions {
   int64_t quantGroup = 0;
 };
 
+/// Loads the model library at `libraryPath`, creates an instance from the
+/// safetensors file `weightsPath` and writes its weights (quantized as the
+/// library quantizes them) to `outputPath` (seqc --save-weights).
+llvm::Error saveLibraryWeights(llvm::StringRef libraryPath,
+                               llvm::StringRef weightsPath,
+                               llvm::StringRef outputPath);
+
 /// Checks `options.quantize` and `options.quantGroup`; sets `bits` and
 /// `group` (0 for per channel) for the model builder.
 llvm::Error parseQuantization(const InputOptions &options, int &bits,

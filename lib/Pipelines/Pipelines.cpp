@@ -37,15 +37,18 @@ std::string seqc::getCpuToLLVMPipeline(const PipelineOptions &options) {
   // C wrappers are requested first, before convert-math-to-libm declares
   // libm functions, which must stay plain C calls.
   // Inputs belong to the caller: bufferization must copy, never update them
-  // in place. Math on vectors is approximated (LLVM would scalarize it into
+  // in place, except donated ones (a model's state), which are returned
+  // without a copy. Math on vectors is approximated (LLVM would scalarize it into
   // libm calls); scf.parallel loops become OpenMP worksharing loops.
   return "seq-read-only-arguments,"
          "func.func(llvm-request-c-wrappers),"
          "one-shot-bufferize{bufferize-function-boundaries "
          "allow-return-allocs-from-loops "
          "function-boundary-type-conversion=identity-layout-map},"
+         "drop-equivalent-buffer-results,"
          "canonicalize,"
          "buffer-deallocation-pipeline,"
+         "func.func(seq-return-donated-in-place),"
          "convert-bufferization-to-memref,"
          "seq-memref-copy-to-linalg,"
          "convert-linalg-to-loops," +

@@ -8,7 +8,11 @@
 // horizontally once at the end. Tasks are (batch entry, block of rows,
 // block of outputs): a decode step (one row) still splits over outputs, so
 // the weight is streamed once by all threads together; within a task the
-// tile of w stays in L1 while the rows of x pass by.
+// tile of w stays in L1 while the rows of x pass by. As a tile streams its
+// rows of w, the next tile's rows are prefetched: a row of a projection is
+// only a few cache lines (768 int8 weights are 12), too short a stream for
+// the hardware prefetcher, and a decode step reads every weight from DRAM
+// (measured: 2x on the decode of a 110M int8 model, 10% in fp32).
 //
 // A weight that is a seq.dequantize of int8 or packed int4 values is read
 // as integers and converted in registers (never materialized as floats):
@@ -232,6 +236,9 @@ void Rewriter::run() {
           }
           SmallVector<Value> next(accs.begin(), accs.end());
           for (int64_t c = 0; c < tileCols; ++c) {
+            Value ahead = min(add(n0, index(tileCols + c)), index(outputs - 1));
+            memref::PrefetchOp::create(b, w, ValueRange{ahead, pos}, false, 3,
+                                       true);
             SmallVector<Value> wv = weightsAt(add(n0, index(c)), pos);
             for (size_t part = 0; part < wv.size(); ++part)
               for (int64_t r = 0; r < tileRows; ++r)

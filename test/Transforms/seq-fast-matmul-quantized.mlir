@@ -5,7 +5,10 @@
 // weight is never built.
 // CHECK-LABEL: func.func @int8_per_channel
 // CHECK-NOT: seq.dequantize
+// The next tile's rows of the weight are prefetched as this one streams
+// (decode reads each weight once, from DRAM).
 // CHECK: scf.parallel
+// CHECK: memref.prefetch %{{.*}}[%{{.*}}, %{{.*}}], read, locality<3>, data : memref<96x64xi8
 // CHECK: vector.load %{{.*}} : memref<96x64xi8, strided<[?, 1], offset: ?>>, vector<16xi8>
 // CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
 // CHECK: vector.fma

@@ -42,6 +42,30 @@ def SeqReadOnlyArguments : Pass<"seq-read-only-arguments", "::mlir::ModuleOp"> {
   }];
 }
 
+def SeqReturnDonatedInPlace : Pass<"seq-return-donated-in-place", "::mlir::func::FuncOp"> {
+  let summary = "Return a donated argument's buffer itself rather than a "
+                "clone of it";
+  let description = [{
+    A model's state pieces are `seqc.donated` arguments that the function
+    updates in place and returns (docs/models.md). Ownership-based buffer
+    deallocation must return buffers the caller owns, so it clones a
+    returned argument: a copy of every KV cache on every decode step. The
+    caller of a donated argument already owns its buffer, and the runtime
+    neither copies nor frees a result that is one of its inputs; this pass,
+    run after `buffer-deallocation-pipeline`, returns the argument instead
+    of its clone. (Private functions return no such results: run
+    `drop-equivalent-buffer-results` after bufferization.)
+
+    ```mlir
+    %c = bufferization.clone %state : memref<?x4x256x64xf32> to memref<?x4x256x64xf32>
+    return %logits, %c
+    // becomes
+    return %logits, %state
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 def SeqFlashAttention : Pass<"seq-flash-attention"> {
   let summary = "Tile seq.attention flash-style: online softmax over key "
                 "blocks, vector kernels, parallel tasks";

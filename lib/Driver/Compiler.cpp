@@ -89,6 +89,7 @@ static PipelineOptions pipelineOptionsFor(const CompileOptions &options,
   pipelineOptions.fastLowerings =
       options.optLevel > 0 && !options.referenceOnly;
   pipelineOptions.vectorLanes = vectorLanesF32(machine);
+  pipelineOptions.int8Dot = hasInt8DotProduct(machine);
   pipelineOptions.runtimeChecks = options.runtimeChecks;
   return pipelineOptions;
 }

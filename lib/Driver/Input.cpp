@@ -11,22 +11,28 @@ using namespace mlir;
 using namespace seqc;
 
 llvm::Error seqc::parseQuantization(const InputOptions &options, int &bits,
-                                    int64_t &group) {
+                                    int64_t &group, bool &activations) {
   StringRef scheme = options.quantize;
   group = options.quantGroup;
+  activations = scheme == "w8a8";
   if (scheme.empty() || scheme == "none")
     bits = 0;
-  else if (scheme == "w8")
+  else if (scheme == "w8" || scheme == "w8a8")
     bits = 8;
   else if (scheme == "w4")
     bits = 4;
-  else if (scheme == "w8a8" || scheme == "int8-ssm")
+  else if (scheme == "int8-ssm")
     return llvm::createStringError(
-        "--quantize=" + scheme +
-        " is not implemented yet; seqc quantizes weights only (w8, w4)");
+        "--quantize=int8-ssm is not implemented yet; seqc quantizes "
+        "projections (w8, w4, w8a8)");
   else
-    return llvm::createStringError("--quantize must be none, w8 or w4, got '" +
-                                   scheme + "'");
+    return llvm::createStringError(
+        "--quantize must be none, w8, w4 or w8a8, got '" + scheme + "'");
+  // The integer kernel takes one weight scale per output channel.
+  if (activations && group != 0)
+    return llvm::createStringError(
+        "--quant-group does not apply to w8a8 (one scale per output channel "
+        "and per token)");
   if (bits == 0) {
     if (group != 0)
       return llvm::createStringError("--quant-group needs --quantize");
@@ -56,8 +62,9 @@ seqc::loadInput(llvm::StringRef path, MLIRContext &context,
     }
     if (inputOptions.maxContext > 0)
       spec->maxContext = inputOptions.maxContext;
-    if (llvm::Error error = parseQuantization(inputOptions, spec->quantBits,
-                                              spec->quantGroup)) {
+    if (llvm::Error error =
+            parseQuantization(inputOptions, spec->quantBits, spec->quantGroup,
+                              spec->quantActivations)) {
       onError(llvm::toString(std::move(error)));
       return nullptr;
     }

@@ -32,6 +32,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <set>
 
 using namespace llvm;
 using namespace seqc;
@@ -135,6 +136,12 @@ private:
   /// slices of the qweights and weights) when the model is and the group
   /// layout suits the vector kernels, else a plain weight.
   TensorValue projection(StringRef canonical, int64_t out, int64_t in);
+  /// x times the projection weight `weight` (+ bias): with W8A8, x is
+  /// quantized per token first when the weight is int8.
+  TensorValue linear(const TensorValue &x, const TensorValue &weight,
+                     const TensorValue *bias = nullptr);
+  /// The names of this function's int8 weights whose input is quantized.
+  std::set<std::string> activationQuantized;
   /// `count` elements of the packed `buffer` at `offset`, relative to the
   /// block's `base` inside a block's function.
   TensorValue packedSlice(StringRef buffer, StringRef bufferType,
@@ -256,7 +263,20 @@ TensorValue FunctionBuilder::projection(StringRef canonical, int64_t out,
   w.line(weight.name + " = seq.dequantize " + q.name + ", " + scales.name +
          " bits " + std::to_string(bits) + " : " + q.type() + ", " +
          scales.type() + " -> " + weight.type());
+  if (spec.quantActivations)
+    activationQuantized.insert(weight.name);
   return weight;
+}
+
+TensorValue FunctionBuilder::linear(const TensorValue &x,
+                                    const TensorValue &weight,
+                                    const TensorValue *bias) {
+  if (!activationQuantized.count(weight.name))
+    return w.linear(x, weight, bias);
+  TensorValue quantized{w.fresh("xq"), x.dims};
+  w.line(quantized.name + " = seq.fake_quantize " + x.name + " : " +
+         x.type());
+  return w.linear(quantized, weight, bias);
 }
 
 TensorValue FunctionBuilder::readState(StringRef name,
@@ -380,9 +400,9 @@ TensorValue FunctionBuilder::attention(const TensorValue &x,
   TensorValue wk = projection(prefix + "k_proj.weight", kvDim, dModel());
   TensorValue wv = projection(prefix + "v_proj.weight", kvDim, dModel());
   TensorValue wo = projection(prefix + "o_proj.weight", dModel(), qDim);
-  TensorValue q = w.expandLast(w.linear(x, wq), {a.numHeads, a.headDim});
-  TensorValue k = w.expandLast(w.linear(x, wk), {a.numKVHeads, a.headDim});
-  TensorValue v = w.expandLast(w.linear(x, wv), {a.numKVHeads, a.headDim});
+  TensorValue q = w.expandLast(linear(x, wq), {a.numHeads, a.headDim});
+  TensorValue k = w.expandLast(linear(x, wk), {a.numKVHeads, a.headDim});
+  TensorValue v = w.expandLast(linear(x, wv), {a.numKVHeads, a.headDim});
   if (a.ropeTheta) {
     q = rope(q, a);
     k = rope(k, a);
@@ -413,7 +433,7 @@ TensorValue FunctionBuilder::attention(const TensorValue &x,
          ") {" + attrs + "} : " + q.type() + ", " + kCache.type() + ", " +
          vCache.type() + " -> " + o.type());
   TensorValue merged = w.collapseFrom(w.transpose(o, {0, 2, 1, 3}), 2);
-  return w.linear(merged, wo);
+  return linear(merged, wo);
 }
 
 TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
@@ -437,15 +457,15 @@ TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
   if (m.projBias)
     outB = weight(prefix + "out_proj.bias", {dModel()});
 
-  TensorValue xz = w.linear(x, inW, inB ? &*inB : nullptr);
+  TensorValue xz = linear(x, inW, inB ? &*inB : nullptr);
   TensorValue u = w.sliceLast(xz, 0, di);
   TensorValue z = w.sliceLast(xz, di, di);
 
   TensorValue conv = streamingConv(u, convW, convB ? &*convB : nullptr,
                                    prefix + "conv_state", 1, "silu");
 
-  TensorValue proj = w.linear(conv, xW);
-  TensorValue delta = w.linear(w.sliceLast(proj, 0, r), dtW);
+  TensorValue proj = linear(conv, xW);
+  TensorValue delta = linear(w.sliceLast(proj, 0, r), dtW);
   TensorValue bm = w.expandLast(w.sliceLast(proj, r, n), {1, n});
   TensorValue cm = w.expandLast(w.sliceLast(proj, r + n, n), {1, n});
   TensorValue a = w.negExp(aLog);
@@ -462,7 +482,7 @@ TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
          a.type() + ", " + bm.type() + ", " + cm.type() + " -> " + y.type() +
          ", " + ssmNext.type());
   writeState(ssmNext);
-  return w.linear(y, outW, outB ? &*outB : nullptr);
+  return linear(y, outW, outB ? &*outB : nullptr);
 }
 
 TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
@@ -487,7 +507,7 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
   if (m.projBias)
     outB = weight(prefix + "out_proj.bias", {dModel()});
 
-  TensorValue proj = w.linear(x, inW, inB ? &*inB : nullptr);
+  TensorValue proj = linear(x, inW, inB ? &*inB : nullptr);
   TensorValue z = w.sliceLast(proj, 0, e);
   TensorValue xbc = w.sliceLast(proj, e, convDim);
   TensorValue dtRaw = w.sliceLast(proj, e + convDim, h);
@@ -585,7 +605,7 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
       w.expandLast(w.collapseFrom(gated, 2), {g, e / g});
   TensorValue normed =
       w.rmsNorm(grouped, w.expandLast(normW, {g, e / g}), spec.normEps);
-  return w.linear(w.collapseFrom(normed, 2), outW, outB ? &*outB : nullptr);
+  return linear(w.collapseFrom(normed, 2), outW, outB ? &*outB : nullptr);
 }
 
 TensorValue FunctionBuilder::rnn(const TensorValue &x, const RNNSpec &r,
@@ -675,9 +695,9 @@ TensorValue FunctionBuilder::mlp(const TensorValue &x, const BlockSpec &block,
   TensorValue down = projection(prefix + "down_proj.weight", dModel(), hidden);
   if (block.mlp == MLPKind::SwiGLU) {
     TensorValue gate = projection(prefix + "gate_proj.weight", hidden, dModel());
-    return w.linear(w.siluMul(w.linear(x, gate), w.linear(x, up)), down);
+    return linear(w.siluMul(linear(x, gate), linear(x, up)), down);
   }
-  return w.linear(w.gelu(w.linear(x, up)), down);
+  return linear(w.gelu(linear(x, up)), down);
 }
 
 void FunctionBuilder::emitPositions(StringRef raw) {
@@ -836,7 +856,7 @@ std::string FunctionBuilder::build(StringRef name) {
       spec.tieEmbeddings
           ? weight("embed.weight", {spec.vocabSize, dModel()})
           : projection("lm_head.weight", spec.vocabSize, dModel());
-  TensorValue logits = w.linear(h, head);
+  TensorValue logits = linear(h, head);
 
   SmallVector<std::string> results = {logits.name}, resultTypes = {
       logits.type() + " {seqc.name = \"logits\"}"};

@@ -21,8 +21,9 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
     std::string lanes = "{lanes=" + std::to_string(options.vectorLanes) + "}";
     fast = "seq-flash-attention" + lanes + ",seq-fused-recurrence" + lanes +
            ",seq-fused-selective-scan" + lanes + ",seq-fused-linear-attention" +
-           lanes + ",seq-fused-conv1d" + lanes + ",seq-fast-matmul" + lanes +
-           ",";
+           lanes + ",seq-fused-conv1d" + lanes + ",seq-fast-matmul{lanes=" +
+           std::to_string(options.vectorLanes) +
+           (options.int8Dot ? " int8-dot=true" : "") + "},";
   }
   return fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"
@@ -57,6 +58,7 @@ std::string seqc::getCpuToLLVMPipeline(const PipelineOptions &options) {
          std::string(options.runtimeChecks ? "generate-runtime-verification,"
                                            : "") +
          "seq-approximate-vector-math,"
+         "seq-lower-int8-dot,"
          "convert-scf-to-openmp,"
          "seq-lower-alloca-scopes,"
          "lower-affine,"

@@ -11,8 +11,9 @@
  * buffer holding every piece of state (piece i as
  * [batch, shape...] at batch * offset). The pieces are donated arguments:
  * the kernels write the new keys and values into the caches in place, and
- * each piece is passed again as its next-state output (which the runtime
- * copies back from the kernel's returned clone; docs/models.md). A call is
+ * each piece is passed again as its next-state output (the kernel returns
+ * the same buffer, which the runtime neither copies nor frees;
+ * docs/models.md). A call is
  * refused, with the state untouched, before any kernel runs. An instance is
  * not thread-safe: one call at a time.
  *===----------------------------------------------------------------------===*/

@@ -128,6 +128,10 @@ int64_t seqc::vectorLanesF32(const TargetMachine &machine) {
   return 4;
 }
 
+bool seqc::hasInt8DotProduct(const TargetMachine &machine) {
+  return machine.getMCSubtargetInfo()->checkFeatures("+avx512vnni");
+}
+
 bool seqc::usesOpenMP(const Module &module) {
   for (const Function &f : module)
     if (f.isDeclaration() && f.getName().starts_with("__kmpc_"))

@@ -27,6 +27,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FastMatmulW8A8.h"
 #include "KernelBuilder.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
@@ -105,12 +106,15 @@ const char *unsupportedReason(linalg::ContractOp op, int64_t lanes) {
 }
 
 struct Rewriter : VectorKernelBuilder {
+  Rewriter(ImplicitLocOpBuilder &b, int64_t lanes, linalg::ContractOp op,
+           int64_t mr)
+      : VectorKernelBuilder{{b}, lanes}, op(op), mr(mr) {}
+
   linalg::ContractOp op;
   int64_t mr;
 
   void run();
 
-  // Set by readWeights() (Rewriter is built as an aggregate).
   /// How the weight is stored: f32 [N, K], or `bits`-bit integers with
   /// `groups` scales per output channel (a seq.dequantize).
   Value w, scales;
@@ -313,7 +317,17 @@ struct SeqFastMatmulPass
             getOperation(), getArgument(), lanes, emitRemarks, reason,
             [&](linalg::ContractOp op) {
               ImplicitLocOpBuilder b(op.getLoc(), op);
-              Rewriter{{{b}, lanes}, op, mr}.run();
+              const char *w8a8 = unsupportedW8A8Reason(op, lanes, int8Dot);
+              if (!w8a8) {
+                rewriteW8A8(b, op, lanes);
+                return;
+              }
+              if (emitRemarks &&
+                  op.getInputs()[0].getDefiningOp<FakeQuantizeOp>())
+                op.emitRemark() << getArgument()
+                                << ": int8 activations as f32 (" << w8a8
+                                << ")";
+              Rewriter(b, lanes, op, mr).run();
             })))
       signalPassFailure();
   }

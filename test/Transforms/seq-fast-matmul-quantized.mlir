@@ -1,4 +1,6 @@
-// RUN: seq-opt %s -seq-fast-matmul="lanes=16 emit-remarks=true" -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: seq-opt %s -seq-fast-matmul="lanes=16 int8-dot=true emit-remarks=true" -split-input-file -verify-diagnostics | FileCheck %s
+// Without VNNI the int8 activations are computed as floats by the f32 kernel:
+// RUN: seq-opt %s -seq-fast-matmul="lanes=16 emit-remarks=true" -split-input-file 2>&1 | FileCheck %s --check-prefix=NOVNNI
 
 // int8 weights, one scale per output: vectors of 16 bytes converted in
 // registers, the scale applied to each finished dot product; the float
@@ -72,4 +74,39 @@ func.func @int4_small_groups(%x: tensor<?x32xf32>, %q: tensor<8x16xi8>, %s: tens
       ins(%x, %w : tensor<?x32xf32>, tensor<8x32xf32>)
       outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
   return %y : tensor<?x8xf32>
+}
+
+// -----
+
+// W8A8: int8 activations (per token) times int8 weights (per channel). Each
+// task quantizes its rows once to bytes on its stack; tiles of 4 rows by 4
+// outputs accumulate vpdpbusd products, plus one weight-row sum per output
+// that removes the unsigned offset; both scales multiply the i32 total.
+// CHECK-LABEL: func.func @w8a8
+// CHECK-NOT: seq.fake_quantize
+// CHECK-NOT: seq.dequantize
+// CHECK: scf.parallel
+// CHECK: memref.alloca() : memref<16x128xi8>
+// CHECK: math.roundeven %{{.*}} : vector<16xf32>
+// CHECK: arith.trunci %{{.*}} : vector<16xi32> to vector<16xi8>
+// CHECK: scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>,
+// CHECK: seq.int8_dot %{{.*}}, %{{.*}}, %{{.*}} : vector<64xi8> -> vector<16xi32>
+// CHECK: vector.reduction <add>, %{{.*}} : vector<16xi32> into i32
+// CHECK: arith.sitofp %{{.*}} : i32 to f32
+// CHECK-NOT: linalg.contract
+// NOVNNI: remark: seq-fast-matmul: int8 activations as f32 (no AVX512-VNNI int8 dot products on the target)
+// NOVNNI-LABEL: func.func @w8a8
+// NOVNNI: seq.fake_quantize
+// NOVNNI-NOT: seq.int8_dot
+// NOVNNI: vector.fma
+func.func @w8a8(%x: tensor<?x128xf32>, %q: tensor<32x128xi8>, %s: tensor<32x1xf32>,
+                %init: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  %xq = seq.fake_quantize %x : tensor<?x128xf32>
+  %w = seq.dequantize %q, %s bits 8 : tensor<32x128xi8>, tensor<32x1xf32> -> tensor<32x128xf32>
+  %y = linalg.contract indexing_maps = [
+      affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>,
+      affine_map<(m, n, k) -> (m, n)>]
+      ins(%xq, %w : tensor<?x128xf32>, tensor<32x128xf32>)
+      outs(%init : tensor<?x32xf32>) -> tensor<?x32xf32>
+  return %y : tensor<?x32xf32>
 }

@@ -736,5 +736,5 @@ def reference_logits(description, weights, tokens):
             x = x + _mlp_forward(_rms(x, w[p + "mlp_norm.weight"], eps), w,
                                  b["mlp"], p + "mlp.")
     head = w["embed.weight"] if d["tie_embeddings"] else w["lm_head.weight"]
-    return _rms(x, w["norm.weight"], eps) @ head.T
+    return _linear(_rms(x, w["norm.weight"], eps), head)
 

@@ -7,6 +7,8 @@ input group/2 + j in its high nibble).
 The scale and the division are float32, as the runtime computes them, so
 that ties round the same way and the stored integers agree exactly."""
 
+import contextlib
+
 import numpy as np
 
 
@@ -49,3 +51,35 @@ def quantized_file_tensors(weights, quantized):
         out[name] = q
         out[name + "_scale"] = scales
     return out
+
+
+def fake_quantize(x):
+    """seq.fake_quantize: per-token (last axis) symmetric int8, in float32:
+    -> (int8 values, float32 scales [...], the float64 values they stand
+    for)."""
+    x = np.asarray(x, dtype=np.float32)
+    scales = (np.abs(x).max(axis=-1) / np.float32(127)).astype(np.float32)
+    scales[scales == 0] = np.float32(1.0)
+    q = np.clip(np.round(x / scales[..., None]), -127, 127)
+    return q.astype(np.int8), scales, q.astype(np.float64) * scales[..., None]
+
+
+@contextlib.contextmanager
+def activations_quantized(weights):
+    """While active, the projections of model_reference whose weight is one
+    of `weights` (the very arrays) quantize their input per token first
+    (W8A8's seq.fake_quantize), from the float32 value the library holds."""
+    import model_reference
+    ids = {id(w) for w in weights}
+    plain = model_reference._linear
+
+    def linear(x, w, b=None):
+        if id(w) in ids:
+            x = fake_quantize(x)[2]
+        return plain(x, w, b)
+
+    model_reference._linear = linear
+    try:
+        yield
+    finally:
+        model_reference._linear = plain

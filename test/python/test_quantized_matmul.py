@@ -7,7 +7,7 @@ documented storage layout (quantization_reference)."""
 import numpy as np
 import pytest
 
-from quantization_reference import quantize
+from quantization_reference import fake_quantize, quantize
 from seqc_harness import Library, assert_close, tensor_type
 
 # (rows, K, N, bits, group size). Group size K is one scale per output
@@ -71,3 +71,58 @@ def test_packing_matches_documented_layout():
     assert scales[0, 0] == np.float32(1.0)
     assert [b & 0xFF for b in q[0].tolist()] == [0x71, 0x9E]
     np.testing.assert_array_equal(dequantized, w)
+
+
+# W8A8: seq.fake_quantize of x times an int8 per-channel weight. (batch,
+# rows, K, N): K a multiple of 64 takes the VNNI kernel at -O2 where the CPU
+# has it; K = 48 the f32 kernel on the quantized floats. A zero row takes
+# the all-zero scale (1).
+W8A8 = [
+    (None, 1, 64, 4),
+    (2, 37, 128, 130),
+    (1, 5, 256, 65),
+    (None, 3, 48, 9),
+]
+
+
+def _w8a8_function(i, cfg):
+    batch, rows, k, n = cfg
+    lead = (rows,) if batch is None else (batch, rows)
+    dyn = (0,) if batch is None else (0, 1)
+    x_t = tensor_type(lead + (k,), dynamic=dyn)
+    y_t = tensor_type(lead + (n,), dynamic=dyn)
+    dims = "m, n, k" if batch is None else "b, m, n, k"
+    x_map = "(m, k)" if batch is None else "(b, m, k)"
+    y_map = "(m, n)" if batch is None else "(b, m, n)"
+    return """
+func.func @w8a8_{i}(%x: {x_t}, %q: tensor<{n}x{k}xi8>, %s: tensor<{n}x1xf32>, %init: {y_t}) -> {y_t} {{
+  %xq = seq.fake_quantize %x : {x_t}
+  %w = seq.dequantize %q, %s bits 8 : tensor<{n}x{k}xi8>, tensor<{n}x1xf32> -> tensor<{n}x{k}xf32>
+  %y = linalg.contract indexing_maps = [affine_map<({dims}) -> {x_map}>,
+      affine_map<({dims}) -> (n, k)>, affine_map<({dims}) -> {y_map}>]
+      ins(%xq, %w : {x_t}, tensor<{n}x{k}xf32>) outs(%init : {y_t}) -> {y_t}
+  return %y : {y_t}
+}}""".format(i=i, x_t=x_t, y_t=y_t, n=n, k=k, dims=dims, x_map=x_map,
+             y_map=y_map)
+
+
+@pytest.fixture(scope="module", params=["-O0", "-O2"])
+def w8a8_library(request):
+    return Library("\n".join(_w8a8_function(i, c) for i, c in enumerate(W8A8)),
+                   extra_args=("--runtime-checks", request.param))
+
+
+@pytest.mark.parametrize("index", range(len(W8A8)))
+def test_w8a8_projection_matches_reference(w8a8_library, index):
+    # The integer kernel's sums are exact: it must equal the projection of
+    # the quantized values up to float32 rounding of the result.
+    batch, rows, k, n = W8A8[index]
+    rng = np.random.default_rng(10 + index)
+    lead = (rows,) if batch is None else (batch, rows)
+    x = rng.standard_normal(lead + (k,)).astype(np.float32)
+    x[..., 0, :] = 0.0
+    q, scales, w = quantize(rng.standard_normal((n, k)) / np.sqrt(k), 8, k)
+    init = rng.standard_normal(lead + (n,)).astype(np.float32)
+    _, _, xq = fake_quantize(x)
+    (y,) = w8a8_library.call("w8a8_%d" % index, [x, q, scales, init])
+    assert_close(y, init + xq @ w.T, rtol=1e-5, atol=1e-5)

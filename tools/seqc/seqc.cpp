@@ -102,10 +102,11 @@ static cl::opt<int64_t> maxContext(
     cl::init(0), cl::cat(seqcCategory));
 static cl::opt<std::string> quantize(
     "quantize",
-    cl::desc("For a model description: weight-only quantization of the "
-             "projections, none, w8 (int8, one scale per output channel) or "
-             "w4 (int4 in groups); the library quantizes float weights as "
-             "it loads them (docs/quantization.md)"),
+    cl::desc("For a model description: quantization of the projections, "
+             "none, w8 (int8 weights, one scale per output channel), w4 "
+             "(int4 weights in groups) or w8a8 (int8 weights and int8 "
+             "activations, one scale per token); the library quantizes float "
+             "weights as it loads them (docs/quantization.md)"),
     cl::value_desc("scheme"), cl::init("none"), cl::cat(seqcCategory));
 static cl::opt<int64_t> quantGroup(
     "quant-group",

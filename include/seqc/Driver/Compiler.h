@@ -81,7 +81,7 @@ mlir::LogicalResult compile(mlir::ModuleOp module,
 struct InputOptions {
   /// Overrides the description's max_context when > 0.
   int64_t maxContext = 0;
-  /// Weight-only quantization of the projections: "" or "none", "w8", "w4".
+  /// Quantization of the projections: "" or "none", "w8", "w4", "w8a8".
   std::string quantize;
   /// Inputs per scale; 0: the default (per channel for w8, 64 for w4).
   int64_t quantGroup = 0;
@@ -94,10 +94,11 @@ llvm::Error saveLibraryWeights(llvm::StringRef libraryPath,
                                llvm::StringRef weightsPath,
                                llvm::StringRef outputPath);
 
-/// Checks `options.quantize` and `options.quantGroup`; sets `bits` and
-/// `group` (0 for per channel) for the model builder.
+/// Checks `options.quantize` and `options.quantGroup`; sets `bits`,
+/// `group` (0 for per channel) and `activations` (W8A8) for the model
+/// builder.
 llvm::Error parseQuantization(const InputOptions &options, int &bits,
-                              int64_t &group);
+                              int64_t &group, bool &activations);
 
 /// Reads `path`: a model description (a directory with a Hugging Face
 /// config.json, or a .json file; see docs/models.md), built into IR, or a

@@ -78,6 +78,8 @@ struct ModelSpec {
   /// 8 or 4 bits, one scale per `quantGroup` inputs (0: per output channel).
   int quantBits = 0;
   int64_t quantGroup = 0;
+  /// W8A8: the inputs of int8 projections are quantized per token too.
+  bool quantActivations = false;
 
   /// The file's name for the weight seqc calls `canonical`
   /// ("blocks.3.attn.q_proj.weight").

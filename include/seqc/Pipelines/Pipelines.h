@@ -27,6 +27,8 @@ struct PipelineOptions {
   bool fastLowerings = true;
   /// f32 lanes of the target's vectors: 16 (AVX-512), 8 (AVX2), 4.
   int64_t vectorLanes = 16;
+  /// The target has AVX512-VNNI int8 dot products (W8A8 projections).
+  bool int8Dot = false;
   /// Bounds-check every memref access at run time (tests).
   bool runtimeChecks = false;
 };

@@ -3,7 +3,10 @@
 #ifndef SEQC_TRANSFORMS_PASSES_H
 #define SEQC_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "seqc/Dialect/Seq/IR/SeqDialect.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::seq {

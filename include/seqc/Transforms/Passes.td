@@ -266,6 +266,13 @@ def SeqFastMatmul : Pass<"seq-fast-matmul"> {
     single row (a decode step) still splits over the threads. Other
     contractions are left to `-convert-linalg-to-loops`.
 
+    A weight that is a `seq.dequantize` (int8 or int4) is converted in
+    registers. With `int8-dot` (the target has AVX512-VNNI), an input that
+    is a `seq.fake_quantize` times an int8 per-channel weight is computed
+    in integers (W8A8: each task quantizes its rows once, `vpdpbusd`
+    multiplies the bytes); without, the input is quantized by the reference
+    lowering and the f32 kernel runs.
+
     ```mlir
     %y = linalg.contract indexing_maps = [
         affine_map<(b, l, n, k) -> (b, l, k)>, affine_map<(b, l, n, k) -> (n, k)>,
@@ -278,13 +285,27 @@ def SeqFastMatmul : Pass<"seq-fast-matmul"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
-    "::mlir::vector::VectorDialect"];
+    "::mlir::vector::VectorDialect", "::mlir::math::MathDialect",
+    "::mlir::seq::SeqDialect"];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16",
            "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
+    Option<"int8Dot", "int8-dot", "bool", "false",
+           "the target has AVX512-VNNI int8 dot products (vpdpbusd)">,
     Option<"emitRemarks", "emit-remarks", "bool", "false",
            "remark on every contraction left to the loop lowering">,
   ];
+}
+
+def SeqLowerInt8Dot : Pass<"seq-lower-int8-dot"> {
+  let summary = "seq.int8_dot to the AVX512-VNNI intrinsic";
+  let description = [{
+    Replaces each `seq.int8_dot` (emitted by the W8A8 projections of
+    `-seq-fast-matmul`) by a call of `llvm.x86.avx512.vpdpbusd.512`. Runs
+    after buffer deallocation, which refuses ops with unknown memory
+    effects such as intrinsic calls.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def SeqApproximateVectorMath : Pass<"seq-approximate-vector-math"> {

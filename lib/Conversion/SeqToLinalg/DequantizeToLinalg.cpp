@@ -1,7 +1,10 @@
-//===- DequantizeToLinalg.cpp - reference lowering of seq.dequantize ------===//
+//===- DequantizeToLinalg.cpp - reference lowerings of quantization ops ---===//
 //
-// One linalg.generic over the float weight w[n, k] whose indexing maps pick
-// the stored byte and the scale (both affine in k):
+// seq.fake_quantize: a max-abs reduction per token, then one elementwise
+// generic computing the scale and the rounded, clamped, rescaled value.
+//
+// seq.dequantize: one linalg.generic over the float weight w[n, k] whose
+// indexing maps pick the stored byte and the scale (both affine in k):
 //
 //   scale = scales[n, k floordiv S]
 //   8-bit: q = quantized[n, k]
@@ -15,6 +18,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -62,6 +66,55 @@ LogicalResult mlir::seq::lowerDequantizeToLinalg(RewriterBase &rewriter,
         }
         Value value = arith::SIToFPOp::create(b, loc, args[1].getType(), q);
         return {arith::MulFOp::create(b, loc, value, args[1])};
+      });
+  rewriter.replaceOp(op, results);
+  return success();
+}
+
+LogicalResult mlir::seq::lowerFakeQuantizeToLinalg(RewriterBase &rewriter,
+                                                   FakeQuantizeOp op) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  Value x = op.getInput();
+  auto type = cast<RankedTensorType>(x.getType());
+  unsigned rank = type.getRank();
+  Type f32 = type.getElementType();
+
+  // absmax[t] = max_k |x[t, k]|.
+  SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, x);
+  SmallVector<OpFoldResult> tokenSizes(sizes.begin(), sizes.end() - 1);
+  Value absmax = filledTensor(rewriter, loc, tokenSizes, f32, 0.0);
+  SmallVector<AffineExpr> tokenDims;
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    tokenDims.push_back(getAffineDimExpr(d, ctx));
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap perToken = dimsMap(ctx, rank, tokenDims);
+  std::string iterators(rank, 'p');
+  iterators.back() = 'r';
+  absmax = buildGeneric(
+      rewriter, loc, {x}, {absmax}, {identity, perToken}, iterators,
+      [&](OpBuilder &b, Location loc, ValueRange args) -> SmallVector<Value> {
+        Value magnitude = math::AbsFOp::create(b, loc, args[0]);
+        return {arith::MaximumFOp::create(b, loc, args[1], magnitude)};
+      })[0];
+
+  Value init = emptyTensor(rewriter, loc, sizes, f32);
+  ValueRange results = buildGeneric(
+      rewriter, loc, {x, absmax}, {init}, {identity, perToken, identity},
+      std::string(rank, 'p'),
+      [&](OpBuilder &b, Location loc, ValueRange args) -> SmallVector<Value> {
+        auto c = [&](double v) { return floatConst(b, loc, f32, v); };
+        Value zero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                           args[1], c(0.0));
+        Value scale = arith::SelectOp::create(
+            b, loc, zero, c(1.0), arith::DivFOp::create(b, loc, args[1], c(127.0)));
+        Value q = math::RoundEvenOp::create(
+            b, loc, arith::DivFOp::create(b, loc, args[0], scale));
+        q = arith::MinimumFOp::create(
+            b, loc, arith::MaximumFOp::create(b, loc, q, c(-127.0)), c(127.0));
+        return {arith::MulFOp::create(b, loc, q, scale)};
       });
   rewriter.replaceOp(op, results);
   return success();

@@ -26,7 +26,8 @@ struct ConvertSeqToLinalgPass
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation()->walk<WalkOrder::PostOrder>([&](Operation *op) {
-      if (isa<SeqDialect>(op->getDialect()) && !isa<YieldOp>(op))
+      // seq.int8_dot is part of a fast kernel already, lowered later.
+      if (isa<SeqDialect>(op->getDialect()) && !isa<YieldOp, Int8DotOp>(op))
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -38,6 +39,9 @@ struct ConvertSeqToLinalgPass
                   [&](Conv1DOp o) { return lowerConv1DToLinalg(rewriter, o); })
               .Case<DequantizeOp>([&](DequantizeOp o) {
                 return lowerDequantizeToLinalg(rewriter, o);
+              })
+              .Case<FakeQuantizeOp>([&](FakeQuantizeOp o) {
+                return lowerFakeQuantizeToLinalg(rewriter, o);
               })
               .Case<ScanOp>(
                   [&](ScanOp o) { return lowerScanToLinalg(rewriter, o); })

@@ -32,3 +32,23 @@ func.func @int4_groups(%q: tensor<4x8xi8>, %s: tensor<4x2xf32>) -> tensor<4x16xf
   %w = seq.dequantize %q, %s bits 4 : tensor<4x8xi8>, tensor<4x2xf32> -> tensor<4x16xf32>
   return %w : tensor<4x16xf32>
 }
+
+// -----
+
+// fake_quantize: max |x| per token, then scale, round half to even, clamp
+// to [-127, 127] and rescale.
+// CHECK-LABEL: func.func @fake_quantize
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:   math.absf
+// CHECK:   arith.maximumf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK:   arith.divf
+// CHECK:   arith.select
+// CHECK:   math.roundeven
+// CHECK:   arith.maximumf
+// CHECK:   arith.minimumf
+// CHECK:   arith.mulf
+func.func @fake_quantize(%x: tensor<?x?x64xf32>) -> tensor<?x?x64xf32> {
+  %y = seq.fake_quantize %x : tensor<?x?x64xf32>
+  return %y : tensor<?x?x64xf32>
+}

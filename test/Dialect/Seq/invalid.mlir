@@ -2168,3 +2168,11 @@ func.func @dequantize_odd_int4_group(%q: tensor<8x6xi8>, %s: tensor<8x4xf32>) ->
   %w = seq.dequantize %q, %s bits 4 : tensor<8x6xi8>, tensor<8x4xf32> -> tensor<8x12xf32>
   return %w : tensor<8x12xf32>
 }
+
+// -----
+
+func.func @fake_quantize_type(%x: tensor<4x8xf16>) -> tensor<4x8xf16> {
+  // expected-error @+1 {{'seq.fake_quantize' op the input must be a tensor of f32 with at least one dimension, got 'tensor<4x8xf16>'}}
+  %y = seq.fake_quantize %x : tensor<4x8xf16>
+  return %y : tensor<4x8xf16>
+}

@@ -683,3 +683,17 @@ func.func @dequantize_int4_groups(%q: tensor<96x32xi8>, %s: tensor<96x2xf32>) ->
   %w = seq.dequantize %q, %s bits 4 : tensor<96x32xi8>, tensor<96x2xf32> -> tensor<96x64xf32>
   return %w : tensor<96x64xf32>
 }
+
+// CHECK-LABEL: func.func @fake_quantize(
+// CHECK-NEXT:   %{{.*}} = seq.fake_quantize %{{.*}} : tensor<?x?x768xf32>
+func.func @fake_quantize(%x: tensor<?x?x768xf32>) -> tensor<?x?x768xf32> {
+  %y = seq.fake_quantize %x : tensor<?x?x768xf32>
+  return %y : tensor<?x?x768xf32>
+}
+
+// CHECK-LABEL: func.func @int8_dot(
+// CHECK-NEXT:   %{{.*}} = seq.int8_dot %{{.*}}, %{{.*}}, %{{.*}} : vector<64xi8> -> vector<16xi32>
+func.func @int8_dot(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
+  %r = seq.int8_dot %acc, %a, %b : vector<64xi8> -> vector<16xi32>
+  return %r : vector<16xi32>
+}

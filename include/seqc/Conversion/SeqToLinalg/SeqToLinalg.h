@@ -18,6 +18,8 @@ namespace mlir::seq {
 LogicalResult lowerConv1DToLinalg(RewriterBase &rewriter, Conv1DOp op);
 LogicalResult lowerDequantizeToLinalg(RewriterBase &rewriter,
                                       DequantizeOp op);
+LogicalResult lowerFakeQuantizeToLinalg(RewriterBase &rewriter,
+                                        FakeQuantizeOp op);
 LogicalResult lowerScanToLinalg(RewriterBase &rewriter, ScanOp op);
 LogicalResult lowerSelectiveScanToLinalg(RewriterBase &rewriter,
                                          SelectiveScanOp op);

@@ -488,6 +488,71 @@ def Seq_DequantizeOp : Seq_Op<"dequantize", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// seq.fake_quantize
+//===----------------------------------------------------------------------===//
+
+def Seq_FakeQuantizeOp : Seq_Op<"fake_quantize", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "dynamic per-token int8 quantization of activations, as the "
+                "floats the integers stand for";
+  let description = [{
+    Each vector along the last dimension ("token") is quantized
+    symmetrically to int8 with its own scale, and the op returns the values
+    the integers stand for:
+
+    ```
+    s[t]    = max_k |x[t, k]| / 127        (1 when the token is all zeros)
+    y[t, k] = s[t] * clamp(round_half_even(x[t, k] / s[t]), -127, 127)
+    ```
+
+    computed in f32. Feeding a projection whose weight is an int8
+    `seq.dequantize` with one scale per output channel, it expresses W8A8:
+    `-seq-fast-matmul` then quantizes each token once, multiplies int8 by
+    int8 with exact integer dot products (AVX512-VNNI) and applies both
+    scales to the result, which equals the projection of the quantized
+    values. The reference lowering computes the floats above.
+
+    ```mlir
+    %xq = seq.fake_quantize %x : tensor<?x?x768xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// seq.int8_dot
+//===----------------------------------------------------------------------===//
+
+def Seq_Int8DotOp : Seq_Op<"int8_dot", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["a", "b"]>]> {
+  let summary = "unsigned by signed byte dot products into i32 lanes "
+                "(AVX512-VNNI vpdpbusd), for the fast lowerings";
+  let description = [{
+    `result[i] = acc[i] + sum_{j < 4} zext(a[4i + j]) * sext(b[4i + j])`:
+    the operation of `vpdpbusd`. Emitted by `-seq-fast-matmul`'s W8A8
+    kernel on vectors; `-seq-lower-int8-dot` turns it into the LLVM
+    intrinsic once buffers are deallocated (an intrinsic call has unknown
+    memory effects, which buffer deallocation refuses). It has no reference
+    lowering: it only appears inside fast kernels.
+
+    ```mlir
+    %r = seq.int8_dot %acc, %a, %b : vector<64xi8> -> vector<16xi32>
+    ```
+  }];
+
+  let arguments = (ins VectorOfLengthAndType<[16], [I32]>:$acc,
+                   VectorOfLengthAndType<[64], [I8]>:$a,
+                   VectorOfLengthAndType<[64], [I8]>:$b);
+  let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let assemblyFormat =
+      "$acc `,` $a `,` $b attr-dict `:` type($a) `->` type($acc)";
+}
+
+//===----------------------------------------------------------------------===//
 // seq.yield
 //===----------------------------------------------------------------------===//
 

@@ -1,8 +1,8 @@
-//===- DequantizeOp.cpp - seq.dequantize verifier -------------------------===//
+//===- QuantizationOps.cpp - seq.dequantize and seq.fake_quantize ---------===//
 //
-// Quantized weights are static slices of a model's packed weights, so the
-// shapes are static and checked exactly: a wrong group layout would read
-// another tensor's bytes.
+// Verifiers of the quantization ops. Quantized weights are static slices of
+// a model's packed weights, so their shapes are static and checked exactly:
+// a wrong group layout would read another tensor's bytes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,5 +60,14 @@ LogicalResult DequantizeOp::verify() {
     return emitOpError() << "4-bit groups must hold an even number of inputs "
                             "(two share a byte), got a group size of "
                          << k / groups;
+  return success();
+}
+
+LogicalResult FakeQuantizeOp::verify() {
+  auto type = cast<RankedTensorType>(getInput().getType());
+  if (type.getRank() < 1 || !type.getElementType().isF32())
+    return emitOpError() << "the input must be a tensor of f32 with at least "
+                            "one dimension, got "
+                         << type;
   return success();
 }

@@ -29,6 +29,7 @@
 
 #include "FastMatmulW8A8.h"
 #include "KernelBuilder.h"
+#include "ProjectionTasks.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
 
@@ -43,11 +44,6 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
-/// Rows and outputs per task: enough outputs that a decode step splits over
-/// the threads, few enough rows that a task's rows of x stay in L2.
-constexpr int64_t kRowsPerTask = 16;
-constexpr int64_t kOutputsPerTask = 64;
-
 /// The loops of the contraction: outer dimensions of x and y, then n, k.
 bool isProjection(linalg::ContractOp op) {
   if (op.getInputs().size() != 2 || op.getOutputs().size() != 1)
@@ -204,22 +200,14 @@ void Rewriter::run() {
   Value xTensor = op.getInputs()[0], initTensor = op.getOutputs()[0];
   auto wType = cast<RankedTensorType>(op.getInputs()[1].getType());
   int64_t outputs = wType.getDimSize(0), depth = wType.getDimSize(1);
-  bool batched = cast<RankedTensorType>(xTensor.getType()).getRank() == 3;
   Value x = readBuffer(xTensor);
   readWeights();
   Value init = readBuffer(initTensor);
-  Value zero = index(0), one = index(1);
-  Value batch = batched ? dim(x, 0) : one;
-  Value rows = dim(x, batched ? 1 : 0);
-  SmallVector<Value> sizes;
-  if (batched)
-    sizes.push_back(batch);
-  sizes.append({rows, index(outputs)});
-  Value y = allocResult(op.getResult(0), sizes);
-  auto at = [&](Value bi, Value row, Value col) -> SmallVector<Value> {
-    if (batched)
-      return {bi, row, col};
-    return {row, col};
+  Value zero = index(0);
+  ProjectionTasks tasks = ProjectionTasks::allocate(*this, op, x, outputs);
+  Value y = tasks.y;
+  auto at = [&](Value bi, Value row, Value col) {
+    return tasks.at(bi, row, col);
   };
 
   // One register tile: rows [r0, r0 + tileRows) by outputs [n0, n0 +
@@ -261,34 +249,11 @@ void Rewriter::run() {
         store(arith::AddFOp::create(b, sum, load(init, pos)), y, pos);
       }
   };
-  // [from, to) in steps of `step`, then the rest one at a time.
-  auto tiled = [&](Value from, Value to, int64_t step,
-                   function_ref<void(Value, int64_t)> body) {
-    Value count = div(sub(to, from), index(step));
-    Value split = add(from, mul(count, index(step)));
-    loop(from, split, index(step), {}, [&](Value i, ValueRange) {
-      body(i, step);
-      return SmallVector<Value>{};
-    });
-    if (step > 1)
-      loop(split, to, [&](Value i) { body(i, 1); });
-  };
-
   constexpr int64_t nr = 4;
-  Value rowBlocks = ceilDiv(rows, index(kRowsPerTask));
-  int64_t outputBlocks = (outputs + kOutputsPerTask - 1) / kOutputsPerTask;
-  Value tasks = mul(mul(batch, rowBlocks), index(outputBlocks));
-  parallel(tasks, [&](Value task) {
-    Value nb = rem(task, index(outputBlocks));
-    Value rest = div(task, index(outputBlocks));
-    Value rb = rem(rest, rowBlocks), bi = div(rest, rowBlocks);
-    Value r0 = mul(rb, index(kRowsPerTask));
-    Value r1 = min(add(r0, index(kRowsPerTask)), rows);
-    Value n0 = mul(nb, index(kOutputsPerTask));
-    Value n1 = min(add(n0, index(kOutputsPerTask)), index(outputs));
+  tasks.forEach(*this, [&](Value bi, Value r0, Value r1, Value n0, Value n1) {
     // Outputs outside, rows inside: the tile of w is reused from L1.
-    tiled(n0, n1, nr, [&](Value n, int64_t cols) {
-      tiled(r0, r1, mr, [&](Value r, int64_t tileRows) {
+    tiledLoop(*this, n0, n1, nr, [&](Value n, int64_t cols) {
+      tiledLoop(*this, r0, r1, mr, [&](Value r, int64_t tileRows) {
         tile(bi, r, n, tileRows, cols);
       });
     });

@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FastMatmulW8A8.h"
+#include "ProjectionTasks.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 
@@ -25,7 +26,6 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
-constexpr int64_t kRows = 16, kOutputs = 64;
 constexpr int64_t kBytes = 64; // per vpdpbusd operand
 
 struct W8A8Rewriter : VectorKernelBuilder {
@@ -67,41 +67,22 @@ void W8A8Rewriter::run() {
   Value xTensor = fq.getInput(), initTensor = op.getOutputs()[0];
   auto wType = cast<RankedTensorType>(dq.getResult().getType());
   int64_t outputs = wType.getDimSize(0), depth = wType.getDimSize(1);
-  bool batched = cast<RankedTensorType>(xTensor.getType()).getRank() == 3;
   Value x = readBuffer(xTensor), w = readBuffer(dq.getQuantized());
   Value wScales = readBuffer(dq.getScales());
   Value init = readBuffer(initTensor);
-  Value zero = index(0), one = index(1);
-  Value batch = batched ? dim(x, 0) : one;
-  Value rows = dim(x, batched ? 1 : 0);
-  SmallVector<Value> sizes;
-  if (batched)
-    sizes.push_back(batch);
-  sizes.append({rows, index(outputs)});
-  Value y = allocResult(op.getResult(0), sizes);
-  auto at = [&](Value bi, Value row, Value col) -> SmallVector<Value> {
-    if (batched)
-      return {bi, row, col};
-    return {row, col};
+  Value zero = index(0);
+  ProjectionTasks tasks = ProjectionTasks::allocate(*this, op, x, outputs);
+  Value y = tasks.y;
+  auto at = [&](Value bi, Value row, Value col) {
+    return tasks.at(bi, row, col);
   };
 
-  Value rowBlocks = ceilDiv(rows, index(kRows));
-  int64_t outputBlocks = (outputs + kOutputs - 1) / kOutputs;
-  Value tasks = mul(mul(batch, rowBlocks), index(outputBlocks));
-  parallel(tasks, [&](Value task) {
-    Value nb = rem(task, index(outputBlocks));
-    Value rest = div(task, index(outputBlocks));
-    Value rb = rem(rest, rowBlocks), bi = div(rest, rowBlocks);
-    Value r0 = mul(rb, index(kRows));
-    Value r1 = min(add(r0, index(kRows)), rows);
-    Value n0 = mul(nb, index(kOutputs));
-    Value n1 = min(add(n0, index(kOutputs)), index(outputs));
-
+  tasks.forEach(*this, [&](Value bi, Value r0, Value r1, Value n0, Value n1) {
     // The task's rows, quantized: q + 128 as bytes, and their scales.
     auto quantized = memref::AllocaOp::create(
-        b, MemRefType::get({kRows, depth}, b.getI8Type()));
-    auto rowScales =
-        memref::AllocaOp::create(b, MemRefType::get({kRows}, b.getF32Type()));
+        b, MemRefType::get({kRowsPerTask, depth}, b.getI8Type()));
+    auto rowScales = memref::AllocaOp::create(
+        b, MemRefType::get({kRowsPerTask}, b.getF32Type()));
     loop(r0, r1, [&](Value r) {
       Value local = sub(r, r0);
       SmallVector<Value> maxes = loop(
@@ -192,17 +173,8 @@ void W8A8Rewriter::run() {
         }
       }
     };
-    auto tiled = [&](Value from, Value to, int64_t step,
-                     function_ref<void(Value, int64_t)> body) {
-      Value split = add(from, mul(div(sub(to, from), index(step)), index(step)));
-      loop(from, split, index(step), {}, [&](Value i, ValueRange) {
-        body(i, step);
-        return SmallVector<Value>{};
-      });
-      loop(split, to, [&](Value i) { body(i, 1); });
-    };
-    tiled(n0, n1, nr, [&](Value n, int64_t cols) {
-      tiled(r0, r1, mr, [&](Value r, int64_t tileRows) {
+    tiledLoop(*this, n0, n1, nr, [&](Value n, int64_t cols) {
+      tiledLoop(*this, r0, r1, mr, [&](Value r, int64_t tileRows) {
         tile(r, n, tileRows, cols);
       });
     });

@@ -15,8 +15,7 @@ Models:
   llama, mamba   the ~100M-parameter random-init models of
                  bench/model_throughput.py (nearly flat logits: top-1
                  agreement there measures ties more than quantization; the
-                 random 24-layer Mamba is chaotic: 0.1% noise on in_proj
-                 moves its logits by 60% of their scale).
+                 random 24-layer Mamba is chaotic, bench/mamba_sensitivity.py).
 For each model the fp32 library and one library per scheme are compiled
 from the same Hugging Face directory. Accuracy: forward over held-out
 sequences, every position's logits against the fp32 library's: cosine

@@ -29,8 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-
 /* A saved state: this header, then batch * state_size floats. */
 typedef struct state_header {
   char magic[8]; /* "SEQCSTAT" */

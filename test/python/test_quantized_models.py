@@ -329,3 +329,56 @@ def test_w8a8_step_matches_forward(w8a8):
     m = lib.model(path, batch=2)
     steps = np.stack([m.step(tokens[:, t]) for t in range(tokens.shape[1])], 1)
     np.testing.assert_allclose(steps, whole, rtol=1e-5, atol=1e-5)
+
+
+# ======================================== Hugging Face models (transformers)
+
+def _have_hf():
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+# (builder, --quantize, --quant-group): the same directories as
+# test_models_hf.py; tiny_llama's sizes (64, 128) take the W8A8 integer
+# kernel where the CPU has VNNI.
+HF_CASES = [("tiny_llama", "w8", 0), ("tiny_llama", "w8a8", 0),
+            ("tiny_mamba", "w4", 32), ("tiny_mamba2", "w8", 16)]
+
+
+@pytest.mark.skipif(not _have_hf(), reason="torch and transformers are not "
+                    "importable (pip install torch transformers)")
+@pytest.mark.parametrize("case", HF_CASES, ids=["-".join(map(str, c)) for c in HF_CASES])
+def test_hf_quantized_matches_transformers(case, tmp_path):
+    # transformers' own forward, with the quantized projections' weights
+    # replaced by the values they stand for and, for W8A8, each of their
+    # inputs quantized per token by a forward pre-hook.
+    import torch
+    import hf_models
+    from quantization_reference import quantize
+    builder, scheme, group = case
+    model, config = getattr(hf_models, builder)(3)
+    model.save_pretrained(str(tmp_path), safe_serialization=True)
+    lib = seqc.load(seqc.compile(str(tmp_path), quantize=scheme, quant_group=group))
+    quantized = lib.model_info["quantized"]
+    assert quantized
+    modules = dict(model.named_modules())
+    with torch.no_grad():
+        for name, (bits, g) in quantized.items():
+            module = modules[name.rsplit(".", 1)[0]]
+            module.weight.copy_(torch.from_numpy(
+                quantize(module.weight.numpy(), bits, g)[2]).float())
+            if scheme == "w8a8":
+                def fake_quantize(_, args):
+                    x = args[0]
+                    s = x.abs().amax(-1, keepdim=True) / 127
+                    s = torch.where(s == 0, torch.ones_like(s), s)
+                    return (torch.clamp(torch.round(x / s), -127, 127) * s,)
+                module.register_forward_pre_hook(fake_quantize)
+    tokens = np.random.default_rng(0).integers(0, config.vocab_size, (2, 13))
+    ref = hf_models.hf_logits(model, tokens)
+    out = lib.model(str(tmp_path / "model.safetensors"), batch=2).forward(tokens)
+    assert_close(out, ref, tol=W8A8_TOL if scheme == "w8a8" else 2e-4)

@@ -32,6 +32,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <set>
 
 using namespace llvm;
@@ -136,6 +137,15 @@ private:
   /// slices of the qweights and weights) when the model is and the group
   /// layout suits the vector kernels, else a plain weight.
   TensorValue projection(StringRef canonical, int64_t out, int64_t in);
+  /// The stored values and scales of a projection weight [out, in] when the
+  /// model quantizes it (registering its slot), else nullopt.
+  struct QuantizedWeight {
+    TensorValue values, scales;
+    int bits;
+    int64_t group;
+  };
+  std::optional<QuantizedWeight> quantizedWeight(StringRef canonical,
+                                                 int64_t out, int64_t in);
   /// x times the projection weight `weight` (+ bias): with W8A8, x is
   /// quantized per token first when the weight is int8.
   TensorValue linear(const TensorValue &x, const TensorValue &weight,
@@ -226,15 +236,16 @@ TensorValue FunctionBuilder::packedSlice(StringRef buffer,
   return flat;
 }
 
-TensorValue FunctionBuilder::projection(StringRef canonical, int64_t out,
-                                        int64_t in) {
+std::optional<FunctionBuilder::QuantizedWeight>
+FunctionBuilder::quantizedWeight(StringRef canonical, int64_t out,
+                                 int64_t in) {
   // -seq-fast-matmul converts a vector of 16 stored bytes at a time (32
   // inputs for 4 bits) within one group; other layouts would fall back to
   // materializing the float weight on every call.
   int bits = spec.quantBits;
   int64_t group = spec.quantGroup ? spec.quantGroup : in;
   if (!quantized() || in % group != 0 || group % (bits == 4 ? 32 : 16) != 0)
-    return weight(canonical, {out, in});
+    return std::nullopt;
 
   std::string fileName = spec.weightName(canonical);
   int64_t bytes = bits == 4 ? out * in / 2 : out * in;
@@ -259,10 +270,19 @@ TensorValue FunctionBuilder::projection(StringRef canonical, int64_t out,
       packedSlice("%weights", weightsType(), "f32", slot.scaleOffset,
                   scaleCount, "%base", blockBase),
       {out, groups});
+  return QuantizedWeight{q, scales, bits, group};
+}
+
+TensorValue FunctionBuilder::projection(StringRef canonical, int64_t out,
+                                        int64_t in) {
+  std::optional<QuantizedWeight> qw = quantizedWeight(canonical, out, in);
+  if (!qw)
+    return weight(canonical, {out, in});
   TensorValue weight{w.fresh("dq"), {Dim(out), Dim(in)}};
-  w.line(weight.name + " = seq.dequantize " + q.name + ", " + scales.name +
-         " bits " + std::to_string(bits) + " : " + q.type() + ", " +
-         scales.type() + " -> " + weight.type());
+  w.line(weight.name + " = seq.dequantize " + qw->values.name + ", " +
+         qw->scales.name + " bits " + std::to_string(qw->bits) + " : " +
+         qw->values.type() + ", " + qw->scales.type() + " -> " +
+         weight.type());
   if (spec.quantActivations)
     activationQuantized.insert(weight.name);
   return weight;
@@ -330,8 +350,6 @@ void FunctionBuilder::appendToCache(const TensorValue &cache,
 }
 
 TensorValue FunctionBuilder::embed(StringRef tokens) {
-  TensorValue table =
-      weight("embed.weight", {spec.vocabSize, dModel()});
   TensorValue ids{tokens.str(), {batch, length}, "i32"};
   TensorValue out = w.empty({batch, length, Dim(dModel())});
   // Ids are clamped into the table: the model API rejects bad ids before a
@@ -343,10 +361,48 @@ TensorValue FunctionBuilder::embed(StringRef tokens) {
       "    %c1 = arith.maxsi %t, %lo : i32\n"
       "    %c2 = arith.minsi %c1, %hi : i32\n"
       "    %row = arith.index_cast %c2 : i32 to index\n"
-      "    %col = linalg.index 2 : index\n"
-      "    %v = tensor.extract " + table.name + "[%row, %col] : " +
-      table.type() + "\n"
-      "    linalg.yield %v : f32\n";
+      "    %col = linalg.index 2 : index\n";
+  // A head tied to the embedding and quantized: the rows are dequantized as
+  // they are gathered (seq.dequantize's layout), the table stays packed.
+  std::optional<QuantizedWeight> qw;
+  if (spec.tieEmbeddings)
+    qw = quantizedWeight("embed.weight", spec.vocabSize, dModel());
+  if (!qw) {
+    TensorValue table = weight("embed.weight", {spec.vocabSize, dModel()});
+    bodyText += "    %v = tensor.extract " + table.name + "[%row, %col] : " +
+                table.type() + "\n"
+                "    linalg.yield %v : f32\n";
+  } else {
+    std::string group = std::to_string(qw->group);
+    std::string half = std::to_string(qw->group / 2);
+    bodyText += "    %gs = arith.constant " + group + " : index\n"
+                "    %g = arith.divui %col, %gs : index\n";
+    if (qw->bits == 8) {
+      bodyText += "    %q = tensor.extract " + qw->values.name +
+                  "[%row, %col] : " + qw->values.type() + "\n";
+    } else {
+      // Byte g*S/2 + k mod S/2; the high nibble in a group's second half.
+      bodyText +=
+          "    %hs = arith.constant " + half + " : index\n"
+          "    %in = arith.remui %col, %gs : index\n"
+          "    %j = arith.remui %col, %hs : index\n"
+          "    %gb = arith.muli %g, %hs : index\n"
+          "    %byte = arith.addi %gb, %j : index\n"
+          "    %packed = tensor.extract " + qw->values.name +
+          "[%row, %byte] : " + qw->values.type() + "\n"
+          "    %four = arith.constant 4 : i8\n"
+          "    %shl = arith.shli %packed, %four : i8\n"
+          "    %lowq = arith.shrsi %shl, %four : i8\n"
+          "    %highq = arith.shrsi %packed, %four : i8\n"
+          "    %high = arith.cmpi uge, %in, %hs : index\n"
+          "    %q = arith.select %high, %highq, %lowq : i8\n";
+    }
+    bodyText += "    %s = tensor.extract " + qw->scales.name + "[%row, %g] : " +
+                qw->scales.type() + "\n"
+                "    %qf = arith.sitofp %q : i8 to f32\n"
+                "    %v = arith.mulf %qf, %s : f32\n"
+                "    linalg.yield %v : f32\n";
+  }
   return w.generic({ids}, out, {affineMap(3, {0, 1}), affineMap(3, {0, 1, 2})},
                    {"parallel", "parallel", "parallel"}, "%t: i32, %o: f32",
                    bodyText, "embedded");
@@ -851,11 +907,10 @@ std::string FunctionBuilder::build(StringRef name) {
     x = y;
   }
   TensorValue h = w.rmsNorm(x, weight("norm.weight", {dModel()}), spec.normEps);
-  // A tied head stays f32: the embedding gathers rows of the same weight.
-  TensorValue head =
-      spec.tieEmbeddings
-          ? weight("embed.weight", {spec.vocabSize, dModel()})
-          : projection("lm_head.weight", spec.vocabSize, dModel());
+  // A tied head is the embedding's table (quantized with it or not).
+  TensorValue head = projection(
+      spec.tieEmbeddings ? "embed.weight" : "lm_head.weight", spec.vocabSize,
+      dModel());
   TensorValue logits = linear(h, head);
 
   SmallVector<std::string> results = {logits.name}, resultTypes = {

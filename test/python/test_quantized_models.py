@@ -68,7 +68,9 @@ def expected_quantized(desc, lib, scheme, group):
     out = {}
     for name, shape in lib.model_info["weights"]:
         leaf = name.rsplit(".", 1)[0].rsplit(".", 1)[-1]
-        projection = leaf.endswith("_proj") or leaf == "lm_head"
+        # A tied head quantizes the embedding table it shares.
+        projection = (leaf.endswith("_proj") or leaf == "lm_head" or
+                      (name == "embed.weight" and desc.get("tie_embeddings")))
         if not projection or len(shape) != 2:
             continue
         g = group or shape[1]

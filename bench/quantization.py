@@ -1,4 +1,4 @@
-"""Quantization (seqc --quantize=w8|w8a8|w4): accuracy against the fp32
+"""Quantization (seqc --quantize=w8|w8a8|llm-int8|w4): accuracy against the fp32
 library and decode speed, per model and scheme, in one run (issue 7).
 
     python3 bench/quantization.py             # trained tiny Llama + ~100M models
@@ -46,6 +46,7 @@ from transformers import (LlamaConfig, LlamaForCausalLM,  # noqa: E402
 
 SCHEMES = [("fp32", {}), ("w8", {"quantize": "w8"}),
            ("w8a8", {"quantize": "w8a8"}),
+           ("llm-int8", {"quantize": "llm-int8"}),
            ("w4 g64", {"quantize": "w4", "quant_group": 64}),
            ("w4 g32", {"quantize": "w4", "quant_group": 32})]
 EVAL_SEQUENCES, EVAL_LENGTH = 8, 128

@@ -10,43 +10,60 @@
 using namespace mlir;
 using namespace seqc;
 
-llvm::Error seqc::parseQuantization(const InputOptions &options, int &bits,
-                                    int64_t &group, bool &activations) {
+llvm::Error seqc::parseQuantization(const InputOptions &options,
+                                    ModelSpec &spec) {
   StringRef scheme = options.quantize;
-  group = options.quantGroup;
-  activations = scheme == "w8a8";
+  int64_t group = options.quantGroup;
+  bool llmInt8 = scheme == "llm-int8";
+  bool activations = scheme == "w8a8" || llmInt8;
+  int bits;
   if (scheme.empty() || scheme == "none")
     bits = 0;
-  else if (scheme == "w8" || scheme == "w8a8")
+  else if (scheme == "w8" || activations)
     bits = 8;
   else if (scheme == "w4")
     bits = 4;
   else if (scheme == "int8-ssm")
     return llvm::createStringError(
         "--quantize=int8-ssm is not implemented yet; seqc quantizes "
-        "projections (w8, w4, w8a8)");
+        "projections (w8, w4, w8a8, llm-int8)");
   else
     return llvm::createStringError(
-        "--quantize must be none, w8, w4 or w8a8, got '" + scheme + "'");
-  // The integer kernel takes one weight scale per output channel.
-  if (activations && group != 0)
+        "--quantize must be none, w8, w4, w8a8 or llm-int8, got '" + scheme +
+        "'");
+  double threshold = options.outlierThreshold;
+  if (threshold != 0 && !llmInt8)
+    return llvm::createStringError("--outlier-threshold needs "
+                                   "--quantize=llm-int8");
+  if (llmInt8 && !(threshold >= 0 && threshold <= 1e30))
     return llvm::createStringError(
-        "--quant-group does not apply to w8a8 (one scale per output channel "
-        "and per token)");
+        "--outlier-threshold must be a positive number, got " +
+        std::to_string(threshold));
   if (bits == 0) {
     if (group != 0)
       return llvm::createStringError("--quant-group needs --quantize");
-    return llvm::Error::success();
+  } else if (activations) {
+    // The integer kernel takes one weight scale per output channel.
+    if (group != 0)
+      return llvm::createStringError(
+          "--quant-group does not apply to " + scheme +
+          " (one scale per output channel and per token)");
+  } else {
+    // The vector kernels convert 16 stored bytes at a time within a group.
+    int64_t multiple = bits == 4 ? 32 : 16;
+    if (bits == 4 && group == 0)
+      group = 64;
+    if (group < 0 || group % multiple != 0 || group > (int64_t(1) << 20))
+      return llvm::createStringError(
+          "--quant-group for " + scheme + " must be a multiple of " +
+          std::to_string(multiple) +
+          (bits == 8 ? " (or 0: per channel)" : "") + ", got " +
+          std::to_string(group));
   }
-  // The vector kernels convert 16 stored bytes at a time within a group.
-  int64_t multiple = bits == 4 ? 32 : 16;
-  if (bits == 4 && group == 0)
-    group = 64;
-  if (group < 0 || group % multiple != 0 || group > (int64_t(1) << 20))
-    return llvm::createStringError(
-        "--quant-group for " + scheme + " must be a multiple of " +
-        std::to_string(multiple) + (bits == 8 ? " (or 0: per channel)" : "") +
-        ", got " + std::to_string(group));
+  spec.quantBits = bits;
+  spec.quantGroup = group;
+  spec.quantActivations = activations;
+  spec.outlierThreshold = llmInt8 ? (threshold > 0 ? threshold : 6.0) : 0;
   return llvm::Error::success();
 }
 
@@ -62,9 +79,7 @@ seqc::loadInput(llvm::StringRef path, MLIRContext &context,
     }
     if (inputOptions.maxContext > 0)
       spec->maxContext = inputOptions.maxContext;
-    if (llvm::Error error =
-            parseQuantization(inputOptions, spec->quantBits, spec->quantGroup,
-                              spec->quantActivations)) {
+    if (llvm::Error error = parseQuantization(inputOptions, *spec)) {
       onError(llvm::toString(std::move(error)));
       return nullptr;
     }

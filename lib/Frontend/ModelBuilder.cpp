@@ -29,6 +29,7 @@
 #include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 #include <cstring>
@@ -294,8 +295,11 @@ TensorValue FunctionBuilder::linear(const TensorValue &x,
   if (!activationQuantized.count(weight.name))
     return w.linear(x, weight, bias);
   TensorValue quantized{w.fresh("xq"), x.dims};
-  w.line(quantized.name + " = seq.fake_quantize " + x.name + " : " +
-         x.type());
+  std::string outliers;
+  if (spec.outlierThreshold > 0)
+    outliers = llvm::formatv(" outliers {0:e}", spec.outlierThreshold).str();
+  w.line(quantized.name + " = seq.fake_quantize " + x.name + outliers +
+         " : " + x.type());
   return w.linear(quantized, weight, bias);
 }
 

@@ -13,7 +13,9 @@
 //
 // Integer sums are exact (|sum| <= 255 * 127 * K < 2^31 for K <= 32768), so
 // the result is the projection of the quantized values up to the rounding
-// of the final float products.
+// of the final float products. With LLM.int8()'s outlier threshold, the
+// outlier columns (found once over all rows) are zero in the bytes and
+// their products are added in f32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -77,6 +79,58 @@ void W8A8Rewriter::run() {
     return tasks.at(bi, row, col);
   };
 
+  // LLM.int8(): the outlier columns (any token at or above the threshold),
+  // found once before the tasks: a mask (the column's max) for the
+  // quantization and a list for the f32 products.
+  std::optional<APFloat> threshold = fq.getOutlierThreshold();
+  Value columnMax, outliers, outlierCount;
+  if (threshold) {
+    columnMax = memref::AllocaOp::create(
+        b, MemRefType::get({depth}, b.getF32Type()));
+    outliers = memref::AllocaOp::create(
+        b, MemRefType::get({depth}, b.getIndexType()));
+    loop(zero, index(depth), index(lanes), {},
+         [&](Value k, ValueRange) -> SmallVector<Value> {
+           storeVec(splat(f32(0.0)), columnMax, {k});
+           return {};
+         });
+    loop(zero, tasks.batch, [&](Value bi) {
+      loop(zero, tasks.rows, [&](Value r) {
+        loop(zero, index(depth), index(lanes), {},
+             [&](Value k, ValueRange) -> SmallVector<Value> {
+               Value v = math::AbsFOp::create(b, loadVec(x, at(bi, r, k)));
+               storeVec(arith::MaximumFOp::create(b, loadVec(columnMax, {k}), v),
+                        columnMax, {k});
+               return {};
+             });
+      });
+    });
+    Value limit = f32(threshold->convertToDouble());
+    outlierCount = loop(
+        zero, index(depth), index(1), {zero},
+        [&](Value k, ValueRange count) -> SmallVector<Value> {
+          Value isOutlier = arith::CmpFOp::create(
+              b, arith::CmpFPredicate::OGE, load(columnMax, {k}), limit);
+          auto ifOp = scf::IfOp::create(b, TypeRange{b.getIndexType()},
+                                        isOutlier, /*withElse=*/true);
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(ifOp.thenBlock());
+            store(k, outliers, {count[0]});
+            scf::YieldOp::create(b, ValueRange{add(count[0], index(1))});
+            b.setInsertionPointToStart(ifOp.elseBlock());
+            scf::YieldOp::create(b, ValueRange{count[0]});
+          }
+          return {ifOp.getResult(0)};
+        })[0];
+  }
+  // Whether the columns at k are outliers (a vector of i1), with LLM.int8().
+  auto outlierMask = [&](Value k) -> Value {
+    return arith::CmpFOp::create(b, arith::CmpFPredicate::OGE,
+                                 loadVec(columnMax, {k}),
+                                 splat(f32(threshold->convertToDouble())));
+  };
+
   tasks.forEach(*this, [&](Value bi, Value r0, Value r1, Value n0, Value n1) {
     // The task's rows, quantized: q + 128 as bytes, and their scales.
     auto quantized = memref::AllocaOp::create(
@@ -89,6 +143,9 @@ void W8A8Rewriter::run() {
           zero, index(depth), index(lanes), {splat(f32(0.0))},
           [&](Value k, ValueRange acc) -> SmallVector<Value> {
             Value v = math::AbsFOp::create(b, loadVec(x, at(bi, r, k)));
+            if (threshold)
+              v = arith::SelectOp::create(b, outlierMask(k), splat(f32(0.0)),
+                                          v);
             return {arith::MaximumFOp::create(b, acc[0], v)};
           });
       Value absmax = vector::ReductionOp::create(
@@ -107,6 +164,10 @@ void W8A8Rewriter::run() {
              q = arith::MinimumFOp::create(
                  b, arith::MaximumFOp::create(b, q, splat(f32(-127.0))),
                  splat(f32(127.0)));
+             // An outlier column is 0 here (it is added in f32 below).
+             if (threshold)
+               q = arith::SelectOp::create(b, outlierMask(k), splat(f32(0.0)),
+                                           q);
              Value i = arith::FPToSIOp::create(b, words(), q);
              i = arith::AddIOp::create(
                  b, i, vectorConst(words(), b.getI32IntegerAttr(128)));
@@ -167,9 +228,21 @@ void W8A8Rewriter::run() {
           Value scale = arith::MulFOp::create(
               b, load(rowScales, {sub(row, r0)}), ws);
           SmallVector<Value> pos = at(bi, row, col);
-          store(arith::AddFOp::create(
-                    b, arith::MulFOp::create(b, value, scale), load(init, pos)),
-                y, pos);
+          value = arith::AddFOp::create(
+              b, arith::MulFOp::create(b, value, scale), load(init, pos));
+          if (threshold)
+            value = loop(zero, outlierCount, index(1), {value},
+                         [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                           Value k = load(outliers, {i});
+                           Value wk = arith::MulFOp::create(
+                               b,
+                               arith::SIToFPOp::create(b, b.getF32Type(),
+                                                       load(w, {col, k})),
+                               ws);
+                           return {math::FmaOp::create(
+                               b, load(x, at(bi, row, k)), wk, acc[0])};
+                         })[0];
+          store(value, y, pos);
         }
       }
     };

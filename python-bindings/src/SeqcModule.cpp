@@ -98,7 +98,7 @@ void compile(const std::string &source, const std::string &output,
              const std::string &header, const std::string &runtimeLibrary,
              const std::string &sourceName, const std::string &inputPath,
              int64_t maxContext, const std::string &quantize,
-             int64_t quantGroup) {
+             int64_t quantGroup, double outlierThreshold) {
   CompilerSession session;
   OwningOpRef<ModuleOp> module;
   if (inputPath.empty()) {
@@ -111,6 +111,7 @@ void compile(const std::string &source, const std::string &output,
     inputOptions.maxContext = maxContext;
     inputOptions.quantize = quantize;
     inputOptions.quantGroup = quantGroup;
+    inputOptions.outlierThreshold = outlierThreshold;
     module = seqc::loadInput(inputPath, *session.context, session.sourceMgr,
                              inputOptions, session.options().onError);
   }
@@ -512,7 +513,7 @@ NB_MODULE(_seqc, m) {
         nb::arg("reference") = false, nb::arg("header") = "", nb::arg("runtime_library") = "",
         nb::arg("source_name") = "<source>", nb::arg("input_path") = "",
         nb::arg("max_context") = 0, nb::arg("quantize") = "",
-        nb::arg("quant_group") = 0);
+        nb::arg("quant_group") = 0, nb::arg("outlier_threshold") = 0.0);
   m.def("opt", &opt, nb::arg("source"), nb::arg("pipeline"),
         nb::arg("source_name") = "<source>");
   nb::class_<Library>(m, "Library")

@@ -110,3 +110,28 @@ func.func @w8a8(%x: tensor<?x128xf32>, %q: tensor<32x128xi8>, %s: tensor<32x1xf3
       outs(%init : tensor<?x32xf32>) -> tensor<?x32xf32>
   return %y : tensor<?x32xf32>
 }
+
+// -----
+
+// LLM.int8(): the outlier columns are found once before the tasks (column
+// maxima, then a list), masked out of the bytes, and added in f32 per
+// output.
+// CHECK-LABEL: func.func @llm_int8
+// CHECK: memref.alloca() : memref<128xf32>
+// CHECK: memref.alloca() : memref<128xindex>
+// CHECK: scf.if
+// CHECK: scf.parallel
+// CHECK: arith.cmpf oge, %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: seq.int8_dot
+// CHECK: math.fma %{{.*}} : f32
+func.func @llm_int8(%x: tensor<?x128xf32>, %q: tensor<32x128xi8>, %s: tensor<32x1xf32>,
+                    %init: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  %xq = seq.fake_quantize %x outliers 6.0 : tensor<?x128xf32>
+  %w = seq.dequantize %q, %s bits 8 : tensor<32x128xi8>, tensor<32x1xf32> -> tensor<32x128xf32>
+  %y = linalg.contract indexing_maps = [
+      affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>,
+      affine_map<(m, n, k) -> (m, n)>]
+      ins(%xq, %w : tensor<?x128xf32>, tensor<32x128xf32>)
+      outs(%init : tensor<?x32xf32>) -> tensor<?x32xf32>
+  return %y : tensor<?x32xf32>
+}

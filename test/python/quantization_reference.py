@@ -53,15 +53,25 @@ def quantized_file_tensors(weights, quantized):
     return out
 
 
-def fake_quantize(x):
+def fake_quantize(x, outlier_threshold=None):
     """seq.fake_quantize: per-token (last axis) symmetric int8, in float32:
     -> (int8 values, float32 scales [...], the float64 values they stand
-    for)."""
+    for). With `outlier_threshold` (LLM.int8()), the columns where any
+    token reaches it pass through unquantized (their int8 values are 0) and
+    the scales ignore them."""
     x = np.asarray(x, dtype=np.float32)
-    scales = (np.abs(x).max(axis=-1) / np.float32(127)).astype(np.float32)
+    magnitude = np.abs(x)
+    outlier = np.zeros(x.shape[-1], dtype=bool)
+    if outlier_threshold is not None:
+        outlier = magnitude.reshape(-1, x.shape[-1]).max(axis=0) >= outlier_threshold
+        magnitude = np.where(outlier, np.float32(0), magnitude)
+    scales = (magnitude.max(axis=-1) / np.float32(127)).astype(np.float32)
     scales[scales == 0] = np.float32(1.0)
     q = np.clip(np.round(x / scales[..., None]), -127, 127)
-    return q.astype(np.int8), scales, q.astype(np.float64) * scales[..., None]
+    q = np.where(outlier, 0, q)
+    values = np.where(outlier, x.astype(np.float64),
+                      q.astype(np.float64) * scales[..., None])
+    return q.astype(np.int8), scales, values
 
 
 @contextlib.contextmanager

@@ -83,9 +83,14 @@ W8A8 = [
     (1, 5, 256, 65),
     (None, 3, 48, 9),
 ]
+# LLM.int8(): the same shapes with an outlier threshold of 6; columns 3 and
+# 17 reach it in one token each (30x the others), column 40 in every token.
+LLM_INT8 = [(None, 2, 64, 5), (2, 19, 128, 70), (None, 3, 48, 9)]
+OUTLIER_COLUMNS = (3, 17, 40)
+THRESHOLD = 6.0
 
 
-def _w8a8_function(i, cfg):
+def _w8a8_function(i, cfg, threshold=None, name="w8a8"):
     batch, rows, k, n = cfg
     lead = (rows,) if batch is None else (batch, rows)
     dyn = (0,) if batch is None else (0, 1)
@@ -95,20 +100,24 @@ def _w8a8_function(i, cfg):
     x_map = "(m, k)" if batch is None else "(b, m, k)"
     y_map = "(m, n)" if batch is None else "(b, m, n)"
     return """
-func.func @w8a8_{i}(%x: {x_t}, %q: tensor<{n}x{k}xi8>, %s: tensor<{n}x1xf32>, %init: {y_t}) -> {y_t} {{
-  %xq = seq.fake_quantize %x : {x_t}
+func.func @{name}_{i}(%x: {x_t}, %q: tensor<{n}x{k}xi8>, %s: tensor<{n}x1xf32>, %init: {y_t}) -> {y_t} {{
+  %xq = seq.fake_quantize %x {outliers}: {x_t}
   %w = seq.dequantize %q, %s bits 8 : tensor<{n}x{k}xi8>, tensor<{n}x1xf32> -> tensor<{n}x{k}xf32>
   %y = linalg.contract indexing_maps = [affine_map<({dims}) -> {x_map}>,
       affine_map<({dims}) -> (n, k)>, affine_map<({dims}) -> {y_map}>]
       ins(%xq, %w : {x_t}, tensor<{n}x{k}xf32>) outs(%init : {y_t}) -> {y_t}
   return %y : {y_t}
 }}""".format(i=i, x_t=x_t, y_t=y_t, n=n, k=k, dims=dims, x_map=x_map,
-             y_map=y_map)
+             y_map=y_map, name=name,
+             outliers="" if threshold is None else "outliers %r " % threshold)
 
 
 @pytest.fixture(scope="module", params=["-O0", "-O2"])
 def w8a8_library(request):
-    return Library("\n".join(_w8a8_function(i, c) for i, c in enumerate(W8A8)),
+    functions = [_w8a8_function(i, c) for i, c in enumerate(W8A8)]
+    functions += [_w8a8_function(i, c, THRESHOLD, "llm_int8")
+                  for i, c in enumerate(LLM_INT8)]
+    return Library("\n".join(functions),
                    extra_args=("--runtime-checks", request.param))
 
 
@@ -125,4 +134,25 @@ def test_w8a8_projection_matches_reference(w8a8_library, index):
     init = rng.standard_normal(lead + (n,)).astype(np.float32)
     _, _, xq = fake_quantize(x)
     (y,) = w8a8_library.call("w8a8_%d" % index, [x, q, scales, init])
+    assert_close(y, init + xq @ w.T, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("index", range(len(LLM_INT8)))
+def test_llm_int8_projection_matches_reference(w8a8_library, index):
+    batch, rows, k, n = LLM_INT8[index]
+    rng = np.random.default_rng(20 + index)
+    lead = (rows,) if batch is None else (batch, rows)
+    x = rng.standard_normal(lead + (k,)).astype(np.float32)
+    flat = x.reshape(-1, k)
+    flat[0, OUTLIER_COLUMNS[0]] = 30.0
+    flat[-1, OUTLIER_COLUMNS[1]] = -31.0
+    flat[:, OUTLIER_COLUMNS[2] % k] *= 10.0
+    q, scales, w = quantize(rng.standard_normal((n, k)) / np.sqrt(k), 8, k)
+    init = rng.standard_normal(lead + (n,)).astype(np.float32)
+    _, _, xq = fake_quantize(x, THRESHOLD)
+    # The outlier columns pass through: without them the result would be
+    # far off (a check that the test can fail).
+    _, _, plain = fake_quantize(x)
+    assert np.abs((xq - plain) @ w.T).max() > 1e-2
+    (y,) = w8a8_library.call("llm_int8_%d" % index, [x, q, scales, init])
     assert_close(y, init + xq @ w.T, rtol=1e-5, atol=1e-5)

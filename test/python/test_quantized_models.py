@@ -155,11 +155,15 @@ def test_scales_of_the_wrong_dtype(build, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--quantize=w3"], "--quantize must be none, w8, w4 or w8a8, got 'w3'"),
+    (["--quantize=w3"], "--quantize must be none, w8, w4, w8a8 or llm-int8, got 'w3'"),
     (["--quantize=int8-ssm"], "--quantize=int8-ssm is not implemented yet; "
-                              "seqc quantizes projections (w8, w4, w8a8)"),
+                              "seqc quantizes projections (w8, w4, w8a8, llm-int8)"),
     (["--quantize=w8a8", "--quant-group=64"],
      "--quant-group does not apply to w8a8"),
+    (["--quantize=w8", "--outlier-threshold=4"],
+     "--outlier-threshold needs --quantize=llm-int8"),
+    (["--quantize=llm-int8", "--outlier-threshold=-1"],
+     "--outlier-threshold must be a positive number, got -1"),
     (["--quantize=w4", "--quant-group=48"],
      "--quant-group for w4 must be a multiple of 32, got 48"),
     (["--quantize=w8", "--quant-group=-16"],
@@ -348,7 +352,11 @@ def _have_hf():
 # test_models_hf.py; tiny_llama's sizes (64, 128) take the W8A8 integer
 # kernel where the CPU has VNNI.
 HF_CASES = [("tiny_llama", "w8", 0), ("tiny_llama", "w8a8", 0),
+            ("tiny_llama", "llm-int8", 0),
             ("tiny_mamba", "w4", 32), ("tiny_mamba2", "w8", 16)]
+# A threshold the tiny models' activations reach, so that LLM.int8() keeps
+# some columns in f32 (6, the default, is rarely reached by them).
+HF_OUTLIER_THRESHOLD = 2.0
 
 
 @pytest.mark.skipif(not _have_hf(), reason="torch and transformers are not "
@@ -364,23 +372,35 @@ def test_hf_quantized_matches_transformers(case, tmp_path):
     builder, scheme, group = case
     model, config = getattr(hf_models, builder)(3)
     model.save_pretrained(str(tmp_path), safe_serialization=True)
-    lib = seqc.load(seqc.compile(str(tmp_path), quantize=scheme, quant_group=group))
+    threshold = HF_OUTLIER_THRESHOLD if scheme == "llm-int8" else 0.0
+    lib = seqc.load(seqc.compile(str(tmp_path), quantize=scheme, quant_group=group,
+                                 outlier_threshold=threshold))
     quantized = lib.model_info["quantized"]
     assert quantized
     modules = dict(model.named_modules())
+    outlier_columns = []
     with torch.no_grad():
         for name, (bits, g) in quantized.items():
             module = modules[name.rsplit(".", 1)[0]]
             module.weight.copy_(torch.from_numpy(
                 quantize(module.weight.numpy(), bits, g)[2]).float())
-            if scheme == "w8a8":
+            if scheme in ("w8a8", "llm-int8"):
                 def fake_quantize(_, args):
                     x = args[0]
-                    s = x.abs().amax(-1, keepdim=True) / 127
+                    magnitude = x.abs()
+                    outlier = torch.zeros(x.shape[-1], dtype=torch.bool)
+                    if threshold:
+                        outlier = magnitude.reshape(-1, x.shape[-1]).amax(0) >= threshold
+                        magnitude = torch.where(outlier, 0.0, magnitude)
+                        outlier_columns.append(int(outlier.sum()))
+                    s = magnitude.amax(-1, keepdim=True) / 127
                     s = torch.where(s == 0, torch.ones_like(s), s)
-                    return (torch.clamp(torch.round(x / s), -127, 127) * s,)
+                    q = torch.clamp(torch.round(x / s), -127, 127) * s
+                    return (torch.where(outlier, x, q),)
                 module.register_forward_pre_hook(fake_quantize)
     tokens = np.random.default_rng(0).integers(0, config.vocab_size, (2, 13))
     ref = hf_models.hf_logits(model, tokens)
     out = lib.model(str(tmp_path / "model.safetensors"), batch=2).forward(tokens)
-    assert_close(out, ref, tol=W8A8_TOL if scheme == "w8a8" else 2e-4)
+    assert_close(out, ref, tol=2e-4 if scheme in ("w8", "w4") else W8A8_TOL)
+    if threshold:
+        assert sum(outlier_columns) > 0, "no outlier column: the test is W8A8"

@@ -104,14 +104,20 @@ static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("For a model description: quantization of the projections, "
              "none, w8 (int8 weights, one scale per output channel), w4 "
-             "(int4 weights in groups) or w8a8 (int8 weights and int8 "
-             "activations, one scale per token); the library quantizes float "
+             "(int4 weights in groups), w8a8 (int8 weights and int8 "
+             "activations, one scale per token) or llm-int8 (w8a8 with "
+             "outlier input columns kept in f32); the library quantizes float "
              "weights as it loads them (docs/quantization.md)"),
     cl::value_desc("scheme"), cl::init("none"), cl::cat(seqcCategory));
 static cl::opt<int64_t> quantGroup(
     "quant-group",
     cl::desc("Inputs per quantization scale: a multiple of 16 for w8 "
              "(default 0, per output channel), of 32 for w4 (default 64)"),
+    cl::init(0), cl::cat(seqcCategory));
+static cl::opt<double> outlierThreshold(
+    "outlier-threshold",
+    cl::desc("With --quantize=llm-int8: input columns in which any token "
+             "reaches this magnitude stay f32 (default 6)"),
     cl::init(0), cl::cat(seqcCategory));
 static cl::opt<std::string> weightsInput(
     "weights",
@@ -201,6 +207,7 @@ static LogicalResult compile(MLIRContext &context) {
   inputOptions.maxContext = maxContext;
   inputOptions.quantize = quantize;
   inputOptions.quantGroup = quantGroup;
+  inputOptions.outlierThreshold = outlierThreshold;
   OwningOpRef<ModuleOp> module = seqc::loadInput(
       inputFilename, context, sourceMgr, inputOptions, options.onError);
   if (!module)

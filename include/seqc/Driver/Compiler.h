@@ -9,9 +9,11 @@
 #ifndef SEQC_DRIVER_COMPILER_H
 #define SEQC_DRIVER_COMPILER_H
 
+#include "seqc/Frontend/ModelDescription.h"
+#include "seqc/Pipelines/Pipelines.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
-#include "seqc/Pipelines/Pipelines.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -81,10 +83,13 @@ mlir::LogicalResult compile(mlir::ModuleOp module,
 struct InputOptions {
   /// Overrides the description's max_context when > 0.
   int64_t maxContext = 0;
-  /// Quantization of the projections: "" or "none", "w8", "w4", "w8a8".
+  /// Quantization of the projections: "" or "none", "w8", "w4", "w8a8",
+  /// "llm-int8".
   std::string quantize;
   /// Inputs per scale; 0: the default (per channel for w8, 64 for w4).
   int64_t quantGroup = 0;
+  /// LLM.int8()'s outlier threshold for "llm-int8" (0: its default, 6).
+  double outlierThreshold = 0;
 };
 
 /// Loads the model library at `libraryPath`, creates an instance from the
@@ -94,11 +99,9 @@ llvm::Error saveLibraryWeights(llvm::StringRef libraryPath,
                                llvm::StringRef weightsPath,
                                llvm::StringRef outputPath);
 
-/// Checks `options.quantize` and `options.quantGroup`; sets `bits`,
-/// `group` (0 for per channel) and `activations` (W8A8) for the model
-/// builder.
-llvm::Error parseQuantization(const InputOptions &options, int &bits,
-                              int64_t &group, bool &activations);
+/// Checks the quantization options and sets the model's quantization
+/// fields (quantBits, quantGroup, quantActivations, outlierThreshold).
+llvm::Error parseQuantization(const InputOptions &options, ModelSpec &spec);
 
 /// Reads `path`: a model description (a directory with a Hugging Face
 /// config.json, or a .json file; see docs/models.md), built into IR, or a

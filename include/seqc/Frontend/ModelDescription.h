@@ -80,6 +80,8 @@ struct ModelSpec {
   int64_t quantGroup = 0;
   /// W8A8: the inputs of int8 projections are quantized per token too.
   bool quantActivations = false;
+  /// LLM.int8(): input columns reaching this magnitude stay f32 (0: none).
+  double outlierThreshold = 0;
 
   /// The file's name for the weight seqc calls `canonical`
   /// ("blocks.3.attn.q_proj.weight").

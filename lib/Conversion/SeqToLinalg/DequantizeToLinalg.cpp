@@ -1,7 +1,9 @@
 //===- DequantizeToLinalg.cpp - reference lowerings of quantization ops ---===//
 //
 // seq.fake_quantize: a max-abs reduction per token, then one elementwise
-// generic computing the scale and the rounded, clamped, rescaled value.
+// generic computing the scale and the rounded, clamped, rescaled value;
+// with an outlier threshold, first a max-abs reduction per column, whose
+// outlier columns the other two skip and pass through.
 //
 // seq.dequantize: one linalg.generic over the float weight w[n, k] whose
 // indexing maps pick the stored byte and the scale (both affine in k):
@@ -81,40 +83,83 @@ LogicalResult mlir::seq::lowerFakeQuantizeToLinalg(RewriterBase &rewriter,
   auto type = cast<RankedTensorType>(x.getType());
   unsigned rank = type.getRank();
   Type f32 = type.getElementType();
+  std::optional<APFloat> threshold = op.getOutlierThreshold();
 
-  // absmax[t] = max_k |x[t, k]|.
   SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, x);
-  SmallVector<OpFoldResult> tokenSizes(sizes.begin(), sizes.end() - 1);
-  Value absmax = filledTensor(rewriter, loc, tokenSizes, f32, 0.0);
   SmallVector<AffineExpr> tokenDims;
   for (unsigned d = 0; d + 1 < rank; ++d)
     tokenDims.push_back(getAffineDimExpr(d, ctx));
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap perToken = dimsMap(ctx, rank, tokenDims);
+  AffineMap perColumn = dimsMap(ctx, rank, {getAffineDimExpr(rank - 1, ctx)});
+  auto c = [&](OpBuilder &b, Location loc, double v) {
+    return floatConst(b, loc, f32, v);
+  };
+
+  // LLM.int8(): colmax[k] = max over every token of |x[..., k]|; column k
+  // is an outlier when colmax[k] >= threshold.
+  Value colmax;
+  auto isOutlier = [&](OpBuilder &b, Location loc, Value columnMax) {
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, columnMax,
+                                 c(b, loc, threshold->convertToDouble()));
+  };
+  if (threshold) {
+    std::string iterators(rank, 'r');
+    iterators.back() = 'p';
+    colmax = filledTensor(rewriter, loc, {sizes.back()}, f32, 0.0);
+    colmax = buildGeneric(
+        rewriter, loc, {x}, {colmax}, {identity, perColumn}, iterators,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> SmallVector<Value> {
+          Value magnitude = math::AbsFOp::create(b, loc, args[0]);
+          return {arith::MaximumFOp::create(b, loc, args[1], magnitude)};
+        })[0];
+  }
+
+  // absmax[t] = max_k |x[t, k]| over the columns that are not outliers.
+  SmallVector<OpFoldResult> tokenSizes(sizes.begin(), sizes.end() - 1);
+  Value absmax = filledTensor(rewriter, loc, tokenSizes, f32, 0.0);
   std::string iterators(rank, 'p');
   iterators.back() = 'r';
+  SmallVector<Value> inputs = {x};
+  SmallVector<AffineMap> maps = {identity};
+  if (threshold) {
+    inputs.push_back(colmax);
+    maps.push_back(perColumn);
+  }
+  maps.push_back(perToken);
   absmax = buildGeneric(
-      rewriter, loc, {x}, {absmax}, {identity, perToken}, iterators,
+      rewriter, loc, inputs, {absmax}, maps, iterators,
       [&](OpBuilder &b, Location loc, ValueRange args) -> SmallVector<Value> {
         Value magnitude = math::AbsFOp::create(b, loc, args[0]);
-        return {arith::MaximumFOp::create(b, loc, args[1], magnitude)};
+        if (threshold)
+          magnitude = arith::SelectOp::create(
+              b, loc, isOutlier(b, loc, args[1]), c(b, loc, 0.0), magnitude);
+        return {arith::MaximumFOp::create(b, loc, args.back(), magnitude)};
       })[0];
 
+  inputs.push_back(absmax);
+  maps.back() = perToken;
+  maps.push_back(identity);
   Value init = emptyTensor(rewriter, loc, sizes, f32);
   ValueRange results = buildGeneric(
-      rewriter, loc, {x, absmax}, {init}, {identity, perToken, identity},
-      std::string(rank, 'p'),
+      rewriter, loc, inputs, {init}, maps, std::string(rank, 'p'),
       [&](OpBuilder &b, Location loc, ValueRange args) -> SmallVector<Value> {
-        auto c = [&](double v) { return floatConst(b, loc, f32, v); };
+        Value tokenMax = args[inputs.size() - 1];
         Value zero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                           args[1], c(0.0));
+                                           tokenMax, c(b, loc, 0.0));
         Value scale = arith::SelectOp::create(
-            b, loc, zero, c(1.0), arith::DivFOp::create(b, loc, args[1], c(127.0)));
+            b, loc, zero, c(b, loc, 1.0),
+            arith::DivFOp::create(b, loc, tokenMax, c(b, loc, 127.0)));
         Value q = math::RoundEvenOp::create(
             b, loc, arith::DivFOp::create(b, loc, args[0], scale));
         q = arith::MinimumFOp::create(
-            b, loc, arith::MaximumFOp::create(b, loc, q, c(-127.0)), c(127.0));
-        return {arith::MulFOp::create(b, loc, q, scale)};
+            b, loc, arith::MaximumFOp::create(b, loc, q, c(b, loc, -127.0)),
+            c(b, loc, 127.0));
+        Value y = arith::MulFOp::create(b, loc, q, scale);
+        if (threshold)
+          y = arith::SelectOp::create(b, loc, isOutlier(b, loc, args[1]),
+                                      args[0], y);
+        return {y};
       });
   rewriter.replaceOp(op, results);
   return success();

@@ -52,3 +52,24 @@ func.func @fake_quantize(%x: tensor<?x?x64xf32>) -> tensor<?x?x64xf32> {
   %y = seq.fake_quantize %x : tensor<?x?x64xf32>
   return %y : tensor<?x?x64xf32>
 }
+
+// -----
+
+// LLM.int8(): the largest magnitude of each column over every token first;
+// the columns at or above the threshold are left out of the token scales
+// and pass through.
+// CHECK-LABEL: func.func @fake_quantize_outliers
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction", "parallel"]
+// CHECK:   math.absf
+// CHECK:   arith.maximumf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:   arith.cmpf oge, %{{.*}}, %{{.*}} : f32
+// CHECK:   arith.select
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK:   math.roundeven
+// CHECK:   arith.cmpf oge
+// CHECK:   arith.select
+func.func @fake_quantize_outliers(%x: tensor<?x?x64xf32>) -> tensor<?x?x64xf32> {
+  %y = seq.fake_quantize %x outliers 6.0 : tensor<?x?x64xf32>
+  return %y : tensor<?x?x64xf32>
+}

@@ -2176,3 +2176,11 @@ func.func @fake_quantize_type(%x: tensor<4x8xf16>) -> tensor<4x8xf16> {
   %y = seq.fake_quantize %x : tensor<4x8xf16>
   return %y : tensor<4x8xf16>
 }
+
+// -----
+
+func.func @fake_quantize_threshold(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'seq.fake_quantize' op 'outlier_threshold' must be a positive finite number, got -1}}
+  %y = seq.fake_quantize %x outliers -1.0 : tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}

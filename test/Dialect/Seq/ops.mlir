@@ -697,3 +697,10 @@ func.func @int8_dot(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) 
   %r = seq.int8_dot %acc, %a, %b : vector<64xi8> -> vector<16xi32>
   return %r : vector<16xi32>
 }
+
+// CHECK-LABEL: func.func @fake_quantize_outliers(
+// CHECK-NEXT:   %{{.*}} = seq.fake_quantize %{{.*}} outliers 6.000000e+00 : tensor<?x768xf32>
+func.func @fake_quantize_outliers(%x: tensor<?x768xf32>) -> tensor<?x768xf32> {
+  %y = seq.fake_quantize %x outliers 6.0 : tensor<?x768xf32>
+  return %y : tensor<?x768xf32>
+}

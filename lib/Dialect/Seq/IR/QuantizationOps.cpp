@@ -69,5 +69,11 @@ LogicalResult FakeQuantizeOp::verify() {
     return emitOpError() << "the input must be a tensor of f32 with at least "
                             "one dimension, got "
                          << type;
+  if (std::optional<APFloat> threshold = getOutlierThreshold()) {
+    if (!threshold->isFiniteNonZero() || threshold->isNegative())
+      return emitOpError() << "'outlier_threshold' must be a positive finite "
+                              "number, got "
+                           << threshold->convertToFloat();
+  }
   return success();
 }

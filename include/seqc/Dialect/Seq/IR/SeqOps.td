@@ -512,14 +512,24 @@ def Seq_FakeQuantizeOp : Seq_Op<"fake_quantize", [Pure,
     scales to the result, which equals the projection of the quantized
     values. The reference lowering computes the floats above.
 
+    With `outlier_threshold` (LLM.int8()): a feature column `k` in which
+    any token reaches `|x[t, k]| >= outlier_threshold` is an outlier and
+    passes through unquantized (`y[t, k] = x[t, k]`); the scales are taken
+    over the other columns only. The fast kernel computes the outlier
+    columns in f32 beside the int8 product of the rest.
+
     ```mlir
     %xq = seq.fake_quantize %x : tensor<?x?x768xf32>
+    %xo = seq.fake_quantize %x outliers 6.0 : tensor<?x?x768xf32>
     ```
   }];
 
-  let arguments = (ins AnyRankedTensor:$input);
+  let arguments = (ins AnyRankedTensor:$input,
+                   OptionalAttr<F32Attr>:$outlier_threshold);
   let results = (outs AnyRankedTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = [{
+    $input (`outliers` $outlier_threshold^)? attr-dict `:` type($input)
+  }];
   let hasVerifier = 1;
 }
 

@@ -263,6 +263,7 @@ FunctionBuilder::quantizedWeight(StringRef canonical, int64_t out,
     it = layout.weightIndex.find(fileName);
   }
   const WeightSlot &slot = layout.weights[it->second];
+  assert(slot.bits == bits && "a weight read both as f32 and quantized");
   TensorValue q = w.expandLast(
       packedSlice("%qweights", qweightsType(), "i8", slot.offset, bytes,
                   "%qbase", blockQBase),

@@ -115,8 +115,7 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
                 << key << "'";
   };
   // A quantized weight's bytes in the qweights, its scales in the weights.
-  auto readQuantization = [&](AttrReader &r, DictionaryAttr t,
-                              ModelTensor &tensor, int64_t count) {
+  auto readQuantization = [&](DictionaryAttr t, ModelTensor &tensor) {
     tensor.bits = r.integer(t, "bits", 0);
     tensor.groupSize = r.integer(t, "group_size", 1);
     tensor.scaleOffset = r.integer(t, "scale_offset", 0);
@@ -175,8 +174,13 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
           (!shape || tensor.shape.empty() || tensor.shape.size() > 8))
         r.error() << "'" << tensor.name
                   << "': 'shape' must be an array of 1 to 8 sizes";
-      if (t.get("bits") && !r.failed)
-        readQuantization(r, t, tensor, count);
+      if (t.get("bits") && !r.failed) {
+        if (key == "weights")
+          readQuantization(t, tensor);
+        else
+          r.error() << "'" << tensor.name
+                    << "': only weights may be quantized ('bits')";
+      }
       if (!r.failed && tensor.bits == 0)
         inside(tensor.name, tensor.offset, count, limit, key);
       out.push_back(std::move(tensor));

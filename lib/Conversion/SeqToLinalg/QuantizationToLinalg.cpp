@@ -1,4 +1,4 @@
-//===- DequantizeToLinalg.cpp - reference lowerings of quantization ops ---===//
+//===- QuantizationToLinalg.cpp - reference lowerings of quantization ----===//
 //
 // seq.fake_quantize: a max-abs reduction per token, then one elementwise
 // generic computing the scale and the rounded, clamped, rescaled value;

@@ -92,7 +92,10 @@ static void collectRelations(Operation *op, DimClasses &classes,
             classes.join(it->second.first, it->second.second, v, dim);
         },
         [&](const seq::ShapeConstraint &c) { constraints.push_back(c); });
-    return;
+    // Ops whose result is their input's type (seq.fake_quantize,
+    // seq.hadamard) say so by trait, below.
+    if (!op->hasTrait<OpTrait::SameOperandsAndResultType>())
+      return;
   }
   // A call relates its operands to the callee's arguments and its results
   // to what the callee returns (the callee's own ops are walked too).

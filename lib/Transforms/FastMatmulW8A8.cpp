@@ -53,6 +53,8 @@ const char *mlir::seq::unsupportedW8A8Reason(linalg::ContractOp op,
   auto dq = op.getInputs()[1].getDefiningOp<DequantizeOp>();
   if (!fq || !dq)
     return "not an int8 activation by int8 weight projection";
+  if (fq.getScale())
+    return "a statically scaled activation (the kernel scales per token)";
   if (!int8Dot || lanes != 16)
     return "no AVX512-VNNI int8 dot products on the target";
   int64_t depth = dq.getResult().getType().getDimSize(1);

@@ -93,3 +93,28 @@ def activations_quantized(weights):
         yield
     finally:
         model_reference._linear = plain
+
+
+def static_quantize(x, scale):
+    """seq.fake_quantize with a static scale: every element on the int8
+    grid of one float32 scale, clipped at +-127 steps (float64 values)."""
+    x = np.asarray(x, dtype=np.float32)
+    s = np.float32(scale)
+    q = np.clip(np.round(x / s), -127, 127)
+    return q.astype(np.float64) * np.float64(s)
+
+
+def hadamard_matrix(block):
+    """The Sylvester Hadamard matrix H[i, j] = (-1)^popcount(i & j),
+    normalized (orthonormal), from the Kronecker recursion."""
+    h = np.ones((1, 1))
+    while h.shape[0] < block:
+        h = np.kron(np.array([[1.0, 1.0], [1.0, -1.0]]), h)
+    return h / np.sqrt(block)
+
+
+def hadamard(x, block):
+    """seq.hadamard: each block of the last axis times hadamard_matrix."""
+    x = np.asarray(x, dtype=np.float64)
+    blocks = x.reshape(x.shape[:-1] + (x.shape[-1] // block, block))
+    return (blocks @ hadamard_matrix(block).T).reshape(x.shape)

@@ -3,7 +3,8 @@
 // seq.fake_quantize: a max-abs reduction per token, then one elementwise
 // generic computing the scale and the rounded, clamped, rescaled value;
 // with an outlier threshold, first a max-abs reduction per column, whose
-// outlier columns the other two skip and pass through.
+// outlier columns the other two skip and pass through. With a static scale,
+// only the elementwise generic.
 //
 // seq.dequantize: one linalg.generic over the float weight w[n, k] whose
 // indexing maps pick the stored byte and the scale (both affine in k):
@@ -95,6 +96,26 @@ LogicalResult mlir::seq::lowerFakeQuantizeToLinalg(RewriterBase &rewriter,
   auto c = [&](OpBuilder &b, Location loc, double v) {
     return floatConst(b, loc, f32, v);
   };
+  // round(x / s) clamped to the int8 range, times s.
+  auto quantize = [&](OpBuilder &b, Location loc, Value x, Value scale) {
+    Value q = math::RoundEvenOp::create(b, loc,
+                                        arith::DivFOp::create(b, loc, x, scale));
+    q = arith::MinimumFOp::create(
+        b, loc, arith::MaximumFOp::create(b, loc, q, c(b, loc, -127.0)),
+        c(b, loc, 127.0));
+    return arith::MulFOp::create(b, loc, q, scale);
+  };
+
+  if (std::optional<APFloat> scale = op.getScale()) {
+    Value result = mapElementwise(
+        rewriter, loc, {x}, f32,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          return quantize(b, loc, args[0],
+                          c(b, loc, scale->convertToDouble()));
+        });
+    rewriter.replaceOp(op, castTo(rewriter, loc, result, type));
+    return success();
+  }
 
   // LLM.int8(): colmax[k] = max over every token of |x[..., k]|; column k
   // is an outlier when colmax[k] >= threshold.
@@ -150,12 +171,7 @@ LogicalResult mlir::seq::lowerFakeQuantizeToLinalg(RewriterBase &rewriter,
         Value scale = arith::SelectOp::create(
             b, loc, zero, c(b, loc, 1.0),
             arith::DivFOp::create(b, loc, tokenMax, c(b, loc, 127.0)));
-        Value q = math::RoundEvenOp::create(
-            b, loc, arith::DivFOp::create(b, loc, args[0], scale));
-        q = arith::MinimumFOp::create(
-            b, loc, arith::MaximumFOp::create(b, loc, q, c(b, loc, -127.0)),
-            c(b, loc, 127.0));
-        Value y = arith::MulFOp::create(b, loc, q, scale);
+        Value y = quantize(b, loc, args[0], scale);
         if (threshold)
           y = arith::SelectOp::create(b, loc, isOutlier(b, loc, args[1]),
                                       args[0], y);

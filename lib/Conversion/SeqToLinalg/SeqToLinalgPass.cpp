@@ -43,6 +43,9 @@ struct ConvertSeqToLinalgPass
               .Case<FakeQuantizeOp>([&](FakeQuantizeOp o) {
                 return lowerFakeQuantizeToLinalg(rewriter, o);
               })
+              .Case<HadamardOp>([&](HadamardOp o) {
+                return lowerHadamardToLinalg(rewriter, o);
+              })
               .Case<ScanOp>(
                   [&](ScanOp o) { return lowerScanToLinalg(rewriter, o); })
               .Case<SelectiveScanOp>([&](SelectiveScanOp o) {

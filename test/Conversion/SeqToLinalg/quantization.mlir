@@ -73,3 +73,20 @@ func.func @fake_quantize_outliers(%x: tensor<?x?x64xf32>) -> tensor<?x?x64xf32> 
   %y = seq.fake_quantize %x outliers 6.0 : tensor<?x?x64xf32>
   return %y : tensor<?x?x64xf32>
 }
+
+// -----
+
+// A static scale: one elementwise generic, no reduction.
+// CHECK-LABEL: func.func @fake_quantize_static
+// CHECK-NOT: reduction
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK:   arith.divf %{{.*}}, %[[S:.*]] : f32
+// CHECK:   math.roundeven
+// CHECK:   arith.maximumf
+// CHECK:   arith.minimumf
+// CHECK:   arith.mulf %{{.*}}, %[[S]] : f32
+// CHECK-NOT: linalg.generic
+func.func @fake_quantize_static(%x: tensor<?x?x64xf32>) -> tensor<?x?x64xf32> {
+  %y = seq.fake_quantize %x scale 0.5 : tensor<?x?x64xf32>
+  return %y : tensor<?x?x64xf32>
+}

@@ -2184,3 +2184,51 @@ func.func @fake_quantize_threshold(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %y = seq.fake_quantize %x outliers -1.0 : tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @fake_quantize_scale(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'seq.fake_quantize' op 'scale' must be a positive finite number, got 0}}
+  %y = seq.fake_quantize %x scale 0.0 : tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @fake_quantize_scale_and_outliers(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'seq.fake_quantize' op takes either a static 'scale' or an 'outlier_threshold', not both}}
+  %y = seq.fake_quantize %x outliers 6.0 scale 0.5 : tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @hadamard_block(%x: tensor<4x24xf32>) -> tensor<4x24xf32> {
+  // expected-error @+1 {{'seq.hadamard' op 'block' must be a power of two, got 12}}
+  %y = seq.hadamard %x block 12 : tensor<4x24xf32>
+  return %y : tensor<4x24xf32>
+}
+
+// -----
+
+func.func @hadamard_size(%x: tensor<4x24xf32>) -> tensor<4x24xf32> {
+  // expected-error @+1 {{'seq.hadamard' op the last dimension must be static and a multiple of the block 16, got 'tensor<4x24xf32>'}}
+  %y = seq.hadamard %x block 16 : tensor<4x24xf32>
+  return %y : tensor<4x24xf32>
+}
+
+// -----
+
+func.func @hadamard_dynamic(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  // expected-error @+1 {{'seq.hadamard' op the last dimension must be static and a multiple of the block 8, got 'tensor<4x?xf32>'}}
+  %y = seq.hadamard %x block 8 : tensor<4x?xf32>
+  return %y : tensor<4x?xf32>
+}
+
+// -----
+
+func.func @hadamard_type(%x: tensor<4x8xf16>) -> tensor<4x8xf16> {
+  // expected-error @+1 {{'seq.hadamard' op the input must be a tensor of f32 with at least one dimension, got 'tensor<4x8xf16>'}}
+  %y = seq.hadamard %x block 8 : tensor<4x8xf16>
+  return %y : tensor<4x8xf16>
+}

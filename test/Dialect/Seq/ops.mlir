@@ -704,3 +704,17 @@ func.func @fake_quantize_outliers(%x: tensor<?x768xf32>) -> tensor<?x768xf32> {
   %y = seq.fake_quantize %x outliers 6.0 : tensor<?x768xf32>
   return %y : tensor<?x768xf32>
 }
+
+// CHECK-LABEL: func.func @fake_quantize_static(
+// CHECK-NEXT:   %{{.*}} = seq.fake_quantize %{{.*}} scale 1.250000e-02 : tensor<?x?x1536xf32>
+func.func @fake_quantize_static(%x: tensor<?x?x1536xf32>) -> tensor<?x?x1536xf32> {
+  %y = seq.fake_quantize %x scale 0.0125 : tensor<?x?x1536xf32>
+  return %y : tensor<?x?x1536xf32>
+}
+
+// CHECK-LABEL: func.func @hadamard(
+// CHECK-NEXT:   %{{.*}} = seq.hadamard %{{.*}} block 512 : tensor<?x?x1536xf32>
+func.func @hadamard(%x: tensor<?x?x1536xf32>) -> tensor<?x?x1536xf32> {
+  %y = seq.hadamard %x block 512 : tensor<?x?x1536xf32>
+  return %y : tensor<?x?x1536xf32>
+}

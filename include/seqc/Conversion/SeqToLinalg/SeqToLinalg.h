@@ -20,6 +20,7 @@ LogicalResult lowerDequantizeToLinalg(RewriterBase &rewriter,
                                       DequantizeOp op);
 LogicalResult lowerFakeQuantizeToLinalg(RewriterBase &rewriter,
                                         FakeQuantizeOp op);
+LogicalResult lowerHadamardToLinalg(RewriterBase &rewriter, HadamardOp op);
 LogicalResult lowerScanToLinalg(RewriterBase &rewriter, ScanOp op);
 LogicalResult lowerSelectiveScanToLinalg(RewriterBase &rewriter,
                                          SelectiveScanOp op);

@@ -1,4 +1,4 @@
-//===- QuantizationOps.cpp - seq.dequantize and seq.fake_quantize ---------===//
+//===- QuantizationOps.cpp - seq.dequantize, fake_quantize, hadamard -----===//
 //
 // Verifiers of the quantization ops. Quantized weights are static slices of
 // a model's packed weights, so their shapes are static and checked exactly:
@@ -75,5 +75,31 @@ LogicalResult FakeQuantizeOp::verify() {
                               "number, got "
                            << threshold->convertToFloat();
   }
+  if (std::optional<APFloat> scale = getScale()) {
+    if (!scale->isFiniteNonZero() || scale->isNegative())
+      return emitOpError() << "'scale' must be a positive finite number, got "
+                           << scale->convertToFloat();
+    // A static scale is one per tensor; outlier columns are found per call.
+    if (getOutlierThreshold())
+      return emitOpError() << "takes either a static 'scale' or an "
+                              "'outlier_threshold', not both";
+  }
+  return success();
+}
+
+LogicalResult HadamardOp::verify() {
+  auto type = cast<RankedTensorType>(getInput().getType());
+  if (type.getRank() < 1 || !type.getElementType().isF32())
+    return emitOpError() << "the input must be a tensor of f32 with at least "
+                            "one dimension, got "
+                         << type;
+  int64_t block = getBlock();
+  if (!llvm::isPowerOf2_64(block))
+    return emitOpError() << "'block' must be a power of two, got " << block;
+  int64_t size = type.getDimSize(type.getRank() - 1);
+  if (ShapedType::isDynamic(size) || size % block != 0)
+    return emitOpError() << "the last dimension must be static and a "
+                            "multiple of the block "
+                         << block << ", got " << type;
   return success();
 }

@@ -492,7 +492,7 @@ def Seq_DequantizeOp : Seq_Op<"dequantize", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Seq_FakeQuantizeOp : Seq_Op<"fake_quantize", [Pure,
-    AllTypesMatch<["input", "result"]>]> {
+    SameOperandsAndResultType]> {
   let summary = "dynamic per-token int8 quantization of activations, as the "
                 "floats the integers stand for";
   let description = [{
@@ -518,18 +518,63 @@ def Seq_FakeQuantizeOp : Seq_Op<"fake_quantize", [Pure,
     over the other columns only. The fast kernel computes the outlier
     columns in f32 beside the int8 product of the rest.
 
+    With `scale` (static quantization, Quamba's int8 SSM inputs): one
+    scale for the whole tensor, fixed at compile time by calibration, and
+    `y = s * clamp(round_half_even(x / s), -127, 127)` elementwise. Values
+    beyond `127 s` are clipped: calibration picks `s` from a percentile of
+    `|x|` so that rare outliers do not coarsen every other value.
+
     ```mlir
     %xq = seq.fake_quantize %x : tensor<?x?x768xf32>
     %xo = seq.fake_quantize %x outliers 6.0 : tensor<?x?x768xf32>
+    %xs = seq.fake_quantize %x scale 0.0125 : tensor<?x?x1536xf32>
     ```
   }];
 
   let arguments = (ins AnyRankedTensor:$input,
-                   OptionalAttr<F32Attr>:$outlier_threshold);
+                   OptionalAttr<F32Attr>:$outlier_threshold,
+                   OptionalAttr<F32Attr>:$scale);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
-    $input (`outliers` $outlier_threshold^)? attr-dict `:` type($input)
+    $input (`outliers` $outlier_threshold^)? (`scale` $scale^)? attr-dict
+    `:` type($input)
   }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// seq.hadamard
+//===----------------------------------------------------------------------===//
+
+def Seq_HadamardOp : Seq_Op<"hadamard", [Pure,
+    SameOperandsAndResultType]> {
+  let summary = "an orthonormal Walsh-Hadamard rotation of the last "
+                "dimension, block by block";
+  let description = [{
+    Splits the last dimension into blocks of `block` (a power of two that
+    divides it) and multiplies each by the normalized Sylvester Hadamard
+    matrix `H / sqrt(block)`, `H[i, j] = (-1)^popcount(i & j)`:
+
+    ```
+    y[..., b*B + i] = sum_j H[i, j] x[..., b*B + j] / sqrt(B)
+    ```
+
+    The rotation is orthogonal and its own inverse, so a projection
+    `W x` equals `(W R)(R x)` with `R` this rotation: rotating a
+    projection's input and its weight rows spreads an outlier feature over
+    the whole block before the input is quantized (Quamba's rotation of the
+    SSM output, `--quantize=int8-ssm`). Lowered as `log2(block)` butterfly
+    stages (`x ± x'`), the last one scaled.
+
+    ```mlir
+    %r = seq.hadamard %y block 512 : tensor<?x?x1536xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyRankedTensor:$input,
+                   ConfinedAttr<I64Attr, [IntPositive]>:$block);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `block` $block attr-dict `:` type($input)";
   let hasVerifier = 1;
 }
 

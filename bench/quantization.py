@@ -1,9 +1,10 @@
-"""Quantization (seqc --quantize=w8|w8a8|llm-int8|w4): accuracy against the fp32
-library and decode speed, per model and scheme, in one run (issue 7).
+"""Quantization (seqc --quantize=w8|w8a8|llm-int8|w4|int8-ssm): accuracy against
+the fp32 library and decode speed, per model and scheme, in one run (issue 7).
 
     python3 bench/quantization.py             # trained tiny Llama + ~100M models
     python3 bench/quantization.py --small     # tiny models only (smoke run)
     python3 bench/quantization.py --only llama
+    python3 bench/quantization.py --only mamba --schemes fp32,w8a8,int8-ssm
 
 Models:
   trained-llama  a small Llama (d 256, 4 layers) trained here for a minute
@@ -17,7 +18,9 @@ Models:
                  agreement there measures ties more than quantization; the
                  random 24-layer Mamba is chaotic, bench/mamba_sensitivity.py).
 For each model the fp32 library and one library per scheme are compiled
-from the same Hugging Face directory. Accuracy: forward over held-out
+from the same Hugging Face directory; int8-ssm (Mamba models only) is
+calibrated on 8 sequences of 128 tokens drawn apart from the evaluation
+ones. Accuracy: forward over held-out
 sequences, every position's logits against the fp32 library's: cosine
 similarity (mean and min), top-1 agreement, KL(fp32 || quantized) in nats.
 Speed: decode (64 greedy steps after a 128-token prompt, batch 1, best of
@@ -48,7 +51,8 @@ SCHEMES = [("fp32", {}), ("w8", {"quantize": "w8"}),
            ("w8a8", {"quantize": "w8a8"}),
            ("llm-int8", {"quantize": "llm-int8"}),
            ("w4 g64", {"quantize": "w4", "quant_group": 64}),
-           ("w4 g32", {"quantize": "w4", "quant_group": 32})]
+           ("w4 g32", {"quantize": "w4", "quant_group": 32}),
+           ("int8-ssm", {"quantize": "int8-ssm"})]
 EVAL_SEQUENCES, EVAL_LENGTH = 8, 128
 
 
@@ -155,8 +159,16 @@ def bench(kind, model, sample, args, workdir):
     prompt = np.random.default_rng(1).integers(0, model.config.vocab_size,
                                                (1, PROMPT)).astype(np.int32)
     max_context = 256
+    calib = os.path.join(workdir, kind + "-calib.npy")
+    np.save(calib, sample(np.random.default_rng(11)).astype(np.int32))
     rows, reference = [], None
     for scheme, options in SCHEMES:
+        if scheme not in args.schemes:
+            continue
+        if options.get("quantize") == "int8-ssm":
+            if "mamba" not in kind:
+                continue
+            options = dict(options, calib=calib, weights=weights)
         lib_path = os.path.join(workdir, "lib%s_%s.so" % (kind, scheme.replace(" ", "")))
         compile_s = compile_model(directory, max_context, lib_path, **options)
         lib = seqc.load(lib_path)
@@ -192,7 +204,12 @@ def main():
     parser.add_argument("--small", action="store_true", help="tiny models (smoke run)")
     parser.add_argument("--only", default="", help="models whose name contains this")
     parser.add_argument("--reps", type=int, default=3, help="repetitions (best taken)")
+    parser.add_argument("--schemes", default=",".join(s for s, _ in SCHEMES),
+                        help="comma-separated schemes (fp32 first: the reference)")
     args = parser.parse_args()
+    args.schemes = args.schemes.split(",")
+    if args.schemes[0] != "fp32":
+        parser.error("--schemes must start with fp32 (the accuracy reference)")
     torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     print("%d cores, %s threads (OMP_NUM_THREADS); evaluation: %d sequences x %d "
           "tokens; speed: prompt %d, %d decode steps, batch 1, best of %d\n"

@@ -211,6 +211,12 @@ typedef struct seqc_model_tensor_info {
   int32_t bits;
   int64_t group_size;
   int64_t scale_offset;
+  /* Quantized weights only. 0, or the block of the Walsh-Hadamard rotation
+   * (seq.hadamard) applied to every row before quantizing: the library
+   * rotates the projection's input the same way (--quantize=int8-ssm). A
+   * saved file holds such a weight rotated, its scales named
+   * `name`_hadamard_scale. */
+  int64_t rotation;
 } seqc_model_tensor_info;
 
 typedef struct seqc_model_info {

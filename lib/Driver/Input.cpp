@@ -14,8 +14,8 @@ llvm::Error seqc::parseQuantization(const InputOptions &options,
                                     ModelSpec &spec) {
   StringRef scheme = options.quantize;
   int64_t group = options.quantGroup;
-  bool llmInt8 = scheme == "llm-int8";
-  bool activations = scheme == "w8a8" || llmInt8;
+  bool llmInt8 = scheme == "llm-int8", int8Ssm = scheme == "int8-ssm";
+  bool activations = scheme == "w8a8" || llmInt8 || int8Ssm;
   int bits;
   if (scheme.empty() || scheme == "none")
     bits = 0;
@@ -23,14 +23,15 @@ llvm::Error seqc::parseQuantization(const InputOptions &options,
     bits = 8;
   else if (scheme == "w4")
     bits = 4;
-  else if (scheme == "int8-ssm")
-    return llvm::createStringError(
-        "--quantize=int8-ssm is not implemented yet; seqc quantizes "
-        "projections (w8, w4, w8a8, llm-int8)");
   else
     return llvm::createStringError(
-        "--quantize must be none, w8, w4, w8a8 or llm-int8, got '" + scheme +
-        "'");
+        "--quantize must be none, w8, w4, w8a8, llm-int8 or int8-ssm, got '" +
+        scheme + "'");
+  // Only int8-ssm has static scales to fix.
+  if (!options.calibrationTokens.empty() && !int8Ssm)
+    return llvm::createStringError(
+        "--calib applies to --quantize=int8-ssm (the other schemes scale "
+        "activations per token as they run)");
   double threshold = options.outlierThreshold;
   if (threshold != 0 && !llmInt8)
     return llvm::createStringError("--outlier-threshold needs "
@@ -64,6 +65,14 @@ llvm::Error seqc::parseQuantization(const InputOptions &options,
   spec.quantGroup = group;
   spec.quantActivations = activations;
   spec.outlierThreshold = llmInt8 ? (threshold > 0 ? threshold : 6.0) : 0;
+  if (int8Ssm && llvm::none_of(spec.blocks, [](const BlockSpec &block) {
+        return block.mixer == MixerKind::Mamba ||
+               block.mixer == MixerKind::Mamba2;
+      }))
+    return llvm::createStringError(
+        "--quantize=int8-ssm quantizes the scans of Mamba and Mamba-2 "
+        "blocks, and this model has none; use --quantize=w8a8");
+  spec.int8Ssm = int8Ssm;
   return llvm::Error::success();
 }
 
@@ -83,9 +92,15 @@ seqc::loadInput(llvm::StringRef path, MLIRContext &context,
       onError(llvm::toString(std::move(error)));
       return nullptr;
     }
+    if (spec->int8Ssm)
+      if (llvm::Error error = calibrateSsmScales(*spec, inputOptions, context)) {
+        onError(llvm::toString(std::move(error)));
+        return nullptr;
+      }
     return buildModel(*spec, context);
   }
-  if (!inputOptions.quantize.empty() && inputOptions.quantize != "none") {
+  if ((!inputOptions.quantize.empty() && inputOptions.quantize != "none") ||
+      !inputOptions.calibrationTokens.empty()) {
     onError("--quantize applies to model descriptions (a .json file or a "
             "Hugging Face directory), not to IR");
     return nullptr;

@@ -47,6 +47,7 @@ struct WeightSlot {
   int64_t offset = 0; // in the qweights (bytes) when quantized
   int bits = 0;       // 8 or 4 when quantized
   int64_t groupSize = 0, scaleOffset = 0;
+  int64_t rotation = 0; // Hadamard block of the rows (int8-ssm out_proj)
 };
 
 /// Where the weights and the per-sequence state live in the packed buffers.
@@ -137,7 +138,8 @@ private:
   /// The weight [out, in] of a projection: quantized (a seq.dequantize of
   /// slices of the qweights and weights) when the model is and the group
   /// layout suits the vector kernels, else a plain weight.
-  TensorValue projection(StringRef canonical, int64_t out, int64_t in);
+  TensorValue projection(StringRef canonical, int64_t out, int64_t in,
+                         int64_t rotation = 0);
   /// The stored values and scales of a projection weight [out, in] when the
   /// model quantizes it (registering its slot), else nullopt.
   struct QuantizedWeight {
@@ -146,7 +148,18 @@ private:
     int64_t group;
   };
   std::optional<QuantizedWeight> quantizedWeight(StringRef canonical,
-                                                 int64_t out, int64_t in);
+                                                 int64_t out, int64_t in,
+                                                 int64_t rotation = 0);
+  /// --quantize=int8-ssm: the Hadamard block by which the output
+  /// projection `canonical` of a Mamba block is rotated (0: none), its
+  /// weight registered rotated. Its input is rotated by rotate() and the
+  /// weight rows by the runtime, so that the outlier channels of y are
+  /// spread before y is quantized. Only an int8 projection is rotated.
+  int64_t outputRotation(StringRef canonical, int64_t in);
+  TensorValue rotate(const TensorValue &y, int64_t block);
+  /// An input of an SSM scan ([B, L, width]) under `key`: observed for
+  /// calibration, quantized with its static scale for int8-ssm.
+  TensorValue ssmInput(const TensorValue &x, const std::string &key);
   /// x times the projection weight `weight` (+ bias): with W8A8, x is
   /// quantized per token first when the weight is int8.
   TensorValue linear(const TensorValue &x, const TensorValue &weight,
@@ -238,8 +251,8 @@ TensorValue FunctionBuilder::packedSlice(StringRef buffer,
 }
 
 std::optional<FunctionBuilder::QuantizedWeight>
-FunctionBuilder::quantizedWeight(StringRef canonical, int64_t out,
-                                 int64_t in) {
+FunctionBuilder::quantizedWeight(StringRef canonical, int64_t out, int64_t in,
+                                 int64_t rotation) {
   // -seq-fast-matmul converts a vector of 16 stored bytes at a time (32
   // inputs for 4 bits) within one group; other layouts would fall back to
   // materializing the float weight on every call.
@@ -256,7 +269,7 @@ FunctionBuilder::quantizedWeight(StringRef canonical, int64_t out,
     assert(!layout.frozen && "a weight only @step reads");
     layout.weightIndex[fileName] = layout.weights.size();
     layout.weights.push_back({fileName, {out, in}, layout.qweightsSize, bits,
-                              group, layout.weightsSize});
+                              group, layout.weightsSize, rotation});
     // Byte offsets on 64-byte boundaries too.
     layout.qweightsSize = (layout.qweightsSize + bytes + 63) / 64 * 64;
     layout.weightsSize = Layout::align(layout.weightsSize + scaleCount);
@@ -276,8 +289,9 @@ FunctionBuilder::quantizedWeight(StringRef canonical, int64_t out,
 }
 
 TensorValue FunctionBuilder::projection(StringRef canonical, int64_t out,
-                                        int64_t in) {
-  std::optional<QuantizedWeight> qw = quantizedWeight(canonical, out, in);
+                                        int64_t in, int64_t rotation) {
+  std::optional<QuantizedWeight> qw =
+      quantizedWeight(canonical, out, in, rotation);
   if (!qw)
     return weight(canonical, {out, in});
   TensorValue weight{w.fresh("dq"), {Dim(out), Dim(in)}};
@@ -302,6 +316,62 @@ TensorValue FunctionBuilder::linear(const TensorValue &x,
   w.line(quantized.name + " = seq.fake_quantize " + x.name + outliers +
          " : " + x.type());
   return w.linear(quantized, weight, bias);
+}
+
+/// The Hadamard block for `size` inputs: the largest power of two dividing
+/// it, at most 4096 (a rotation over more spreads outliers no further and
+/// costs more butterfly stages).
+static int64_t hadamardBlock(int64_t size) {
+  int64_t block = size & -size;
+  return std::min<int64_t>(block, 4096);
+}
+
+int64_t FunctionBuilder::outputRotation(StringRef canonical, int64_t in) {
+  int64_t block = hadamardBlock(in);
+  if (!spec.int8Ssm || block <= 1 ||
+      !quantizedWeight(canonical, dModel(), in, block))
+    return 0;
+  return block;
+}
+
+TensorValue FunctionBuilder::rotate(const TensorValue &y, int64_t block) {
+  if (!block)
+    return y;
+  TensorValue rotated{w.fresh("rot"), y.dims};
+  w.line(rotated.name + " = seq.hadamard " + y.name + " block " +
+         std::to_string(block) + " : " + y.type());
+  return rotated;
+}
+
+TensorValue FunctionBuilder::ssmInput(const TensorValue &x,
+                                      const std::string &key) {
+  int64_t width = x.dims.back().size;
+  if (spec.observeSsmInputs) {
+    TensorValue record = readState("calib." + key, {spec.maxContext, width});
+    TensorValue rows = x;
+    if (length.isDynamic()) {
+      rows = TensorValue{w.fresh("fit"),
+                         {batch, Dim(std::string("%fit")), Dim(width)}};
+      w.line(rows.name + " = tensor.extract_slice " + x.name +
+             "[0, 0, 0] [%B, %fit, " + std::to_string(width) +
+             "] [1, 1, 1] : " + x.type() + " to " + rows.type());
+    }
+    TensorValue updated{w.fresh("observed"), record.dims};
+    w.line(updated.name + " = tensor.insert_slice " + rows.name + " into " +
+           record.name + "[0, " + position + ", 0] [%B, " +
+           rows.dims[1].operand() + ", " + std::to_string(width) +
+           "] [1, 1, 1] : " + rows.type() + " into " + record.type());
+    writeState(updated);
+  }
+  if (!spec.int8Ssm)
+    return x;
+  auto scale = spec.ssmScales.find(key);
+  assert(scale != spec.ssmScales.end() && "an SSM input without a scale");
+  TensorValue quantized{w.fresh("ssmq"), x.dims};
+  w.line(quantized.name + " = seq.fake_quantize " + x.name +
+         llvm::formatv(" scale {0:e8}", scale->second).str() + " : " +
+         x.type());
+  return quantized;
 }
 
 TensorValue FunctionBuilder::readState(StringRef name,
@@ -513,37 +583,44 @@ TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
   TensorValue dtB = weight(prefix + "dt_proj.bias", {di});
   TensorValue aLog = weight(prefix + "A_log", {di, n});
   TensorValue d = weight(prefix + "D", {di});
-  TensorValue outW = projection(prefix + "out_proj.weight", dModel(), di);
+  int64_t rotation = outputRotation(prefix + "out_proj.weight", di);
+  TensorValue outW =
+      projection(prefix + "out_proj.weight", dModel(), di, rotation);
   std::optional<TensorValue> outB;
   if (m.projBias)
     outB = weight(prefix + "out_proj.bias", {dModel()});
 
   TensorValue xz = linear(x, inW, inB ? &*inB : nullptr);
-  TensorValue u = w.sliceLast(xz, 0, di);
   TensorValue z = w.sliceLast(xz, di, di);
 
-  TensorValue conv = streamingConv(u, convW, convB ? &*convB : nullptr,
+  TensorValue conv = streamingConv(w.sliceLast(xz, 0, di), convW, convB ? &*convB : nullptr,
                                    prefix + "conv_state", 1, "silu");
 
   TensorValue proj = linear(conv, xW);
-  TensorValue delta = linear(w.sliceLast(proj, 0, r), dtW);
-  TensorValue bm = w.expandLast(w.sliceLast(proj, r, n), {1, n});
-  TensorValue cm = w.expandLast(w.sliceLast(proj, r + n, n), {1, n});
+  TensorValue delta = ssmInput(linear(w.sliceLast(proj, 0, r), dtW),
+                               prefix + "dt");
+  TensorValue bm = w.expandLast(
+      ssmInput(w.sliceLast(proj, r, n), prefix + "B"), {1, n});
+  TensorValue cm = w.expandLast(
+      ssmInput(w.sliceLast(proj, r + n, n), prefix + "C"), {1, n});
   TensorValue a = w.negExp(aLog);
+  // x_proj reads conv per token (W8A8); the scan reads it statically
+  // quantized.
+  TensorValue u = ssmInput(conv, prefix + "x");
 
   TensorValue ssmState = readState(prefix + "ssm_state", {di, n});
   TensorValue y{w.fresh("ssm"), conv.dims};
   TensorValue ssmNext{w.fresh("ssmstate"), ssmState.dims};
-  w.line(y.name + ", " + ssmNext.name + " = seq.selective_scan " + conv.name +
+  w.line(y.name + ", " + ssmNext.name + " = seq.selective_scan " + u.name +
          ", " + delta.name + ", " + a.name + ", " + bm.name + ", " + cm.name +
          " D(" + d.name + " : " + d.type() + ") z(" + z.name + " : " +
          z.type() + ") delta_bias(" + dtB.name + " : " + dtB.type() +
          ") initial_state(" + ssmState.name + " : " + ssmState.type() +
-         ") {delta_softplus} : " + conv.type() + ", " + delta.type() + ", " +
+         ") {delta_softplus} : " + u.type() + ", " + delta.type() + ", " +
          a.type() + ", " + bm.type() + ", " + cm.type() + " -> " + y.type() +
          ", " + ssmNext.type());
   writeState(ssmNext);
-  return linear(y, outW, outB ? &*outB : nullptr);
+  return linear(rotate(y, rotation), outW, outB ? &*outB : nullptr);
 }
 
 TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
@@ -563,7 +640,9 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
   TensorValue aLog = weight(prefix + "A_log", {h});
   TensorValue d = weight(prefix + "D", {h});
   TensorValue normW = weight(prefix + "norm.weight", {e});
-  TensorValue outW = projection(prefix + "out_proj.weight", dModel(), e);
+  int64_t rotation = outputRotation(prefix + "out_proj.weight", e);
+  TensorValue outW =
+      projection(prefix + "out_proj.weight", dModel(), e, rotation);
   std::optional<TensorValue> outB;
   if (m.projBias)
     outB = weight(prefix + "out_proj.bias", {dModel()});
@@ -571,13 +650,16 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
   TensorValue proj = linear(x, inW, inB ? &*inB : nullptr);
   TensorValue z = w.sliceLast(proj, 0, e);
   TensorValue xbc = w.sliceLast(proj, e, convDim);
-  TensorValue dtRaw = w.sliceLast(proj, e + convDim, h);
+  TensorValue dtRaw = ssmInput(w.sliceLast(proj, e + convDim, h), prefix + "dt");
 
   TensorValue conv = streamingConv(xbc, convW, convB ? &*convB : nullptr,
                                    prefix + "conv_state", 1, "silu");
-  TensorValue u = w.expandLast(w.sliceLast(conv, 0, e), {h, p});
-  TensorValue bm = w.expandLast(w.sliceLast(conv, e, g * n), {g, n});
-  TensorValue cm = w.expandLast(w.sliceLast(conv, e + g * n, g * n), {g, n});
+  TensorValue u =
+      w.expandLast(ssmInput(w.sliceLast(conv, 0, e), prefix + "x"), {h, p});
+  TensorValue bm = w.expandLast(
+      ssmInput(w.sliceLast(conv, e, g * n), prefix + "B"), {g, n});
+  TensorValue cm = w.expandLast(
+      ssmInput(w.sliceLast(conv, e + g * n, g * n), prefix + "C"), {g, n});
 
   // dt = softplus(dt + dt_bias) (PyTorch's thresholded form), [B, L, H].
   SmallVector<StringRef> par3(3, "parallel"), par4(4, "parallel");
@@ -666,7 +748,8 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
       w.expandLast(w.collapseFrom(gated, 2), {g, e / g});
   TensorValue normed =
       w.rmsNorm(grouped, w.expandLast(normW, {g, e / g}), spec.normEps);
-  return linear(w.collapseFrom(normed, 2), outW, outB ? &*outB : nullptr);
+  return linear(rotate(w.collapseFrom(normed, 2), rotation), outW,
+                outB ? &*outB : nullptr);
 }
 
 TensorValue FunctionBuilder::rnn(const TensorValue &x, const RNNSpec &r,
@@ -992,6 +1075,9 @@ mlir::OwningOpRef<mlir::ModuleOp> seqc::buildModel(const ModelSpec &spec,
            b.getNamedAttr("group_size", b.getI64IntegerAttr(slot.groupSize)),
            b.getNamedAttr("scale_offset",
                           b.getI64IntegerAttr(slot.scaleOffset))});
+    if (slot.rotation)
+      fields.push_back(
+          b.getNamedAttr("rotation", b.getI64IntegerAttr(slot.rotation)));
     weights.push_back(b.getDictionaryAttr(fields));
   }
   for (const StatePiece &piece : layout.state)

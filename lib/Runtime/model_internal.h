@@ -14,4 +14,12 @@ struct seqc_model {
   float *state;
 };
 
+/* The suffix of a quantized weight's scales in a saved file: a rotated
+ * weight's differ, so that a file is never read by a library that rotates
+ * otherwise (the integers would stand for other values). */
+static inline const char *
+seqc_scale_suffix(const seqc_model_tensor_info *w) {
+  return w->rotation ? "_hadamard_scale" : "_scale";
+}
+
 #endif /* SEQC_RUNTIME_MODEL_INTERNAL_H */

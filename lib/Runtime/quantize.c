@@ -32,3 +32,22 @@ void seqc_quantize_row(const float *row, int64_t k, int bits, int64_t group,
     }
   }
 }
+
+void seqc_hadamard_row(float *row, int64_t k, int64_t block, double *x) {
+  /* Butterflies in double, rounded once: the rotated weight is then the
+   * float nearest the exact product, whatever the order of the sums. */
+  double norm = 1.0 / sqrt((double)block);
+  for (int64_t b = 0; b < k / block; ++b) {
+    for (int64_t i = 0; i < block; ++i)
+      x[i] = row[b * block + i];
+    for (int64_t h = 1; h < block; h *= 2)
+      for (int64_t i = 0; i < block; i += 2 * h)
+        for (int64_t j = i; j < i + h; ++j) {
+          double a = x[j], c = x[j + h];
+          x[j] = a + c;
+          x[j + h] = a - c;
+        }
+    for (int64_t i = 0; i < block; ++i)
+      row[b * block + i] = (float)(x[i] * norm);
+  }
+}

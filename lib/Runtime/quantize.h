@@ -17,4 +17,11 @@
 void seqc_quantize_row(const float *row, int64_t k, int bits, int64_t group,
                        int8_t *q, float *scales);
 
+/* Rotates one row of `k` floats in place by the normalized Walsh-Hadamard
+ * matrix of `block` (a power of two dividing k), block by block, as
+ * seq.hadamard does: with a projection's input rotated so, the weight rows
+ * rotated so give the same products. */
+void seqc_hadamard_row(float *row, int64_t k, int64_t block,
+                       double *scratch /* block doubles */);
+
 #endif /* SEQC_RUNTIME_QUANTIZE_H */

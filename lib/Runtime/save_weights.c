@@ -3,7 +3,8 @@
  * Writes what the instance holds, in the form seqc_model_create reads back
  * without converting: f32 weights as F32; a quantized projection as I8
  * `name` (int8 [N, K], or int4 packed two a byte [N, K / 2]) and F32
- * `name`_scale [N, K / group_size]. The file is written beside `path` and
+ * `name`_scale [N, K / group_size] (`name`_hadamard_scale for a weight
+ * stored rotated). The file is written beside `path` and
  * renamed over it once complete, so a failure leaves no partial file.
  *===----------------------------------------------------------------------===*/
 
@@ -123,7 +124,7 @@ SEQC_EXPORT seqc_status seqc_model_save_weights(const seqc_model *model,
     e.bytes = (uint64_t)(n * e.shape[1]);
     e.data = model->qweights + w->offset;
     entries[count++] = e;
-    entry scales = {w->name, "_scale", "F32", {n, k / w->group_size}, 2,
+    entry scales = {w->name, seqc_scale_suffix(w), "F32", {n, k / w->group_size}, 2,
                     model->weights + w->scale_offset,
                     (uint64_t)(4 * n * (k / w->group_size))};
     entries[count++] = scales;

@@ -151,16 +151,20 @@ static seqc_status pack_quantized(const seqc_model_tensor_info *w,
   if (t->dtype == SEQC_ST_I8) {
     int64_t stored[2] = {n, bytes}, scale_shape[2] = {n, groups};
     char scale_name[512];
-    if (snprintf(scale_name, sizeof(scale_name), "%s_scale", w->name) >=
-        (int)sizeof(scale_name))
+    if (snprintf(scale_name, sizeof(scale_name), "%s%s", w->name,
+                 seqc_scale_suffix(w)) >= (int)sizeof(scale_name))
       return fail(SEQC_ERROR_INVALID_WEIGHTS,
                   "seqc_model_create: the name '%s' is too long", w->name);
     const seqc_st_tensor *s = seqc_st_find(file, scale_name);
     if (!s)
       return fail(SEQC_ERROR_INVALID_WEIGHTS,
                   "seqc_model_create: tensor '%s' is I8 (quantized) but the "
-                  "file has no '%s' with its scales",
-                  w->name, scale_name);
+                  "file has no '%s' with its scales%s",
+                  w->name, scale_name,
+                  w->rotation ? " (this library reads the weight rotated, "
+                                "as a library compiled with "
+                                "--quantize=int8-ssm saves it)"
+                              : "");
     seqc_status status = check_tensor(t, w->name, 2, stored, SEQC_ST_I8);
     if (status == SEQC_OK)
       status = check_tensor(s, scale_name, 2, scale_shape, SEQC_ST_F32);
@@ -175,17 +179,24 @@ static seqc_status pack_quantized(const seqc_model_tensor_info *w,
   if (status != SEQC_OK)
     return status;
   float *row = malloc((size_t)k * sizeof(float));
-  if (!row)
+  double *scratch = malloc((size_t)(w->rotation + 1) * sizeof(double));
+  if (!row || !scratch) {
+    free(row);
+    free(scratch);
     return fail(SEQC_ERROR_OUT_OF_MEMORY, "seqc_model_create: out of memory");
+  }
   size_t element = t->dtype == SEQC_ST_F64   ? 8
                    : t->dtype == SEQC_ST_F32 ? 4
                                              : 2;
   for (int64_t r = 0; r < n; ++r) {
     convert(row, t->data + (size_t)(r * k) * element, k, t->dtype);
+    if (w->rotation)
+      seqc_hadamard_row(row, k, w->rotation, scratch);
     seqc_quantize_row(row, k, w->bits, w->group_size, q + r * bytes,
                       scales + r * groups);
   }
   free(row);
+  free(scratch);
   return SEQC_OK;
 }
 

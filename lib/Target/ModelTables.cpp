@@ -119,8 +119,18 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
     tensor.bits = r.integer(t, "bits", 0);
     tensor.groupSize = r.integer(t, "group_size", 1);
     tensor.scaleOffset = r.integer(t, "scale_offset", 0);
+    tensor.rotation =
+        t.get("rotation") ? r.integer(t, "rotation", 1) : 0;
     if (r.failed)
       return;
+    if (tensor.rotation &&
+        (!llvm::isPowerOf2_64(tensor.rotation) || tensor.shape.size() != 2 ||
+         tensor.shape[1] % tensor.rotation != 0)) {
+      r.error() << "'" << tensor.name
+                << "': 'rotation' must be a power of two dividing the "
+                   "weight's input size";
+      return;
+    }
     if (tensor.bits != 8 && tensor.bits != 4) {
       r.error() << "'" << tensor.name << "': 'bits' must be 8 or 4, got "
                 << tensor.bits;
@@ -296,7 +306,7 @@ void seqc::emitModelTable(llvm::Module &module,
   if (model) {
     // Field for field as seqc_model_tensor_info and seqc_model_info.
     auto *tensorType =
-        llvm::StructType::get(ctx, {ptr, i32, ptr, i64, i32, i64, i64});
+        llvm::StructType::get(ctx, {ptr, i32, ptr, i64, i32, i64, i64, i64});
     auto *infoType = llvm::StructType::get(
         ctx, {ptr, ptr, i64, i64, i32, ptr, i64, i32, ptr, i64, i32, i32, i64});
     auto tensors = [&](ArrayRef<ModelTensor> list) -> llvm::Constant * {
@@ -310,7 +320,8 @@ void seqc::emitModelTable(llvm::Module &module,
              llvm::ConstantInt::get(i64, t.offset),
              llvm::ConstantInt::get(i32, t.bits),
              llvm::ConstantInt::get(i64, t.groupSize),
-             llvm::ConstantInt::get(i64, t.scaleOffset)}));
+             llvm::ConstantInt::get(i64, t.scaleOffset),
+             llvm::ConstantInt::get(i64, t.rotation)}));
       }
       if (entries.empty())
         return llvm::ConstantPointerNull::get(ptr);

@@ -52,13 +52,17 @@ def _is_model_path(src):
 def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
             opt_level=2, runtime_checks=False, reference=False, header=None,
             max_context=None, quantize=None, quant_group=0,
-            outlier_threshold=0.0):
+            outlier_threshold=0.0, calib=None, weights=None,
+            calib_percentile=99.999):
     """Compiles seq IR (text, or a path to a .mlir file), or a model: a
     seqc-model .json description or a Hugging Face model directory
     (docs/models.md; `max_context` overrides its context length;
-    `quantize` is "w8", "w4", "w8a8" or "llm-int8" to quantize the
-    projections, with `quant_group` inputs per weight scale and the
-    llm-int8 `outlier_threshold`, docs/quantization.md).
+    `quantize` is "w8", "w4", "w8a8", "llm-int8" or "int8-ssm" to quantize
+    the projections, with `quant_group` inputs per weight scale and the
+    llm-int8 `outlier_threshold`; int8-ssm fixes the static scales of the
+    Mamba scans' inputs by running the model with `weights` (safetensors)
+    on the token ids in `calib` (.npy), clipping x at `calib_percentile`;
+    docs/quantization.md).
 
     Returns the path of the output: `output`, or a file in a temporary
     directory that lives as long as the process. With emit="so" a C header
@@ -95,7 +99,10 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
                   runtime_library=runtime, source_name=name,
                   input_path=input_path, max_context=max_context or 0,
                   quantize=quantize or "", quant_group=quant_group,
-                  outlier_threshold=outlier_threshold)
+                  outlier_threshold=outlier_threshold,
+                  calib=os.fspath(calib) if calib else "",
+                  weights=os.fspath(weights) if weights else "",
+                  calib_percentile=calib_percentile)
     return output
 
 

@@ -98,7 +98,9 @@ void compile(const std::string &source, const std::string &output,
              const std::string &header, const std::string &runtimeLibrary,
              const std::string &sourceName, const std::string &inputPath,
              int64_t maxContext, const std::string &quantize,
-             int64_t quantGroup, double outlierThreshold) {
+             int64_t quantGroup, double outlierThreshold,
+             const std::string &calib, const std::string &weights,
+             double calibPercentile) {
   CompilerSession session;
   OwningOpRef<ModuleOp> module;
   if (inputPath.empty()) {
@@ -112,6 +114,11 @@ void compile(const std::string &source, const std::string &output,
     inputOptions.quantize = quantize;
     inputOptions.quantGroup = quantGroup;
     inputOptions.outlierThreshold = outlierThreshold;
+    inputOptions.calibrationTokens = calib;
+    inputOptions.weights = weights;
+    inputOptions.calibrationPercentile = calibPercentile;
+    inputOptions.calibrationBuild = session.options();
+    inputOptions.calibrationBuild.runtimeLibrary = runtimeLibrary;
     module = seqc::loadInput(inputPath, *session.context, session.sourceMgr,
                              inputOptions, session.options().onError);
   }
@@ -455,6 +462,12 @@ public:
         quantized[m->weights[i].name] =
             nb::make_tuple(m->weights[i].bits, m->weights[i].group_size);
     d["quantized"] = quantized;
+    // Quantized weights stored rotated (int8-ssm): name -> Hadamard block.
+    nb::dict rotated;
+    for (int i = 0; i < m->num_weights; ++i)
+      if (m->weights[i].rotation)
+        rotated[m->weights[i].name] = m->weights[i].rotation;
+    d["rotated"] = rotated;
     auto tensors = [](const seqc_model_tensor_info *list, int count) {
       nb::list out;
       for (int i = 0; i < count; ++i) {
@@ -513,7 +526,9 @@ NB_MODULE(_seqc, m) {
         nb::arg("reference") = false, nb::arg("header") = "", nb::arg("runtime_library") = "",
         nb::arg("source_name") = "<source>", nb::arg("input_path") = "",
         nb::arg("max_context") = 0, nb::arg("quantize") = "",
-        nb::arg("quant_group") = 0, nb::arg("outlier_threshold") = 0.0);
+        nb::arg("quant_group") = 0, nb::arg("outlier_threshold") = 0.0,
+        nb::arg("calib") = "", nb::arg("weights") = "",
+        nb::arg("calib_percentile") = 99.999);
   m.def("opt", &opt, nb::arg("source"), nb::arg("pipeline"),
         nb::arg("source_name") = "<source>");
   nb::class_<Library>(m, "Library")

@@ -23,6 +23,8 @@
 // QOVERLAP: error: malformed 'seqc.model' attribute: 'n' and 'w scales' overlap in 'weights'
 // RUN: not seqc %t/qstate.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=QSTATE
 // QSTATE: error: malformed 'seqc.model' attribute: 's': only weights may be quantized ('bits')
+// RUN: not seqc %t/qrotation.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=QROTATION
+// QROTATION: error: malformed 'seqc.model' attribute: 'w': 'rotation' must be a power of two dividing the weight's input size
 // RUN: not seqc %t/qsignature.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=QSIGNATURE
 // QSIGNATURE: error: a model's @forward must take (tokens: i32[B, L], position: i64[1], weights: f32[16], qweights: i8[64]) and return the logits f32[B, L, 8] and the same state pieces
 
@@ -49,6 +51,10 @@ module attributes {seqc.model = {name = "m", architecture = "x", vocab_size = 8 
 }
 //--- qbits.mlir
 module attributes {seqc.model = {name = "m", architecture = "x", vocab_size = 8 : i64, max_context = 4 : i64, weights_size = 16 : i64, state_size = 0 : i64, qweights_size = 64 : i64, weights = [{name = "w", shape = [4, 8], offset = 0 : i64, bits = 3 : i64, group_size = 8 : i64, scale_offset = 0 : i64}], state = []}} {
+  func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
+}
+//--- qrotation.mlir
+module attributes {seqc.model = {name = "m", architecture = "x", vocab_size = 8 : i64, max_context = 4 : i64, weights_size = 16 : i64, state_size = 0 : i64, qweights_size = 64 : i64, weights = [{name = "w", shape = [4, 8], offset = 0 : i64, bits = 8 : i64, group_size = 8 : i64, scale_offset = 0 : i64, rotation = 6 : i64}], state = []}} {
   func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
 }
 //--- qgroup.mlir

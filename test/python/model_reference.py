@@ -399,6 +399,18 @@ def _linear(x, w, b=None):
     return y
 
 
+def _ssm_input(key, value):
+    """An input of a scan (x, dt, B or C of a Mamba block, under its key,
+    "blocks.0.mamba.x"), as is: the point where --quantize=int8-ssm
+    quantizes it (quantization_reference.int8_ssm)."""
+    return value
+
+
+def _output_projection(y, w, prefix):
+    """A Mamba block's out_proj: where int8-ssm rotates."""
+    return _linear(y, w[prefix + "out_proj.weight"], w.get(prefix + "out_proj.bias"))
+
+
 def _rms(x, w, eps):
     return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps) * w
 
@@ -486,7 +498,10 @@ def _mamba_mixer(x, w, m, prefix):
     u = _silu(conv)
     xp = _linear(u, w[prefix + "x_proj.weight"])
     dt, Bm, Cm = xp[..., :R], xp[..., R:R + N], xp[..., R + N:R + 2 * N]
-    delta = _linear(dt, w[prefix + "dt_proj.weight"])
+    # x_proj read u as it was; the scan reads its inputs through the hook.
+    u = _ssm_input(prefix + "x", u)
+    Bm, Cm = _ssm_input(prefix + "B", Bm), _ssm_input(prefix + "C", Cm)
+    delta = _ssm_input(prefix + "dt", _linear(dt, w[prefix + "dt_proj.weight"]))
     delta = _softplus(delta + np.asarray(w[prefix + "dt_proj.bias"], dtype=np.float64))
     A = -np.exp(np.asarray(w[prefix + "A_log"], dtype=np.float64))          # [Di, N]
     D = np.asarray(w[prefix + "D"], dtype=np.float64)
@@ -497,7 +512,7 @@ def _mamba_mixer(x, w, m, prefix):
         h = np.exp(dtt * A) * h + dtt * Bm[:, t, None, :] * u[:, t, :, None]
         y[:, t, :] = np.sum(Cm[:, t, None, :] * h, axis=-1) + D * u[:, t, :]
     y = y * _silu(z)
-    return _linear(y, w[prefix + "out_proj.weight"], w.get(prefix + "out_proj.bias"))
+    return _output_projection(y, w, prefix)
 
 
 def mamba2_head_groups(num_heads, n_groups):
@@ -534,10 +549,10 @@ def _mamba2_mixer(x, w, m, prefix, eps):
             if s >= 0:
                 conv[:, t, :] += cw[:, 0, j] * xbc[:, s, :]
     xbc = _silu(conv)
-    u = xbc[..., :E].reshape(Bsz, L, H, P)
-    Bm = xbc[..., E:E + GN].reshape(Bsz, L, G, N)
-    Cm = xbc[..., E + GN:].reshape(Bsz, L, G, N)
-    dt = _softplus(dt + np.asarray(w[prefix + "dt_bias"], dtype=np.float64))   # [B, L, H]
+    u = _ssm_input(prefix + "x", xbc[..., :E]).reshape(Bsz, L, H, P)
+    Bm = _ssm_input(prefix + "B", xbc[..., E:E + GN]).reshape(Bsz, L, G, N)
+    Cm = _ssm_input(prefix + "C", xbc[..., E + GN:]).reshape(Bsz, L, G, N)
+    dt = _softplus(_ssm_input(prefix + "dt", dt) + np.asarray(w[prefix + "dt_bias"], dtype=np.float64))   # [B, L, H]
     A = -np.exp(np.asarray(w[prefix + "A_log"], dtype=np.float64))             # [H]
     D = np.asarray(w[prefix + "D"], dtype=np.float64)                          # [H]
     group = mamba2_head_groups(H, G)
@@ -551,7 +566,7 @@ def _mamba2_mixer(x, w, m, prefix, eps):
             S[:, h] = a * S[:, h] + dt[:, t, h, None, None] * outer
             y[:, t, h] = np.einsum("bn,bnp->bp", Cm[:, t, g], S[:, h]) + D[h] * u[:, t, h]
     y = gated_rms_grouped(y.reshape(Bsz, L, E), z, w[prefix + "norm.weight"], G, eps)
-    return _linear(y, w[prefix + "out_proj.weight"], w.get(prefix + "out_proj.bias"))
+    return _output_projection(y, w, prefix)
 
 
 def _sigmoid(x):

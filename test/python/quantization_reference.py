@@ -118,3 +118,77 @@ def hadamard(x, block):
     x = np.asarray(x, dtype=np.float64)
     blocks = x.reshape(x.shape[:-1] + (x.shape[-1] // block, block))
     return (blocks @ hadamard_matrix(block).T).reshape(x.shape)
+
+
+@contextlib.contextmanager
+def ssm_inputs_observed():
+    """While active, model_reference records each scan input it computes:
+    yields a dict key -> list of arrays ("blocks.0.mamba.x" -> [...])."""
+    import model_reference
+    seen = {}
+    plain = model_reference._ssm_input
+
+    def observe(key, value):
+        seen.setdefault(key, []).append(np.array(value))
+        return plain(key, value)
+
+    model_reference._ssm_input = observe
+    try:
+        yield seen
+    finally:
+        model_reference._ssm_input = plain
+
+
+def calibration_scales(seen, percentile):
+    """docs/quantization.md: x clipped at NumPy's (linear) percentile of
+    its magnitudes, dt, B and C at their maximum; scale = that / 127 as a
+    float32 (1 when it is 0)."""
+    scales = {}
+    for key, values in seen.items():
+        magnitudes = np.abs(np.concatenate([v.ravel() for v in values]))
+        top = (np.percentile(magnitudes, percentile) if key.endswith(".x")
+               else magnitudes.max())
+        scales[key] = np.float32(top / 127) if top > 0 else np.float32(1)
+    return scales
+
+
+def rotated_quantized(weight, block):
+    """An int8-ssm output projection as the runtime stores it: each row
+    rotated by the Hadamard block (in float64, rounded to float32), then
+    int8 per output channel -> (int8, scales, float64 values)."""
+    rotated = hadamard(weight, block).astype(np.float32)
+    return quantize(rotated, 8, rotated.shape[1])
+
+
+@contextlib.contextmanager
+def int8_ssm(scales, rotations, weights):
+    """--quantize=int8-ssm on model_reference: while active, each scan
+    input is quantized with its static scale (`scales`, key -> scale), and
+    each output projection named in `rotations` (weight name -> Hadamard
+    block) reads its input rotated and quantized per token, times the
+    weight `weights[name]` rotated and quantized per channel. The other
+    int8 projections need activations_quantized as for W8A8."""
+    import model_reference
+    plain_input = model_reference._ssm_input
+    plain_output = model_reference._output_projection
+
+    def ssm_input(key, value):
+        return static_quantize(value, scales[key])
+
+    def output_projection(y, w, prefix):
+        name = prefix + "out_proj.weight"
+        if name not in rotations:
+            return plain_output(y, w, prefix)
+        block = rotations[name]
+        x = fake_quantize(hadamard(y, block))[2]
+        out = x @ rotated_quantized(weights[name], block)[2].T
+        bias = w.get(prefix + "out_proj.bias")
+        return out if bias is None else out + np.asarray(bias, dtype=np.float64)
+
+    model_reference._ssm_input = ssm_input
+    model_reference._output_projection = output_projection
+    try:
+        yield
+    finally:
+        model_reference._ssm_input = plain_input
+        model_reference._output_projection = plain_output

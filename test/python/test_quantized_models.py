@@ -155,9 +155,8 @@ def test_scales_of_the_wrong_dtype(build, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--quantize=w3"], "--quantize must be none, w8, w4, w8a8 or llm-int8, got 'w3'"),
-    (["--quantize=int8-ssm"], "--quantize=int8-ssm is not implemented yet; "
-                              "seqc quantizes projections (w8, w4, w8a8, llm-int8)"),
+    (["--quantize=w3"], "--quantize must be none, w8, w4, w8a8, llm-int8 or "
+                        "int8-ssm, got 'w3'"),
     (["--quantize=w8a8", "--quant-group=64"],
      "--quant-group does not apply to w8a8"),
     (["--quantize=w8", "--outlier-threshold=4"],

@@ -105,9 +105,11 @@ static cl::opt<std::string> quantize(
     cl::desc("For a model description: quantization of the projections, "
              "none, w8 (int8 weights, one scale per output channel), w4 "
              "(int4 weights in groups), w8a8 (int8 weights and int8 "
-             "activations, one scale per token) or llm-int8 (w8a8 with "
-             "outlier input columns kept in f32); the library quantizes float "
-             "weights as it loads them (docs/quantization.md)"),
+             "activations, one scale per token), llm-int8 (w8a8 with "
+             "outlier input columns kept in f32) or int8-ssm (w8a8, and the "
+             "Mamba scans' inputs int8 with static scales from --calib); the "
+             "library quantizes float weights as it loads them "
+             "(docs/quantization.md)"),
     cl::value_desc("scheme"), cl::init("none"), cl::cat(seqcCategory));
 static cl::opt<int64_t> quantGroup(
     "quant-group",
@@ -119,9 +121,22 @@ static cl::opt<double> outlierThreshold(
     cl::desc("With --quantize=llm-int8: input columns in which any token "
              "reaches this magnitude stay f32 (default 6)"),
     cl::init(0), cl::cat(seqcCategory));
+static cl::opt<std::string> calibrationTokens(
+    "calib",
+    cl::desc("With --quantize=int8-ssm: token ids (.npy of int32 or int64, "
+             "[length] or [rows, length]) to run the float model on, with "
+             "--weights, to fix the static scales"),
+    cl::value_desc("tokens.npy"), cl::init(""), cl::cat(seqcCategory));
+static cl::opt<double> calibrationPercentile(
+    "calib-percentile",
+    cl::desc("With --calib: the percentile of |x| at which the scans' x "
+             "inputs are clipped (default 99.999; dt, B and C use their "
+             "maximum)"),
+    cl::init(99.999), cl::cat(seqcCategory));
 static cl::opt<std::string> weightsInput(
     "weights",
-    cl::desc("With --save-weights: the model's weights (safetensors)"),
+    cl::desc("With --save-weights or --calib: the model's weights "
+             "(safetensors)"),
     cl::value_desc("path"), cl::init(""), cl::cat(seqcCategory));
 static cl::opt<std::string> saveWeights(
     "save-weights",
@@ -189,9 +204,11 @@ static LogicalResult compile(MLIRContext &context) {
               "library output (-o lib.so)\n";
     return failure();
   }
-  if (!weightsInput.empty() && saveWeights.empty()) {
-    errs() << "seqc: error: --weights is only read with --save-weights "
-              "(a library loads its weights when an instance is created)\n";
+  if (!weightsInput.empty() && saveWeights.empty() &&
+      calibrationTokens.empty()) {
+    errs() << "seqc: error: --weights is only read with --save-weights or "
+              "--calib (a library loads its weights when an instance is "
+              "created)\n";
     return failure();
   }
   if (maxContext < 0 || maxContext > (int64_t(1) << 22)) {
@@ -208,6 +225,10 @@ static LogicalResult compile(MLIRContext &context) {
   inputOptions.quantize = quantize;
   inputOptions.quantGroup = quantGroup;
   inputOptions.outlierThreshold = outlierThreshold;
+  inputOptions.calibrationTokens = calibrationTokens;
+  inputOptions.calibrationPercentile = calibrationPercentile;
+  inputOptions.weights = weightsInput;
+  inputOptions.calibrationBuild = options;
   OwningOpRef<ModuleOp> module = seqc::loadInput(
       inputFilename, context, sourceMgr, inputOptions, options.onError);
   if (!module)

@@ -84,13 +84,27 @@ struct InputOptions {
   /// Overrides the description's max_context when > 0.
   int64_t maxContext = 0;
   /// Quantization of the projections: "" or "none", "w8", "w4", "w8a8",
-  /// "llm-int8".
+  /// "llm-int8", "int8-ssm".
   std::string quantize;
   /// Inputs per scale; 0: the default (per channel for w8, 64 for w4).
   int64_t quantGroup = 0;
   /// LLM.int8()'s outlier threshold for "llm-int8" (0: its default, 6).
   double outlierThreshold = 0;
+  /// "int8-ssm" calibration: token ids (.npy) run through the float model
+  /// with the weights at `weights`; the x inputs of the scans are clipped
+  /// at this percentile of their magnitudes (dt, B and C at their maximum).
+  std::string calibrationTokens, weights;
+  double calibrationPercentile = 99.999;
+  /// How the calibration's float library is built (its runtime library,
+  /// onError and onProgress; it is always built for this machine's CPU).
+  CompileOptions calibrationBuild;
 };
+
+/// --quantize=int8-ssm: builds `spec` as a float model that records the
+/// inputs of its scans, runs it on `options.calibrationTokens` and sets
+/// `spec.ssmScales` from what it saw (docs/quantization.md).
+llvm::Error calibrateSsmScales(ModelSpec &spec, const InputOptions &options,
+                               mlir::MLIRContext &context);
 
 /// Loads the model library at `libraryPath`, creates an instance from the
 /// safetensors file `weightsPath` and writes its weights (quantized as the

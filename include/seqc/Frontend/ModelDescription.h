@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,16 @@ struct ModelSpec {
   bool quantActivations = false;
   /// LLM.int8(): input columns reaching this magnitude stay f32 (0: none).
   double outlierThreshold = 0;
+  /// Quamba's int8 SSM (--quantize=int8-ssm, with W8A8 projections): the
+  /// inputs of every Mamba / Mamba-2 scan quantized with the static scales
+  /// `ssmScales`, the output projection's input and weight rotated.
+  bool int8Ssm = false;
+  /// The static scale of each SSM input, by key ("blocks.3.mamba.x"; x, dt,
+  /// B and C of each Mamba block), fixed by calibration.
+  std::map<std::string, double> ssmScales;
+  /// Calibration: the model also writes each SSM input into a piece of
+  /// state "calib.<key>" of [max_context, width], read back by the driver.
+  bool observeSsmInputs = false;
 
   /// The file's name for the weight seqc calls `canonical`
   /// ("blocks.3.attn.q_proj.weight").

@@ -27,6 +27,8 @@ struct ModelTensor {
   /// at `scaleOffset` in the packed weights.
   int32_t bits = 0;
   int64_t groupSize = 0, scaleOffset = 0;
+  /// The Hadamard block its rows are rotated by before quantizing (0: none).
+  int64_t rotation = 0;
 };
 
 /// Mirrors seqc_model_info.

@@ -90,6 +90,7 @@ static PipelineOptions pipelineOptionsFor(const CompileOptions &options,
       options.optLevel > 0 && !options.referenceOnly;
   pipelineOptions.vectorLanes = vectorLanesF32(machine);
   pipelineOptions.int8Dot = hasInt8DotProduct(machine);
+  pipelineOptions.bf16Dot = hasBF16DotProduct(machine);
   pipelineOptions.runtimeChecks = options.runtimeChecks;
   return pipelineOptions;
 }

@@ -23,7 +23,8 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
            ",seq-fused-selective-scan" + lanes + ",seq-fused-linear-attention" +
            lanes + ",seq-fused-conv1d" + lanes + ",seq-fast-matmul{lanes=" +
            std::to_string(options.vectorLanes) +
-           (options.int8Dot ? " int8-dot=true" : "") + "},";
+           (options.int8Dot ? " int8-dot=true" : "") +
+           (options.bf16Dot ? " bf16-dot=true" : "") + "},";
   }
   return fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"
@@ -63,7 +64,8 @@ std::string seqc::getCpuToLLVMPipeline(const PipelineOptions &options) {
          "seq-lower-alloca-scopes,"
          "lower-affine,"
          "convert-scf-to-cf,"
-         "convert-vector-to-llvm,"
+         // x86vector ops (vdpbf16ps) become their intrinsics here.
+         "convert-vector-to-llvm{enable-x86vector},"
          "expand-strided-metadata,"
          "lower-affine,"
          "finalize-memref-to-llvm,"

@@ -132,6 +132,10 @@ bool seqc::hasInt8DotProduct(const TargetMachine &machine) {
   return machine.getMCSubtargetInfo()->checkFeatures("+avx512vnni");
 }
 
+bool seqc::hasBF16DotProduct(const TargetMachine &machine) {
+  return machine.getMCSubtargetInfo()->checkFeatures("+avx512bf16");
+}
+
 bool seqc::usesOpenMP(const Module &module) {
   for (const Function &f : module)
     if (f.isDeclaration() && f.getName().starts_with("__kmpc_"))

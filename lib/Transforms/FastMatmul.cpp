@@ -27,6 +27,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FastMatmulBF16.h"
 #include "FastMatmulW8A8.h"
 #include "KernelBuilder.h"
 #include "ProjectionTasks.h"
@@ -111,16 +112,22 @@ struct Rewriter : VectorKernelBuilder {
 
   void run();
 
-  /// How the weight is stored: f32 [N, K], or `bits`-bit integers with
-  /// `groups` scales per output channel (a seq.dequantize).
+  /// How the weight is stored: f32 [N, K], `bits`-bit integers with
+  /// `groups` scales per output channel, or bf16 bytes (bits 16, no scales)
+  /// (a seq.dequantize).
   Value w, scales;
   int64_t bits = 32, groups = 0, groupSize = 0;
 
   /// Reads the weight operand (through a seq.dequantize if there is one).
   void readWeights();
-  /// Stored elements of w per output channel (bytes for 4-bit).
+  /// Positions per output channel that the loop over k steps through:
+  /// stored bytes for 4-bit, inputs otherwise.
   int64_t storedDepth(int64_t depth) const {
     return bits == 4 ? depth / 2 : depth;
+  }
+  /// The column of w at position `pos` (bf16 takes two bytes an input).
+  Value storedColumn(Value pos) {
+    return bits == 16 ? mul(pos, index(2)) : pos;
   }
   /// The inputs k that the vector of stored elements at `pos` holds: one
   /// run of lanes, or two for packed 4-bit values.
@@ -141,9 +148,11 @@ void Rewriter::readWeights() {
     return;
   }
   w = readBuffer(dq.getQuantized());
-  scales = readBuffer(dq.getScales());
   bits = dq.getBits();
   groupSize = dq.getGroupSize();
+  if (bits == 16)
+    return;
+  scales = readBuffer(dq.getScales());
   groups = dq.getScales().getType().getDimSize(1);
 }
 
@@ -160,6 +169,20 @@ SmallVector<Value> Rewriter::inputsAt(Value pos) {
 SmallVector<Value> Rewriter::weightsAt(Value n, Value pos) {
   if (bits == 32)
     return {loadVec(w, {n, pos})};
+  if (bits == 16) {
+    // bf16 is the high half of an f32: the bits, shifted up.
+    auto words = VectorType::get({lanes}, b.getI32Type());
+    Value raw = vector::LoadOp::create(
+        b, VectorType::get({2 * lanes}, b.getI8Type()), w,
+        ValueRange{n, storedColumn(pos)});
+    Value halves = vector::BitCastOp::create(
+        b, VectorType::get({lanes}, b.getI16Type()), raw);
+    Value wide = arith::ShLIOp::create(
+        b, arith::ExtUIOp::create(b, words, halves),
+        arith::ConstantOp::create(
+            b, DenseElementsAttr::get(words, b.getI32IntegerAttr(16))));
+    return {vector::BitCastOp::create(b, vec(), wide)};
+  }
   auto bytes = VectorType::get({lanes}, b.getI8Type());
   Value q = vector::LoadOp::create(b, bytes, w, ValueRange{n, pos});
   SmallVector<Value> ints = {q};
@@ -191,7 +214,7 @@ SmallVector<Value> Rewriter::weightsAt(Value n, Value pos) {
 }
 
 Value Rewriter::finish(Value sum, Value n) {
-  if (bits == 32 || groups > 1)
+  if (bits == 32 || bits == 16 || groups > 1)
     return sum;
   return arith::MulFOp::create(b, sum, load(scales, {n, index(0)}));
 }
@@ -229,8 +252,9 @@ void Rewriter::run() {
           SmallVector<Value> next(accs.begin(), accs.end());
           for (int64_t c = 0; c < tileCols; ++c) {
             Value ahead = min(add(n0, index(tileCols + c)), index(outputs - 1));
-            memref::PrefetchOp::create(b, w, ValueRange{ahead, pos}, false, 3,
-                                       true);
+            memref::PrefetchOp::create(b, w,
+                                       ValueRange{ahead, storedColumn(pos)},
+                                       false, 3, true);
             SmallVector<Value> wv = weightsAt(add(n0, index(c)), pos);
             for (size_t part = 0; part < wv.size(); ++part)
               for (int64_t r = 0; r < tileRows; ++r)
@@ -287,6 +311,14 @@ struct SeqFastMatmulPass
                 rewriteW8A8(b, op, lanes);
                 return;
               }
+              const char *bf16 = unsupportedBF16Reason(op, lanes, bf16Dot);
+              if (!bf16) {
+                rewriteBF16(b, op, lanes);
+                return;
+              }
+              if (emitRemarks && isBF16Compute(op))
+                op.emitRemark() << getArgument()
+                                << ": bf16 products as f32 (" << bf16 << ")";
               if (emitRemarks &&
                   op.getInputs()[0].getDefiningOp<FakeQuantizeOp>())
                 op.emitRemark() << getArgument()

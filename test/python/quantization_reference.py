@@ -192,3 +192,20 @@ def int8_ssm(scales, rotations, weights):
     finally:
         model_reference._ssm_input = plain_input
         model_reference._output_projection = plain_output
+
+
+def bf16_round(x):
+    """float32 -> the nearest bfloat16 (ties to even), as float32 values and
+    their 16-bit patterns (NaN is not handled: the tests have none)."""
+    bits = np.asarray(x, dtype=np.float32).view(np.uint32)
+    rounded = (bits + np.uint32(0x7FFF) + ((bits >> 16) & np.uint32(1))) >> 16
+    rounded = rounded.astype(np.uint32)
+    return (rounded << 16).view(np.float32), rounded.astype(np.uint16)
+
+
+def bf16_weight_bytes(w):
+    """seq.dequantize bits 16's storage of w [N, K]: [N, 2K] bytes, each
+    bf16 little-endian (low byte first), and the float64 values."""
+    values, patterns = bf16_round(w)
+    stored = patterns.astype("<u2").view(np.int8).reshape(w.shape[0], -1)
+    return stored, values.astype(np.float64)

@@ -7,7 +7,8 @@ documented storage layout (quantization_reference)."""
 import numpy as np
 import pytest
 
-from quantization_reference import fake_quantize, quantize
+from quantization_reference import (bf16_round, bf16_weight_bytes,
+                                    fake_quantize, quantize)
 from seqc_harness import Library, assert_close, tensor_type
 
 # (rows, K, N, bits, group size). Group size K is one scale per output
@@ -156,3 +157,72 @@ def test_llm_int8_projection_matches_reference(w8a8_library, index):
     assert np.abs((xq - plain) @ w.T).max() > 1e-2
     (y,) = w8a8_library.call("llm_int8_%d" % index, [x, q, scales, init])
     assert_close(y, init + xq @ w.T, rtol=1e-5, atol=1e-5)
+
+
+# bf16: a bf16 weight (seq.dequantize bits 16) times x as is (weight-only,
+# the f32 kernel widens the weight), or times x rounded to bf16 (bf16
+# compute: vdpbf16ps where the CPU has AVX512_BF16). (batch, rows, K, N):
+# K a multiple of 32 takes the bf16 kernel, K = 48 the f32 one.
+BF16 = [(None, 1, 64, 4), (2, 37, 128, 130), (None, 3, 48, 9), (1, 17, 256, 65)]
+
+
+def _bf16_function(i, cfg, rounded):
+    batch, rows, k, n = cfg
+    lead = (rows,) if batch is None else (batch, rows)
+    dyn = (0,) if batch is None else (0, 1)
+    x_t = tensor_type(lead + (k,), dynamic=dyn)
+    h_t = tensor_type(lead + (k,), "bf16", dynamic=dyn)
+    y_t = tensor_type(lead + (n,), dynamic=dyn)
+    dims = "m, n, k" if batch is None else "b, m, n, k"
+    x_map = "(m, k)" if batch is None else "(b, m, k)"
+    y_map = "(m, n)" if batch is None else "(b, m, n)"
+    rounding = ("  %xh = arith.truncf %x : {x_t} to {h_t}\n"
+                "  %xr = arith.extf %xh : {h_t} to {x_t}\n").format(x_t=x_t, h_t=h_t)
+    return """
+func.func @bf16_{kind}_{i}(%x: {x_t}, %q: tensor<{n}x{k2}xi8>, %init: {y_t}) -> {y_t} {{
+{rounding}  %w = seq.dequantize %q bits 16 : tensor<{n}x{k2}xi8> -> tensor<{n}x{k}xf32>
+  %y = linalg.contract indexing_maps = [affine_map<({dims}) -> {x_map}>,
+      affine_map<({dims}) -> (n, k)>, affine_map<({dims}) -> {y_map}>]
+      ins({xin}, %w : {x_t}, tensor<{n}x{k}xf32>) outs(%init : {y_t}) -> {y_t}
+  return %y : {y_t}
+}}""".format(i=i, x_t=x_t, y_t=y_t, n=n, k=k, k2=2 * k, dims=dims, x_map=x_map,
+             y_map=y_map, rounding=rounding if rounded else "",
+             xin="%xr" if rounded else "%x",
+             kind="compute" if rounded else "weight")
+
+
+@pytest.fixture(scope="module", params=["-O0", "-O2"])
+def bf16_library(request):
+    functions = [_bf16_function(i, c, rounded)
+                 for rounded in (False, True) for i, c in enumerate(BF16)]
+    return Library("\n".join(functions),
+                   extra_args=("--runtime-checks", request.param))
+
+
+@pytest.mark.parametrize("rounded", [False, True], ids=["weight", "compute"])
+@pytest.mark.parametrize("index", range(len(BF16)))
+def test_bf16_projection_matches_reference(bf16_library, index, rounded):
+    batch, rows, k, n = BF16[index]
+    rng = np.random.default_rng(30 + index)
+    lead = (rows,) if batch is None else (batch, rows)
+    x = rng.standard_normal(lead + (k,)).astype(np.float32)
+    q, w = bf16_weight_bytes(rng.standard_normal((n, k)).astype(np.float32))
+    init = rng.standard_normal(lead + (n,)).astype(np.float32)
+    xr = bf16_round(x)[0].astype(np.float64) if rounded else x.astype(np.float64)
+    (y,) = bf16_library.call("bf16_%s_%d" % ("compute" if rounded else "weight",
+                                              index), [x, q, init])
+    # The products of bf16 values are exact in f32: only the f32 sums round.
+    assert_close(y, init + xr @ w.T, rtol=1e-5, atol=1e-5)
+    if rounded:
+        # Rounding x shows: not the weight-only product.
+        unrounded = init + x.astype(np.float64) @ w.T
+        assert np.abs(unrounded - (init + xr @ w.T)).max() > 1e-3
+
+
+def test_bf16_storage_is_little_endian_bf16():
+    # 1.0 is 0x3F80: bytes 0x80, 0x3F; 1 + 2^-8 (0x3F808000) ties to even,
+    # down to 0x3F80; 1 + 3 * 2^-8 rounds up to 0x3F82.
+    q, w = bf16_weight_bytes(np.array([[1.0, 1 + 2 ** -8, 1 + 3 * 2 ** -8]],
+                                      dtype=np.float32))
+    assert [b & 0xFF for b in q[0].tolist()] == [0x80, 0x3F, 0x80, 0x3F, 0x82, 0x3F]
+    np.testing.assert_array_equal(w, [[1.0, 1.0, 1 + 2 ** -6]])

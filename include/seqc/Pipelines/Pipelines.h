@@ -29,6 +29,8 @@ struct PipelineOptions {
   int64_t vectorLanes = 16;
   /// The target has AVX512-VNNI int8 dot products (W8A8 projections).
   bool int8Dot = false;
+  /// The target has AVX512_BF16 dot products (bf16 compute).
+  bool bf16Dot = false;
   /// Bounds-check every memref access at run time (tests).
   bool runtimeChecks = false;
 };

@@ -40,6 +40,9 @@ int64_t vectorLanesF32(const llvm::TargetMachine &machine);
 /// Whether `machine`'s CPU has AVX512-VNNI int8 dot products (vpdpbusd).
 bool hasInt8DotProduct(const llvm::TargetMachine &machine);
 
+/// Whether `machine`'s CPU has AVX512_BF16 dot products (vdpbf16ps).
+bool hasBF16DotProduct(const llvm::TargetMachine &machine);
+
 /// Translates `module` (LLVM dialect only) to LLVM IR for `machine` and
 /// runs LLVM's optimization pipeline at `optLevel`.
 llvm::Expected<std::unique_ptr<llvm::Module>>

@@ -271,7 +271,11 @@ def SeqFastMatmul : Pass<"seq-fast-matmul"> {
     is a `seq.fake_quantize` times an int8 per-channel weight is computed
     in integers (W8A8: each task quantizes its rows once, `vpdpbusd`
     multiplies the bytes); without, the input is quantized by the reference
-    lowering and the f32 kernel runs.
+    lowering and the f32 kernel runs. A bf16 weight (`seq.dequantize ...
+    bits 16`) is widened in registers; with `bf16-dot` (AVX512_BF16) and an
+    input rounded to bf16 (`arith.extf(arith.truncf(x))`), each task rounds
+    its rows of x once and `vdpbf16ps` (`x86vector.avx512.dot`) multiplies
+    32 bf16 pairs per instruction into f32 sums.
 
     ```mlir
     %y = linalg.contract indexing_maps = [
@@ -286,12 +290,14 @@ def SeqFastMatmul : Pass<"seq-fast-matmul"> {
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect", "::mlir::math::MathDialect",
-    "::mlir::seq::SeqDialect"];
+    "::mlir::seq::SeqDialect", "::mlir::x86vector::X86VectorDialect"];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16",
            "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
     Option<"int8Dot", "int8-dot", "bool", "false",
            "the target has AVX512-VNNI int8 dot products (vpdpbusd)">,
+    Option<"bf16Dot", "bf16-dot", "bool", "false",
+           "the target has AVX512_BF16 dot products (vdpbf16ps)">,
     Option<"emitRemarks", "emit-remarks", "bool", "false",
            "remark on every contraction left to the loop lowering">,
   ];

@@ -7,7 +7,8 @@
 // only the elementwise generic.
 //
 // seq.dequantize: one linalg.generic over the float weight w[n, k] whose
-// indexing maps pick the stored byte and the scale (both affine in k):
+// indexing maps pick the stored byte and the scale (both affine in k); for
+// bf16, the two bytes 2k and 2k + 1 joined into the bf16's bits:
 //
 //   scale = scales[n, k floordiv S]
 //   8-bit: q = quantized[n, k]
@@ -35,6 +36,31 @@ LogicalResult mlir::seq::lowerDequantizeToLinalg(RewriterBase &rewriter,
   auto type = cast<RankedTensorType>(op.getResult().getType());
   int64_t group = op.getGroupSize();
   bool packed = op.getBits() == 4;
+  if (op.getBits() == 16) {
+    AffineExpr n = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx);
+    SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {n, 2 * k}, ctx),
+                                   AffineMap::get(2, 0, {n, 2 * k + 1}, ctx),
+                                   AffineMap::getMultiDimIdentityMap(2, ctx)};
+    Value init = emptyTensor(rewriter, loc,
+                             sizesOf(rewriter, loc, op.getResult()),
+                             type.getElementType());
+    ValueRange results = buildGeneric(
+        rewriter, loc, {op.getQuantized(), op.getQuantized()}, {init}, maps,
+        "pp",
+        [&](OpBuilder &b, Location loc, ValueRange args) -> SmallVector<Value> {
+          Type i16 = b.getI16Type();
+          Value low = arith::ExtUIOp::create(b, loc, i16, args[0]);
+          Value high = arith::ShLIOp::create(
+              b, loc, arith::ExtUIOp::create(b, loc, i16, args[1]),
+              arith::ConstantOp::create(b, loc, b.getI16IntegerAttr(8)));
+          Value bits = arith::OrIOp::create(b, loc, low, high);
+          Value bf16 =
+              arith::BitcastOp::create(b, loc, b.getBF16Type(), bits);
+          return {arith::ExtFOp::create(b, loc, args[2].getType(), bf16)};
+        });
+    rewriter.replaceOp(op, results);
+    return success();
+  }
 
   AffineExpr n = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx);
   AffineExpr byte = packed ? k.floorDiv(group) * (group / 2) + k % (group / 2)

@@ -90,3 +90,21 @@ func.func @fake_quantize_static(%x: tensor<?x?x64xf32>) -> tensor<?x?x64xf32> {
   %y = seq.fake_quantize %x scale 0.5 : tensor<?x?x64xf32>
   return %y : tensor<?x?x64xf32>
 }
+
+// -----
+
+// bf16: bytes 2k and 2k + 1 (low, high) joined into the bf16's bits, then
+// widened.
+// CHECK-DAG: #[[LO:.*]] = affine_map<(d0, d1) -> (d0, d1 * 2)>
+// CHECK-DAG: #[[HI:.*]] = affine_map<(d0, d1) -> (d0, d1 * 2 + 1)>
+// CHECK-LABEL: func.func @dequantize_bf16
+// CHECK: linalg.generic {indexing_maps = [#[[LO]], #[[HI]], #{{.*}}]
+// CHECK:   arith.extui %{{.*}} : i8 to i16
+// CHECK:   arith.shli
+// CHECK:   arith.ori
+// CHECK:   arith.bitcast %{{.*}} : i16 to bf16
+// CHECK:   arith.extf %{{.*}} : bf16 to f32
+func.func @dequantize_bf16(%q: tensor<4x32xi8>) -> tensor<4x16xf32> {
+  %w = seq.dequantize %q bits 16 : tensor<4x32xi8> -> tensor<4x16xf32>
+  return %w : tensor<4x16xf32>
+}

@@ -2116,7 +2116,7 @@ func.func @conv_cin0(%x: tensor<1x4x0xf32>, %w: tensor<4x1x3xf32>) -> tensor<1x4
 // -----
 
 func.func @dequantize_bits(%q: tensor<8x16xi8>, %s: tensor<8x1xf32>) -> tensor<8x16xf32> {
-  // expected-error @+1 {{'seq.dequantize' op attribute 'bits' failed to satisfy constraint: 64-bit signless integer attribute whose value is one of {4, 8}}}
+  // expected-error @+1 {{'seq.dequantize' op attribute 'bits' failed to satisfy constraint: 64-bit signless integer attribute whose value is one of {4, 8, 16}}}
   %w = seq.dequantize %q, %s bits 2 : tensor<8x16xi8>, tensor<8x1xf32> -> tensor<8x16xf32>
   return %w : tensor<8x16xf32>
 }
@@ -2167,6 +2167,30 @@ func.func @dequantize_odd_int4_group(%q: tensor<8x6xi8>, %s: tensor<8x4xf32>) ->
   // expected-error @+1 {{'seq.dequantize' op 4-bit groups must hold an even number of inputs (two share a byte), got a group size of 3}}
   %w = seq.dequantize %q, %s bits 4 : tensor<8x6xi8>, tensor<8x4xf32> -> tensor<8x12xf32>
   return %w : tensor<8x12xf32>
+}
+
+// -----
+
+func.func @dequantize_bf16_scales(%q: tensor<8x32xi8>, %s: tensor<8x1xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'seq.dequantize' op bf16 weights (bits 16) take no scales}}
+  %w = seq.dequantize %q, %s bits 16 : tensor<8x32xi8>, tensor<8x1xf32> -> tensor<8x16xf32>
+  return %w : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @dequantize_int8_no_scales(%q: tensor<8x16xi8>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'seq.dequantize' op integer weights need 'scales'}}
+  %w = seq.dequantize %q bits 8 : tensor<8x16xi8> -> tensor<8x16xf32>
+  return %w : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @dequantize_bf16_shape(%q: tensor<8x16xi8>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'seq.dequantize' op 'quantized' must be [N, 2K] = [8, 32] for a [8, 16] result with 16-bit values, got [8, 16]}}
+  %w = seq.dequantize %q bits 16 : tensor<8x16xi8> -> tensor<8x16xf32>
+  return %w : tensor<8x16xf32>
 }
 
 // -----

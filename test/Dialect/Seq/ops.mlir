@@ -684,6 +684,13 @@ func.func @dequantize_int4_groups(%q: tensor<96x32xi8>, %s: tensor<96x2xf32>) ->
   return %w : tensor<96x64xf32>
 }
 
+// CHECK-LABEL: func.func @dequantize_bf16(
+// CHECK-NEXT:   %{{.*}} = seq.dequantize %{{.*}} bits 16 : tensor<96x128xi8> -> tensor<96x64xf32>
+func.func @dequantize_bf16(%q: tensor<96x128xi8>) -> tensor<96x64xf32> {
+  %w = seq.dequantize %q bits 16 : tensor<96x128xi8> -> tensor<96x64xf32>
+  return %w : tensor<96x64xf32>
+}
+
 // CHECK-LABEL: func.func @fake_quantize(
 // CHECK-NEXT:   %{{.*}} = seq.fake_quantize %{{.*}} : tensor<?x?x768xf32>
 func.func @fake_quantize(%x: tensor<?x?x768xf32>) -> tensor<?x?x768xf32> {

@@ -13,14 +13,23 @@ using namespace mlir::seq;
 
 int64_t DequantizeOp::getGroupSize() {
   int64_t inputs = getResult().getType().getDimSize(1);
+  if (!getScales())
+    return inputs;
   int64_t groups = getScales().getType().getDimSize(1);
   return groups > 0 ? inputs / groups : 0;
 }
 
 LogicalResult DequantizeOp::verify() {
+  int64_t bits = getBits();
+  if ((bits == 16) != !getScales())
+    return emitOpError() << (bits == 16 ? "bf16 weights (bits 16) take no "
+                                          "scales"
+                                        : "integer weights need 'scales'");
   auto q = cast<RankedTensorType>(getQuantized().getType());
-  auto s = cast<RankedTensorType>(getScales().getType());
   auto w = cast<RankedTensorType>(getResult().getType());
+  // bf16 has no scales: the result's type (one group of K) stands in for
+  // them in the checks below.
+  auto s = getScales() ? cast<RankedTensorType>(getScales().getType()) : w;
   for (auto [type, name] : {std::pair<RankedTensorType, StringRef>{q, "quantized"},
                             {s, "scales"},
                             {w, "result"}}) {
@@ -40,14 +49,14 @@ LogicalResult DequantizeOp::verify() {
                          << w.getElementType();
 
   int64_t n = w.getDimSize(0), k = w.getDimSize(1);
-  int64_t bits = getBits();
-  int64_t stored = bits == 8 ? k : k / 2;
+  int64_t stored = bits == 16 ? 2 * k : bits == 8 ? k : k / 2;
   if (bits == 4 && k % 2 != 0)
     return emitOpError() << "4-bit weights need an even input size K, got "
                          << k;
   if (q.getDimSize(0) != n || q.getDimSize(1) != stored)
     return emitOpError() << "'quantized' must be [N, "
-                         << (bits == 8 ? "K" : "K / 2") << "] = [" << n
+                         << (bits == 16 ? "2K" : bits == 8 ? "K" : "K / 2")
+                         << "] = [" << n
                          << ", " << stored << "] for a [" << n << ", " << k
                          << "] result with " << bits << "-bit values, got ["
                          << q.getDimSize(0) << ", " << q.getDimSize(1) << "]";

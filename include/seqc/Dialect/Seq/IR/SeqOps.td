@@ -443,7 +443,7 @@ def Seq_Conv1DOp : Seq_Op<"conv1d", [Pure, AttrSizedOperandSegments,
 
 def Seq_DequantizeOp : Seq_Op<"dequantize", [Pure]> {
   let summary = "a weight matrix stored as int8 or packed int4 with "
-                "per-channel or per-group scales, as floats";
+                "per-channel or per-group scales, or as bf16, as floats";
   let description = [{
     Symmetric (zero-point-free) quantization of a weight `w[N, K]`, stored
     with its output channels as rows, as `nn.Linear` keeps it:
@@ -459,7 +459,13 @@ def Seq_DequantizeOp : Seq_Op<"dequantize", [Pure]> {
     `quantized` is `[N, K / 2]`: within group `g`, byte `j < S / 2` holds
     input `g*S + j` in its low nibble and input `g*S + S/2 + j` in its high
     nibble, so that one load of bytes unpacks into two runs of consecutive
-    inputs without shuffles.
+    inputs without shuffles. With `bits = 16` the weight is bf16, without
+    scales: `quantized` is `[N, 2K]`, bytes `2k` and `2k + 1` the low and
+    high byte of `w[n, k]`'s bf16 bits (little-endian), and
+    `w[n, k] = extf(bf16(q(n, k)))`. A projection whose input is rounded to
+    bf16 too (`arith.extf(arith.truncf(x))`) is bf16 compute: on a CPU with
+    AVX512_BF16 the fast kernel multiplies bf16 pairs with `vdpbf16ps`,
+    accumulating in f32.
 
     A dequantize feeding a projection (`linalg.contract` of `x[..., K]` with
     `w[N, K]`) is fused by `-seq-fast-matmul`: the kernel converts the
@@ -469,20 +475,22 @@ def Seq_DequantizeOp : Seq_Op<"dequantize", [Pure]> {
     ```mlir
     %w = seq.dequantize %q, %s bits 4
         : tensor<2048x384xi8>, tensor<2048x12xf32> -> tensor<2048x768xf32>
+    %h = seq.dequantize %b bits 16 : tensor<2048x1536xi8> -> tensor<2048x768xf32>
     ```
   }];
 
-  let arguments = (ins AnyRankedTensor:$quantized, AnyRankedTensor:$scales,
-      ConfinedAttr<I64Attr, [IntIsOneOf<[4, 8]>]>:$bits);
+  let arguments = (ins AnyRankedTensor:$quantized,
+      Optional<AnyRankedTensor>:$scales,
+      ConfinedAttr<I64Attr, [IntIsOneOf<[4, 8, 16]>]>:$bits);
   let results = (outs AnyRankedTensor:$result);
 
   let assemblyFormat = [{
-    $quantized `,` $scales `bits` $bits attr-dict `:` type($quantized) `,`
-    type($scales) `->` type($result)
+    $quantized (`,` $scales^)? `bits` $bits attr-dict `:` type($quantized)
+    (`,` type($scales)^)? `->` type($result)
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// Inputs per scale (S): K / scales.dim(1).
+    /// Inputs per scale (S): K / scales.dim(1); K for bf16 (no scales).
     int64_t getGroupSize();
   }];
 }

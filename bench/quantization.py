@@ -1,4 +1,4 @@
-"""Quantization (seqc --quantize=w8|w8a8|llm-int8|w4|int8-ssm): accuracy against
+"""Quantization (seqc --quantize=w8|w8a8|llm-int8|w4|bf16|int8-ssm): accuracy against
 the fp32 library and decode speed, per model and scheme, in one run (issue 7).
 
     python3 bench/quantization.py             # trained tiny Llama + ~100M models
@@ -52,6 +52,7 @@ SCHEMES = [("fp32", {}), ("w8", {"quantize": "w8"}),
            ("llm-int8", {"quantize": "llm-int8"}),
            ("w4 g64", {"quantize": "w4", "quant_group": 64}),
            ("w4 g32", {"quantize": "w4", "quant_group": 32}),
+           ("bf16", {"quantize": "bf16"}),
            ("int8-ssm", {"quantize": "int8-ssm"})]
 EVAL_SEQUENCES, EVAL_LENGTH = 8, 128
 
@@ -145,7 +146,8 @@ def weight_bytes(info):
         count = math.prod(shape)
         if name in info["quantized"]:
             bits, group = info["quantized"][name]
-            total += count * bits // 8 + 4 * count // group
+            scales = 0 if bits == 16 else 4 * count // group
+            total += count * bits // 8 + scales
         else:
             total += 4 * count
     return total

@@ -207,7 +207,9 @@ typedef struct seqc_model_tensor_info {
    * [N, K] projection quantized symmetrically, int8 or two int4 a byte
    * (see seq.dequantize for the packing), at `offset` in the packed
    * quantized weights, with one f32 scale per `group_size` inputs
-   * ([N, K / group_size]) at `scale_offset` in the packed weights. */
+   * ([N, K / group_size]) at `scale_offset` in the packed weights. 16: a
+   * bf16 [N, K] projection, 2 bytes a value (little-endian) at `offset` in
+   * the packed quantized weights, no scales. */
   int32_t bits;
   int64_t group_size;
   int64_t scale_offset;

@@ -23,10 +23,12 @@ llvm::Error seqc::parseQuantization(const InputOptions &options,
     bits = 8;
   else if (scheme == "w4")
     bits = 4;
+  else if (scheme == "bf16")
+    bits = 16;
   else
     return llvm::createStringError(
-        "--quantize must be none, w8, w4, w8a8, llm-int8 or int8-ssm, got '" +
-        scheme + "'");
+        "--quantize must be none, w8, w4, w8a8, llm-int8, int8-ssm or bf16, "
+        "got '" + scheme + "'");
   // Only int8-ssm has static scales to fix.
   if (!options.calibrationTokens.empty() && !int8Ssm)
     return llvm::createStringError(
@@ -43,6 +45,10 @@ llvm::Error seqc::parseQuantization(const InputOptions &options,
   if (bits == 0) {
     if (group != 0)
       return llvm::createStringError("--quant-group needs --quantize");
+  } else if (bits == 16) {
+    if (group != 0)
+      return llvm::createStringError(
+          "--quant-group does not apply to bf16 (no scales)");
   } else if (activations) {
     // The integer kernel takes one weight scale per output channel.
     if (group != 0)

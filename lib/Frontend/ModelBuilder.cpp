@@ -164,8 +164,9 @@ private:
   /// quantized per token first when the weight is int8.
   TensorValue linear(const TensorValue &x, const TensorValue &weight,
                      const TensorValue *bias = nullptr);
-  /// The names of this function's int8 weights whose input is quantized.
-  std::set<std::string> activationQuantized;
+  /// The names of this function's int8 weights whose input is quantized,
+  /// and of its bf16 weights (whose input is rounded to bf16).
+  std::set<std::string> activationQuantized, activationRounded;
   /// `count` elements of the packed `buffer` at `offset`, relative to the
   /// block's `base` inside a block's function.
   TensorValue packedSlice(StringRef buffer, StringRef bufferType,
@@ -255,15 +256,21 @@ FunctionBuilder::quantizedWeight(StringRef canonical, int64_t out, int64_t in,
                                  int64_t rotation) {
   // -seq-fast-matmul converts a vector of 16 stored bytes at a time (32
   // inputs for 4 bits) within one group; other layouts would fall back to
-  // materializing the float weight on every call.
+  // materializing the float weight on every call. bf16 (no scales, one
+  // group) takes 32 inputs per vdpbf16ps.
   int bits = spec.quantBits;
   int64_t group = spec.quantGroup ? spec.quantGroup : in;
-  if (!quantized() || in % group != 0 || group % (bits == 4 ? 32 : 16) != 0)
+  if (!quantized() || in % group != 0 ||
+      group % (bits == 4 || bits == 16 ? 32 : 16) != 0)
+    return std::nullopt;
+  // A tied embedding gathers its rows with integer dequantization only.
+  if (bits == 16 && spec.tieEmbeddings && canonical == "embed.weight")
     return std::nullopt;
 
   std::string fileName = spec.weightName(canonical);
-  int64_t bytes = bits == 4 ? out * in / 2 : out * in;
-  int64_t groups = in / group, scaleCount = out * groups;
+  int64_t stored = bits == 16 ? 2 * in : bits == 8 ? in : in / 2;
+  int64_t bytes = out * stored;
+  int64_t groups = bits == 16 ? 0 : in / group, scaleCount = out * groups;
   auto it = layout.weightIndex.find(fileName);
   if (it == layout.weightIndex.end()) {
     assert(!layout.frozen && "a weight only @step reads");
@@ -280,7 +287,9 @@ FunctionBuilder::quantizedWeight(StringRef canonical, int64_t out, int64_t in,
   TensorValue q = w.expandLast(
       packedSlice("%qweights", qweightsType(), "i8", slot.offset, bytes,
                   "%qbase", blockQBase),
-      {out, bits == 4 ? in / 2 : in});
+      {out, stored});
+  if (bits == 16)
+    return QuantizedWeight{q, {}, bits, group};
   TensorValue scales = w.expandLast(
       packedSlice("%weights", weightsType(), "f32", slot.scaleOffset,
                   scaleCount, "%base", blockBase),
@@ -295,6 +304,13 @@ TensorValue FunctionBuilder::projection(StringRef canonical, int64_t out,
   if (!qw)
     return weight(canonical, {out, in});
   TensorValue weight{w.fresh("dq"), {Dim(out), Dim(in)}};
+  if (qw->bits == 16) {
+    // bf16 compute: the input is rounded to bf16 too (linear()).
+    w.line(weight.name + " = seq.dequantize " + qw->values.name +
+           " bits 16 : " + qw->values.type() + " -> " + weight.type());
+    activationRounded.insert(weight.name);
+    return weight;
+  }
   w.line(weight.name + " = seq.dequantize " + qw->values.name + ", " +
          qw->scales.name + " bits " + std::to_string(qw->bits) + " : " +
          qw->values.type() + ", " + qw->scales.type() + " -> " +
@@ -307,6 +323,15 @@ TensorValue FunctionBuilder::projection(StringRef canonical, int64_t out,
 TensorValue FunctionBuilder::linear(const TensorValue &x,
                                     const TensorValue &weight,
                                     const TensorValue *bias) {
+  if (activationRounded.count(weight.name)) {
+    TensorValue half{w.fresh("xh"), x.dims, "bf16"};
+    TensorValue rounded{w.fresh("xr"), x.dims};
+    w.line(half.name + " = arith.truncf " + x.name + " : " + x.type() +
+           " to " + half.type());
+    w.line(rounded.name + " = arith.extf " + half.name + " : " +
+           half.type() + " to " + rounded.type());
+    return w.linear(rounded, weight, bias);
+  }
   if (!activationQuantized.count(weight.name))
     return w.linear(x, weight, bias);
   TensorValue quantized{w.fresh("xq"), x.dims};

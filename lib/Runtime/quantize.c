@@ -3,6 +3,7 @@
 #include "quantize.h"
 
 #include <math.h>
+#include <string.h>
 
 void seqc_quantize_row(const float *row, int64_t k, int bits, int64_t group,
                        int8_t *q, float *scales) {
@@ -49,5 +50,16 @@ void seqc_hadamard_row(float *row, int64_t k, int64_t block, double *x) {
         }
     for (int64_t i = 0; i < block; ++i)
       row[b * block + i] = (float)(x[i] * norm);
+  }
+}
+
+void seqc_round_bf16_row(const float *row, int64_t k, uint16_t *out) {
+  for (int64_t i = 0; i < k; ++i) {
+    uint32_t bits;
+    memcpy(&bits, &row[i], 4);
+    if ((bits & 0x7fffffffu) > 0x7f800000u)
+      out[i] = (uint16_t)((bits >> 16) | 0x40u); /* quiet NaN */
+    else
+      out[i] = (uint16_t)((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
   }
 }

@@ -17,6 +17,10 @@
 void seqc_quantize_row(const float *row, int64_t k, int bits, int64_t group,
                        int8_t *q, float *scales);
 
+/* Rounds `k` floats to bfloat16 (to nearest, ties to even; a NaN stays a
+ * quiet NaN), as the bf16 patterns seq.dequantize's bits 16 reads. */
+void seqc_round_bf16_row(const float *row, int64_t k, uint16_t *out);
+
 /* Rotates one row of `k` floats in place by the normalized Walsh-Hadamard
  * matrix of `block` (a power of two dividing k), block by block, as
  * seq.hadamard does: with a projection's input rotated so, the weight rows

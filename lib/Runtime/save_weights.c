@@ -4,7 +4,7 @@
  * without converting: f32 weights as F32; a quantized projection as I8
  * `name` (int8 [N, K], or int4 packed two a byte [N, K / 2]) and F32
  * `name`_scale [N, K / group_size] (`name`_hadamard_scale for a weight
- * stored rotated). The file is written beside `path` and
+ * stored rotated); a bf16 projection as BF16 `name`. The file is written beside `path` and
  * renamed over it once complete, so a failure leaves no partial file.
  *===----------------------------------------------------------------------===*/
 
@@ -119,6 +119,13 @@ SEQC_EXPORT seqc_status seqc_model_save_weights(const seqc_model *model,
       continue;
     }
     int64_t n = w->shape[0], k = w->shape[1];
+    if (w->bits == 16) {
+      e.dtype = "BF16";
+      e.bytes = (uint64_t)(n * k * 2);
+      e.data = model->qweights + w->offset;
+      entries[count++] = e;
+      continue;
+    }
     e.dtype = "I8";
     e.shape[1] = w->bits == 4 ? k / 2 : k;
     e.bytes = (uint64_t)(n * e.shape[1]);

@@ -138,6 +138,31 @@ static seqc_status check_tensor(const seqc_st_tensor *t, const char *name,
   return SEQC_OK;
 }
 
+/* A bf16 projection [N, K] (bits 16): a BF16 tensor's bytes as they are,
+ * another float tensor rounded to bf16 here. */
+static seqc_status pack_bf16(const seqc_model_tensor_info *w,
+                             const seqc_st_tensor *t, int8_t *qweights) {
+  int64_t n = w->shape[0], k = w->shape[1];
+  seqc_status status = check_tensor(t, w->name, 2, w->shape, SEQC_ST_OTHER);
+  if (status != SEQC_OK)
+    return status;
+  uint16_t *out = (uint16_t *)(void *)(qweights + w->offset);
+  if (t->dtype == SEQC_ST_BF16) {
+    memcpy(out, t->data, (size_t)(n * k) * 2);
+    return SEQC_OK;
+  }
+  float *row = malloc((size_t)k * sizeof(float));
+  if (!row)
+    return fail(SEQC_ERROR_OUT_OF_MEMORY, "seqc_model_create: out of memory");
+  size_t element = t->dtype == SEQC_ST_F64 ? 8 : t->dtype == SEQC_ST_F32 ? 4 : 2;
+  for (int64_t r = 0; r < n; ++r) {
+    convert(row, t->data + (size_t)(r * k) * element, k, t->dtype);
+    seqc_round_bf16_row(row, k, out + r * k);
+  }
+  free(row);
+  return SEQC_OK;
+}
+
 /* A quantized projection [N, K]: from a float tensor (quantized here), or
  * as stored by seqc_model_save_weights (I8 `name` and F32 `name`_scale). */
 static seqc_status pack_quantized(const seqc_model_tensor_info *w,
@@ -213,7 +238,9 @@ static seqc_status pack_weights(const seqc_model_info *info,
                   "(the model reads %d tensors; the file has %d)",
                   w->name, info->num_weights, seqc_st_count(file));
     seqc_status status;
-    if (w->bits) {
+    if (w->bits == 16) {
+      status = pack_bf16(w, t, qweights);
+    } else if (w->bits) {
       status = pack_quantized(w, t, file, weights, qweights);
     } else {
       status = check_tensor(t, w->name, w->rank, w->shape, SEQC_ST_OTHER);

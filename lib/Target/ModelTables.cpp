@@ -69,10 +69,11 @@ static int64_t elementCount(const ModelTensor &t) {
   return count;
 }
 static int64_t quantizedBytes(const ModelTensor &t) {
-  return t.bits == 4 ? elementCount(t) / 2 : elementCount(t);
+  return t.bits == 4 ? elementCount(t) / 2 : elementCount(t) * (t.bits / 8);
 }
 static int64_t scaleCount(const ModelTensor &t) {
-  return t.shape[0] * (t.shape[1] / t.groupSize);
+  // bf16 (16 bits) has no scales.
+  return t.bits == 16 ? 0 : t.shape[0] * (t.shape[1] / t.groupSize);
 }
 
 /// Checks that `arg` has `dtype` and the sizes `dims` (-1: dynamic).
@@ -131,8 +132,9 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
                    "weight's input size";
       return;
     }
-    if (tensor.bits != 8 && tensor.bits != 4) {
-      r.error() << "'" << tensor.name << "': 'bits' must be 8 or 4, got "
+    if (tensor.bits != 8 && tensor.bits != 4 && tensor.bits != 16) {
+      r.error() << "'" << tensor.name << "': 'bits' must be 8, 4 or 16 "
+                                         "(bf16), got "
                 << tensor.bits;
       return;
     }
@@ -221,7 +223,8 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
         if (t.bits)
           out.push_back({t.name, t.offset, quantizedBytes(t)});
       } else if (t.bits) {
-        out.push_back({t.name + " scales", t.scaleOffset, scaleCount(t)});
+        if (scaleCount(t)) // bf16 has none
+          out.push_back({t.name + " scales", t.scaleOffset, scaleCount(t)});
       } else {
         out.push_back({t.name, t.offset, elementCount(t)});
       }

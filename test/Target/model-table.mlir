@@ -14,7 +14,7 @@
 // SIGNATURE: error: a model's @forward must take (tokens: i32[B, L], position: i64[1], weights: f32[16], s: f32[B, 4]) and return the logits f32[B, L, 8] and the same state pieces
 
 // RUN: not seqc %t/qbits.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=QBITS
-// QBITS: error: malformed 'seqc.model' attribute: 'w': 'bits' must be 8 or 4, got 3
+// QBITS: error: malformed 'seqc.model' attribute: 'w': 'bits' must be 8, 4 or 16 (bf16), got 3
 // RUN: not seqc %t/qgroup.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=QGROUP
 // QGROUP: error: malformed 'seqc.model' attribute: 'w': a quantized weight must be [N, K] with 'group_size' dividing K (and even for 4 bits)
 // RUN: not seqc %t/qoutside.mlir --emit=header 2>&1 | FileCheck %s --check-prefix=QOUTSIDE

@@ -155,8 +155,10 @@ def test_scales_of_the_wrong_dtype(build, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--quantize=w3"], "--quantize must be none, w8, w4, w8a8, llm-int8 or "
-                        "int8-ssm, got 'w3'"),
+    (["--quantize=w3"], "--quantize must be none, w8, w4, w8a8, llm-int8, "
+                        "int8-ssm or bf16, got 'w3'"),
+    (["--quantize=bf16", "--quant-group=32"],
+     "--quant-group does not apply to bf16 (no scales)"),
     (["--quantize=w8a8", "--quant-group=64"],
      "--quant-group does not apply to w8a8"),
     (["--quantize=w8", "--outlier-threshold=4"],
@@ -403,3 +405,101 @@ def test_hf_quantized_matches_transformers(case, tmp_path):
     assert_close(out, ref, tol=2e-4 if scheme in ("w8", "w4") else W8A8_TOL)
     if threshold:
         assert sum(outlier_columns) > 0, "no outlier column: the test is W8A8"
+
+
+# ==================================================================== bf16
+
+# bf16 compute: every projection whose input size is a multiple of 32
+# (vdpbf16ps takes 32 bf16 a row) stores bf16 and rounds its input to bf16;
+# the tied embedding stays f32. Rounding an input to bf16 from float32 (the
+# library) or from float64 rounded to float32 (the reference) differs only
+# when the two float32 values straddle a bf16 tie, rarely, by one step
+# (2^-8 of that value).
+BF16_CASES = ["tiny_llama_like", "tiny_mamba_like", "tiny_mamba2_like"]
+# Observed: 2.5e-7 of the logit scale (no input rounded differently); the
+# bf16 rounding of the inputs moves the logits by 1.6e-3 to 1e-2 of it.
+BF16_TOL = 1e-3
+
+
+def expected_bf16(desc, lib):
+    out = {}
+    for name, shape in lib.model_info["weights"]:
+        leaf = name.rsplit(".", 1)[0].rsplit(".", 1)[-1]
+        if (leaf.endswith("_proj") or leaf == "lm_head") and len(shape) == 2 \
+                and shape[1] % 32 == 0:
+            out[name] = (16, shape[1])
+    return out
+
+
+@pytest.fixture(scope="module")
+def bf16_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bf16")
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            desc = model_fixtures.ALL[name]
+            lib = seqc.load(seqc.compile(_write(root, desc), quantize="bf16",
+                                         output=str(root / f"lib{name}.so")))
+            weights = random_weights(desc, seed=4)
+            path = root / f"{name}.safetensors"
+            write_safetensors(str(path), weights)
+            cache[name] = (desc, lib, weights, str(path))
+        return cache[name]
+
+    return get
+
+
+def bf16_values(weights, quantized):
+    from quantization_reference import bf16_round
+    out = dict(weights)
+    for name in quantized:
+        out[name] = bf16_round(weights[name])[0].astype(np.float64)
+    return out
+
+
+@pytest.mark.parametrize("name", BF16_CASES)
+def test_bf16_forward_matches_reference(bf16_build, name):
+    from quantization_reference import activations_rounded_bf16
+    desc, lib, weights, path = bf16_build(name)
+    quantized = lib.model_info["quantized"]
+    assert quantized == expected_bf16(desc, lib)
+    assert quantized, "nothing is bf16"
+    values = bf16_values(weights, quantized)
+    tokens = tokens_for(desc)
+    with activations_rounded_bf16([values[n] for n in quantized]):
+        ref = reference_logits(desc, values, tokens)
+    out = lib.model(path, batch=2).forward(tokens)
+    assert_close(out, ref, tol=BF16_TOL)
+    # The rounded inputs show: the library is 20x closer to the reference
+    # with them than to the bf16-weight-only one.
+    weight_only = reference_logits(desc, values, tokens)
+    assert np.abs(out - weight_only).max() > 20 * np.abs(out - ref).max()
+
+
+def test_bf16_step_matches_forward(bf16_build):
+    desc, lib, weights, path = bf16_build("tiny_llama_like")
+    tokens = tokens_for(desc)
+    whole = lib.model(path, batch=2).forward(tokens)
+    m = lib.model(path, batch=2)
+    steps = np.stack([m.step(tokens[:, t]) for t in range(tokens.shape[1])], 1)
+    np.testing.assert_allclose(steps, whole, rtol=1e-5, atol=1e-5)
+
+
+def test_bf16_saved_weights_and_bf16_files(bf16_build, tmp_path):
+    # Saved as BF16, the values NumPy rounds to; the file loads back as is
+    # (BF16 bytes copied) and gives the same logits.
+    from quantization_reference import bf16_round
+    desc, lib, weights, path = bf16_build("tiny_llama_like")
+    m = lib.model(path, batch=2)
+    saved_path = tmp_path / "saved.safetensors"
+    m.save_weights(str(saved_path))
+    saved, dtypes = read_tensors(str(saved_path))
+    for name in lib.model_info["quantized"]:
+        assert dtypes[name] == "BF16", name
+        # (read back as the float32 values of the bf16 patterns)
+        np.testing.assert_array_equal(saved[name], bf16_round(weights[name])[0],
+                                      err_msg=name)
+    tokens = tokens_for(desc)
+    again = lib.model(str(saved_path), batch=2).forward(tokens)
+    np.testing.assert_array_equal(again, m.forward(tokens))

@@ -106,10 +106,10 @@ static cl::opt<std::string> quantize(
              "none, w8 (int8 weights, one scale per output channel), w4 "
              "(int4 weights in groups), w8a8 (int8 weights and int8 "
              "activations, one scale per token), llm-int8 (w8a8 with "
-             "outlier input columns kept in f32) or int8-ssm (w8a8, and the "
-             "Mamba scans' inputs int8 with static scales from --calib); the "
-             "library quantizes float weights as it loads them "
-             "(docs/quantization.md)"),
+             "outlier input columns kept in f32), int8-ssm (w8a8, and the "
+             "Mamba scans' inputs int8 with static scales from --calib) or "
+             "bf16 (bf16 weights and inputs, f32 sums); the library converts "
+             "float weights as it loads them (docs/quantization.md)"),
     cl::value_desc("scheme"), cl::init("none"), cl::cat(seqcCategory));
 static cl::opt<int64_t> quantGroup(
     "quant-group",

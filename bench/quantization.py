@@ -52,6 +52,8 @@ SCHEMES = [("fp32", {}), ("w8", {"quantize": "w8"}),
            ("llm-int8", {"quantize": "llm-int8"}),
            ("w4 g64", {"quantize": "w4", "quant_group": 64}),
            ("w4 g32", {"quantize": "w4", "quant_group": 32}),
+           ("w4 g64 zp", {"quantize": "w4", "quant_group": 64, "quant_zero_point": True}),
+           ("w4 g32 zp", {"quantize": "w4", "quant_group": 32, "quant_zero_point": True}),
            ("bf16", {"quantize": "bf16"}),
            ("int8-ssm", {"quantize": "int8-ssm"})]
 EVAL_SEQUENCES, EVAL_LENGTH = 8, 128

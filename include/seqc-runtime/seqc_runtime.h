@@ -219,6 +219,10 @@ typedef struct seqc_model_tensor_info {
    * saved file holds such a weight rotated, its scales named
    * `name`_hadamard_scale. */
   int64_t rotation;
+  /* Quantized weights only. -1 (symmetric), or the offset in the packed
+   * quantized weights of its i8 zero points, one per scale
+   * ([N, K / group_size]): w = scale * (q - zero). */
+  int64_t zero_offset;
 } seqc_model_tensor_info;
 
 typedef struct seqc_model_info {

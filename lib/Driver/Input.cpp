@@ -29,6 +29,11 @@ llvm::Error seqc::parseQuantization(const InputOptions &options,
     return llvm::createStringError(
         "--quantize must be none, w8, w4, w8a8, llm-int8, int8-ssm or bf16, "
         "got '" + scheme + "'");
+  // The integer kernels of activations take symmetric weights.
+  if (options.quantZeroPoints && scheme != "w8" && scheme != "w4")
+    return llvm::createStringError(
+        "--quant-zero-point applies to --quantize=w8 or w4 (weight-only), "
+        "got '" + (scheme.empty() ? StringRef("none") : scheme) + "'");
   // Only int8-ssm has static scales to fix.
   if (!options.calibrationTokens.empty() && !int8Ssm)
     return llvm::createStringError(
@@ -79,6 +84,7 @@ llvm::Error seqc::parseQuantization(const InputOptions &options,
         "--quantize=int8-ssm quantizes the scans of Mamba and Mamba-2 "
         "blocks, and this model has none; use --quantize=w8a8");
   spec.int8Ssm = int8Ssm;
+  spec.quantZeroPoints = options.quantZeroPoints;
   return llvm::Error::success();
 }
 

@@ -48,6 +48,7 @@ struct WeightSlot {
   int bits = 0;       // 8 or 4 when quantized
   int64_t groupSize = 0, scaleOffset = 0;
   int64_t rotation = 0; // Hadamard block of the rows (int8-ssm out_proj)
+  int64_t zeroOffset = -1; // bytes of its zero points in the qweights
 };
 
 /// Where the weights and the per-sequence state live in the packed buffers.
@@ -110,6 +111,10 @@ private:
   bool inBlock = false;
   int64_t blockBase = 0, blockQBase = 0;
   std::vector<unsigned> blockPieces;
+  /// int8-ssm: the static scales this block's scans use, in order; a
+  /// block's function takes them as an argument (%ssm_scales) so that
+  /// layers of one shape still share one function.
+  std::vector<double> blockScales;
 
   /// The text of block `index` as a function named `name` (the caller
   /// dedupes identical texts).
@@ -146,6 +151,7 @@ private:
     TensorValue values, scales;
     int bits;
     int64_t group;
+    std::optional<TensorValue> zeros; // asymmetric weights
   };
   std::optional<QuantizedWeight> quantizedWeight(StringRef canonical,
                                                  int64_t out, int64_t in,
@@ -275,10 +281,17 @@ FunctionBuilder::quantizedWeight(StringRef canonical, int64_t out, int64_t in,
   if (it == layout.weightIndex.end()) {
     assert(!layout.frozen && "a weight only @step reads");
     layout.weightIndex[fileName] = layout.weights.size();
+    // Zero points (asymmetric), one byte a scale, right after the values.
+    int64_t zeroOffset = spec.quantZeroPoints && bits != 16
+                             ? layout.qweightsSize + bytes
+                             : -1;
     layout.weights.push_back({fileName, {out, in}, layout.qweightsSize, bits,
-                              group, layout.weightsSize, rotation});
+                              group, layout.weightsSize, rotation,
+                              zeroOffset});
     // Byte offsets on 64-byte boundaries too.
-    layout.qweightsSize = (layout.qweightsSize + bytes + 63) / 64 * 64;
+    layout.qweightsSize =
+        (layout.qweightsSize + bytes + (zeroOffset >= 0 ? scaleCount : 0) +
+         63) / 64 * 64;
     layout.weightsSize = Layout::align(layout.weightsSize + scaleCount);
     it = layout.weightIndex.find(fileName);
   }
@@ -294,7 +307,13 @@ FunctionBuilder::quantizedWeight(StringRef canonical, int64_t out, int64_t in,
       packedSlice("%weights", weightsType(), "f32", slot.scaleOffset,
                   scaleCount, "%base", blockBase),
       {out, groups});
-  return QuantizedWeight{q, scales, bits, group};
+  std::optional<TensorValue> zeros;
+  if (slot.zeroOffset >= 0)
+    zeros = w.expandLast(packedSlice("%qweights", qweightsType(), "i8",
+                                     slot.zeroOffset, scaleCount, "%qbase",
+                                     blockQBase),
+                         {out, groups});
+  return QuantizedWeight{q, scales, bits, group, zeros};
 }
 
 TensorValue FunctionBuilder::projection(StringRef canonical, int64_t out,
@@ -311,10 +330,15 @@ TensorValue FunctionBuilder::projection(StringRef canonical, int64_t out,
     activationRounded.insert(weight.name);
     return weight;
   }
+  std::string zero, zeroType;
+  if (qw->zeros) {
+    zero = " zero " + qw->zeros->name;
+    zeroType = ", " + qw->zeros->type();
+  }
   w.line(weight.name + " = seq.dequantize " + qw->values.name + ", " +
-         qw->scales.name + " bits " + std::to_string(qw->bits) + " : " +
-         qw->values.type() + ", " + qw->scales.type() + " -> " +
-         weight.type());
+         qw->scales.name + zero + " bits " + std::to_string(qw->bits) +
+         " : " + qw->values.type() + ", " + qw->scales.type() + zeroType +
+         " -> " + weight.type());
   if (spec.quantActivations)
     activationQuantized.insert(weight.name);
   return weight;
@@ -392,10 +416,15 @@ TensorValue FunctionBuilder::ssmInput(const TensorValue &x,
     return x;
   auto scale = spec.ssmScales.find(key);
   assert(scale != spec.ssmScales.end() && "an SSM input without a scale");
+  assert(inBlock && "scans live in blocks");
+  std::string s = w.fresh("ssm_scale");
+  w.line(s + " = tensor.extract_slice %ssm_scales[" +
+         std::to_string(blockScales.size()) +
+         "] [1] [1] : tensor<@SSM_SCALES@xf32> to tensor<f32>");
+  blockScales.push_back(scale->second);
   TensorValue quantized{w.fresh("ssmq"), x.dims};
-  w.line(quantized.name + " = seq.fake_quantize " + x.name +
-         llvm::formatv(" scale {0:e8}", scale->second).str() + " : " +
-         x.type());
+  w.line(quantized.name + " = seq.fake_quantize " + x.name + " scale " + s +
+         " : " + x.type() + ", tensor<f32>");
   return quantized;
 }
 
@@ -498,9 +527,16 @@ TensorValue FunctionBuilder::embed(StringRef tokens) {
           "    %q = arith.select %high, %highq, %lowq : i8\n";
     }
     bodyText += "    %s = tensor.extract " + qw->scales.name + "[%row, %g] : " +
-                qw->scales.type() + "\n"
-                "    %qf = arith.sitofp %q : i8 to f32\n"
-                "    %v = arith.mulf %qf, %s : f32\n"
+                qw->scales.type() + "\n";
+    if (qw->zeros)
+      bodyText += "    %z = tensor.extract " + qw->zeros->name +
+                  "[%row, %g] : " + qw->zeros->type() + "\n"
+                  "    %zf = arith.sitofp %z : i8 to f32\n"
+                  "    %qs = arith.sitofp %q : i8 to f32\n"
+                  "    %qf = arith.subf %qs, %zf : f32\n";
+    else
+      bodyText += "    %qf = arith.sitofp %q : i8 to f32\n";
+    bodyText += "    %v = arith.mulf %qf, %s : f32\n"
                 "    linalg.yield %v : f32\n";
   }
   return w.generic({ids}, out, {affineMap(3, {0, 1}), affineMap(3, {0, 1, 2})},
@@ -943,6 +979,13 @@ std::string FunctionBuilder::buildBlock(StringRef name, const BlockSpec &block,
   if (quantized())
     args += "%qweights: " + qweightsType() + ", %qbase: index, ";
   args += "%position: index";
+  std::string body = w.text();
+  if (!blockScales.empty()) {
+    std::string count = std::to_string(blockScales.size());
+    args += ", %ssm_scales: tensor<" + count + "xf32>";
+    for (size_t at; (at = body.find("@SSM_SCALES@")) != std::string::npos;)
+      body.replace(at, strlen("@SSM_SCALES@"), count);
+  }
   SmallVector<std::string> results = {y.name}, types = {y.type()};
   for (auto [i, next] : llvm::enumerate(nextState)) {
     args += ", %s" + std::to_string(i) + ": " + next.type() +
@@ -950,9 +993,10 @@ std::string FunctionBuilder::buildBlock(StringRef name, const BlockSpec &block,
     results.push_back(next.name);
     types.push_back(next.type());
   }
-  w.line("return " + join(results, ", ") + " : " + join(types, ", "));
+  body += "  return " + join(results, ", ") + " : " + join(types, ", ") +
+          "\n";
   return "  func.func private @" + name.str() + "(" + args + ") -> (" +
-         join(types, ", ") + ") {\n" + w.text() + "  }\n";
+         join(types, ", ") + ") {\n" + body + "  }\n";
 }
 
 std::string FunctionBuilder::build(StringRef name) {
@@ -1004,6 +1048,19 @@ std::string FunctionBuilder::build(StringRef name) {
     }
     operands.push_back("%pos");
     inTypes.push_back("index");
+    if (!fb.blockScales.empty()) {
+      // This layer's calibrated scales, for its shared function.
+      std::string type =
+          "tensor<" + std::to_string(fb.blockScales.size()) + "xf32>";
+      std::string scales = w.fresh("ssm_scales");
+      SmallVector<std::string> values;
+      for (double s : fb.blockScales)
+        values.push_back(llvm::formatv("{0:e8}", s).str());
+      w.line(scales + " = arith.constant dense<[" + join(values, ", ") +
+             "]> : " + type);
+      operands.push_back(scales);
+      inTypes.push_back(type);
+    }
     SmallVector<std::string> outTypes = {x.type()};
     std::string results = y.name;
     for (auto [piece, next] : llvm::zip(fb.blockPieces, fb.nextState)) {
@@ -1103,6 +1160,9 @@ mlir::OwningOpRef<mlir::ModuleOp> seqc::buildModel(const ModelSpec &spec,
     if (slot.rotation)
       fields.push_back(
           b.getNamedAttr("rotation", b.getI64IntegerAttr(slot.rotation)));
+    if (slot.zeroOffset >= 0)
+      fields.push_back(b.getNamedAttr("zero_offset",
+                                      b.getI64IntegerAttr(slot.zeroOffset)));
     weights.push_back(b.getDictionaryAttr(fields));
   }
   for (const StatePiece &piece : layout.state)

@@ -1,4 +1,4 @@
-/*===- quantize.c - symmetric weight quantization at load time ------------===*/
+/*===- quantize.c - weight quantization and rounding at load time ---------===*/
 
 #include "quantize.h"
 
@@ -6,19 +6,30 @@
 #include <string.h>
 
 void seqc_quantize_row(const float *row, int64_t k, int bits, int64_t group,
-                       int8_t *q, float *scales) {
+                       int8_t *q, float *scales, int8_t *zeros) {
+  /* Symmetric: [-limit, limit]; asymmetric: [lowest, limit]. */
   float limit = bits == 8 ? 127.0f : 7.0f;
+  float lowest = zeros ? -limit - 1.0f : -limit;
   for (int64_t g = 0; g < k / group; ++g) {
     const float *w = row + g * group;
-    float max = 0.0f;
-    for (int64_t i = 0; i < group; ++i)
-      max = fmaxf(max, fabsf(w[i]));
-    float scale = max > 0.0f ? max / limit : 1.0f;
+    float max = 0.0f, min = 0.0f, scale, zero = 0.0f;
+    for (int64_t i = 0; i < group; ++i) {
+      max = fmaxf(max, zeros ? w[i] : fabsf(w[i]));
+      min = fminf(min, w[i]);
+    }
+    if (zeros) {
+      scale = max > min ? (max - min) / (limit - lowest) : 1.0f;
+      zero = nearbyintf(lowest - min / scale);
+      zeros[g] = (int8_t)fminf(fmaxf(zero, lowest), limit);
+      zero = zeros[g];
+    } else {
+      scale = max > 0.0f ? max / limit : 1.0f;
+    }
     scales[g] = scale;
     for (int64_t i = 0; i < group; ++i) {
       /* nearbyintf rounds half to even (the default rounding mode), as
        * NumPy's round does. */
-      float v = fminf(fmaxf(nearbyintf(w[i] / scale), -limit), limit);
+      float v = fminf(fmaxf(nearbyintf(w[i] / scale) + zero, lowest), limit);
       int8_t value = (int8_t)v;
       if (bits == 8) {
         q[g * group + i] = value;

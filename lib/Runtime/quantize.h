@@ -13,9 +13,13 @@
 #include <stdint.h>
 
 /* Quantizes one row of `k` floats: writes k (8 bits) or k / 2 (4 bits)
- * bytes to `q` and k / group scales to `scales`. */
+ * bytes to `q` and k / group scales to `scales`. With `zeros` (not NULL),
+ * asymmetrically: each group's range [min(w, 0), max(w, 0)] spans the
+ * integers [-2^(b-1), 2^(b-1) - 1], scale = (max - min) / (2^b - 1) (1 for
+ * an all-zero group), zero = round(-2^(b-1) - min / scale), q =
+ * clamp(round(w / scale) + zero); k / group zero points go to `zeros`. */
 void seqc_quantize_row(const float *row, int64_t k, int bits, int64_t group,
-                       int8_t *q, float *scales);
+                       int8_t *q, float *scales, int8_t *zeros);
 
 /* Rounds `k` floats to bfloat16 (to nearest, ties to even; a NaN stays a
  * quiet NaN), as the bf16 patterns seq.dequantize's bits 16 reads. */

@@ -4,7 +4,8 @@
  * without converting: f32 weights as F32; a quantized projection as I8
  * `name` (int8 [N, K], or int4 packed two a byte [N, K / 2]) and F32
  * `name`_scale [N, K / group_size] (`name`_hadamard_scale for a weight
- * stored rotated); a bf16 projection as BF16 `name`. The file is written beside `path` and
+ * stored rotated), with I8 `name`_zero [N, K / group_size] when
+ * asymmetric; a bf16 projection as BF16 `name`. The file is written beside `path` and
  * renamed over it once complete, so a failure leaves no partial file.
  *===----------------------------------------------------------------------===*/
 
@@ -101,7 +102,7 @@ SEQC_EXPORT seqc_status seqc_model_save_weights(const seqc_model *model,
                 "seqc_model_save_weights: %s is NULL",
                 model ? "path" : "model");
   const seqc_model_info *info = model->info;
-  entry *entries = calloc((size_t)info->num_weights * 2 + 1, sizeof(entry));
+  entry *entries = calloc((size_t)info->num_weights * 3 + 1, sizeof(entry));
   if (!entries)
     return fail(SEQC_ERROR_OUT_OF_MEMORY,
                 "seqc_model_save_weights: out of memory");
@@ -135,6 +136,12 @@ SEQC_EXPORT seqc_status seqc_model_save_weights(const seqc_model *model,
                     model->weights + w->scale_offset,
                     (uint64_t)(4 * n * (k / w->group_size))};
     entries[count++] = scales;
+    if (w->zero_offset >= 0) {
+      entry zeros = {w->name, "_zero", "I8", {n, k / w->group_size}, 2,
+                     model->qweights + w->zero_offset,
+                     (uint64_t)(n * (k / w->group_size))};
+      entries[count++] = zeros;
+    }
   }
   size_t header_size = 0;
   char *header = header_json(entries, count, &header_size);

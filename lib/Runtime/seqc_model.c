@@ -164,7 +164,8 @@ static seqc_status pack_bf16(const seqc_model_tensor_info *w,
 }
 
 /* A quantized projection [N, K]: from a float tensor (quantized here), or
- * as stored by seqc_model_save_weights (I8 `name` and F32 `name`_scale). */
+ * as stored by seqc_model_save_weights (I8 `name`, F32 `name`_scale and,
+ * asymmetric, I8 `name`_zero). */
 static seqc_status pack_quantized(const seqc_model_tensor_info *w,
                                   const seqc_st_tensor *t,
                                   const seqc_st_file *file, float *weights,
@@ -195,6 +196,26 @@ static seqc_status pack_quantized(const seqc_model_tensor_info *w,
       status = check_tensor(s, scale_name, 2, scale_shape, SEQC_ST_F32);
     if (status != SEQC_OK)
       return status;
+    /* Zero points: required by an asymmetric library, refused by a
+     * symmetric one (which would read the integers as other values). */
+    char zero_name[512];
+    snprintf(zero_name, sizeof(zero_name), "%s_zero", w->name);
+    const seqc_st_tensor *z = seqc_st_find(file, zero_name);
+    if ((w->zero_offset >= 0) != (z != NULL))
+      return fail(SEQC_ERROR_INVALID_WEIGHTS,
+                  z ? "seqc_model_create: tensor '%s' is quantized with zero "
+                      "points ('%s'), but this library's is symmetric "
+                      "(compile with --quant-zero-point to read it)"
+                    : "seqc_model_create: tensor '%s' is I8 (quantized) but "
+                      "the file has no '%s' with its zero points (this "
+                      "library was compiled with --quant-zero-point)",
+                  w->name, zero_name);
+    if (z) {
+      status = check_tensor(z, zero_name, 2, scale_shape, SEQC_ST_I8);
+      if (status != SEQC_OK)
+        return status;
+      memcpy(qweights + w->zero_offset, z->data, (size_t)(n * groups));
+    }
     memcpy(q, t->data, (size_t)(n * bytes));
     convert(scales, s->data, n * groups, SEQC_ST_F32);
     return SEQC_OK;
@@ -218,7 +239,10 @@ static seqc_status pack_quantized(const seqc_model_tensor_info *w,
     if (w->rotation)
       seqc_hadamard_row(row, k, w->rotation, scratch);
     seqc_quantize_row(row, k, w->bits, w->group_size, q + r * bytes,
-                      scales + r * groups);
+                      scales + r * groups,
+                      w->zero_offset >= 0
+                          ? qweights + w->zero_offset + r * groups
+                          : NULL);
   }
   free(row);
   free(scratch);

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/SymbolTable.h"
 #include "seqc/Dialect/Seq/IR/SeqDialect.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Dialect/Seq/IR/ShapeRelations.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallBitVector.h"
@@ -92,10 +93,11 @@ static void collectRelations(Operation *op, DimClasses &classes,
             classes.join(it->second.first, it->second.second, v, dim);
         },
         [&](const seq::ShapeConstraint &c) { constraints.push_back(c); });
-    // Ops whose result is their input's type (seq.fake_quantize,
-    // seq.hadamard) say so by trait, below.
-    if (!op->hasTrait<OpTrait::SameOperandsAndResultType>())
-      return;
+    // Elementwise seq ops: the result is the input's shape.
+    if (isa<seq::FakeQuantizeOp, seq::HadamardOp>(op))
+      for (int64_t d = 0, e = rankOf(op->getResult(0)); d < e; ++d)
+        classes.join(op->getOperand(0), d, op->getResult(0), d);
+    return;
   }
   // A call relates its operands to the callee's arguments and its results
   // to what the callee returns (the callee's own ops are walked too).

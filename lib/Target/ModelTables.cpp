@@ -122,6 +122,8 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
     tensor.scaleOffset = r.integer(t, "scale_offset", 0);
     tensor.rotation =
         t.get("rotation") ? r.integer(t, "rotation", 1) : 0;
+    tensor.zeroOffset =
+        t.get("zero_offset") ? r.integer(t, "zero_offset", 0) : -1;
     if (r.failed)
       return;
     if (tensor.rotation &&
@@ -149,6 +151,13 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
            info.qweightsSize, "qweights_size");
     inside(tensor.name + " scales", tensor.scaleOffset, scaleCount(tensor),
            info.weightsSize, "weights");
+    if (tensor.zeroOffset >= 0) {
+      if (tensor.bits == 16)
+        r.error() << "'" << tensor.name
+                  << "': a bf16 weight has no zero points";
+      inside(tensor.name + " zero points", tensor.zeroOffset,
+             scaleCount(tensor), info.qweightsSize, "qweights_size");
+    }
   };
   // A list of {name, shape, offset}, each inside `limit` values.
   auto tensors = [&](StringRef key, int64_t limit,
@@ -222,6 +231,8 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
       if (quantized) {
         if (t.bits)
           out.push_back({t.name, t.offset, quantizedBytes(t)});
+        if (t.zeroOffset >= 0)
+          out.push_back({t.name + " zero points", t.zeroOffset, scaleCount(t)});
       } else if (t.bits) {
         if (scaleCount(t)) // bf16 has none
           out.push_back({t.name + " scales", t.scaleOffset, scaleCount(t)});
@@ -309,7 +320,7 @@ void seqc::emitModelTable(llvm::Module &module,
   if (model) {
     // Field for field as seqc_model_tensor_info and seqc_model_info.
     auto *tensorType =
-        llvm::StructType::get(ctx, {ptr, i32, ptr, i64, i32, i64, i64, i64});
+        llvm::StructType::get(ctx, {ptr, i32, ptr, i64, i32, i64, i64, i64, i64});
     auto *infoType = llvm::StructType::get(
         ctx, {ptr, ptr, i64, i64, i32, ptr, i64, i32, ptr, i64, i32, i32, i64});
     auto tensors = [&](ArrayRef<ModelTensor> list) -> llvm::Constant * {
@@ -324,7 +335,8 @@ void seqc::emitModelTable(llvm::Module &module,
              llvm::ConstantInt::get(i32, t.bits),
              llvm::ConstantInt::get(i64, t.groupSize),
              llvm::ConstantInt::get(i64, t.scaleOffset),
-             llvm::ConstantInt::get(i64, t.rotation)}));
+             llvm::ConstantInt::get(i64, t.rotation),
+             llvm::ConstantInt::get(i64, t.zeroOffset)}));
       }
       if (entries.empty())
         return llvm::ConstantPointerNull::get(ptr);

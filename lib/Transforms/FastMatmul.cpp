@@ -115,7 +115,7 @@ struct Rewriter : VectorKernelBuilder {
   /// How the weight is stored: f32 [N, K], `bits`-bit integers with
   /// `groups` scales per output channel, or bf16 bytes (bits 16, no scales)
   /// (a seq.dequantize).
-  Value w, scales;
+  Value w, scales, zeros; // zeros: asymmetric weights only
   int64_t bits = 32, groups = 0, groupSize = 0;
 
   /// Reads the weight operand (through a seq.dequantize if there is one).
@@ -154,6 +154,8 @@ void Rewriter::readWeights() {
     return;
   scales = readBuffer(dq.getScales());
   groups = dq.getScales().getType().getDimSize(1);
+  if (dq.getZeroPoints())
+    zeros = readBuffer(dq.getZeroPoints());
 }
 
 SmallVector<Value> Rewriter::inputsAt(Value pos) {
@@ -201,13 +203,18 @@ SmallVector<Value> Rewriter::weightsAt(Value n, Value pos) {
             arith::ShRSIOp::create(b, wide, shift(4))};
   }
   SmallVector<Value> out;
+  int64_t storedPerGroup = bits == 4 ? groupSize / 2 : groupSize;
+  Value group = div(pos, index(storedPerGroup));
   for (Value i : ints) {
     Value v = arith::SIToFPOp::create(b, vec(), i);
-    if (groups > 1) {
-      int64_t storedPerGroup = bits == 4 ? groupSize / 2 : groupSize;
-      v = arith::MulFOp::create(
-          b, v, splat(load(scales, {n, div(pos, index(storedPerGroup))})));
-    }
+    // q - z is exact in f32 (|q - z| < 2^9).
+    if (zeros)
+      v = arith::SubFOp::create(
+          b, v,
+          splat(arith::SIToFPOp::create(b, b.getF32Type(),
+                                        load(zeros, {n, group}))));
+    if (groups > 1)
+      v = arith::MulFOp::create(b, v, splat(load(scales, {n, group})));
     out.push_back(v);
   }
   return out;

@@ -58,8 +58,9 @@ const char *mlir::seq::unsupportedW8A8Reason(linalg::ContractOp op,
   if (!int8Dot || lanes != 16)
     return "no AVX512-VNNI int8 dot products on the target";
   int64_t depth = dq.getResult().getType().getDimSize(1);
-  if (dq.getBits() != 8 || dq.getGroupSize() != depth)
-    return "a weight other than int8 with one scale per output channel";
+  if (dq.getBits() != 8 || dq.getGroupSize() != depth || dq.getZeroPoints())
+    return "a weight other than symmetric int8 with one scale per output "
+           "channel";
   if (depth % kBytes != 0 || depth > 32768)
     return "an input size that is not a multiple of 64 or above 32768";
   return nullptr;

@@ -52,13 +52,15 @@ def _is_model_path(src):
 def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
             opt_level=2, runtime_checks=False, reference=False, header=None,
             max_context=None, quantize=None, quant_group=0,
-            outlier_threshold=0.0, calib=None, weights=None,
+            quant_zero_point=False, outlier_threshold=0.0, calib=None,
+            weights=None,
             calib_percentile=99.999):
     """Compiles seq IR (text, or a path to a .mlir file), or a model: a
     seqc-model .json description or a Hugging Face model directory
     (docs/models.md; `max_context` overrides its context length;
     `quantize` is "w8", "w4", "w8a8", "llm-int8" or "int8-ssm" to quantize
-    the projections, with `quant_group` inputs per weight scale and the
+    the projections, with `quant_group` inputs per weight scale (and a zero
+    point beside each with `quant_zero_point`, w8 and w4) and the
     llm-int8 `outlier_threshold`; int8-ssm fixes the static scales of the
     Mamba scans' inputs by running the model with `weights` (safetensors)
     on the token ids in `calib` (.npy), clipping x at `calib_percentile`;
@@ -99,6 +101,7 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
                   runtime_library=runtime, source_name=name,
                   input_path=input_path, max_context=max_context or 0,
                   quantize=quantize or "", quant_group=quant_group,
+                  quant_zero_point=quant_zero_point,
                   outlier_threshold=outlier_threshold,
                   calib=os.fspath(calib) if calib else "",
                   weights=os.fspath(weights) if weights else "",

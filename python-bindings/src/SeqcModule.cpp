@@ -98,7 +98,8 @@ void compile(const std::string &source, const std::string &output,
              const std::string &header, const std::string &runtimeLibrary,
              const std::string &sourceName, const std::string &inputPath,
              int64_t maxContext, const std::string &quantize,
-             int64_t quantGroup, double outlierThreshold,
+             int64_t quantGroup, bool quantZeroPoint,
+             double outlierThreshold,
              const std::string &calib, const std::string &weights,
              double calibPercentile) {
   CompilerSession session;
@@ -113,6 +114,7 @@ void compile(const std::string &source, const std::string &output,
     inputOptions.maxContext = maxContext;
     inputOptions.quantize = quantize;
     inputOptions.quantGroup = quantGroup;
+    inputOptions.quantZeroPoints = quantZeroPoint;
     inputOptions.outlierThreshold = outlierThreshold;
     inputOptions.calibrationTokens = calib;
     inputOptions.weights = weights;
@@ -468,6 +470,12 @@ public:
       if (m->weights[i].rotation)
         rotated[m->weights[i].name] = m->weights[i].rotation;
     d["rotated"] = rotated;
+    // Asymmetric quantized weights (with zero points).
+    nb::list zeroPoints;
+    for (int i = 0; i < m->num_weights; ++i)
+      if (m->weights[i].bits && m->weights[i].zero_offset >= 0)
+        zeroPoints.append(m->weights[i].name);
+    d["zero_points"] = zeroPoints;
     auto tensors = [](const seqc_model_tensor_info *list, int count) {
       nb::list out;
       for (int i = 0; i < count; ++i) {
@@ -526,7 +534,8 @@ NB_MODULE(_seqc, m) {
         nb::arg("reference") = false, nb::arg("header") = "", nb::arg("runtime_library") = "",
         nb::arg("source_name") = "<source>", nb::arg("input_path") = "",
         nb::arg("max_context") = 0, nb::arg("quantize") = "",
-        nb::arg("quant_group") = 0, nb::arg("outlier_threshold") = 0.0,
+        nb::arg("quant_group") = 0, nb::arg("quant_zero_point") = false,
+        nb::arg("outlier_threshold") = 0.0,
         nb::arg("calib") = "", nb::arg("weights") = "",
         nb::arg("calib_percentile") = 99.999);
   m.def("opt", &opt, nb::arg("source"), nb::arg("pipeline"),

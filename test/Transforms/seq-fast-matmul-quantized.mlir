@@ -135,3 +135,26 @@ func.func @llm_int8(%x: tensor<?x128xf32>, %q: tensor<32x128xi8>, %s: tensor<32x
       outs(%init : tensor<?x32xf32>) -> tensor<?x32xf32>
   return %y : tensor<?x32xf32>
 }
+
+// -----
+
+// Asymmetric int4 groups: the group's zero point subtracted from the
+// converted integers before its scale.
+// CHECK-LABEL: func.func @int4_asymmetric
+// CHECK-NOT: seq.dequantize
+// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: memref.load %{{.*}} : memref<8x2xi8
+// CHECK: arith.sitofp %{{.*}} : i8 to f32
+// CHECK: arith.subf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: arith.mulf
+// CHECK: vector.fma
+func.func @int4_asymmetric(%x: tensor<?x64xf32>, %q: tensor<8x32xi8>, %s: tensor<8x2xf32>,
+                           %z: tensor<8x2xi8>, %init: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %w = seq.dequantize %q, %s zero %z bits 4 : tensor<8x32xi8>, tensor<8x2xf32>, tensor<8x2xi8> -> tensor<8x64xf32>
+  %y = linalg.contract indexing_maps = [
+      affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>,
+      affine_map<(m, n, k) -> (m, n)>]
+      ins(%x, %w : tensor<?x64xf32>, tensor<8x64xf32>)
+      outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}

@@ -32,22 +32,59 @@ def quantize(w, bits, group):
     return q.reshape(n, -1), scales, dequantized
 
 
-def dequantized_weights(weights, quantized):
+def quantize_asymmetric(w, bits, group):
+    """--quant-zero-point: each group's range [min(w, 0), max(w, 0)] onto
+    the integers [-2^(b-1), 2^(b-1) - 1]: scale = (max - min) / (2^b - 1)
+    (1 for an all-zero group), zero = round(-2^(b-1) - min / scale), q =
+    clamp(round(w / scale) + zero), all in float32 -> (stored int8 as
+    quantize() packs it, float32 scales, int8 zero points [N, K/group], the
+    float64 weight scale * (q - zero))."""
+    w = np.asarray(w, dtype=np.float32)
+    n, k = w.shape
+    high = np.float32(127 if bits == 8 else 7)
+    low = -high - np.float32(1)
+    g = w.reshape(n, k // group, group)
+    top = np.maximum(g.max(axis=2), np.float32(0))
+    bottom = np.minimum(g.min(axis=2), np.float32(0))
+    scales = ((top - bottom) / (high - low)).astype(np.float32)
+    scales[top == bottom] = np.float32(1.0)
+    zeros = np.clip(np.round(low - bottom / scales), low, high).astype(np.float32)
+    q = np.clip(np.round(g / scales[..., None]) + zeros[..., None], low, high)
+    dequantized = ((q.astype(np.float64) - zeros[..., None]) *
+                   scales[..., None]).reshape(n, k)
+    q = q.astype(np.int8)
+    if bits == 4:
+        half = group // 2
+        lo, hi = q[..., :half], q[..., half:]
+        q = ((lo.astype(np.int32) & 0xF) | (hi.astype(np.int32) << 4))
+        q = q.astype(np.uint8).view(np.int8)
+    return q.reshape(n, -1), scales, zeros.astype(np.int8), dequantized
+
+
+def dequantized_weights(weights, quantized, zero_points=()):
     """`weights` (name -> float array) with each name in `quantized`
     (name -> (bits, group), as Library.model_info reports) replaced by its
-    dequantized float64 value."""
+    dequantized float64 value (asymmetric for the names in `zero_points`)."""
     out = dict(weights)
     for name, (bits, group) in quantized.items():
-        out[name] = quantize(weights[name], bits, group)[2]
+        if name in zero_points:
+            out[name] = quantize_asymmetric(weights[name], bits, group)[3]
+        else:
+            out[name] = quantize(weights[name], bits, group)[2]
     return out
 
 
-def quantized_file_tensors(weights, quantized):
+def quantized_file_tensors(weights, quantized, zero_points=()):
     """The tensors of a pre-quantized weights file: each quantized weight
-    as I8 `name` and F32 `name`_scale, the others unchanged."""
+    as I8 `name` and F32 `name`_scale (and I8 `name`_zero when in
+    `zero_points`), the others unchanged."""
     out = dict(weights)
     for name, (bits, group) in quantized.items():
-        q, scales, _ = quantize(weights[name], bits, group)
+        if name in zero_points:
+            q, scales, zeros, _ = quantize_asymmetric(weights[name], bits, group)
+            out[name + "_zero"] = zeros
+        else:
+            q, scales, _ = quantize(weights[name], bits, group)
         out[name] = q
         out[name + "_scale"] = scales
     return out

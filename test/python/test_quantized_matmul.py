@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from quantization_reference import (bf16_round, bf16_weight_bytes,
-                                    fake_quantize, quantize)
+                                    fake_quantize, quantize,
+                                    quantize_asymmetric)
 from seqc_harness import Library, assert_close, tensor_type
 
 # (rows, K, N, bits, group size). Group size K is one scale per output
@@ -226,3 +227,38 @@ def test_bf16_storage_is_little_endian_bf16():
                                       dtype=np.float32))
     assert [b & 0xFF for b in q[0].tolist()] == [0x80, 0x3F, 0x80, 0x3F, 0x82, 0x3F]
     np.testing.assert_array_equal(w, [[1.0, 1.0, 1 + 2 ** -6]])
+
+
+# Asymmetric weights (zero points): the configurations above with a zero
+# point beside each scale, weights offset from zero as real ones often are.
+def _asymmetric_function(i, cfg):
+    rows, k, n, bits, group = cfg
+    text = _function(i, cfg).replace("@proj%d(" % i, "@asym%d(" % i)
+    z_t = "tensor<%dx%dxi8>" % (n, k // group)
+    s_t = tensor_type((n, k // group))
+    return (text.replace("%%s: %s," % s_t, "%%s: %s, %%z: %s," % (s_t, z_t))
+                .replace("%q, %s bits", "%q, %s zero %z bits")
+                .replace(", %s -> " % s_t, ", %s, %s -> " % (s_t, z_t)))
+
+
+@pytest.fixture(scope="module", params=["-O0", "-O2"])
+def asymmetric_library(request):
+    return Library("\n".join(_asymmetric_function(i, c)
+                             for i, c in enumerate(CONFIGS)),
+                   extra_args=("--runtime-checks", request.param))
+
+
+@pytest.mark.parametrize("index", range(len(CONFIGS)))
+def test_asymmetric_projection_matches_reference(asymmetric_library, index):
+    rows, k, n, bits, group = CONFIGS[index]
+    rng = np.random.default_rng(50 + index)
+    x = rng.standard_normal((rows, k))
+    weight = (rng.standard_normal((n, k)) + 1.5) / np.sqrt(k)
+    q, scales, zeros, w = quantize_asymmetric(weight, bits, group)
+    init = rng.standard_normal((rows, n))
+    (y,) = asymmetric_library.call("asym%d" % index,
+                                   [x.astype(np.float32), q, scales, zeros,
+                                    init.astype(np.float32)])
+    # The weights' offset gives nonzero zero points, so they are exercised.
+    assert np.count_nonzero(zeros) > zeros.size // 2
+    assert_close(y, init + x @ w.T, rtol=1e-4, atol=1e-4)

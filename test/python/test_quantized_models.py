@@ -170,6 +170,10 @@ def test_scales_of_the_wrong_dtype(build, tmp_path):
     (["--quantize=w8", "--quant-group=-16"],
      "--quant-group for w8 must be a multiple of 16 (or 0: per channel), got -16"),
     (["--quant-group=32"], "--quant-group needs --quantize"),
+    (["--quantize=w8a8", "--quant-zero-point"],
+     "--quant-zero-point applies to --quantize=w8 or w4 (weight-only), got 'w8a8'"),
+    (["--quant-zero-point"],
+     "--quant-zero-point applies to --quantize=w8 or w4 (weight-only), got 'none'"),
 ])
 def test_bad_quantization_options(tmp_path, args, message):
     path = tmp_path / "m.json"
@@ -503,3 +507,85 @@ def test_bf16_saved_weights_and_bf16_files(bf16_build, tmp_path):
     tokens = tokens_for(desc)
     again = lib.model(str(saved_path), batch=2).forward(tokens)
     np.testing.assert_array_equal(again, m.forward(tokens))
+
+
+# ========================================================= zero points
+
+ZERO_CASES = [("tiny_llama_like", "w4", 32), ("tiny_mamba_like", "w8", 16)]
+
+
+@pytest.fixture(scope="module")
+def zero_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("zero")
+    cache = {}
+
+    def get(name, scheme, group):
+        key = (name, scheme, group)
+        if key not in cache:
+            desc = model_fixtures.ALL[name]
+            lib = seqc.load(seqc.compile(
+                _write(root, desc), quantize=scheme, quant_group=group,
+                quant_zero_point=True,
+                output=str(root / f"lib{name}_{scheme}.so")))
+            # Offset weights: asymmetric ranges, nonzero zero points.
+            weights = {k: v + np.float32(0.05) if v.ndim == 2 else v
+                       for k, v in random_weights(desc, seed=6).items()}
+            path = root / f"{name}.safetensors"
+            write_safetensors(str(path), weights)
+            cache[key] = (desc, lib, weights, str(path))
+        return cache[key]
+
+    return get
+
+
+@pytest.mark.parametrize("case", ZERO_CASES, ids=["-".join(map(str, c)) for c in ZERO_CASES])
+def test_zero_point_forward_matches_reference(zero_build, case):
+    desc, lib, weights, path = zero_build(*case)
+    info = lib.model_info
+    assert info["quantized"] == expected_quantized(desc, lib, case[1], case[2])
+    assert sorted(info["zero_points"]) == sorted(info["quantized"])
+    tokens = tokens_for(desc)
+    ref = reference_logits(
+        desc, dequantized_weights(weights, info["quantized"], info["zero_points"]),
+        tokens)
+    out = lib.model(path, batch=2).forward(tokens)
+    assert_close(out, ref)
+    # Not the symmetric model: the zero points show.
+    symmetric = reference_logits(desc, dequantized_weights(weights, info["quantized"]),
+                                 tokens)
+    assert np.abs(out - symmetric).max() > 20 * np.abs(out - ref).max()
+
+
+def test_zero_point_saved_weights(zero_build, tmp_path):
+    desc, lib, weights, path = zero_build(*ZERO_CASES[0])
+    info = lib.model_info
+    m = lib.model(path, batch=2)
+    saved_path = tmp_path / "asym.safetensors"
+    m.save_weights(str(saved_path))
+    saved, dtypes = read_tensors(str(saved_path))
+    expected = quantized_file_tensors(weights, info["quantized"], info["zero_points"])
+    assert sorted(saved) == sorted(expected)
+    for name, value in expected.items():
+        np.testing.assert_array_equal(saved[name], value, err_msg=name)
+    tokens = tokens_for(desc)
+    np.testing.assert_array_equal(lib.model(str(saved_path), batch=2).forward(tokens),
+                                  m.forward(tokens))
+
+
+def test_zero_point_files_and_symmetric_libraries(zero_build, build, tmp_path):
+    # An asymmetric file for a symmetric library and the other way round:
+    # each is refused (the integers would stand for other values).
+    desc, asym, weights, _ = zero_build(*ZERO_CASES[0])
+    _, sym, _, _ = build("tiny_llama_like", "w4", 32)
+    asym_path, sym_path = tmp_path / "a.safetensors", tmp_path / "s.safetensors"
+    write_safetensors(str(asym_path), quantized_file_tensors(
+        weights, asym.model_info["quantized"], asym.model_info["zero_points"]))
+    write_safetensors(str(sym_path), quantized_file_tensors(
+        weights, sym.model_info["quantized"]))
+    with pytest.raises(seqc.CallError, match=r"tensor 'blocks.0.attn.q_proj.weight' "
+                       r"is quantized with zero points \('blocks.0.attn.q_proj."
+                       r"weight_zero'\), but this library's is symmetric"):
+        sym.model(str(asym_path))
+    with pytest.raises(seqc.CallError, match=r"the file has no 'blocks.0.attn.q_proj."
+                       r"weight_zero' with its zero points"):
+        asym.model(str(sym_path))

@@ -23,20 +23,23 @@ ROTATIONS = [
 STATIC = [((4, 33), (0,), 0.01), ((2, 3, 64), (0, 1), 0.5), ((7,), (), 2.0)]
 
 
-def _function(name, shape, dynamic, op):
+def _function(name, shape, dynamic, op, scale=None):
     t = tensor_type(shape, dynamic=dynamic)
+    const = "" if scale is None else \
+        "  %%s = arith.constant dense<%r> : tensor<f32>\n" % scale
+    types = t if scale is None else t + ", tensor<f32>"
     return """
 func.func @{name}(%x: {t}) -> {t} {{
-  %y = {op} : {t}
+{const}  %y = {op} : {types}
   return %y : {t}
-}}""".format(name=name, t=t, op=op)
+}}""".format(name=name, t=t, op=op, const=const, types=types)
 
 
 @pytest.fixture(scope="module", params=["-O0", "-O2"])
 def library(request):
     functions = [_function("rot%d" % i, s, d, "seq.hadamard %%x block %d" % b)
                  for i, (s, d, b) in enumerate(ROTATIONS)]
-    functions += [_function("sq%d" % i, s, d, "seq.fake_quantize %%x scale %r" % c)
+    functions += [_function("sq%d" % i, s, d, "seq.fake_quantize %x scale %s", c)
                   for i, (s, d, c) in enumerate(STATIC)]
     return Library("\n".join(functions),
                    extra_args=("--runtime-checks", request.param))

@@ -116,6 +116,12 @@ static cl::opt<int64_t> quantGroup(
     cl::desc("Inputs per quantization scale: a multiple of 16 for w8 "
              "(default 0, per output channel), of 32 for w4 (default 64)"),
     cl::init(0), cl::cat(seqcCategory));
+static cl::opt<bool> quantZeroPoint(
+    "quant-zero-point",
+    cl::desc("With --quantize=w8 or w4: asymmetric weights, an int8 zero "
+             "point beside each scale (each group's [min, max] spans the "
+             "integers)"),
+    cl::init(false), cl::cat(seqcCategory));
 static cl::opt<double> outlierThreshold(
     "outlier-threshold",
     cl::desc("With --quantize=llm-int8: input columns in which any token "
@@ -224,6 +230,7 @@ static LogicalResult compile(MLIRContext &context) {
   inputOptions.maxContext = maxContext;
   inputOptions.quantize = quantize;
   inputOptions.quantGroup = quantGroup;
+  inputOptions.quantZeroPoints = quantZeroPoint;
   inputOptions.outlierThreshold = outlierThreshold;
   inputOptions.calibrationTokens = calibrationTokens;
   inputOptions.calibrationPercentile = calibrationPercentile;

@@ -88,6 +88,8 @@ struct InputOptions {
   std::string quantize;
   /// Inputs per scale; 0: the default (per channel for w8, 64 for w4).
   int64_t quantGroup = 0;
+  /// Asymmetric weights (w8, w4): a zero point beside each scale.
+  bool quantZeroPoints = false;
   /// LLM.int8()'s outlier threshold for "llm-int8" (0: its default, 6).
   double outlierThreshold = 0;
   /// "int8-ssm" calibration: token ids (.npy) run through the float model

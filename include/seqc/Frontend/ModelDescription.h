@@ -79,6 +79,8 @@ struct ModelSpec {
   /// 8 or 4 bits, one scale per `quantGroup` inputs (0: per output channel).
   int quantBits = 0;
   int64_t quantGroup = 0;
+  /// Asymmetric weights: an i8 zero point beside each scale.
+  bool quantZeroPoints = false;
   /// W8A8: the inputs of int8 projections are quantized per token too.
   bool quantActivations = false;
   /// LLM.int8(): input columns reaching this magnitude stay f32 (0: none).

@@ -29,6 +29,8 @@ struct ModelTensor {
   int64_t groupSize = 0, scaleOffset = 0;
   /// The Hadamard block its rows are rotated by before quantizing (0: none).
   int64_t rotation = 0;
+  /// Its i8 zero points' offset in the quantized weights (-1: symmetric).
+  int64_t zeroOffset = -1;
 };
 
 /// Mirrors seqc_model_info.

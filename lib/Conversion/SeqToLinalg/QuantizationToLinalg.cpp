@@ -10,7 +10,7 @@
 // indexing maps pick the stored byte and the scale (both affine in k); for
 // bf16, the two bytes 2k and 2k + 1 joined into the bf16's bits:
 //
-//   scale = scales[n, k floordiv S]
+//   scale = scales[n, k floordiv S]   (zero point: the same map)
 //   8-bit: q = quantized[n, k]
 //   4-bit: q = nibble of quantized[n, (k floordiv S) * S/2 + k mod S/2],
 //          the high one when k mod S >= S/2
@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -69,12 +70,18 @@ LogicalResult mlir::seq::lowerDequantizeToLinalg(RewriterBase &rewriter,
                          ? getAffineConstantExpr(0, ctx)
                          : k.floorDiv(group);
   SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {n, byte}, ctx),
-                                 AffineMap::get(2, 0, {n, scale}, ctx),
-                                 AffineMap::getMultiDimIdentityMap(2, ctx)};
+                                 AffineMap::get(2, 0, {n, scale}, ctx)};
+  SmallVector<Value> inputs = {op.getQuantized(), op.getScales()};
+  Value zeros = op.getZeroPoints();
+  if (zeros) {
+    inputs.push_back(zeros);
+    maps.push_back(maps.back());
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
   Value init = emptyTensor(rewriter, loc, sizesOf(rewriter, loc, op.getResult()),
                            type.getElementType());
   ValueRange results = buildGeneric(
-      rewriter, loc, {op.getQuantized(), op.getScales()}, {init}, maps, "pp",
+      rewriter, loc, inputs, {init}, maps, "pp",
       [&](OpBuilder &b, Location loc, ValueRange args) -> SmallVector<Value> {
         Value q = args[0];
         if (packed) {
@@ -94,6 +101,10 @@ LogicalResult mlir::seq::lowerDequantizeToLinalg(RewriterBase &rewriter,
           q = arith::SelectOp::create(b, loc, isHigh, high, low);
         }
         Value value = arith::SIToFPOp::create(b, loc, args[1].getType(), q);
+        if (zeros)
+          value = arith::SubFOp::create(
+              b, loc, value,
+              arith::SIToFPOp::create(b, loc, args[1].getType(), args[2]));
         return {arith::MulFOp::create(b, loc, value, args[1])};
       });
   rewriter.replaceOp(op, results);
@@ -132,12 +143,13 @@ LogicalResult mlir::seq::lowerFakeQuantizeToLinalg(RewriterBase &rewriter,
     return arith::MulFOp::create(b, loc, q, scale);
   };
 
-  if (std::optional<APFloat> scale = op.getScale()) {
+  if (Value scaleTensor = op.getScale()) {
+    Value scale = tensor::ExtractOp::create(rewriter, loc, scaleTensor,
+                                            ValueRange{});
     Value result = mapElementwise(
         rewriter, loc, {x}, f32,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          return quantize(b, loc, args[0],
-                          c(b, loc, scale->convertToDouble()));
+          return quantize(b, loc, args[0], scale);
         });
     rewriter.replaceOp(op, castTo(rewriter, loc, result, type));
     return success();

@@ -76,18 +76,19 @@ func.func @fake_quantize_outliers(%x: tensor<?x?x64xf32>) -> tensor<?x?x64xf32> 
 
 // -----
 
-// A static scale: one elementwise generic, no reduction.
+// A static scale: read once, then one elementwise generic, no reduction.
 // CHECK-LABEL: func.func @fake_quantize_static
 // CHECK-NOT: reduction
+// CHECK: %[[S:.*]] = tensor.extract %{{.*}}[] : tensor<f32>
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
-// CHECK:   arith.divf %{{.*}}, %[[S:.*]] : f32
+// CHECK:   arith.divf %{{.*}}, %[[S]] : f32
 // CHECK:   math.roundeven
 // CHECK:   arith.maximumf
 // CHECK:   arith.minimumf
 // CHECK:   arith.mulf %{{.*}}, %[[S]] : f32
 // CHECK-NOT: linalg.generic
-func.func @fake_quantize_static(%x: tensor<?x?x64xf32>) -> tensor<?x?x64xf32> {
-  %y = seq.fake_quantize %x scale 0.5 : tensor<?x?x64xf32>
+func.func @fake_quantize_static(%x: tensor<?x?x64xf32>, %s: tensor<f32>) -> tensor<?x?x64xf32> {
+  %y = seq.fake_quantize %x scale %s : tensor<?x?x64xf32>, tensor<f32>
   return %y : tensor<?x?x64xf32>
 }
 
@@ -106,5 +107,21 @@ func.func @fake_quantize_static(%x: tensor<?x?x64xf32>) -> tensor<?x?x64xf32> {
 // CHECK:   arith.extf %{{.*}} : bf16 to f32
 func.func @dequantize_bf16(%q: tensor<4x32xi8>) -> tensor<4x16xf32> {
   %w = seq.dequantize %q bits 16 : tensor<4x32xi8> -> tensor<4x16xf32>
+  return %w : tensor<4x16xf32>
+}
+
+// -----
+
+// Asymmetric: the zero point read through the scale's map, subtracted
+// before the scale.
+// CHECK-DAG: #[[S:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 8)>
+// CHECK-LABEL: func.func @dequantize_asymmetric
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[S]], #[[S]], #{{.*}}]
+// CHECK:   %[[Q:.*]] = arith.sitofp %{{.*}} : i8 to f32
+// CHECK:   %[[Z:.*]] = arith.sitofp %{{.*}} : i8 to f32
+// CHECK:   %[[D:.*]] = arith.subf %[[Q]], %[[Z]] : f32
+// CHECK:   arith.mulf %[[D]], %{{.*}} : f32
+func.func @dequantize_asymmetric(%q: tensor<4x16xi8>, %s: tensor<4x2xf32>, %z: tensor<4x2xi8>) -> tensor<4x16xf32> {
+  %w = seq.dequantize %q, %s zero %z bits 8 : tensor<4x16xi8>, tensor<4x2xf32>, tensor<4x2xi8> -> tensor<4x16xf32>
   return %w : tensor<4x16xf32>
 }

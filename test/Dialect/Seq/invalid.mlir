@@ -2187,6 +2187,22 @@ func.func @dequantize_int8_no_scales(%q: tensor<8x16xi8>) -> tensor<8x16xf32> {
 
 // -----
 
+func.func @dequantize_zero_shape(%q: tensor<8x16xi8>, %s: tensor<8x1xf32>, %z: tensor<8x2xi8>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'seq.dequantize' op 'zero_points' must be i8 of the scales' shape 'tensor<8x1xf32>' (integer weights only), got 'tensor<8x2xi8>'}}
+  %w = seq.dequantize %q, %s zero %z bits 8 : tensor<8x16xi8>, tensor<8x1xf32>, tensor<8x2xi8> -> tensor<8x16xf32>
+  return %w : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @dequantize_zero_type(%q: tensor<8x16xi8>, %s: tensor<8x1xf32>, %z: tensor<8x1xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'seq.dequantize' op 'zero_points' must be i8 of the scales' shape 'tensor<8x1xf32>' (integer weights only), got 'tensor<8x1xf32>'}}
+  %w = seq.dequantize %q, %s zero %z bits 8 : tensor<8x16xi8>, tensor<8x1xf32>, tensor<8x1xf32> -> tensor<8x16xf32>
+  return %w : tensor<8x16xf32>
+}
+
+// -----
+
 func.func @dequantize_bf16_shape(%q: tensor<8x16xi8>) -> tensor<8x16xf32> {
   // expected-error @+1 {{'seq.dequantize' op 'quantized' must be [N, 2K] = [8, 32] for a [8, 16] result with 16-bit values, got [8, 16]}}
   %w = seq.dequantize %q bits 16 : tensor<8x16xi8> -> tensor<8x16xf32>
@@ -2211,17 +2227,17 @@ func.func @fake_quantize_threshold(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 // -----
 
-func.func @fake_quantize_scale(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'seq.fake_quantize' op 'scale' must be a positive finite number, got 0}}
-  %y = seq.fake_quantize %x scale 0.0 : tensor<4x8xf32>
+func.func @fake_quantize_scale(%x: tensor<4x8xf32>, %s: tensor<1xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'seq.fake_quantize' op operand #1 must be 0D tensor of 32-bit float values, but got 'tensor<1xf32>'}}
+  %y = seq.fake_quantize %x scale %s : tensor<4x8xf32>, tensor<1xf32>
   return %y : tensor<4x8xf32>
 }
 
 // -----
 
-func.func @fake_quantize_scale_and_outliers(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+func.func @fake_quantize_scale_and_outliers(%x: tensor<4x8xf32>, %s: tensor<f32>) -> tensor<4x8xf32> {
   // expected-error @+1 {{'seq.fake_quantize' op takes either a static 'scale' or an 'outlier_threshold', not both}}
-  %y = seq.fake_quantize %x outliers 6.0 scale 0.5 : tensor<4x8xf32>
+  %y = seq.fake_quantize %x outliers 6.0 scale %s : tensor<4x8xf32>, tensor<f32>
   return %y : tensor<4x8xf32>
 }
 

@@ -684,6 +684,13 @@ func.func @dequantize_int4_groups(%q: tensor<96x32xi8>, %s: tensor<96x2xf32>) ->
   return %w : tensor<96x64xf32>
 }
 
+// CHECK-LABEL: func.func @dequantize_asymmetric(
+// CHECK-NEXT:   %{{.*}} = seq.dequantize %{{.*}}, %{{.*}} zero %{{.*}} bits 4 : tensor<96x32xi8>, tensor<96x2xf32>, tensor<96x2xi8> -> tensor<96x64xf32>
+func.func @dequantize_asymmetric(%q: tensor<96x32xi8>, %s: tensor<96x2xf32>, %z: tensor<96x2xi8>) -> tensor<96x64xf32> {
+  %w = seq.dequantize %q, %s zero %z bits 4 : tensor<96x32xi8>, tensor<96x2xf32>, tensor<96x2xi8> -> tensor<96x64xf32>
+  return %w : tensor<96x64xf32>
+}
+
 // CHECK-LABEL: func.func @dequantize_bf16(
 // CHECK-NEXT:   %{{.*}} = seq.dequantize %{{.*}} bits 16 : tensor<96x128xi8> -> tensor<96x64xf32>
 func.func @dequantize_bf16(%q: tensor<96x128xi8>) -> tensor<96x64xf32> {
@@ -713,9 +720,9 @@ func.func @fake_quantize_outliers(%x: tensor<?x768xf32>) -> tensor<?x768xf32> {
 }
 
 // CHECK-LABEL: func.func @fake_quantize_static(
-// CHECK-NEXT:   %{{.*}} = seq.fake_quantize %{{.*}} scale 1.250000e-02 : tensor<?x?x1536xf32>
-func.func @fake_quantize_static(%x: tensor<?x?x1536xf32>) -> tensor<?x?x1536xf32> {
-  %y = seq.fake_quantize %x scale 0.0125 : tensor<?x?x1536xf32>
+// CHECK-NEXT:   %{{.*}} = seq.fake_quantize %{{.*}} scale %{{.*}} : tensor<?x?x1536xf32>, tensor<f32>
+func.func @fake_quantize_static(%x: tensor<?x?x1536xf32>, %s: tensor<f32>) -> tensor<?x?x1536xf32> {
+  %y = seq.fake_quantize %x scale %s : tensor<?x?x1536xf32>, tensor<f32>
   return %y : tensor<?x?x1536xf32>
 }
 

@@ -69,6 +69,13 @@ LogicalResult DequantizeOp::verify() {
     return emitOpError() << "4-bit groups must hold an even number of inputs "
                             "(two share a byte), got a group size of "
                          << k / groups;
+  if (Value zeros = getZeroPoints()) {
+    auto z = cast<RankedTensorType>(zeros.getType());
+    if (bits == 16 || z.getShape() != s.getShape() ||
+        !z.getElementType().isInteger(8))
+      return emitOpError() << "'zero_points' must be i8 of the scales' shape "
+                           << s << " (integer weights only), got " << z;
+  }
   return success();
 }
 
@@ -84,15 +91,10 @@ LogicalResult FakeQuantizeOp::verify() {
                               "number, got "
                            << threshold->convertToFloat();
   }
-  if (std::optional<APFloat> scale = getScale()) {
-    if (!scale->isFiniteNonZero() || scale->isNegative())
-      return emitOpError() << "'scale' must be a positive finite number, got "
-                           << scale->convertToFloat();
-    // A static scale is one per tensor; outlier columns are found per call.
-    if (getOutlierThreshold())
-      return emitOpError() << "takes either a static 'scale' or an "
-                              "'outlier_threshold', not both";
-  }
+  // A static scale is one per tensor; outlier columns are found per call.
+  if (getScale() && getOutlierThreshold())
+    return emitOpError() << "takes either a static 'scale' or an "
+                            "'outlier_threshold', not both";
   return success();
 }
 

@@ -441,7 +441,8 @@ def Seq_Conv1DOp : Seq_Op<"conv1d", [Pure, AttrSizedOperandSegments,
 // seq.dequantize
 //===----------------------------------------------------------------------===//
 
-def Seq_DequantizeOp : Seq_Op<"dequantize", [Pure]> {
+def Seq_DequantizeOp : Seq_Op<"dequantize", [Pure,
+    AttrSizedOperandSegments]> {
   let summary = "a weight matrix stored as int8 or packed int4 with "
                 "per-channel or per-group scales, or as bf16, as floats";
   let description = [{
@@ -453,7 +454,11 @@ def Seq_DequantizeOp : Seq_Op<"dequantize", [Pure]> {
     ```
 
     `S` is the group size: `scales` is `[N, 1]` for one scale per output
-    channel, `[N, K / S]` for groups of `S` inputs. With `bits = 8`,
+    channel, `[N, K / S]` for groups of `S` inputs. With `zero` points
+    (asymmetric quantization), `zero_points` is i8 of the scales' shape and
+    `w[n, k] = scales[n, k / S] * (q(n, k) - zero_points[n, k / S])`: the
+    integers then span each group's range [min, max] rather than
+    [-max|w|, max|w|]. With `bits = 8`,
     `quantized` is `[N, K]` of i8 and `q(n, k) = quantized[n, k]`. With
     `bits = 4`, two signed 4-bit values in [-8, 7] share a byte and
     `quantized` is `[N, K / 2]`: within group `g`, byte `j < S / 2` holds
@@ -476,17 +481,21 @@ def Seq_DequantizeOp : Seq_Op<"dequantize", [Pure]> {
     %w = seq.dequantize %q, %s bits 4
         : tensor<2048x384xi8>, tensor<2048x12xf32> -> tensor<2048x768xf32>
     %h = seq.dequantize %b bits 16 : tensor<2048x1536xi8> -> tensor<2048x768xf32>
+    %a = seq.dequantize %q, %s zero %z bits 4 : tensor<2048x384xi8>,
+        tensor<2048x12xf32>, tensor<2048x12xi8> -> tensor<2048x768xf32>
     ```
   }];
 
   let arguments = (ins AnyRankedTensor:$quantized,
       Optional<AnyRankedTensor>:$scales,
+      Optional<AnyRankedTensor>:$zero_points,
       ConfinedAttr<I64Attr, [IntIsOneOf<[4, 8, 16]>]>:$bits);
   let results = (outs AnyRankedTensor:$result);
 
   let assemblyFormat = [{
-    $quantized (`,` $scales^)? `bits` $bits attr-dict `:` type($quantized)
-    (`,` type($scales)^)? `->` type($result)
+    $quantized (`,` $scales^)? (`zero` $zero_points^)? `bits` $bits attr-dict
+    `:` type($quantized) (`,` type($scales)^)? (`,` type($zero_points)^)?
+    `->` type($result)
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -500,7 +509,7 @@ def Seq_DequantizeOp : Seq_Op<"dequantize", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Seq_FakeQuantizeOp : Seq_Op<"fake_quantize", [Pure,
-    SameOperandsAndResultType]> {
+    AllTypesMatch<["input", "result"]>]> {
   let summary = "dynamic per-token int8 quantization of activations, as the "
                 "floats the integers stand for";
   let description = [{
@@ -527,7 +536,8 @@ def Seq_FakeQuantizeOp : Seq_Op<"fake_quantize", [Pure,
     columns in f32 beside the int8 product of the rest.
 
     With `scale` (static quantization, Quamba's int8 SSM inputs): one
-    scale for the whole tensor, fixed at compile time by calibration, and
+    positive scale `s` for the whole tensor (a 0-d tensor: a model passes
+    each layer's calibrated scale to a function its layers share), and
     `y = s * clamp(round_half_even(x / s), -127, 127)` elementwise. Values
     beyond `127 s` are clipped: calibration picks `s` from a percentile of
     `|x|` so that rare outliers do not coarsen every other value.
@@ -535,17 +545,17 @@ def Seq_FakeQuantizeOp : Seq_Op<"fake_quantize", [Pure,
     ```mlir
     %xq = seq.fake_quantize %x : tensor<?x?x768xf32>
     %xo = seq.fake_quantize %x outliers 6.0 : tensor<?x?x768xf32>
-    %xs = seq.fake_quantize %x scale 0.0125 : tensor<?x?x1536xf32>
+    %xs = seq.fake_quantize %x scale %s : tensor<?x?x1536xf32>, tensor<f32>
     ```
   }];
 
   let arguments = (ins AnyRankedTensor:$input,
                    OptionalAttr<F32Attr>:$outlier_threshold,
-                   OptionalAttr<F32Attr>:$scale);
+                   Optional<0DTensorOf<[F32]>>:$scale);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $input (`outliers` $outlier_threshold^)? (`scale` $scale^)? attr-dict
-    `:` type($input)
+    `:` type($input) (`,` type($scale)^)?
   }];
   let hasVerifier = 1;
 }

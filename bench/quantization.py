@@ -142,14 +142,15 @@ def accuracy(reference, logits):
 
 def weight_bytes(info):
     """Bytes an instance holds for the weights: f32 tensors, quantized
-    values and their f32 scales."""
+    values, their f32 scales and i8 zero points."""
     total = 0
     for name, shape in info["weights"]:
         count = math.prod(shape)
         if name in info["quantized"]:
             bits, group = info["quantized"][name]
             scales = 0 if bits == 16 else 4 * count // group
-            total += count * bits // 8 + scales
+            zeros = count // group if name in info["zero_points"] else 0
+            total += count * bits // 8 + scales + zeros
         else:
             total += 4 * count
     return total

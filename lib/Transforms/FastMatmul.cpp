@@ -290,11 +290,7 @@ void Rewriter::run() {
     });
   });
   auto dq = op.getInputs()[1].getDefiningOp<DequantizeOp>();
-  op->replaceAllUsesWith(
-      ValueRange{resultTensor(y, op.getResult(0).getType())});
-  op->erase();
-  if (dq && dq->use_empty())
-    dq->erase();
+  replaceProjection(*this, op, y, {dq});
 }
 
 namespace {

@@ -135,17 +135,9 @@ void BF16Rewriter::run() {
       });
     });
   });
-  op->replaceAllUsesWith(
-      ValueRange{resultTensor(y, op.getResult(0).getType())});
-  op->erase();
-  if (ext->use_empty()) {
-    Operation *trunc = ext->getOperand(0).getDefiningOp();
-    ext->erase();
-    if (trunc->use_empty())
-      trunc->erase();
-  }
-  if (dq->use_empty())
-    dq->erase();
+  // The rounding is read only through ext (truncf's one use, when ext goes).
+  Operation *trunc = ext->getOperand(0).getDefiningOp();
+  replaceProjection(*this, op, y, {ext, trunc, dq});
 }
 
 void mlir::seq::rewriteBF16(ImplicitLocOpBuilder &b, linalg::ContractOp op,

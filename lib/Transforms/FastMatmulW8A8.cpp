@@ -255,13 +255,7 @@ void W8A8Rewriter::run() {
       });
     });
   });
-  op->replaceAllUsesWith(
-      ValueRange{resultTensor(y, op.getResult(0).getType())});
-  op->erase();
-  if (fq->use_empty())
-    fq->erase();
-  if (dq->use_empty())
-    dq->erase();
+  replaceProjection(*this, op, y, {fq, dq});
 }
 
 void mlir::seq::rewriteW8A8(ImplicitLocOpBuilder &b, linalg::ContractOp op,

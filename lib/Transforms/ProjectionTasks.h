@@ -84,6 +84,20 @@ inline void tiledLoop(KernelBuilder &kb, Value from, Value to, int64_t step,
     kb.loop(split, to, [&](Value i) { body(i, 1); });
 }
 
+/// Replaces the projection `op` by the kernel's result buffer `y`, then
+/// erases `producers` (its dequantize, its input's quantize or rounding,
+/// in order, each feeding the next null or erased one) that nothing else
+/// reads.
+inline void replaceProjection(KernelBuilder &kb, linalg::ContractOp op,
+                              Value y, ArrayRef<Operation *> producers) {
+  op->replaceAllUsesWith(
+      ValueRange{kb.resultTensor(y, op.getResult(0).getType())});
+  op->erase();
+  for (Operation *producer : producers)
+    if (producer && producer->use_empty())
+      producer->erase();
+}
+
 } // namespace mlir::seq
 
 #endif // SEQC_LIB_TRANSFORMS_PROJECTIONTASKS_H

@@ -112,17 +112,16 @@ def fake_quantize(x, outlier_threshold=None):
 
 
 @contextlib.contextmanager
-def activations_quantized(weights):
+def _inputs_transformed(weights, transform):
     """While active, the projections of model_reference whose weight is one
-    of `weights` (the very arrays) quantize their input per token first
-    (W8A8's seq.fake_quantize), from the float32 value the library holds."""
+    of `weights` (the very arrays) apply `transform` to their input."""
     import model_reference
     ids = {id(w) for w in weights}
     plain = model_reference._linear
 
     def linear(x, w, b=None):
         if id(w) in ids:
-            x = fake_quantize(x)[2]
+            x = transform(x)
         return plain(x, w, b)
 
     model_reference._linear = linear
@@ -130,6 +129,13 @@ def activations_quantized(weights):
         yield
     finally:
         model_reference._linear = plain
+
+
+def activations_quantized(weights):
+    """While active, the projections of model_reference whose weight is one
+    of `weights` (the very arrays) quantize their input per token first
+    (W8A8's seq.fake_quantize), from the float32 value the library holds."""
+    return _inputs_transformed(weights, lambda x: fake_quantize(x)[2])
 
 
 def static_quantize(x, scale):
@@ -248,22 +254,10 @@ def bf16_weight_bytes(w):
     return stored, values.astype(np.float64)
 
 
-@contextlib.contextmanager
 def activations_rounded_bf16(weights):
     """While active, the projections of model_reference whose weight is one
     of `weights` (the very arrays) round their input to bf16 first, from
     the float32 value the library holds (bf16 compute)."""
-    import model_reference
-    ids = {id(w) for w in weights}
-    plain = model_reference._linear
-
-    def linear(x, w, b=None):
-        if id(w) in ids:
-            x = bf16_round(np.asarray(x, dtype=np.float32))[0].astype(np.float64)
-        return plain(x, w, b)
-
-    model_reference._linear = linear
-    try:
-        yield
-    finally:
-        model_reference._linear = plain
+    return _inputs_transformed(
+        weights,
+        lambda x: bf16_round(np.asarray(x, dtype=np.float32))[0].astype(np.float64))

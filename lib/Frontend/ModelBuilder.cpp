@@ -45,7 +45,7 @@ struct WeightSlot {
   std::string name; // in the safetensors file
   SmallVector<int64_t> shape;
   int64_t offset = 0; // in the qweights (bytes) when quantized
-  int bits = 0;       // 8 or 4 when quantized
+  int bits = 0;       // 8 or 4 when quantized, 16 for bf16
   int64_t groupSize = 0, scaleOffset = 0;
   int64_t rotation = 0; // Hadamard block of the rows (int8-ssm out_proj)
   int64_t zeroOffset = -1; // bytes of its zero points in the qweights

@@ -194,6 +194,8 @@ private:
                     const std::string &prefix);
   TensorValue mamba2(const TensorValue &x, const Mamba2Spec &m,
                      const std::string &prefix);
+  TensorValue gla(const TensorValue &x, const GLASpec &g,
+                  const std::string &prefix);
   TensorValue rnn(const TensorValue &x, const RNNSpec &r, bool lstm,
                   const std::string &prefix);
   TensorValue conv(const TensorValue &x, const ConvSpec &c,
@@ -302,7 +304,7 @@ FunctionBuilder::quantizedWeight(StringRef canonical, int64_t out, int64_t in,
                   "%qbase", blockQBase),
       {out, stored});
   if (bits == 16)
-    return QuantizedWeight{q, {}, bits, group};
+    return QuantizedWeight{q, {}, bits, group, std::nullopt};
   TensorValue scales = w.expandLast(
       packedSlice("%weights", weightsType(), "f32", slot.scaleOffset,
                   scaleCount, "%base", blockBase),
@@ -813,6 +815,62 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
                 outB ? &*outB : nullptr);
 }
 
+TensorValue FunctionBuilder::gla(const TensorValue &x, const GLASpec &g,
+                                 const std::string &prefix) {
+  int64_t e = dModel(), h = g.numHeads, dk = g.headDim, dv = e / h;
+  TensorValue qW = projection(prefix + "q_proj.weight", h * dk, e);
+  TensorValue kW = projection(prefix + "k_proj.weight", h * dk, e);
+  TensorValue vW = projection(prefix + "v_proj.weight", e, e);
+  TensorValue gkW = projection(prefix + "gk_proj.weight", h * dk, e);
+  TensorValue gW = projection(prefix + "g_proj.weight", e, e);
+  TensorValue oW = projection(prefix + "o_proj.weight", e, e);
+  TensorValue normW = weight(prefix + "o_norm.weight", {dv});
+
+  // [B, L, H * d] -> [B, H, L, d], the layout of seq.linear_attention.
+  auto heads = [&](const TensorValue &t, int64_t d) {
+    return w.transpose(w.expandLast(t, {h, d}), {0, 2, 1, 3});
+  };
+  TensorValue q = heads(linear(x, qW), dk);
+  TensorValue k = heads(linear(x, kW), dk);
+  TensorValue v = heads(linear(x, vW), dv);
+  // The log decay of each key channel: logsigmoid(gk) / normalizer, with
+  // logsigmoid(a) = min(a, 0) - log1p(exp(-|a|)) (no overflow either way).
+  TensorValue gk = linear(x, gkW);
+  std::string normalizer = w.f32(g.gateNormalizer);
+  TensorValue logDecay = w.generic(
+      {gk}, w.empty(gk.dims), {}, SmallVector<StringRef>(3, "parallel"),
+      "%a: f32, %o: f32",
+      "    %zero = arith.constant 0.0 : f32\n"
+      "    %m = arith.minimumf %a, %zero : f32\n"
+      "    %abs = math.absf %a : f32\n"
+      "    %n = arith.negf %abs : f32\n"
+      "    %e = math.exp %n : f32\n"
+      "    %l = math.log1p %e : f32\n"
+      "    %ls = arith.subf %m, %l : f32\n"
+      "    %y = arith.divf %ls, " + normalizer + " : f32\n"
+      "    linalg.yield %y : f32\n",
+      "logdecay");
+  TensorValue decay = heads(logDecay, dk);
+
+  TensorValue state = readState(prefix + "state", {h, dk, dv});
+  TensorValue o{w.fresh("gla"), {batch, Dim(h), length, Dim(dv)}};
+  TensorValue next{w.fresh("glastate"), state.dims};
+  w.line(o.name + ", " + next.name + " = seq.linear_attention " + q.name +
+         ", " + k.name + ", " + v.name + " decay(" + decay.name + " : " +
+         decay.type() + ") initial_state(" + state.name + " : " +
+         state.type() + ") {scale = " +
+         llvm::formatv("{0:e8}", 1.0 / std::sqrt(double(dk))).str() +
+         " : f32} : " + q.type() + ", " + k.type() + ", " + v.type() +
+         " -> " + o.type() + ", " + next.type());
+  writeState(next);
+
+  // RMSNorm of each head's output, then the output gate silu(g_proj(x)).
+  TensorValue normed =
+      w.rmsNorm(w.transpose(o, {0, 2, 1, 3}), normW, spec.normEps);
+  TensorValue gated = w.siluMul(linear(x, gW), w.collapseFrom(normed, 2));
+  return linear(gated, oW);
+}
+
 TensorValue FunctionBuilder::rnn(const TensorValue &x, const RNNSpec &r,
                                  bool lstm, const std::string &prefix) {
   int64_t d = dModel(), gates = lstm ? 4 : 3, nh = r.numHeads, dh = d / nh;
@@ -936,6 +994,8 @@ TensorValue FunctionBuilder::mixer(const TensorValue &h,
     return mamba(h, block.mamba, p + "mamba.");
   case MixerKind::Mamba2:
     return mamba2(h, block.mamba2, p + "mamba2.");
+  case MixerKind::GLA:
+    return gla(h, block.gla, p + "gla.");
   case MixerKind::LSTM:
     return rnn(h, block.rnn, /*lstm=*/true, p + "lstm.");
   case MixerKind::GRU:

@@ -112,6 +112,15 @@ static void parseMamba2(JsonFields &f, Mamba2Spec &m) {
   m.projBias = f.boolean("proj_bias", false).value_or(false);
 }
 
+static void parseGLA(JsonFields &f, int64_t dModel, GLASpec &g) {
+  g.numHeads = f.integer("num_heads", 1, std::nullopt).value_or(1);
+  if (dModel % g.numHeads != 0)
+    f.report("num_heads", "must divide d_model (" + Twine(dModel) + "), got " +
+                              Twine(g.numHeads));
+  g.headDim = f.integer("head_dim", 1, dModel / g.numHeads).value_or(1);
+  g.gateNormalizer = f.number("gate_normalizer", 0.0, 16.0).value_or(16.0);
+}
+
 static void parseRNN(JsonFields &f, int64_t dModel, RNNSpec &r) {
   r.numHeads = f.integer("num_heads", 1, 1).value_or(1);
   if (dModel % r.numHeads != 0)
@@ -150,6 +159,9 @@ static void parseBlock(const json::Value &value, const std::string &path,
     } else if (kind == "mamba2") {
       block.mixer = MixerKind::Mamba2;
       parseMamba2(m, block.mamba2);
+    } else if (kind == "gla") {
+      block.mixer = MixerKind::GLA;
+      parseGLA(m, dModel, block.gla);
     } else if (kind == "lstm" || kind == "gru") {
       block.mixer = kind == "lstm" ? MixerKind::LSTM : MixerKind::GRU;
       parseRNN(m, dModel, block.rnn);
@@ -158,8 +170,8 @@ static void parseBlock(const json::Value &value, const std::string &path,
       parseConv(m, block.conv);
     } else if (!errors.failed()) {
       m.report("kind", "unknown mixer \"" + kind +
-                           "\" (supported: attention, mamba, mamba2, lstm, "
-                           "gru, conv)");
+                           "\" (supported: attention, mamba, mamba2, gla, "
+                           "lstm, gru, conv)");
     }
     if (kind == "attention")
       m.rejectUnknown({"kind", "num_heads", "num_kv_heads", "head_dim",
@@ -170,6 +182,8 @@ static void parseBlock(const json::Value &value, const std::string &path,
     else if (kind == "mamba2")
       m.rejectUnknown({"kind", "num_heads", "head_dim", "d_state", "n_groups",
                        "d_conv", "conv_bias", "proj_bias"});
+    else if (kind == "gla")
+      m.rejectUnknown({"kind", "num_heads", "head_dim", "gate_normalizer"});
     else if (kind == "lstm" || kind == "gru")
       m.rejectUnknown({"kind", "num_heads"});
     else if (kind == "conv")

@@ -10,6 +10,8 @@
 #ifndef SEQC_LIB_TRANSFORMS_KERNELBUILDER_H
 #define SEQC_LIB_TRANSFORMS_KERNELBUILDER_H
 
+#include <atomic>
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -72,10 +74,22 @@ struct KernelBuilder {
 
   /// The buffer of a tensor operand, read only: the fast lowerings work on
   /// buffers inside tensor-level IR.
+  ///
+  /// One-shot bufferization takes the to_buffer as the tensor's last read,
+  /// so it must stay next to the kernel that reads the buffer. Each gets
+  /// an attribute of its own (`seq.read`, gone with bufferization) so that
+  /// CSE cannot merge the to_buffers of two kernels reading one tensor:
+  /// the merged op would sit before the first kernel, and an op between
+  /// the kernels could then reuse the tensor's buffer in place while the
+  /// second kernel still reads it (a GLA block with a shared tensor.empty
+  /// computed wrong results that way).
   Value readBuffer(Value tensor) {
-    return bufferization::ToBufferOp::create(
+    static std::atomic<int64_t> reads{0};
+    auto read = bufferization::ToBufferOp::create(
         b, rowMajorBuffer(cast<ShapedType>(tensor.getType())), tensor,
         /*read_only=*/true);
+    read->setAttr("seq.read", b.getI64IntegerAttr(reads++));
+    return read;
   }
   /// A fresh f32 buffer of `shape`; `dynamicSizes` has its dynamic sizes.
   Value allocF32(ArrayRef<int64_t> shape, ValueRange dynamicSizes = {}) {

@@ -7,7 +7,7 @@
 // then the combination of key splits), fresh buffers out; no [Lq, Lk]
 // buffer anywhere.
 // CHECK-LABEL: func.func @causal_gqa
-// CHECK-DAG: bufferization.to_buffer %{{.*}} read_only : tensor<?x8x?x64xf32> to memref<?x8x?x64xf32, strided<[?, ?, ?, 1], offset: ?>>
+// CHECK-DAG: bufferization.to_buffer %{{.*}} read_only {{.*}}: tensor<?x8x?x64xf32> to memref<?x8x?x64xf32, strided<[?, ?, ?, 1], offset: ?>>
 // CHECK-DAG: %[[OUT:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x8x?x64xf32>
 // The key/value heads: H / Hkv query heads share one.
 // CHECK-DAG: %[[G:.*]] = arith.divui %c8, %c2
@@ -41,7 +41,7 @@ func.func @causal_gqa(%q: tensor<?x8x?x64xf32>, %k: tensor<?x2x?x64xf32>,
 
 // The lse result, a softcap (tanh on vectors) and kv_len.
 // CHECK-LABEL: func.func @decode_lse
-// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<?xi32>
+// CHECK: bufferization.to_buffer %{{.*}} read_only {{.*}}: tensor<?xi32>
 // CHECK: math.tanh {{.*}} : vector<16xf32>
 // CHECK: math.log {{.*}} : f32
 // CHECK: %[[O:.*]] = bufferization.to_tensor {{.*}} restrict writable : memref<?x4x1x16xf32>

@@ -91,7 +91,9 @@ TINY_RNN_LIKE = {
 
 # Gated linear attention: 4 heads with dk = dv = 8 (head_dim defaulted to
 # d_model / num_heads), then 2 heads with dk = 8 and dv = 32 / 2 = 16 (a
-# state [2, 8, 16]).  Not in ALL yet.
+# state [2, 8, 16]). The first block, whose four transposes share one
+# tensor.empty, found the miscompile that KernelBuilder::readBuffer
+# documents.
 TINY_GLA_LIKE = {
     "format": "seqc-model",
     "version": 1,
@@ -111,4 +113,5 @@ ALL = {"tiny_llama_like": TINY_LLAMA_LIKE,
        "tiny_mamba_like": TINY_MAMBA_LIKE,
        "tiny_hybrid": TINY_HYBRID,
        "tiny_mamba2_like": TINY_MAMBA2_LIKE,
-       "tiny_rnn_like": TINY_RNN_LIKE}
+       "tiny_rnn_like": TINY_RNN_LIKE,
+       "tiny_gla_like": TINY_GLA_LIKE}

@@ -38,6 +38,14 @@ struct Mamba2Spec {
   int64_t dInner() const { return numHeads * headDim; }
 };
 
+/// Gated linear attention (Yang et al., 2024): per head, keys of headDim,
+/// values of d_model / numHeads, a per-key-channel decay
+/// logsigmoid(gk_proj(x)) / gateNormalizer in log space.
+struct GLASpec {
+  int64_t numHeads = 1, headDim = 0;
+  double gateNormalizer = 16.0;
+};
+
 /// lstm and gru: hidden size d_model, block-diagonal over numHeads.
 struct RNNSpec {
   int64_t numHeads = 1;
@@ -48,7 +56,7 @@ struct ConvSpec {
   std::string activation = "gelu";
 };
 
-enum class MixerKind { Attention, Mamba, Mamba2, LSTM, GRU, Conv };
+enum class MixerKind { Attention, Mamba, Mamba2, GLA, LSTM, GRU, Conv };
 enum class MLPKind { None, SwiGLU, GELU };
 
 struct BlockSpec {
@@ -56,6 +64,7 @@ struct BlockSpec {
   AttentionSpec attention;
   MambaSpec mamba;
   Mamba2Spec mamba2;
+  GLASpec gla;
   RNNSpec rnn;
   ConvSpec conv;
   MLPKind mlp = MLPKind::None;

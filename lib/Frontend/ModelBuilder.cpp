@@ -196,6 +196,8 @@ private:
                      const std::string &prefix);
   TensorValue gla(const TensorValue &x, const GLASpec &g,
                   const std::string &prefix);
+  TensorValue gatedDeltaNet(const TensorValue &x, const GatedDeltaNetSpec &g,
+                            const std::string &prefix);
   TensorValue rnn(const TensorValue &x, const RNNSpec &r, bool lstm,
                   const std::string &prefix);
   TensorValue conv(const TensorValue &x, const ConvSpec &c,
@@ -871,6 +873,114 @@ TensorValue FunctionBuilder::gla(const TensorValue &x, const GLASpec &g,
   return linear(gated, oW);
 }
 
+TensorValue FunctionBuilder::gatedDeltaNet(const TensorValue &x,
+                                           const GatedDeltaNetSpec &g,
+                                           const std::string &prefix) {
+  int64_t e = dModel(), h = g.numHeads, dk = g.headDim, dv = g.valueHeadDim,
+          taps = g.convSize;
+  TensorValue qW = projection(prefix + "q_proj.weight", h * dk, e);
+  TensorValue kW = projection(prefix + "k_proj.weight", h * dk, e);
+  TensorValue vW = projection(prefix + "v_proj.weight", h * dv, e);
+  TensorValue qConv = weight(prefix + "q_conv1d.weight", {h * dk, 1, taps});
+  TensorValue kConv = weight(prefix + "k_conv1d.weight", {h * dk, 1, taps});
+  TensorValue vConv = weight(prefix + "v_conv1d.weight", {h * dv, 1, taps});
+  TensorValue bW = projection(prefix + "b_proj.weight", h, e);
+  TensorValue aW = projection(prefix + "a_proj.weight", h, e);
+  TensorValue aLog = weight(prefix + "A_log", {h});
+  TensorValue dtBias = weight(prefix + "dt_bias", {h});
+  TensorValue gW = projection(prefix + "g_proj.weight", h * dv, e);
+  TensorValue normW = weight(prefix + "o_norm.weight", {dv});
+  TensorValue oW = projection(prefix + "o_proj.weight", e, h * dv);
+
+  SmallVector<StringRef> par3(3, "parallel"), par4(4, "parallel");
+  // Short causal convolutions (silu), then per-head views [B, L, H, d].
+  auto shortConv = [&](const TensorValue &w_, const TensorValue &conv,
+                       int64_t d, const char *name) {
+    return w.expandLast(streamingConv(linear(x, w_), conv, nullptr,
+                                      prefix + name, 1, "silu"),
+                        {h, d});
+  };
+  // x / sqrt(sum(x^2) + 1e-6) over each head's d channels.
+  auto unitNorm = [&](const TensorValue &t) {
+    TensorValue sums = w.generic(
+        {t}, w.filled({batch, length, Dim(h)}, w.f32(0.0)),
+        {affineMap(4, {0, 1, 2, 3}), affineMap(4, {0, 1, 2})},
+        {"parallel", "parallel", "parallel", "reduction"},
+        "%a: f32, %acc: f32",
+        "    %sq = arith.mulf %a, %a : f32\n"
+        "    %s = arith.addf %acc, %sq : f32\n"
+        "    linalg.yield %s : f32\n",
+        "sumsq");
+    return w.generic(
+        {t, sums}, w.empty(t.dims),
+        {affineMap(4, {0, 1, 2, 3}), affineMap(4, {0, 1, 2}),
+         affineMap(4, {0, 1, 2, 3})},
+        par4, "%a: f32, %s: f32, %o: f32",
+        "    %eps = arith.constant 1.0e-06 : f32\n"
+        "    %se = arith.addf %s, %eps : f32\n"
+        "    %r = math.rsqrt %se : f32\n"
+        "    %y = arith.mulf %a, %r : f32\n"
+        "    linalg.yield %y : f32\n",
+        "unit");
+  };
+  TensorValue q = unitNorm(shortConv(qW, qConv, dk, "q_conv_state"));
+  TensorValue k = unitNorm(shortConv(kW, kConv, dk, "k_conv_state"));
+  TensorValue v = shortConv(vW, vConv, dv, "v_conv_state");
+
+  // beta = sigmoid(b_proj(x)) and the log decay
+  // -exp(A_log) * softplus(a_proj(x) + dt_bias), each [B, H, L].
+  TensorValue beta = w.generic(
+      {linear(x, bW)}, w.empty({batch, Dim(h), length}),
+      {affineMap(3, {0, 2, 1}), affineMap(3, {0, 1, 2})}, par3,
+      "%a: f32, %o: f32",
+      "    %one = arith.constant 1.0 : f32\n"
+      "    %n = arith.negf %a : f32\n"
+      "    %e = math.exp %n : f32\n"
+      "    %d = arith.addf %one, %e : f32\n"
+      "    %y = arith.divf %one, %d : f32\n"
+      "    linalg.yield %y : f32\n",
+      "beta");
+  TensorValue decay = w.generic(
+      {linear(x, aW), aLog, dtBias}, w.empty({batch, Dim(h), length}),
+      {affineMap(3, {0, 2, 1}), affineMap(3, {1}), affineMap(3, {1}),
+       affineMap(3, {0, 1, 2})},
+      par3, "%a: f32, %l: f32, %b: f32, %o: f32",
+      "    %s = arith.addf %a, %b : f32\n"
+      "    %twenty = arith.constant 20.0 : f32\n"
+      "    %big = arith.cmpf ogt, %s, %twenty : f32\n"
+      "    %es = math.exp %s : f32\n"
+      "    %lp = math.log1p %es : f32\n"
+      "    %sp = arith.select %big, %s, %lp : f32\n"
+      "    %el = math.exp %l : f32\n"
+      "    %m = arith.mulf %el, %sp : f32\n"
+      "    %y = arith.negf %m : f32\n"
+      "    linalg.yield %y : f32\n",
+      "decay");
+
+  auto heads = [&](const TensorValue &t) {
+    return w.transpose(t, {0, 2, 1, 3});
+  };
+  TensorValue qh = heads(q), kh = heads(k), vh = heads(v);
+  TensorValue state = readState(prefix + "state", {h, dk, dv});
+  TensorValue o{w.fresh("gdn"), {batch, Dim(h), length, Dim(dv)}};
+  TensorValue next{w.fresh("gdnstate"), state.dims};
+  w.line(o.name + ", " + next.name + " = seq.linear_attention " + qh.name +
+         ", " + kh.name + ", " + vh.name + " decay(" + decay.name + " : " +
+         decay.type() + ") beta(" + beta.name + " : " + beta.type() +
+         ") initial_state(" + state.name + " : " + state.type() +
+         ") {scale = " +
+         llvm::formatv("{0:e8}", 1.0 / std::sqrt(double(dk))).str() +
+         " : f32} : " + qh.type() + ", " + kh.type() + ", " + vh.type() +
+         " -> " + o.type() + ", " + next.type());
+  writeState(next);
+
+  // RMSNorm of each head's output, gated by silu(g_proj(x)) per head.
+  TensorValue normed =
+      w.rmsNorm(w.transpose(o, {0, 2, 1, 3}), normW, spec.normEps);
+  TensorValue gate = w.expandLast(linear(x, gW), {h, dv});
+  return linear(w.collapseFrom(w.siluMul(gate, normed), 2), oW);
+}
+
 TensorValue FunctionBuilder::rnn(const TensorValue &x, const RNNSpec &r,
                                  bool lstm, const std::string &prefix) {
   int64_t d = dModel(), gates = lstm ? 4 : 3, nh = r.numHeads, dh = d / nh;
@@ -996,6 +1106,8 @@ TensorValue FunctionBuilder::mixer(const TensorValue &h,
     return mamba2(h, block.mamba2, p + "mamba2.");
   case MixerKind::GLA:
     return gla(h, block.gla, p + "gla.");
+  case MixerKind::GatedDeltaNet:
+    return gatedDeltaNet(h, block.gatedDeltaNet, p + "gdn.");
   case MixerKind::LSTM:
     return rnn(h, block.rnn, /*lstm=*/true, p + "lstm.");
   case MixerKind::GRU:

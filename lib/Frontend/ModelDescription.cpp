@@ -121,6 +121,18 @@ static void parseGLA(JsonFields &f, int64_t dModel, GLASpec &g) {
   g.gateNormalizer = f.number("gate_normalizer", 0.0, 16.0).value_or(16.0);
 }
 
+static void parseGatedDeltaNet(JsonFields &f, int64_t dModel,
+                               GatedDeltaNetSpec &g) {
+  g.numHeads = f.integer("num_heads", 1, std::nullopt).value_or(1);
+  if (dModel % g.numHeads != 0)
+    f.report("num_heads", "must divide d_model (" + Twine(dModel) + "), got " +
+                              Twine(g.numHeads));
+  g.headDim = f.integer("head_dim", 1, dModel / g.numHeads).value_or(1);
+  g.valueHeadDim =
+      f.integer("value_head_dim", 1, 2 * g.headDim).value_or(1);
+  g.convSize = f.integer("conv_size", 2, 4, 64).value_or(2);
+}
+
 static void parseRNN(JsonFields &f, int64_t dModel, RNNSpec &r) {
   r.numHeads = f.integer("num_heads", 1, 1).value_or(1);
   if (dModel % r.numHeads != 0)
@@ -162,6 +174,9 @@ static void parseBlock(const json::Value &value, const std::string &path,
     } else if (kind == "gla") {
       block.mixer = MixerKind::GLA;
       parseGLA(m, dModel, block.gla);
+    } else if (kind == "gated_deltanet") {
+      block.mixer = MixerKind::GatedDeltaNet;
+      parseGatedDeltaNet(m, dModel, block.gatedDeltaNet);
     } else if (kind == "lstm" || kind == "gru") {
       block.mixer = kind == "lstm" ? MixerKind::LSTM : MixerKind::GRU;
       parseRNN(m, dModel, block.rnn);
@@ -171,7 +186,7 @@ static void parseBlock(const json::Value &value, const std::string &path,
     } else if (!errors.failed()) {
       m.report("kind", "unknown mixer \"" + kind +
                            "\" (supported: attention, mamba, mamba2, gla, "
-                           "lstm, gru, conv)");
+                           "gated_deltanet, lstm, gru, conv)");
     }
     if (kind == "attention")
       m.rejectUnknown({"kind", "num_heads", "num_kv_heads", "head_dim",
@@ -184,6 +199,9 @@ static void parseBlock(const json::Value &value, const std::string &path,
                        "d_conv", "conv_bias", "proj_bias"});
     else if (kind == "gla")
       m.rejectUnknown({"kind", "num_heads", "head_dim", "gate_normalizer"});
+    else if (kind == "gated_deltanet")
+      m.rejectUnknown({"kind", "num_heads", "head_dim", "value_head_dim",
+                       "conv_size"});
     else if (kind == "lstm" || kind == "gru")
       m.rejectUnknown({"kind", "num_heads"});
     else if (kind == "conv")

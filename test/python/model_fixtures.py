@@ -109,9 +109,27 @@ TINY_GLA_LIKE = {
     ],
 }
 
+# Gated DeltaNet: 4 heads with dk = 8 and dv = 16 (value_head_dim defaults
+# to 2 * head_dim), then 2 heads with dk = dv = 16 and 2-tap convolutions.
+TINY_GDN_LIKE = {
+    "format": "seqc-model",
+    "version": 1,
+    "name": "tiny-gdn-like",
+    "vocab_size": 70,
+    "d_model": 32,
+    "max_context": 64,
+    "blocks": [
+        {"mixer": {"kind": "gated_deltanet", "num_heads": 4},
+         "mlp": {"kind": "swiglu", "hidden": 64}},
+        {"mixer": {"kind": "gated_deltanet", "num_heads": 2, "head_dim": 16,
+                   "value_head_dim": 16, "conv_size": 2}},
+    ],
+}
+
 ALL = {"tiny_llama_like": TINY_LLAMA_LIKE,
        "tiny_mamba_like": TINY_MAMBA_LIKE,
        "tiny_hybrid": TINY_HYBRID,
        "tiny_mamba2_like": TINY_MAMBA2_LIKE,
        "tiny_rnn_like": TINY_RNN_LIKE,
-       "tiny_gla_like": TINY_GLA_LIKE}
+       "tiny_gla_like": TINY_GLA_LIKE,
+       "tiny_gdn_like": TINY_GDN_LIKE}

@@ -38,11 +38,13 @@ _MAMBA_FIELDS = {"kind", "d_inner", "d_state", "d_conv", "dt_rank",
 _MAMBA2_FIELDS = {"kind", "num_heads", "head_dim", "d_state", "n_groups",
                   "d_conv", "conv_bias", "proj_bias"}
 _GLA_FIELDS = {"kind", "num_heads", "head_dim", "gate_normalizer"}
+_GDN_FIELDS = {"kind", "num_heads", "head_dim", "value_head_dim", "conv_size"}
 _RNN_FIELDS = {"kind", "num_heads"}                    # lstm and gru
 _CONV_FIELDS = {"kind", "kernel", "dilation", "activation"}
 _MLP_FIELDS = {"kind", "hidden"}
 CONV_ACTIVATIONS = ("none", "silu", "relu", "gelu", "tanh")
-MIXER_KINDS = ("attention", "mamba", "mamba2", "gla", "lstm", "gru", "conv")
+MIXER_KINDS = ("attention", "mamba", "mamba2", "gla", "gated_deltanet", "lstm",
+               "gru", "conv")
 
 
 def _is_int(v):
@@ -166,6 +168,16 @@ def _gla(m, d_model, path):
             "gate_normalizer": float(gn)}
 
 
+def _gated_deltanet(m, d_model, path):
+    _check_fields(m, _GDN_FIELDS, path)
+    nh = _heads_dividing(m, d_model, path, required=True)
+    dk = _int(m, "head_dim", path, default=d_model // nh)
+    return {"kind": "gated_deltanet", "num_heads": nh, "head_dim": dk,
+            "value_head_dim": _int(m, "value_head_dim", path, default=2 * dk),
+            "conv_size": _int(m, "conv_size", path, minimum=2, default=4,
+                              maximum=64)}
+
+
 def _rnn(m, d_model, path):
     _check_fields(m, _RNN_FIELDS, path)
     return {"kind": m["kind"],
@@ -231,7 +243,8 @@ def normalize_description(desc):
             raise DescriptionError(f"{path}.mixer: required")
         m = b["mixer"]
         _check_fields(m, _ATTN_FIELDS | _MAMBA_FIELDS | _MAMBA2_FIELDS |
-                      _GLA_FIELDS | _RNN_FIELDS | _CONV_FIELDS, f"{path}.mixer")
+                      _GLA_FIELDS | _GDN_FIELDS | _RNN_FIELDS | _CONV_FIELDS,
+                      f"{path}.mixer")
         kind = m.get("kind")
         if kind == "attention":
             mixer = _attention(m, d_model, f"{path}.mixer")
@@ -241,6 +254,8 @@ def normalize_description(desc):
             mixer = _mamba2(m, d_model, f"{path}.mixer")
         elif kind == "gla":
             mixer = _gla(m, d_model, f"{path}.mixer")
+        elif kind == "gated_deltanet":
+            mixer = _gated_deltanet(m, d_model, f"{path}.mixer")
         elif kind in ("lstm", "gru"):
             mixer = _rnn(m, d_model, f"{path}.mixer")
         elif kind == "conv":
@@ -275,6 +290,19 @@ def weight_shapes(desc):
             for proj in ("v_proj", "g_proj", "o_proj"):
                 shapes[p + f"gla.{proj}.weight"] = (E, E)
             shapes[p + "gla.o_norm.weight"] = (E // H,)
+        elif m["kind"] == "gated_deltanet":
+            H, dk, dv = m["num_heads"], m["head_dim"], m["value_head_dim"]
+            K = m["conv_size"]
+            for name, rows in (("q", H * dk), ("k", H * dk), ("v", H * dv)):
+                shapes[p + f"gdn.{name}_proj.weight"] = (rows, E)
+                shapes[p + f"gdn.{name}_conv1d.weight"] = (rows, 1, K)
+            for proj in ("b_proj", "a_proj"):
+                shapes[p + f"gdn.{proj}.weight"] = (H, E)
+            shapes[p + "gdn.A_log"] = (H,)
+            shapes[p + "gdn.dt_bias"] = (H,)
+            shapes[p + "gdn.g_proj.weight"] = (H * dv, E)
+            shapes[p + "gdn.o_norm.weight"] = (dv,)
+            shapes[p + "gdn.o_proj.weight"] = (E, H * dv)
         elif m["kind"] in ("lstm", "gru"):
             nG = 4 if m["kind"] == "lstm" else 3
             q = p + m["kind"] + "."
@@ -346,6 +374,7 @@ def random_weights(desc, seed, scale=1.0):
       biases                 0.1 * scale * normal
       A_log                  log(U(1, 16))
       dt_proj.bias, dt_bias  softplus^-1 of a log-uniform dt in [0.001, 0.1]
+                             (Mamba-2's and Gated DeltaNet's alike)
       D                      1 + 0.1 * normal
       lstm/gru weight_hh     normal * scale / sqrt(d_model / num_heads) (its
                              [out, in] rule: each head's block is O(1))
@@ -374,7 +403,7 @@ def random_weights(desc, seed, scale=1.0):
             w = np.log(rng.uniform(1.0, 16.0, shape))
         elif name.endswith("mamba.D") or name.endswith("mamba2.D"):
             w = 1.0 + 0.1 * rng.standard_normal(shape)
-        elif leaf == ["dt_proj", "bias"] or leaf == ["mamba2", "dt_bias"]:
+        elif leaf == ["dt_proj", "bias"] or leaf[1] == "dt_bias":
             dt = np.exp(rng.uniform(math.log(1e-3), math.log(1e-1), shape))
             w = np.log(np.expm1(dt))                  # softplus(w) == dt
         elif name.endswith(".bias"):
@@ -599,6 +628,54 @@ def _gla_mixer(x, w, m, prefix, eps):
     return _linear(o, w[prefix + "o_proj.weight"])
 
 
+def _short_conv_silu(x, cw):
+    """silu(sum_j cw[:, 0, j] * x[t - (K-1-j)]), zeros before position 0."""
+    K = cw.shape[2]
+    y = np.zeros_like(x)
+    for t in range(x.shape[1]):
+        for j in range(K):
+            s = t - (K - 1 - j)
+            if s >= 0:
+                y[:, t, :] += cw[:, 0, j] * x[:, s, :]
+    return _silu(y)
+
+
+def _gated_deltanet_mixer(x, w, m, prefix, eps):
+    """Gated DeltaNet, the recurrent form (Yang et al., 2025, eq. 10): per
+    head, S_t = a_t S_{t-1} (I - beta_t k_t k_tᵀ) + beta_t v_t k_tᵀ with S
+    [dv, dk] as in the paper, o_t = S_t q_t / sqrt(dk); written here with
+    S [dv, dk] and matrix products, independently of seq.linear_attention's
+    [dk, dv] convention."""
+    B, L, E = x.shape
+    H, dk, dv = m["num_heads"], m["head_dim"], m["value_head_dim"]
+
+    def conv(name):
+        return _short_conv_silu(_linear(x, w[prefix + name + "_proj.weight"]),
+                                w[prefix + name + "_conv1d.weight"])
+
+    def unit(t):
+        return t / np.sqrt(np.sum(t * t, axis=-1, keepdims=True) + 1e-6)
+
+    q = unit(conv("q").reshape(B, L, H, dk))
+    k = unit(conv("k").reshape(B, L, H, dk))
+    v = conv("v").reshape(B, L, H, dv)
+    beta = _sigmoid(_linear(x, w[prefix + "b_proj.weight"]))          # [B, L, H]
+    a = np.exp(-np.exp(w[prefix + "A_log"]) *
+               _softplus(_linear(x, w[prefix + "a_proj.weight"]) + w[prefix + "dt_bias"]))
+    S = np.zeros((B, H, dv, dk))
+    o = np.zeros((B, L, H, dv))
+    eye = np.eye(dk)
+    for t in range(L):
+        kt, vt, qt = k[:, t], v[:, t], q[:, t]                        # [B, H, d]
+        kk = kt[..., :, None] * kt[..., None, :]                       # k kᵀ: [B, H, dk, dk]
+        bt = beta[:, t][..., None, None]
+        S = a[:, t][..., None, None] * S @ (eye - bt * kk) + bt * (vt[..., :, None] * kt[..., None, :])
+        o[:, t] = np.einsum("bhvk,bhk->bhv", S, qt) / np.sqrt(dk)
+    o = _rms(o, w[prefix + "o_norm.weight"], eps)                       # per head, over dv
+    gate = _linear(x, w[prefix + "g_proj.weight"]).reshape(B, L, H, dv)
+    return _linear((o * _silu(gate)).reshape(B, L, H * dv), w[prefix + "o_proj.weight"])
+
+
 def _recurrent_part(h, w_hh, b_hh, n_gates, num_heads):
     """h W_hhᵀ + b_hh with the block-diagonal weight_hh of docs/models.md:
     row g·d_model + head·Dh + r holds gate g, head `head`, unit r, over that
@@ -701,6 +778,8 @@ def _mixer_forward(x, w, m, p, eps):
         return _mamba2_mixer(x, w, m, p + "mamba2.", eps)
     if kind == "gla":
         return _gla_mixer(x, w, m, p + "gla.", eps)
+    if kind == "gated_deltanet":
+        return _gated_deltanet_mixer(x, w, m, p + "gdn.", eps)
     if kind == "lstm":
         return _lstm_mixer(x, w, m, p + "lstm.")
     if kind == "gru":

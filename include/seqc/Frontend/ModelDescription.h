@@ -46,6 +46,14 @@ struct GLASpec {
   double gateNormalizer = 16.0;
 };
 
+/// Gated DeltaNet (Yang et al., 2025): per head, queries and keys of
+/// headDim and values of valueHeadDim after short causal convolutions
+/// (convSize taps, silu), unit-norm queries and keys, the delta rule with
+/// beta = sigmoid(b_proj(x)) and a scalar decay per head and step.
+struct GatedDeltaNetSpec {
+  int64_t numHeads = 1, headDim = 0, valueHeadDim = 0, convSize = 4;
+};
+
 /// lstm and gru: hidden size d_model, block-diagonal over numHeads.
 struct RNNSpec {
   int64_t numHeads = 1;
@@ -56,7 +64,16 @@ struct ConvSpec {
   std::string activation = "gelu";
 };
 
-enum class MixerKind { Attention, Mamba, Mamba2, GLA, LSTM, GRU, Conv };
+enum class MixerKind {
+  Attention,
+  Mamba,
+  Mamba2,
+  GLA,
+  GatedDeltaNet,
+  LSTM,
+  GRU,
+  Conv
+};
 enum class MLPKind { None, SwiGLU, GELU };
 
 struct BlockSpec {
@@ -65,6 +82,7 @@ struct BlockSpec {
   MambaSpec mamba;
   Mamba2Spec mamba2;
   GLASpec gla;
+  GatedDeltaNetSpec gatedDeltaNet;
   RNNSpec rnn;
   ConvSpec conv;
   MLPKind mlp = MLPKind::None;

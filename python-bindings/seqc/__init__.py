@@ -54,7 +54,7 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
             max_context=None, quantize=None, quant_group=0,
             quant_zero_point=False, outlier_threshold=0.0, calib=None,
             weights=None,
-            calib_percentile=99.999):
+            calib_percentile=None):
     """Compiles seq IR (text, or a path to a .mlir file), or a model: a
     seqc-model .json description or a Hugging Face model directory
     (docs/models.md; `max_context` overrides its context length;
@@ -83,6 +83,9 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
             raise CompileError("%s: no such file or directory" % input_path)
     else:
         source, name = _read_source(src)
+    if calib_percentile is not None and not calib:
+        raise CompileError("calib_percentile needs calib (it sets how "
+                           "calibration clips)")
     if max_context is not None and (not input_path or max_context < 1):
         raise CompileError("max_context applies to model descriptions and "
                            "must be >= 1")
@@ -105,7 +108,8 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
                   outlier_threshold=outlier_threshold,
                   calib=os.fspath(calib) if calib else "",
                   weights=os.fspath(weights) if weights else "",
-                  calib_percentile=calib_percentile)
+                  calib_percentile=(99.999 if calib_percentile is None
+                                    else calib_percentile))
     return output
 
 

@@ -210,6 +210,7 @@ def _npy(tmp_path, name, array=None, raw=None):
                         r"cannot open"),
     ("llama", r"--quantize=int8-ssm quantizes the scans of Mamba and Mamba-2 "
               r"blocks, and this model has none; use --quantize=w8a8"),
+    ("percentile-alone", r"--calib-percentile needs --calib"),
 ])
 def test_bad_calibration(tmp_path, case, message):
     desc = model_fixtures.TINY_LLAMA_LIKE if case == "llama" else \
@@ -237,6 +238,7 @@ def test_bad_calibration(tmp_path, case, message):
                        "--weights=" + weights, "--calib-percentile=0"],
         "missing-weights": ["--quantize=int8-ssm", "--calib=" + calib,
                             "--weights=" + str(tmp_path / "missing.safetensors")],
+        "percentile-alone": ["--quantize=w8a8", "--calib-percentile=99"],
     }.get(case, ["--quantize=int8-ssm", "--calib=" + calib, "--weights=" + weights])
     before = sorted(p.name for p in tmp_path.iterdir())
     r = subprocess.run([SEQC, str(model), "-o", str(tmp_path / "libq.so")] + args,
@@ -244,3 +246,9 @@ def test_bad_calibration(tmp_path, case, message):
     assert r.returncode != 0
     assert re.search("seqc: error: " + message, r.stderr), r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_python_percentile_needs_calib(built):
+    b = built("tiny_mamba_like")
+    with pytest.raises(seqc.CompileError, match="calib_percentile needs calib"):
+        seqc.compile(str(b.json), quantize="w8a8", calib_percentile=99.0)

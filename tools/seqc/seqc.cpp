@@ -217,6 +217,11 @@ static LogicalResult compile(MLIRContext &context) {
               "created)\n";
     return failure();
   }
+  if (calibrationPercentile.getNumOccurrences() && calibrationTokens.empty()) {
+    errs() << "seqc: error: --calib-percentile needs --calib (it sets how "
+              "calibration clips)\n";
+    return failure();
+  }
   if (maxContext < 0 || maxContext > (int64_t(1) << 22)) {
     errs() << "seqc: error: --max-context must be in [1, 4194304], got "
            << maxContext << "\n";

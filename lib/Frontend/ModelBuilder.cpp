@@ -198,6 +198,8 @@ private:
                   const std::string &prefix);
   TensorValue gatedDeltaNet(const TensorValue &x, const GatedDeltaNetSpec &g,
                             const std::string &prefix);
+  TensorValue mlstm(const TensorValue &x, const MLSTMSpec &m,
+                    const std::string &prefix);
   TensorValue rnn(const TensorValue &x, const RNNSpec &r, bool lstm,
                   const std::string &prefix);
   TensorValue conv(const TensorValue &x, const ConvSpec &c,
@@ -981,6 +983,91 @@ TensorValue FunctionBuilder::gatedDeltaNet(const TensorValue &x,
   return linear(w.collapseFrom(w.siluMul(gate, normed), 2), oW);
 }
 
+TensorValue FunctionBuilder::mlstm(const TensorValue &x, const MLSTMSpec &m,
+                                   const std::string &prefix) {
+  int64_t e = dModel(), h = m.numHeads, dk = m.headDim, dv = e / h;
+  TensorValue qW = projection(prefix + "q_proj.weight", h * dk, e);
+  TensorValue kW = projection(prefix + "k_proj.weight", h * dk, e);
+  TensorValue vW = projection(prefix + "v_proj.weight", e, e);
+  TensorValue iW = projection(prefix + "igate.weight", h, e);
+  TensorValue iB = weight(prefix + "igate.bias", {h});
+  TensorValue fW = projection(prefix + "fgate.weight", h, e);
+  TensorValue fB = weight(prefix + "fgate.bias", {h});
+  TensorValue ogW = projection(prefix + "og_proj.weight", e, e);
+  TensorValue normW = weight(prefix + "o_norm.weight", {dv});
+  TensorValue oW = projection(prefix + "o_proj.weight", e, e);
+
+  SmallVector<StringRef> par3(3, "parallel"), par4(4, "parallel");
+  auto heads = [&](const TensorValue &t, int64_t d) {
+    return w.transpose(w.expandLast(t, {h, d}), {0, 2, 1, 3});
+  };
+  // Gate pre-activations soft-capped at 15 (15 tanh(a / 15), as xLSTM 7B):
+  // exp of the input gate stays finite in f32 without a stabilizer.
+  const char *softCap = "    %fifteen = arith.constant 15.0 : f32\n"
+                        "    %sa = arith.divf %a, %fifteen : f32\n"
+                        "    %ta = math.tanh %sa : f32\n"
+                        "    %c = arith.mulf %ta, %fifteen : f32\n";
+  // log f = logsigmoid(capped fgate), [B, H, L].
+  TensorValue logF = w.generic(
+      {linear(x, fW, &fB)}, w.empty({batch, Dim(h), length}),
+      {affineMap(3, {0, 2, 1}), affineMap(3, {0, 1, 2})}, par3,
+      "%a: f32, %o: f32",
+      std::string(softCap) +
+          "    %zero = arith.constant 0.0 : f32\n"
+          "    %mn = arith.minimumf %c, %zero : f32\n"
+          "    %abs = math.absf %c : f32\n"
+          "    %n = arith.negf %abs : f32\n"
+          "    %ex = math.exp %n : f32\n"
+          "    %l = math.log1p %ex : f32\n"
+          "    %y = arith.subf %mn, %l : f32\n"
+          "    linalg.yield %y : f32\n",
+      "logf");
+  // k scaled by exp(capped igate) / sqrt(dk), [B, H, L, dk].
+  TensorValue iPre = linear(x, iW, &iB);
+  std::string invSqrt = w.f32(1.0 / std::sqrt(double(dk)));
+  TensorValue k = w.generic(
+      {heads(linear(x, kW), dk), iPre},
+      w.empty({batch, Dim(h), length, Dim(dk)}),
+      {affineMap(4, {0, 1, 2, 3}), affineMap(4, {0, 2, 1}),
+       affineMap(4, {0, 1, 2, 3})},
+      par4, "%kk: f32, %a: f32, %o: f32",
+      std::string(softCap) +
+          "    %i = math.exp %c : f32\n"
+          "    %ks = arith.mulf %kk, " + invSqrt + " : f32\n"
+          "    %y = arith.mulf %ks, %i : f32\n"
+          "    linalg.yield %y : f32\n",
+      "kgated");
+  TensorValue q = heads(linear(x, qW), dk);
+  TensorValue v = heads(linear(x, vW), dv);
+
+  // The normalizer rides as the state's last column (`normalize`).
+  TensorValue state = readState(prefix + "state", {h, dk, dv + 1});
+  TensorValue o{w.fresh("mlstm"), {batch, Dim(h), length, Dim(dv)}};
+  TensorValue next{w.fresh("mlstmstate"), state.dims};
+  w.line(o.name + ", " + next.name + " = seq.linear_attention " + q.name +
+         ", " + k.name + ", " + v.name + " decay(" + logF.name + " : " +
+         logF.type() + ") initial_state(" + state.name + " : " +
+         state.type() + ") {normalize, scale = 1.0 : f32} : " + q.type() +
+         ", " + k.type() + ", " + v.type() + " -> " + o.type() + ", " +
+         next.type());
+  writeState(next);
+
+  // RMSNorm per head, times sigmoid(og_proj(x)).
+  TensorValue normed = w.collapseFrom(
+      w.rmsNorm(w.transpose(o, {0, 2, 1, 3}), normW, spec.normEps), 2);
+  TensorValue gated = w.generic(
+      {normed, linear(x, ogW)}, w.empty(normed.dims), {}, par3,
+      "%a: f32, %g: f32, %o: f32",
+      "    %one = arith.constant 1.0 : f32\n"
+      "    %n = arith.negf %g : f32\n"
+      "    %ex = math.exp %n : f32\n"
+      "    %d = arith.addf %one, %ex : f32\n"
+      "    %y = arith.divf %a, %d : f32\n"
+      "    linalg.yield %y : f32\n",
+      "ogate");
+  return linear(gated, oW);
+}
+
 TensorValue FunctionBuilder::rnn(const TensorValue &x, const RNNSpec &r,
                                  bool lstm, const std::string &prefix) {
   int64_t d = dModel(), gates = lstm ? 4 : 3, nh = r.numHeads, dh = d / nh;
@@ -1108,6 +1195,8 @@ TensorValue FunctionBuilder::mixer(const TensorValue &h,
     return gla(h, block.gla, p + "gla.");
   case MixerKind::GatedDeltaNet:
     return gatedDeltaNet(h, block.gatedDeltaNet, p + "gdn.");
+  case MixerKind::MLSTM:
+    return mlstm(h, block.mlstm, p + "mlstm.");
   case MixerKind::LSTM:
     return rnn(h, block.rnn, /*lstm=*/true, p + "lstm.");
   case MixerKind::GRU:

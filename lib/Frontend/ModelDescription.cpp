@@ -133,6 +133,14 @@ static void parseGatedDeltaNet(JsonFields &f, int64_t dModel,
   g.convSize = f.integer("conv_size", 2, 4, 64).value_or(2);
 }
 
+static void parseMLSTM(JsonFields &f, int64_t dModel, MLSTMSpec &m) {
+  m.numHeads = f.integer("num_heads", 1, std::nullopt).value_or(1);
+  if (dModel % m.numHeads != 0)
+    f.report("num_heads", "must divide d_model (" + Twine(dModel) + "), got " +
+                              Twine(m.numHeads));
+  m.headDim = f.integer("head_dim", 1, dModel / m.numHeads).value_or(1);
+}
+
 static void parseRNN(JsonFields &f, int64_t dModel, RNNSpec &r) {
   r.numHeads = f.integer("num_heads", 1, 1).value_or(1);
   if (dModel % r.numHeads != 0)
@@ -177,6 +185,9 @@ static void parseBlock(const json::Value &value, const std::string &path,
     } else if (kind == "gated_deltanet") {
       block.mixer = MixerKind::GatedDeltaNet;
       parseGatedDeltaNet(m, dModel, block.gatedDeltaNet);
+    } else if (kind == "mlstm") {
+      block.mixer = MixerKind::MLSTM;
+      parseMLSTM(m, dModel, block.mlstm);
     } else if (kind == "lstm" || kind == "gru") {
       block.mixer = kind == "lstm" ? MixerKind::LSTM : MixerKind::GRU;
       parseRNN(m, dModel, block.rnn);
@@ -186,7 +197,7 @@ static void parseBlock(const json::Value &value, const std::string &path,
     } else if (!errors.failed()) {
       m.report("kind", "unknown mixer \"" + kind +
                            "\" (supported: attention, mamba, mamba2, gla, "
-                           "gated_deltanet, lstm, gru, conv)");
+                           "gated_deltanet, mlstm, lstm, gru, conv)");
     }
     if (kind == "attention")
       m.rejectUnknown({"kind", "num_heads", "num_kv_heads", "head_dim",
@@ -199,6 +210,8 @@ static void parseBlock(const json::Value &value, const std::string &path,
                        "d_conv", "conv_bias", "proj_bias"});
     else if (kind == "gla")
       m.rejectUnknown({"kind", "num_heads", "head_dim", "gate_normalizer"});
+    else if (kind == "mlstm")
+      m.rejectUnknown({"kind", "num_heads", "head_dim"});
     else if (kind == "gated_deltanet")
       m.rejectUnknown({"kind", "num_heads", "head_dim", "value_head_dim",
                        "conv_size"});

@@ -126,10 +126,28 @@ TINY_GDN_LIKE = {
     ],
 }
 
+# mLSTM: 4 heads of dk = dv = 8, then 2 heads with dk = 8, dv = 16, after an
+# attention block (an xLSTM-style hybrid).
+TINY_MLSTM_LIKE = {
+    "format": "seqc-model",
+    "version": 1,
+    "name": "tiny-mlstm-like",
+    "vocab_size": 66,
+    "d_model": 32,
+    "max_context": 64,
+    "blocks": [
+        {"mixer": {"kind": "mlstm", "num_heads": 4},
+         "mlp": {"kind": "swiglu", "hidden": 64}},
+        {"mixer": {"kind": "attention", "num_heads": 4}},
+        {"mixer": {"kind": "mlstm", "num_heads": 2, "head_dim": 8}},
+    ],
+}
+
 ALL = {"tiny_llama_like": TINY_LLAMA_LIKE,
        "tiny_mamba_like": TINY_MAMBA_LIKE,
        "tiny_hybrid": TINY_HYBRID,
        "tiny_mamba2_like": TINY_MAMBA2_LIKE,
        "tiny_rnn_like": TINY_RNN_LIKE,
        "tiny_gla_like": TINY_GLA_LIKE,
-       "tiny_gdn_like": TINY_GDN_LIKE}
+       "tiny_gdn_like": TINY_GDN_LIKE,
+       "tiny_mlstm_like": TINY_MLSTM_LIKE}

@@ -39,12 +39,13 @@ _MAMBA2_FIELDS = {"kind", "num_heads", "head_dim", "d_state", "n_groups",
                   "d_conv", "conv_bias", "proj_bias"}
 _GLA_FIELDS = {"kind", "num_heads", "head_dim", "gate_normalizer"}
 _GDN_FIELDS = {"kind", "num_heads", "head_dim", "value_head_dim", "conv_size"}
+_MLSTM_FIELDS = {"kind", "num_heads", "head_dim"}
 _RNN_FIELDS = {"kind", "num_heads"}                    # lstm and gru
 _CONV_FIELDS = {"kind", "kernel", "dilation", "activation"}
 _MLP_FIELDS = {"kind", "hidden"}
 CONV_ACTIVATIONS = ("none", "silu", "relu", "gelu", "tanh")
-MIXER_KINDS = ("attention", "mamba", "mamba2", "gla", "gated_deltanet", "lstm",
-               "gru", "conv")
+MIXER_KINDS = ("attention", "mamba", "mamba2", "gla", "gated_deltanet", "mlstm",
+               "lstm", "gru", "conv")
 
 
 def _is_int(v):
@@ -178,6 +179,13 @@ def _gated_deltanet(m, d_model, path):
                               maximum=64)}
 
 
+def _mlstm(m, d_model, path):
+    _check_fields(m, _MLSTM_FIELDS, path)
+    nh = _heads_dividing(m, d_model, path, required=True)
+    return {"kind": "mlstm", "num_heads": nh,
+            "head_dim": _int(m, "head_dim", path, default=d_model // nh)}
+
+
 def _rnn(m, d_model, path):
     _check_fields(m, _RNN_FIELDS, path)
     return {"kind": m["kind"],
@@ -243,7 +251,8 @@ def normalize_description(desc):
             raise DescriptionError(f"{path}.mixer: required")
         m = b["mixer"]
         _check_fields(m, _ATTN_FIELDS | _MAMBA_FIELDS | _MAMBA2_FIELDS |
-                      _GLA_FIELDS | _GDN_FIELDS | _RNN_FIELDS | _CONV_FIELDS,
+                      _GLA_FIELDS | _GDN_FIELDS | _MLSTM_FIELDS | _RNN_FIELDS |
+                      _CONV_FIELDS,
                       f"{path}.mixer")
         kind = m.get("kind")
         if kind == "attention":
@@ -256,6 +265,8 @@ def normalize_description(desc):
             mixer = _gla(m, d_model, f"{path}.mixer")
         elif kind == "gated_deltanet":
             mixer = _gated_deltanet(m, d_model, f"{path}.mixer")
+        elif kind == "mlstm":
+            mixer = _mlstm(m, d_model, f"{path}.mixer")
         elif kind in ("lstm", "gru"):
             mixer = _rnn(m, d_model, f"{path}.mixer")
         elif kind == "conv":
@@ -290,6 +301,16 @@ def weight_shapes(desc):
             for proj in ("v_proj", "g_proj", "o_proj"):
                 shapes[p + f"gla.{proj}.weight"] = (E, E)
             shapes[p + "gla.o_norm.weight"] = (E // H,)
+        elif m["kind"] == "mlstm":
+            H, dk = m["num_heads"], m["head_dim"]
+            shapes[p + "mlstm.q_proj.weight"] = (H * dk, E)
+            shapes[p + "mlstm.k_proj.weight"] = (H * dk, E)
+            for proj in ("v_proj", "og_proj", "o_proj"):
+                shapes[p + f"mlstm.{proj}.weight"] = (E, E)
+            for gate in ("igate", "fgate"):
+                shapes[p + f"mlstm.{gate}.weight"] = (H, E)
+                shapes[p + f"mlstm.{gate}.bias"] = (H,)
+            shapes[p + "mlstm.o_norm.weight"] = (E // H,)
         elif m["kind"] == "gated_deltanet":
             H, dk, dv = m["num_heads"], m["head_dim"], m["value_head_dim"]
             K = m["conv_size"]
@@ -676,6 +697,40 @@ def _gated_deltanet_mixer(x, w, m, prefix, eps):
     return _linear((o * _silu(gate)).reshape(B, L, H * dv), w[prefix + "o_proj.weight"])
 
 
+def _mlstm_mixer(x, w, m, prefix, eps):
+    """mLSTM (Beck et al., 2024, eqs. 19-27), per head with C [dv, dk] and
+    n [dk] as in the paper: C_t = f_t C_{t-1} + i_t v_t k_tᵀ,
+    n_t = f_t n_{t-1} + i_t k_t, h_t = C_t q_t / max(|n_tᵀ q_t|, 1), with
+    k_t scaled by 1/sqrt(dk), f_t = sigmoid and i_t = exp of the gate
+    pre-activations soft-capped at 15 (15·tanh(a/15)); no running-max
+    stabilizer (the cap keeps exp finite)."""
+    B, L, E = x.shape
+    H, dk = m["num_heads"], m["head_dim"]
+    dv = E // H
+
+    def cap(a):
+        return 15.0 * np.tanh(a / 15.0)
+
+    q = _linear(x, w[prefix + "q_proj.weight"]).reshape(B, L, H, dk)
+    k = _linear(x, w[prefix + "k_proj.weight"]).reshape(B, L, H, dk) / np.sqrt(dk)
+    v = _linear(x, w[prefix + "v_proj.weight"]).reshape(B, L, H, dv)
+    i = np.exp(cap(_linear(x, w[prefix + "igate.weight"], w[prefix + "igate.bias"])))
+    f = _sigmoid(cap(_linear(x, w[prefix + "fgate.weight"], w[prefix + "fgate.bias"])))
+    C = np.zeros((B, H, dv, dk))
+    n = np.zeros((B, H, dk))
+    h = np.zeros((B, L, H, dv))
+    for t in range(L):
+        ft, it = f[:, t][..., None], i[:, t][..., None]                 # [B, H, 1]
+        C = ft[..., None] * C + it[..., None] * v[:, t][..., :, None] * k[:, t][..., None, :]
+        n = ft * n + it * k[:, t]
+        num = np.einsum("bhvk,bhk->bhv", C, q[:, t])
+        den = np.maximum(np.abs(np.sum(n * q[:, t], axis=-1)), 1.0)[..., None]
+        h[:, t] = num / den
+    h = _rms(h, w[prefix + "o_norm.weight"], eps).reshape(B, L, E)     # per head, over dv
+    h = h * _sigmoid(_linear(x, w[prefix + "og_proj.weight"]))
+    return _linear(h, w[prefix + "o_proj.weight"])
+
+
 def _recurrent_part(h, w_hh, b_hh, n_gates, num_heads):
     """h W_hhᵀ + b_hh with the block-diagonal weight_hh of docs/models.md:
     row g·d_model + head·Dh + r holds gate g, head `head`, unit r, over that
@@ -780,6 +835,8 @@ def _mixer_forward(x, w, m, p, eps):
         return _gla_mixer(x, w, m, p + "gla.", eps)
     if kind == "gated_deltanet":
         return _gated_deltanet_mixer(x, w, m, p + "gdn.", eps)
+    if kind == "mlstm":
+        return _mlstm_mixer(x, w, m, p + "mlstm.", eps)
     if kind == "lstm":
         return _lstm_mixer(x, w, m, p + "lstm.")
     if kind == "gru":

@@ -54,6 +54,13 @@ struct GatedDeltaNetSpec {
   int64_t numHeads = 1, headDim = 0, valueHeadDim = 0, convSize = 4;
 };
 
+/// mLSTM (xLSTM's matrix memory): per head, queries and keys of headDim,
+/// values of d_model / numHeads, soft-capped exponential input and sigmoid
+/// forget gates, the normalizer state.
+struct MLSTMSpec {
+  int64_t numHeads = 1, headDim = 0;
+};
+
 /// lstm and gru: hidden size d_model, block-diagonal over numHeads.
 struct RNNSpec {
   int64_t numHeads = 1;
@@ -70,6 +77,7 @@ enum class MixerKind {
   Mamba2,
   GLA,
   GatedDeltaNet,
+  MLSTM,
   LSTM,
   GRU,
   Conv
@@ -83,6 +91,7 @@ struct BlockSpec {
   Mamba2Spec mamba2;
   GLASpec gla;
   GatedDeltaNetSpec gatedDeltaNet;
+  MLSTMSpec mlstm;
   RNNSpec rnn;
   ConvSpec conv;
   MLPKind mlp = MLPKind::None;

@@ -194,6 +194,15 @@ private:
                     const std::string &prefix);
   TensorValue mamba2(const TensorValue &x, const Mamba2Spec &m,
                      const std::string &prefix);
+  /// seq.linear_attention of q, k, v ([B, H, L, d]) from the carried state
+  /// `stateName` ([H, Dk, stateColumns]), with the optional `decay` and
+  /// `beta`, and `attrs` ("scale = ..." ...); returns the output
+  /// [B, H, L, valueDim].
+  TensorValue linearAttention(const TensorValue &q, const TensorValue &k,
+                              const TensorValue &v, const TensorValue *decay,
+                              const TensorValue *beta,
+                              const std::string &stateName,
+                              int64_t stateColumns, StringRef attrs);
   TensorValue gla(const TensorValue &x, const GLASpec &g,
                   const std::string &prefix);
   TensorValue gatedDeltaNet(const TensorValue &x, const GatedDeltaNetSpec &g,
@@ -781,16 +790,8 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
       "    linalg.yield %y : f32\n",
       "v");
 
-  TensorValue ssmState = readState(prefix + "ssm_state", {h, n, p});
-  TensorValue o{w.fresh("ssd"), {batch, Dim(h), length, Dim(p)}};
-  TensorValue ssmNext{w.fresh("ssdstate"), ssmState.dims};
-  w.line(o.name + ", " + ssmNext.name + " = seq.linear_attention " + q.name +
-         ", " + kk.name + ", " + v.name + " decay(" + decay.name + " : " +
-         decay.type() + ") initial_state(" + ssmState.name + " : " +
-         ssmState.type() + ") {scale = 1.0 : f32} : " + q.type() + ", " +
-         kk.type() + ", " + v.type() + " -> " + o.type() + ", " +
-         ssmNext.type());
-  writeState(ssmNext);
+  TensorValue o = linearAttention(q, kk, v, &decay, nullptr,
+                                  prefix + "ssm_state", p, "scale = 1.0 : f32");
 
   // y = (o + D u) * silu(z), as [B, L, H, P].
   TensorValue zHeads = w.expandLast(z, {h, p});
@@ -817,6 +818,34 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
       w.rmsNorm(grouped, w.expandLast(normW, {g, e / g}), spec.normEps);
   return linear(rotate(w.collapseFrom(normed, 2), rotation), outW,
                 outB ? &*outB : nullptr);
+}
+
+TensorValue FunctionBuilder::linearAttention(
+    const TensorValue &q, const TensorValue &k, const TensorValue &v,
+    const TensorValue *decay, const TensorValue *beta,
+    const std::string &stateName, int64_t stateColumns, StringRef attrs) {
+  int64_t heads = q.dims[1].size, dk = q.dims[3].size, dv = v.dims[3].size;
+  TensorValue state = readState(stateName, {heads, dk, stateColumns});
+  TensorValue o{w.fresh("la"), {batch, Dim(heads), length, Dim(dv)}};
+  TensorValue next{w.fresh("lastate"), state.dims};
+  std::string operands;
+  if (decay)
+    operands += " decay(" + decay->name + " : " + decay->type() + ")";
+  if (beta)
+    operands += " beta(" + beta->name + " : " + beta->type() + ")";
+  w.line(o.name + ", " + next.name + " = seq.linear_attention " + q.name +
+         ", " + k.name + ", " + v.name + operands + " initial_state(" +
+         state.name + " : " + state.type() + ") {" + attrs + "} : " +
+         q.type() + ", " + k.type() + ", " + v.type() + " -> " + o.type() +
+         ", " + next.type());
+  writeState(next);
+  return o;
+}
+
+/// "scale = 1/sqrt(d) : f32", the attribute of a softmax-free attention.
+static std::string inverseSqrtScale(int64_t d) {
+  return "scale = " + llvm::formatv("{0:e8}", 1.0 / std::sqrt(double(d))).str() +
+         " : f32";
 }
 
 TensorValue FunctionBuilder::gla(const TensorValue &x, const GLASpec &g,
@@ -856,17 +885,8 @@ TensorValue FunctionBuilder::gla(const TensorValue &x, const GLASpec &g,
       "logdecay");
   TensorValue decay = heads(logDecay, dk);
 
-  TensorValue state = readState(prefix + "state", {h, dk, dv});
-  TensorValue o{w.fresh("gla"), {batch, Dim(h), length, Dim(dv)}};
-  TensorValue next{w.fresh("glastate"), state.dims};
-  w.line(o.name + ", " + next.name + " = seq.linear_attention " + q.name +
-         ", " + k.name + ", " + v.name + " decay(" + decay.name + " : " +
-         decay.type() + ") initial_state(" + state.name + " : " +
-         state.type() + ") {scale = " +
-         llvm::formatv("{0:e8}", 1.0 / std::sqrt(double(dk))).str() +
-         " : f32} : " + q.type() + ", " + k.type() + ", " + v.type() +
-         " -> " + o.type() + ", " + next.type());
-  writeState(next);
+  TensorValue o = linearAttention(q, k, v, &decay, nullptr, prefix + "state",
+                                  dv, inverseSqrtScale(dk));
 
   // RMSNorm of each head's output, then the output gate silu(g_proj(x)).
   TensorValue normed =
@@ -963,18 +983,8 @@ TensorValue FunctionBuilder::gatedDeltaNet(const TensorValue &x,
     return w.transpose(t, {0, 2, 1, 3});
   };
   TensorValue qh = heads(q), kh = heads(k), vh = heads(v);
-  TensorValue state = readState(prefix + "state", {h, dk, dv});
-  TensorValue o{w.fresh("gdn"), {batch, Dim(h), length, Dim(dv)}};
-  TensorValue next{w.fresh("gdnstate"), state.dims};
-  w.line(o.name + ", " + next.name + " = seq.linear_attention " + qh.name +
-         ", " + kh.name + ", " + vh.name + " decay(" + decay.name + " : " +
-         decay.type() + ") beta(" + beta.name + " : " + beta.type() +
-         ") initial_state(" + state.name + " : " + state.type() +
-         ") {scale = " +
-         llvm::formatv("{0:e8}", 1.0 / std::sqrt(double(dk))).str() +
-         " : f32} : " + qh.type() + ", " + kh.type() + ", " + vh.type() +
-         " -> " + o.type() + ", " + next.type());
-  writeState(next);
+  TensorValue o = linearAttention(qh, kh, vh, &decay, &beta,
+                                  prefix + "state", dv, inverseSqrtScale(dk));
 
   // RMSNorm of each head's output, gated by silu(g_proj(x)) per head.
   TensorValue normed =
@@ -1041,16 +1051,8 @@ TensorValue FunctionBuilder::mlstm(const TensorValue &x, const MLSTMSpec &m,
   TensorValue v = heads(linear(x, vW), dv);
 
   // The normalizer rides as the state's last column (`normalize`).
-  TensorValue state = readState(prefix + "state", {h, dk, dv + 1});
-  TensorValue o{w.fresh("mlstm"), {batch, Dim(h), length, Dim(dv)}};
-  TensorValue next{w.fresh("mlstmstate"), state.dims};
-  w.line(o.name + ", " + next.name + " = seq.linear_attention " + q.name +
-         ", " + k.name + ", " + v.name + " decay(" + logF.name + " : " +
-         logF.type() + ") initial_state(" + state.name + " : " +
-         state.type() + ") {normalize, scale = 1.0 : f32} : " + q.type() +
-         ", " + k.type() + ", " + v.type() + " -> " + o.type() + ", " +
-         next.type());
-  writeState(next);
+  TensorValue o = linearAttention(q, k, v, &logF, nullptr, prefix + "state",
+                                  dv + 1, "normalize, scale = 1.0 : f32");
 
   // RMSNorm per head, times sigmoid(og_proj(x)).
   TensorValue normed = w.collapseFrom(

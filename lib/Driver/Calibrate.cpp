@@ -139,7 +139,9 @@ llvm::Error seqc::calibrateSsmScales(ModelSpec &spec,
   // The pieces of state that record an input: "calib.<key>" [L, width].
   const seqc_model_info &info = (*library)->info();
   uint64_t samples = uint64_t(tokens->rows) * uint64_t(tokens->length);
+  // Sorted by key, for the report.
   std::map<std::string, Magnitudes> seen;
+  std::vector<std::pair<const seqc_model_tensor_info *, Magnitudes *>> pieces;
   for (int32_t i = 0; i < info.num_states; ++i) {
     llvm::StringRef name = info.states[i].name;
     if (!name.consume_front("calib."))
@@ -148,6 +150,7 @@ llvm::Error seqc::calibrateSsmScales(ModelSpec &spec,
     Magnitudes &m = seen[name.str()];
     if (clippedAtPercentile(name))
       m.keep = count - uint64_t(std::floor(p / 100.0 * double(count - 1)));
+    pieces.push_back({&info.states[i], &m});
   }
 
   std::vector<float> logits(size_t(tokens->length) * info.vocab_size);
@@ -166,15 +169,11 @@ llvm::Error seqc::calibrateSsmScales(ModelSpec &spec,
                                      llvm::toString((*library)->lastError()));
     const float *values =
         reinterpret_cast<const float *>(state.data() + stateStart);
-    for (int32_t i = 0; i < info.num_states; ++i) {
-      llvm::StringRef name = info.states[i].name;
-      if (!name.consume_front("calib."))
-        continue;
-      Magnitudes &m = seen[name.str()];
-      const float *piece = values + info.states[i].offset;
-      int64_t count = tokens->length * info.states[i].shape[1];
+    for (auto [piece, m] : pieces) {
+      const float *recorded = values + piece->offset;
+      int64_t count = tokens->length * piece->shape[1];
       for (int64_t j = 0; j < count; ++j)
-        m.add(piece[j]);
+        m->add(recorded[j]);
     }
   }
 

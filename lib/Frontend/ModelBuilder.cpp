@@ -699,6 +699,31 @@ TensorValue FunctionBuilder::mamba(const TensorValue &x, const MambaSpec &m,
   return linear(rotate(y, rotation), outW, outB ? &*outB : nullptr);
 }
 
+/// Body lines of a linalg.generic computing `out` = softplus(`in`) in
+/// PyTorch's thresholded form (`in` itself above 20).
+static std::string softplusLines(StringRef in, StringRef out) {
+  std::string i = in.str(), o = out.str();
+  return "    " + o + "_twenty = arith.constant 20.0 : f32\n"
+         "    " + o + "_big = arith.cmpf ogt, " + i + ", " + o + "_twenty : f32\n"
+         "    " + o + "_e = math.exp " + i + " : f32\n"
+         "    " + o + "_l = math.log1p " + o + "_e : f32\n"
+         "    " + o + " = arith.select " + o + "_big, " + i + ", " + o +
+         "_l : f32\n";
+}
+
+/// Body lines computing `out` = logsigmoid(`in`) = min(in, 0) -
+/// log1p(exp(-|in|)), which overflows for no input.
+static std::string logSigmoidLines(StringRef in, StringRef out) {
+  std::string i = in.str(), o = out.str();
+  return "    " + o + "_zero = arith.constant 0.0 : f32\n"
+         "    " + o + "_min = arith.minimumf " + i + ", " + o + "_zero : f32\n"
+         "    " + o + "_abs = math.absf " + i + " : f32\n"
+         "    " + o + "_neg = arith.negf " + o + "_abs : f32\n"
+         "    " + o + "_exp = math.exp " + o + "_neg : f32\n"
+         "    " + o + "_log = math.log1p " + o + "_exp : f32\n"
+         "    " + o + " = arith.subf " + o + "_min, " + o + "_log : f32\n";
+}
+
 TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
                                     const std::string &prefix) {
   int64_t e = m.dInner(), h = m.numHeads, p = m.headDim, g = m.nGroups,
@@ -743,13 +768,8 @@ TensorValue FunctionBuilder::mamba2(const TensorValue &x, const Mamba2Spec &m,
       {dtRaw, dtBias}, w.empty(dtRaw.dims),
       {affineMap(3, {0, 1, 2}), affineMap(3, {2}), affineMap(3, {0, 1, 2})},
       par3, "%a: f32, %b: f32, %o: f32",
-      "    %s = arith.addf %a, %b : f32\n"
-      "    %twenty = arith.constant 20.0 : f32\n"
-      "    %big = arith.cmpf ogt, %s, %twenty : f32\n"
-      "    %e = math.exp %s : f32\n"
-      "    %l = math.log1p %e : f32\n"
-      "    %y = arith.select %big, %s, %l : f32\n"
-      "    linalg.yield %y : f32\n",
+      "    %s = arith.addf %a, %b : f32\n" + softplusLines("%s", "%y") +
+          "    linalg.yield %y : f32\n",
       "dt");
   TensorValue a = w.negExp(aLog);
   // The log decay dt * A per head and step, [B, H, L].
@@ -866,21 +886,14 @@ TensorValue FunctionBuilder::gla(const TensorValue &x, const GLASpec &g,
   TensorValue q = heads(linear(x, qW), dk);
   TensorValue k = heads(linear(x, kW), dk);
   TensorValue v = heads(linear(x, vW), dv);
-  // The log decay of each key channel: logsigmoid(gk) / normalizer, with
-  // logsigmoid(a) = min(a, 0) - log1p(exp(-|a|)) (no overflow either way).
+  // The log decay of each key channel: logsigmoid(gk) / normalizer.
   TensorValue gk = linear(x, gkW);
   std::string normalizer = w.f32(g.gateNormalizer);
   TensorValue logDecay = w.generic(
       {gk}, w.empty(gk.dims), {}, SmallVector<StringRef>(3, "parallel"),
       "%a: f32, %o: f32",
-      "    %zero = arith.constant 0.0 : f32\n"
-      "    %m = arith.minimumf %a, %zero : f32\n"
-      "    %abs = math.absf %a : f32\n"
-      "    %n = arith.negf %abs : f32\n"
-      "    %e = math.exp %n : f32\n"
-      "    %l = math.log1p %e : f32\n"
-      "    %ls = arith.subf %m, %l : f32\n"
-      "    %y = arith.divf %ls, " + normalizer + " : f32\n"
+      logSigmoidLines("%a", "%ls") +
+          "    %y = arith.divf %ls, " + normalizer + " : f32\n"
       "    linalg.yield %y : f32\n",
       "logdecay");
   TensorValue decay = heads(logDecay, dk);
@@ -967,13 +980,8 @@ TensorValue FunctionBuilder::gatedDeltaNet(const TensorValue &x,
       {affineMap(3, {0, 2, 1}), affineMap(3, {1}), affineMap(3, {1}),
        affineMap(3, {0, 1, 2})},
       par3, "%a: f32, %l: f32, %b: f32, %o: f32",
-      "    %s = arith.addf %a, %b : f32\n"
-      "    %twenty = arith.constant 20.0 : f32\n"
-      "    %big = arith.cmpf ogt, %s, %twenty : f32\n"
-      "    %es = math.exp %s : f32\n"
-      "    %lp = math.log1p %es : f32\n"
-      "    %sp = arith.select %big, %s, %lp : f32\n"
-      "    %el = math.exp %l : f32\n"
+      "    %s = arith.addf %a, %b : f32\n" + softplusLines("%s", "%sp") +
+          "    %el = math.exp %l : f32\n"
       "    %m = arith.mulf %el, %sp : f32\n"
       "    %y = arith.negf %m : f32\n"
       "    linalg.yield %y : f32\n",
@@ -1022,14 +1030,7 @@ TensorValue FunctionBuilder::mlstm(const TensorValue &x, const MLSTMSpec &m,
       {linear(x, fW, &fB)}, w.empty({batch, Dim(h), length}),
       {affineMap(3, {0, 2, 1}), affineMap(3, {0, 1, 2})}, par3,
       "%a: f32, %o: f32",
-      std::string(softCap) +
-          "    %zero = arith.constant 0.0 : f32\n"
-          "    %mn = arith.minimumf %c, %zero : f32\n"
-          "    %abs = math.absf %c : f32\n"
-          "    %n = arith.negf %abs : f32\n"
-          "    %ex = math.exp %n : f32\n"
-          "    %l = math.log1p %ex : f32\n"
-          "    %y = arith.subf %mn, %l : f32\n"
+      std::string(softCap) + logSigmoidLines("%c", "%y") +
           "    linalg.yield %y : f32\n",
       "logf");
   // k scaled by exp(capped igate) / sqrt(dk), [B, H, L, dk].

@@ -97,6 +97,15 @@ static void convert(float *dst, const unsigned char *src, int64_t count,
   }
 }
 
+/* Row `r` of the float [N, k] tensor `t` (any float dtype), as f32. */
+static void convert_row(float *row, const seqc_st_tensor *t, int64_t k,
+                        int64_t r) {
+  size_t element = t->dtype == SEQC_ST_F64   ? 8
+                   : t->dtype == SEQC_ST_F32 ? 4
+                                             : 2;
+  convert(row, t->data + (size_t)(r * k) * element, k, t->dtype);
+}
+
 static void format_shape(char *buffer, size_t size, int32_t rank,
                          const int64_t *shape) {
   size_t used = (size_t)snprintf(buffer, size, "[");
@@ -154,9 +163,8 @@ static seqc_status pack_bf16(const seqc_model_tensor_info *w,
   float *row = malloc((size_t)k * sizeof(float));
   if (!row)
     return fail(SEQC_ERROR_OUT_OF_MEMORY, "seqc_model_create: out of memory");
-  size_t element = t->dtype == SEQC_ST_F64 ? 8 : t->dtype == SEQC_ST_F32 ? 4 : 2;
   for (int64_t r = 0; r < n; ++r) {
-    convert(row, t->data + (size_t)(r * k) * element, k, t->dtype);
+    convert_row(row, t, k, r);
     seqc_round_bf16_row(row, k, out + r * k);
   }
   free(row);
@@ -231,11 +239,8 @@ static seqc_status pack_quantized(const seqc_model_tensor_info *w,
     free(scratch);
     return fail(SEQC_ERROR_OUT_OF_MEMORY, "seqc_model_create: out of memory");
   }
-  size_t element = t->dtype == SEQC_ST_F64   ? 8
-                   : t->dtype == SEQC_ST_F32 ? 4
-                                             : 2;
   for (int64_t r = 0; r < n; ++r) {
-    convert(row, t->data + (size_t)(r * k) * element, k, t->dtype);
+    convert_row(row, t, k, r);
     if (w->rotation)
       seqc_hadamard_row(row, k, w->rotation, scratch);
     seqc_quantize_row(row, k, w->bits, w->group_size, q + r * bytes,

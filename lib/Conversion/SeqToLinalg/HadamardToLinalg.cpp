@@ -82,8 +82,6 @@ LogicalResult mlir::seq::lowerHadamardToLinalg(RewriterBase &rewriter,
         })[0];
     value = tensor::CollapseShapeOp::create(rewriter, loc, stage, reassociation);
   }
-  if (block == 1)
-    value = x;
   rewriter.replaceOp(op, castTo(rewriter, loc, value, type));
   return success();
 }

@@ -6,6 +6,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "seqc/Conversion/Passes.h"
 #include "seqc/Dialect/Seq/IR/SeqDialect.h"
 #include "seqc/Pipelines/Pipelines.h"
@@ -15,6 +16,10 @@ void seqc::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::seq::SeqDialect>();
+  // Also what gpu-module-to-binary needs to translate and serialize kernels
+  // (the GPU and NVVM dialects to LLVM IR), so seq-opt runs the CUDA
+  // pipeline as seqc does.
+  mlir::registerAllToLLVMIRTranslations(registry);
 }
 
 void seqc::registerAllPasses() {

@@ -32,3 +32,21 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # FileCheck, not, count and split-file come from LLVM's tools directory.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# The CUDA target's PTX and ptxas tests need the CUDA toolkit where seqc
+# looks for it (lib/Target/CUDATarget.cpp); without it they report
+# UNSUPPORTED rather than pass.
+def _cuda_toolkit():
+    candidates = [os.environ.get(v) for v in ("CUDA_HOME", "CUDA_PATH", "CUDA_ROOT")]
+    candidates.append("/usr/local/cuda")
+    for d in filter(None, candidates):
+        if all(os.path.exists(os.path.join(d, p)) for p in
+               ("bin/ptxas", "bin/fatbinary", "nvvm/libdevice/libdevice.10.bc")):
+            return d
+    return None
+
+_toolkit = _cuda_toolkit()
+if _toolkit:
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%ptxas", os.path.join(_toolkit, "bin", "ptxas")))
+    llvm_config.with_system_environment(["CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"])

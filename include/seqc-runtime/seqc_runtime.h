@@ -62,7 +62,11 @@ typedef enum seqc_status {
   /* The call would take a sequence past the model's max_context. */
   SEQC_ERROR_CONTEXT_FULL = 6,
   /* A model function was called on a library compiled from plain IR. */
-  SEQC_ERROR_NOT_A_MODEL = 7
+  SEQC_ERROR_NOT_A_MODEL = 7,
+  /* A library compiled with --target=cuda found no usable GPU (no driver,
+   * no device; the message starts "no CUDA device"), or a CUDA call failed
+   * (the message names it). docs/cuda.md. */
+  SEQC_ERROR_DEVICE = 8
 } seqc_status;
 
 /* A tensor the caller owns. */

@@ -5,6 +5,7 @@
 #include "seqc/InitAllDialects.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPUTarget.h"
+#include "seqc/Target/CUDATarget.h"
 #include "seqc/Target/EntryPoints.h"
 #include "seqc/Target/ModelTables.h"
 
@@ -23,7 +24,6 @@ using namespace seqc;
 void seqc::registerCompilerDependencies(DialectRegistry &registry) {
   seqc::registerAllPasses();
   seqc::registerAllDialects(registry);
-  registerAllToLLVMIRTranslations(registry);
 }
 
 namespace {
@@ -64,7 +64,8 @@ struct Compilation {
     return writeFile(outputPath, write);
   }
 
-  LogicalResult lowerTo(ModuleOp module, OutputKind stage,
+  bool cuda() const { return options.target == TargetKind::CUDA; }
+  LogicalResult lowerTo(ModuleOp module,
                         const PipelineOptions &pipelineOptions) const;
   LogicalResult linkLibrary(Module &llvmModule, TargetMachine &machine,
                             ArrayRef<EntryPoint> entryPoints,
@@ -92,6 +93,12 @@ static PipelineOptions pipelineOptionsFor(const CompileOptions &options,
   pipelineOptions.int8Dot = hasInt8DotProduct(machine);
   pipelineOptions.bf16Dot = hasBF16DotProduct(machine);
   pipelineOptions.runtimeChecks = options.runtimeChecks;
+  if (options.target == TargetKind::CUDA) {
+    // The fast lowerings are CPU vector code; the GPU gets the reference
+    // lowerings' loop nests, one kernel each.
+    pipelineOptions.fastLowerings = false;
+    pipelineOptions.gpuChip = options.gpuArch;
+  }
   return pipelineOptions;
 }
 
@@ -103,16 +110,29 @@ seqc::getPipelineOptions(const CompileOptions &options) {
   return pipelineOptionsFor(options, **machine);
 }
 
+/// Whether `emit` is a stage of the host code after the MLIR pipelines
+/// (LLVM IR, assembly, an object, a library).
+static bool isBinaryStage(OutputKind emit) {
+  return emit == OutputKind::LLVMIR || emit == OutputKind::Asm ||
+         emit == OutputKind::Obj || emit == OutputKind::SharedLib;
+}
+
 LogicalResult
-Compilation::lowerTo(ModuleOp module, OutputKind stage,
+Compilation::lowerTo(ModuleOp module,
                      const PipelineOptions &pipelineOptions) const {
-  std::string pipeline;
-  if (stage >= OutputKind::Linalg)
-    pipeline = getSeqToLinalgPipeline(pipelineOptions);
-  if (stage >= OutputKind::LLVMDialect)
-    pipeline += "," + getCpuToLLVMPipeline(pipelineOptions);
-  if (pipeline.empty())
+  OutputKind emit = options.emit;
+  if (emit == OutputKind::MLIR || emit == OutputKind::Header)
     return success();
+  std::string pipeline = getSeqToLinalgPipeline(pipelineOptions);
+  bool toLLVM = emit == OutputKind::LLVMDialect || isBinaryStage(emit);
+  if (cuda()) {
+    if (emit != OutputKind::Linalg)
+      pipeline += "," + getCudaKernelsPipeline(pipelineOptions);
+    if (toLLVM || emit == OutputKind::PTX)
+      pipeline += "," + getCudaToLLVMPipeline(pipelineOptions);
+  } else if (toLLVM) {
+    pipeline += "," + getCpuToLLVMPipeline(pipelineOptions);
+  }
   return runPipeline(module, pipeline, options);
 }
 
@@ -159,7 +179,7 @@ LogicalResult Compilation::linkLibrary(Module &llvmModule,
   progress(("linking " + outputPath).str());
   if (Error err = linkSharedLibrary(objectPath, tempLibrary,
                                     options.runtimeLibrary,
-                                    usesOpenMP(llvmModule)))
+                                    usesOpenMP(llvmModule), cuda()))
     return error(std::move(err));
 
   std::unique_ptr<ToolOutputFile> header;
@@ -194,6 +214,17 @@ LogicalResult seqc::checkOptions(const CompileOptions &options,
     return error(Twine("--emit=") +
                  (options.emit == OutputKind::Obj ? "obj" : "so") +
                  " needs an output path (-o)");
+  bool cuda = options.target == TargetKind::CUDA;
+  if (!cuda &&
+      (options.emit == OutputKind::GPU || options.emit == OutputKind::PTX))
+    return error(Twine("--emit=") +
+                 (options.emit == OutputKind::GPU ? "gpu" : "ptx") +
+                 " needs --target=cuda");
+  if (cuda && !isSupportedGpuArch(options.gpuArch))
+    return error("unknown --gpu-arch '" + options.gpuArch + "' (one of " +
+                 kGpuArchs + ")");
+  if (cuda && options.runtimeChecks)
+    return error("--runtime-checks is for --target=cpu only");
   if (options.emit == OutputKind::SharedLib && !options.headerPath.empty() &&
       options.headerPath == outputPath.str())
     return error("the C header would overwrite the library " + outputPath +
@@ -210,7 +241,7 @@ LogicalResult Compilation::run(ModuleOp module) const {
   // a callee count for its caller's arguments.
   std::vector<EntryPoint> entryPoints;
   std::optional<ModelInfo> model;
-  if (options.emit >= OutputKind::Header) {
+  if (options.emit == OutputKind::Header || isBinaryStage(options.emit)) {
     if (failed(runPipeline(module, "inline", options)))
       return failure();
     auto analyzed = analyzeEntryPoints(module);
@@ -221,6 +252,9 @@ LogicalResult Compilation::run(ModuleOp module) const {
     if (failed(modelInfo))
       return failure();
     model = std::move(*modelInfo);
+    if (model && cuda())
+      return error("--target=cuda compiles programs of seq ops (.mlir); "
+                   "model descriptions are not supported on CUDA yet");
   }
   if (options.emit == OutputKind::Header)
     return writeOutput([&](raw_pwrite_stream &os) {
@@ -229,18 +263,38 @@ LogicalResult Compilation::run(ModuleOp module) const {
       return success();
     });
 
-  if (options.emit >= OutputKind::LLVMIR && failed(renameKernels(module)))
+  if (isBinaryStage(options.emit) && failed(renameKernels(module)))
     return failure();
-  OutputKind mlirStage = std::min(options.emit, OutputKind::LLVMDialect);
   // One TargetMachine: it sets the vector width of the lowering, then
-  // generates the code.
+  // generates the (host) code.
   auto machine = createTargetMachine(options);
   if (!machine)
     return error(machine.takeError());
-  if (failed(lowerTo(module, mlirStage,
-                     pipelineOptionsFor(options, **machine))))
+  PipelineOptions pipelineOptions = pipelineOptionsFor(options, **machine);
+  if (cuda() && (options.emit == OutputKind::PTX ||
+                 options.emit == OutputKind::LLVMDialect ||
+                 isBinaryStage(options.emit))) {
+    auto toolkit = findCudaToolkit(options.cudaPath);
+    if (!toolkit)
+      return error(toolkit.takeError());
+    pipelineOptions.cudaToolkit = *toolkit;
+    // A library embeds cubin for --gpu-arch and the PTX, which the driver
+    // compiles for other GPUs.
+    pipelineOptions.gpuFormat =
+        options.emit == OutputKind::PTX ? "isa" : "fatbin";
+  }
+  if (failed(lowerTo(module, pipelineOptions)))
     return failure();
-  if (options.emit <= OutputKind::LLVMDialect)
+  if (options.emit == OutputKind::PTX) {
+    auto ptx = collectPTX(module);
+    if (!ptx)
+      return error(ptx.takeError());
+    return writeOutput([&](raw_pwrite_stream &os) {
+      os << *ptx;
+      return success();
+    });
+  }
+  if (!isBinaryStage(options.emit))
     return writeOutput([&](raw_pwrite_stream &os) {
       module->print(os);
       return success();

@@ -31,17 +31,15 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
          "canonicalize,cse";
 }
 
-std::string seqc::getCpuToLLVMPipeline(const PipelineOptions &options) {
-  // Identity layouts at function boundaries keep the generated entry points
-  // simple (contiguous row-major buffers); copies become loops so that the
-  // library never calls into MLIR's runner utils; libm provides what LLVM has
-  // no intrinsic for (erf, log1p).
-  // C wrappers are requested first, before convert-math-to-libm declares
-  // libm functions, which must stay plain C calls.
-  // Inputs belong to the caller: bufferization must copy, never update them
-  // in place, except donated ones (a model's state), which are returned
-  // without a copy. Math on vectors is approximated (LLVM would scalarize it into
-  // libm calls); scf.parallel loops become OpenMP worksharing loops.
+/// From linalg/scf on tensors to buffers, as both targets need them:
+/// identity layouts at function boundaries keep the generated entry points
+/// simple (contiguous row-major buffers); copies become linalg.copy so that
+/// the library never calls into MLIR's runner utils. Inputs belong to the
+/// caller: bufferization must copy, never update them in place, except
+/// donated ones (a model's state), which are returned without a copy.
+/// C wrappers are requested first, before convert-math-to-libm declares
+/// libm functions, which must stay plain C calls.
+static std::string getBufferizePipeline() {
   return "seq-read-only-arguments,"
          "func.func(llvm-request-c-wrappers),"
          "one-shot-bufferize{bufferize-function-boundaries "
@@ -52,7 +50,14 @@ std::string seqc::getCpuToLLVMPipeline(const PipelineOptions &options) {
          "buffer-deallocation-pipeline,"
          "func.func(seq-return-donated-in-place),"
          "convert-bufferization-to-memref,"
-         "seq-memref-copy-to-linalg,"
+         "seq-memref-copy-to-linalg,";
+}
+
+std::string seqc::getCpuToLLVMPipeline(const PipelineOptions &options) {
+  // libm provides what LLVM has no intrinsic for (erf, log1p). Math on
+  // vectors is approximated (LLVM would scalarize it into libm calls);
+  // scf.parallel loops become OpenMP worksharing loops.
+  return getBufferizePipeline() +
          "convert-linalg-to-loops," +
          // Bounds checks on every memref access (a failed check aborts with
          // the op's location): for tests, never for deployed code.
@@ -99,4 +104,65 @@ void seqc::registerPipelines() {
         (void)addPipeline(pm, getSeqToLinalgPipeline(), llvm::errs());
         (void)addPipeline(pm, getCpuToLLVMPipeline(), llvm::errs());
       });
+  PassPipelineRegistration<>(
+      "seq-cuda-pipeline",
+      "Lower seq IR to host LLVM dialect with an embedded sm_80 GPU binary "
+      "(what seqc --target=cuda runs; the CUDA toolkit from $PATH or "
+      "$CUDA_HOME)",
+      [](OpPassManager &pm) {
+        PipelineOptions options;
+        options.fastLowerings = false;
+        (void)addPipeline(pm, getSeqToLinalgPipeline(options), llvm::errs());
+        (void)addPipeline(pm, getCudaKernelsPipeline(options), llvm::errs());
+        (void)addPipeline(pm, getCudaToLLVMPipeline(options), llvm::errs());
+      });
+}
+
+std::string seqc::getCudaKernelsPipeline(const PipelineOptions &options) {
+  // Every loop nest that linalg makes parallel becomes a kernel; buffers
+  // live on the GPU between kernels. Nothing is canonicalized between the
+  // loops' creation and their mapping, which would fold them together.
+  return getBufferizePipeline() +
+         "convert-linalg-to-parallel-loops,"
+         "func.func(seq-gpu-map-parallel-loops{block-size=" +
+         std::to_string(options.gpuBlockSize) +
+         "}),"
+         "func.func(seq-gpu-device-buffers),"
+         "gpu-launch-sink-index-computations,"
+         "gpu-kernel-outlining,"
+         "canonicalize,cse,"
+         "func.func(gpu-async-region)";
+}
+
+std::string seqc::getCudaToLLVMPipeline(const PipelineOptions &options) {
+  // The kernels go to NVVM and through LLVM's NVPTX back end to PTX, which
+  // gpu-module-to-binary assembles with the toolkit's ptxas (and links with
+  // its libdevice for math functions). The PTX ISA version is set: the
+  // NVVM default (6.0) is too old for sm_80 and later.
+  std::string toolkit = options.cudaToolkit.empty()
+                            ? std::string()
+                            : " toolkit=" + options.cudaToolkit;
+  return "convert-nvgpu-to-nvvm,"
+         "convert-scf-to-cf,"
+         "convert-nvvm-to-llvm,"
+         "nvvm-attach-target{chip=" +
+         options.gpuChip +
+         " features=+ptx80 O=3},"
+         "lower-affine,"
+         "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
+         "reconcile-unrealized-casts),"
+         "expand-strided-metadata,"
+         "lower-affine,"
+         "finalize-memref-to-llvm,"
+         "convert-math-to-llvm,"
+         "convert-arith-to-llvm,"
+         "convert-index-to-llvm,"
+         "convert-cf-to-llvm,"
+         "convert-func-to-llvm,"
+         "gpu-to-llvm,"
+         "gpu-module-to-binary{format=" +
+         options.gpuFormat + toolkit +
+         "},"
+         "reconcile-unrealized-casts,"
+         "canonicalize";
 }

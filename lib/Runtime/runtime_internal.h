@@ -32,4 +32,11 @@ seqc_status seqc_runtime_invoke(int32_t function_index,
                                 seqc_tensor *outputs,
                                 int32_t num_outputs) SEQC_HIDDEN;
 
+/* A device runtime (seqc_cuda.c, linked only into --target=cuda libraries)
+ * records the first failure of a kernel call's device work instead of
+ * stopping the generated code, which cannot check: begin clears it, end
+ * returns it (NULL when none). Weak: a CPU library has neither. */
+void seqc_device_begin_call(void) SEQC_HIDDEN __attribute__((weak));
+const char *seqc_device_end_call(void) SEQC_HIDDEN __attribute__((weak));
+
 #endif /* SEQC_RUNTIME_INTERNAL_H */

@@ -69,6 +69,8 @@ SEQC_EXPORT const char *seqc_status_string(seqc_status status) {
     return "SEQC_ERROR_CONTEXT_FULL";
   case SEQC_ERROR_NOT_A_MODEL:
     return "SEQC_ERROR_NOT_A_MODEL";
+  case SEQC_ERROR_DEVICE:
+    return "SEQC_ERROR_DEVICE";
   }
   return "SEQC_ERROR_UNKNOWN_STATUS";
 }
@@ -342,7 +344,13 @@ seqc_status seqc_runtime_invoke(int32_t function_index,
   }
   int64_t *results = cursor;
   /* A generated trampoline: kernel(results, args[0], ..., args[n-1]). */
+  if (seqc_device_begin_call)
+    seqc_device_begin_call();
   ((void (*)(void *, void **))__seqc_kernels[function_index])(results, args);
+  const char *device_error =
+      seqc_device_end_call ? seqc_device_end_call() : NULL;
+  if (device_error)
+    status = fail(SEQC_ERROR_DEVICE, "%s: %s", f->name, device_error);
 
   /* Check the results' shapes before writing anything, then copy. */
   cursor = results;

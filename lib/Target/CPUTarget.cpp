@@ -1,6 +1,7 @@
 //===- CPUTarget.cpp - LLVM dialect to object code and .so ---------------===//
 
 #include "seqc/Target/CPUTarget.h"
+#include "seqc/Target/CUDATarget.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -156,7 +157,8 @@ static std::string defaultRuntimeLibrary() {
 }
 
 Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
-                              StringRef runtimeLibrary, bool openmp) {
+                              StringRef runtimeLibrary, bool openmp,
+                              bool cuda) {
   ErrorOr<std::string> linker = sys::findProgramByName(SEQC_LINKER);
   if (!linker)
     return createStringError(inconvertibleErrorCode(),
@@ -168,6 +170,11 @@ Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
     return createStringError(inconvertibleErrorCode(),
                              "the seqc runtime library " + runtime +
                                  " is missing (rebuild seqc)");
+  std::string cudaRuntime = cudaRuntimeLibrary(runtime);
+  if (cuda && !sys::fs::exists(cudaRuntime))
+    return createStringError(inconvertibleErrorCode(),
+                             "the seqc GPU runtime library " + cudaRuntime +
+                                 " is missing (rebuild seqc)");
   // The seqc runtime (argument checks, dispatch) and compiler-rt's builtins
   // (half-precision conversions) are linked in statically.
   // --no-undefined keeps a missing symbol a link error rather than a
@@ -178,11 +185,14 @@ Error seqc::linkSharedLibrary(StringRef objectPath, StringRef outputPath,
                                  obj,
                                  // Whole: the model API is exported whether
                                  // or not the generated code calls it.
-                                 "--whole-archive", runtime,
-                                 "--no-whole-archive",
+                                 "--whole-archive", runtime};
+  // A CUDA library's GPU runtime: the mgpu* functions its host code calls.
+  if (cuda)
+    args.push_back(cudaRuntime);
+  args.append({"--no-whole-archive",
                                  SEQC_BUILTINS_LIBRARY,
                                  "-L/lib/x86_64-linux-gnu",
-                                 "-L/usr/lib/x86_64-linux-gnu", "-lm", "-lc"};
+                                 "-L/usr/lib/x86_64-linux-gnu", "-lm", "-lc"});
   // Parallel loops need the OpenMP runtime, a shared library (DT_NEEDED
   // libomp.so.5): one thread pool per process, however many libraries.
   if (openmp)

@@ -54,7 +54,7 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
             max_context=None, quantize=None, quant_group=0,
             quant_zero_point=False, outlier_threshold=0.0, calib=None,
             weights=None,
-            calib_percentile=None):
+            calib_percentile=None, gpu_arch="sm_80", cuda_path=None):
     """Compiles seq IR (text, or a path to a .mlir file), or a model: a
     seqc-model .json description or a Hugging Face model directory
     (docs/models.md; `max_context` overrides its context length;
@@ -69,13 +69,16 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
     Returns the path of the output: `output`, or a file in a temporary
     directory that lives as long as the process. With emit="so" a C header
     is written beside the library unless header="" (or to `header`).
-    Other emits: mlir, linalg, llvm-dialect, header, llvm, asm, obj.
+    Other emits: mlir, linalg, llvm-dialect, header, llvm, asm, obj, and
+    with target="cuda" gpu and ptx.
     reference=True uses only the reference lowerings (as opt_level=0 does)
     with LLVM still optimizing at `opt_level`.
+
+    target="cuda" compiles for NVIDIA GPUs (`gpu_arch` sm_80, sm_86, sm_89,
+    sm_90 or sm_90a; the CUDA toolkit at `cuda_path` or found as seqc
+    finds it); the library's functions take and return host arrays and
+    raise CallError "no CUDA device" where there is no GPU (docs/cuda.md).
     """
-    if target != "cpu":
-        raise CompileError("target '%s' is not available yet; use target='cpu'"
-                           % target)
     input_path = ""
     if _is_model_path(src):
         input_path, source, name = os.fspath(src), "", os.fspath(src)
@@ -93,12 +96,15 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
         directory = tempfile.TemporaryDirectory(prefix="seqc-")
         _TEMP_DIRS.append(directory)
         suffix = {"so": "libseqc.so", "obj": "seqc.o", "asm": "seqc.s",
-                  "llvm": "seqc.ll", "header": "seqc.h"}.get(emit, "seqc.mlir")
+                  "llvm": "seqc.ll", "header": "seqc.h",
+                  "ptx": "seqc.ptx"}.get(emit, "seqc.mlir")
         output = os.path.join(directory.name, suffix)
     if header is None:
         header = os.path.splitext(output)[0] + ".h" if emit == "so" else ""
     runtime = _RUNTIME if os.path.exists(_RUNTIME) else ""
-    _seqc.compile(source, output, emit=emit, cpu=cpu, opt_level=opt_level,
+    _seqc.compile(source, output, emit=emit, target=target,
+                  gpu_arch=gpu_arch, cuda_path=os.fspath(cuda_path or ""),
+                  cpu=cpu, opt_level=opt_level,
                   runtime_checks=runtime_checks, reference=reference,
                   header=header,
                   runtime_library=runtime, source_name=name,

@@ -83,18 +83,21 @@ seqc::OutputKind parseEmit(const std::string &emit) {
       {"llvm", seqc::OutputKind::LLVMIR},
       {"asm", seqc::OutputKind::Asm},
       {"obj", seqc::OutputKind::Obj},
-      {"so", seqc::OutputKind::SharedLib}};
+      {"so", seqc::OutputKind::SharedLib},
+      {"gpu", seqc::OutputKind::GPU},
+      {"ptx", seqc::OutputKind::PTX}};
   auto it = kinds.find(emit);
   if (it == kinds.end())
     raiseCompileError("unknown emit kind '" + emit +
                       "' (mlir, linalg, llvm-dialect, header, llvm, asm, "
-                      "obj, so)");
+                      "obj, so; gpu and ptx with target='cuda')");
   return it->second;
 }
 
 void compile(const std::string &source, const std::string &output,
-             const std::string &emit, const std::string &cpu,
-             unsigned optLevel, bool runtimeChecks, bool reference,
+             const std::string &emit, const std::string &target,
+             const std::string &gpuArch, const std::string &cudaPath,
+             const std::string &cpu, unsigned optLevel, bool runtimeChecks, bool reference,
              const std::string &header, const std::string &runtimeLibrary,
              const std::string &sourceName, const std::string &inputPath,
              int64_t maxContext, const std::string &quantize,
@@ -128,6 +131,12 @@ void compile(const std::string &source, const std::string &output,
     raiseCompileError(session.diagnostics);
   seqc::CompileOptions options = session.options();
   options.emit = parseEmit(emit);
+  if (target != "cpu" && target != "cuda")
+    raiseCompileError("unknown target '" + target + "' (cpu, cuda)");
+  options.target =
+      target == "cuda" ? seqc::TargetKind::CUDA : seqc::TargetKind::CPU;
+  options.gpuArch = gpuArch;
+  options.cudaPath = cudaPath;
   options.cpu = cpu;
   options.optLevel = optLevel;
   options.runtimeChecks = runtimeChecks;
@@ -529,7 +538,9 @@ private:
 NB_MODULE(_seqc, m) {
   m.doc() = "seqc's compiler and library loader (use the seqc package)";
   m.def("compile", &compile, nb::arg("source"), nb::arg("output"),
-        nb::arg("emit") = "so", nb::arg("cpu") = "native",
+        nb::arg("emit") = "so", nb::arg("target") = "cpu",
+        nb::arg("gpu_arch") = "sm_80", nb::arg("cuda_path") = "",
+        nb::arg("cpu") = "native",
         nb::arg("opt_level") = 2, nb::arg("runtime_checks") = false,
         nb::arg("reference") = false, nb::arg("header") = "", nb::arg("runtime_library") = "",
         nb::arg("source_name") = "<source>", nb::arg("input_path") = "",

@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 
 import numpy as np
+import pytest
 
 BUILD_DIR = os.environ.get(
     "SEQC_BUILD_DIR",
@@ -161,3 +162,52 @@ def assert_close(actual, expected, rtol=1e-4, atol=1e-5, what=""):
     """fp32 results against a float64 reference."""
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol,
                                err_msg=what)
+
+
+# The targets the per-op numerical tests run on: the CPU's reference (-O0)
+# and fast (-O2) lowerings, and the CUDA target, which needs a GPU; without
+# one its tests are skipped with the reason (pytest -rs lists it).
+TARGETS = ["-O0", "-O2", "cuda"]
+
+_CUDA_PROBE = """
+func.func @probe(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = math.exp %x : tensor<4xf32>
+  return %y : tensor<4xf32>
+}"""
+_cuda_reason = []
+
+
+def cuda_unavailable():
+    """None when a CUDA library runs here (a probe computes exp on the GPU
+    and agrees with NumPy), else why not: no toolkit, or no device."""
+    if not _cuda_reason:
+        try:
+            lib = Library(_CUDA_PROBE, extra_args=("--target=cuda",))
+        except RuntimeError as error:
+            if "needs the CUDA toolkit" not in str(error):
+                raise
+            _cuda_reason.append("no CUDA toolkit: " + str(error).strip())
+        else:
+            x = np.linspace(-2, 2, 4).astype(np.float32)
+            try:
+                (y,) = lib.call("probe", [x])
+            except SeqcError as error:
+                if "no CUDA device" not in error.message:
+                    raise
+                _cuda_reason.append(error.message)
+            else:
+                assert_close(y, np.exp(x.astype(np.float64)), what="probe")
+                _cuda_reason.append(None)
+    return _cuda_reason[0]
+
+
+def target_args(target):
+    """seqc's arguments for a TARGETS entry. CPU libraries bounds-check
+    every access (an out-of-bounds access aborts the test instead of
+    corrupting memory); "cuda" skips the test where no GPU answers."""
+    if target == "cuda":
+        reason = cuda_unavailable()
+        if reason:
+            pytest.skip("CUDA target not run: " + reason)
+        return ("--target=cuda",)
+    return ("--runtime-checks", target)

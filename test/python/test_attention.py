@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from seqc_harness import Library, assert_close, tensor_type
+from seqc_harness import Library, assert_close, tensor_type, TARGETS, target_args
 
 
 def attention_reference(q, k, v, bias, kv_len, scale, causal, window, chunk, softcap):
@@ -116,12 +116,12 @@ func.func @attn{i}({args}) -> ({rt}) {{
              k_t=k_t, v_t=v_t)
 
 
-@pytest.fixture(scope="module", params=["-O0", "-O2"])
+@pytest.fixture(scope="module", params=TARGETS)
 def library(request):
     """-O0 is the reference lowering, -O2 the flash lowering where it
     applies (f32 without a bias)."""
     return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
-                   extra_args=("--runtime-checks", request.param))
+                   extra_args=target_args(request.param))
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from seqc_harness import Library, assert_close, tensor_type
+from seqc_harness import Library, assert_close, tensor_type, TARGETS, target_args
 
 ACTIVATIONS = {
     "none": lambda y: y,
@@ -103,12 +103,12 @@ func.func @conv{i}({args}) -> ({rtypes}) {{
              names=", ".join(names), extra=extra, dil=dil, x_t=x_t, w_t=w_t)
 
 
-@pytest.fixture(scope="module", params=["-O0", "-O2"])
+@pytest.fixture(scope="module", params=TARGETS)
 def library(request):
     """-O0 is the reference lowering, -O2 the fused one where it applies
     (f32, depthwise, channels a multiple of the vector width)."""
     return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
-                   extra_args=("--runtime-checks", request.param))
+                   extra_args=target_args(request.param))
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))

@@ -4,7 +4,7 @@ reference (-O0, loops) and -seq-fast-matmul (-O2), against float64 NumPy."""
 import numpy as np
 import pytest
 
-from seqc_harness import Library, assert_close, tensor_type
+from seqc_harness import Library, assert_close, tensor_type, TARGETS, target_args
 
 # (batch, rows, K, N): rank 3 when batch is not None. Sizes give every tail:
 # rows not a multiple of the register tile, N not a multiple of 4 or of a
@@ -44,10 +44,10 @@ func.func @proj{i}(%x: {x_t}, %w: {w_t}, %init: {y_t}) -> {y_t} {{
 }}""".format(i=i, x_t=x_t, w_t=w_t, y_t=y_t, maps=maps)
 
 
-@pytest.fixture(scope="module", params=["-O0", "-O2"])
+@pytest.fixture(scope="module", params=TARGETS)
 def library(request):
     return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
-                   extra_args=("--runtime-checks", request.param))
+                   extra_args=target_args(request.param))
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))

@@ -6,7 +6,7 @@ expressed with the op."""
 import numpy as np
 import pytest
 
-from seqc_harness import Library, assert_close, tensor_type
+from seqc_harness import Library, assert_close, tensor_type, TARGETS, target_args
 
 
 def linear_attention_reference(q, k, v, decay, beta, s0, scale, normalize):
@@ -105,13 +105,13 @@ func.func @la{i}({args}) -> ({v_t}, {st_t}) {{
              qk_t=qk_t, v_t=v_t, st_t=st_t)
 
 
-@pytest.fixture(scope="module", params=["-O0", "-O2"])
+@pytest.fixture(scope="module", params=TARGETS)
 def library(request):
     """-O0 is the reference lowering, -O2 the fused one where it applies
     (f32, static head sizes, Dv a multiple of the vector width, no mLSTM
     normalizer)."""
     return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
-                   extra_args=("--runtime-checks", request.param))
+                   extra_args=target_args(request.param))
 
 
 def _inputs(cfg, rng):

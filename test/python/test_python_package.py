@@ -80,8 +80,10 @@ def test_compile_errors_carry_diagnostics(tmp_path):
     assert not out.exists()
     with pytest.raises(seqc.CompileError, match="unknown CPU 'pentium-9000'"):
         seqc.compile(ATTENTION, cpu="pentium-9000")
-    with pytest.raises(seqc.CompileError, match="target 'cuda' is not available"):
-        seqc.compile(ATTENTION, target="cuda")
+    with pytest.raises(seqc.CompileError, match="unknown target 'tpu'"):
+        seqc.compile(ATTENTION, target="tpu")
+    with pytest.raises(seqc.CompileError, match="unknown --gpu-arch 'sm_70'"):
+        seqc.compile(ATTENTION, target="cuda", gpu_arch="sm_70")
     with pytest.raises(seqc.CompileError, match="unknown emit kind 'exe'"):
         seqc.compile(ATTENTION, emit="exe")
 

@@ -10,7 +10,7 @@ import pytest
 from quantization_reference import (bf16_round, bf16_weight_bytes,
                                     fake_quantize, quantize,
                                     quantize_asymmetric)
-from seqc_harness import Library, assert_close, tensor_type
+from seqc_harness import Library, assert_close, tensor_type, TARGETS, target_args
 
 # (rows, K, N, bits, group size). Group size K is one scale per output
 # channel; 4-bit groups of 16 and int8 groups of 8 are not multiples of the
@@ -45,10 +45,10 @@ func.func @proj{i}(%x: {x_t}, %q: {q_t}, %s: {s_t}, %init: {y_t}) -> {y_t} {{
 }}""".format(i=i, x_t=x_t, q_t=q_t, s_t=s_t, w_t=w_t, y_t=y_t, bits=bits)
 
 
-@pytest.fixture(scope="module", params=["-O0", "-O2"])
+@pytest.fixture(scope="module", params=TARGETS)
 def library(request):
     return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
-                   extra_args=("--runtime-checks", request.param))
+                   extra_args=target_args(request.param))
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))
@@ -114,13 +114,13 @@ func.func @{name}_{i}(%x: {x_t}, %q: tensor<{n}x{k}xi8>, %s: tensor<{n}x1xf32>, 
              outliers="" if threshold is None else "outliers %r " % threshold)
 
 
-@pytest.fixture(scope="module", params=["-O0", "-O2"])
+@pytest.fixture(scope="module", params=TARGETS)
 def w8a8_library(request):
     functions = [_w8a8_function(i, c) for i, c in enumerate(W8A8)]
     functions += [_w8a8_function(i, c, THRESHOLD, "llm_int8")
                   for i, c in enumerate(LLM_INT8)]
     return Library("\n".join(functions),
-                   extra_args=("--runtime-checks", request.param))
+                   extra_args=target_args(request.param))
 
 
 @pytest.mark.parametrize("index", range(len(W8A8)))
@@ -192,12 +192,12 @@ func.func @bf16_{kind}_{i}(%x: {x_t}, %q: tensor<{n}x{k2}xi8>, %init: {y_t}) -> 
              kind="compute" if rounded else "weight")
 
 
-@pytest.fixture(scope="module", params=["-O0", "-O2"])
+@pytest.fixture(scope="module", params=TARGETS)
 def bf16_library(request):
     functions = [_bf16_function(i, c, rounded)
                  for rounded in (False, True) for i, c in enumerate(BF16)]
     return Library("\n".join(functions),
-                   extra_args=("--runtime-checks", request.param))
+                   extra_args=target_args(request.param))
 
 
 @pytest.mark.parametrize("rounded", [False, True], ids=["weight", "compute"])
@@ -241,11 +241,11 @@ def _asymmetric_function(i, cfg):
                 .replace(", %s -> " % s_t, ", %s, %s -> " % (s_t, z_t)))
 
 
-@pytest.fixture(scope="module", params=["-O0", "-O2"])
+@pytest.fixture(scope="module", params=TARGETS)
 def asymmetric_library(request):
     return Library("\n".join(_asymmetric_function(i, c)
                              for i, c in enumerate(CONFIGS)),
-                   extra_args=("--runtime-checks", request.param))
+                   extra_args=target_args(request.param))
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))

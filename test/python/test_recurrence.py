@@ -6,7 +6,7 @@ the cell-region form."""
 import numpy as np
 import pytest
 
-from seqc_harness import Library, assert_close, tensor_type
+from seqc_harness import Library, assert_close, tensor_type, TARGETS, target_args
 
 GATES = {"lstm": 4, "gru": 3, "slstm": 4, "elman": 1}
 STATES = {"lstm": 2, "gru": 1, "slstm": 4, "elman": 1}
@@ -131,12 +131,12 @@ func.func @rnn{i}({args}) -> ({rt}) {{
              names=", ".join(names), cell=cell, x_t=x_t, extra=extra, attrs=attrs)
 
 
-@pytest.fixture(scope="module", params=["-O0", "-O2"])
+@pytest.fixture(scope="module", params=TARGETS)
 def library(request):
     """-O0 is the reference lowering, -O2 the fused one where it applies
     (f32, head size a multiple of the vector width)."""
     return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
-                   extra_args=("--runtime-checks", request.param))
+                   extra_args=target_args(request.param))
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))

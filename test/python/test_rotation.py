@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from quantization_reference import hadamard, hadamard_matrix, static_quantize
-from seqc_harness import Library, assert_close, tensor_type
+from seqc_harness import Library, assert_close, tensor_type, TARGETS, target_args
 
 # (shape, dynamic dims, block): blocks from 1 to a whole 512, several blocks
 # per row, ranks 1 to 3, dynamic leading dims.
@@ -35,14 +35,14 @@ func.func @{name}(%x: {t}) -> {t} {{
 }}""".format(name=name, t=t, op=op, const=const, types=types)
 
 
-@pytest.fixture(scope="module", params=["-O0", "-O2"])
+@pytest.fixture(scope="module", params=TARGETS)
 def library(request):
     functions = [_function("rot%d" % i, s, d, "seq.hadamard %%x block %d" % b)
                  for i, (s, d, b) in enumerate(ROTATIONS)]
     functions += [_function("sq%d" % i, s, d, "seq.fake_quantize %x scale %s", c)
                   for i, (s, d, c) in enumerate(STATIC)]
     return Library("\n".join(functions),
-                   extra_args=("--runtime-checks", request.param))
+                   extra_args=target_args(request.param))
 
 
 def test_reference_matrix_is_orthonormal_and_symmetric():

@@ -5,7 +5,7 @@ non-commutative combiners."""
 import numpy as np
 import pytest
 
-from seqc_harness import Library, assert_close, tensor_type
+from seqc_harness import Library, assert_close, tensor_type, target_args
 
 # name: (number of scanned tensors, MLIR combiner body, Python combiner)
 COMBINERS = {
@@ -112,9 +112,11 @@ func.func @scan{i}({args}) -> ({types}) {{
              attrs=attr_text, body=body)
 
 
-@pytest.fixture(scope="module")
-def library():
-    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)))
+@pytest.fixture(scope="module", params=["-O2", "cuda"])
+def library(request):
+    """seq.scan has only its reference lowering on the CPU."""
+    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
+                   extra_args=target_args(request.param))
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))

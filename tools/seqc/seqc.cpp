@@ -29,10 +29,6 @@
 using namespace llvm;
 using namespace mlir;
 
-namespace {
-enum class TargetKind { CPU, CUDA };
-} // namespace
-
 static cl::OptionCategory seqcCategory("seqc options");
 
 static cl::opt<std::string> inputFilename(
@@ -58,15 +54,33 @@ static cl::opt<seqc::OutputKind> emitStage(
                clEnumValN(seqc::OutputKind::LLVMIR, "llvm", "optimized LLVM IR"),
                clEnumValN(seqc::OutputKind::Asm, "asm", "assembly"),
                clEnumValN(seqc::OutputKind::Obj, "obj", "an object file"),
-               clEnumValN(seqc::OutputKind::SharedLib, "so", "a shared library")),
+               clEnumValN(seqc::OutputKind::SharedLib, "so", "a shared library"),
+               clEnumValN(seqc::OutputKind::GPU, "gpu",
+                          "--target=cuda: host functions on GPU buffers "
+                          "launching the outlined kernels"),
+               clEnumValN(seqc::OutputKind::PTX, "ptx",
+                          "--target=cuda: the kernels' PTX")),
     cl::cat(seqcCategory));
-static cl::opt<TargetKind>
-    targetKind("target", cl::desc("Target (default: cpu)"),
-               cl::init(TargetKind::CPU),
-               cl::values(clEnumValN(TargetKind::CPU, "cpu", "host CPU"),
-                          clEnumValN(TargetKind::CUDA, "cuda",
-                                     "NVIDIA GPUs (not available yet)")),
-               cl::cat(seqcCategory));
+static cl::opt<seqc::TargetKind> targetKind(
+    "target", cl::desc("Target (default: cpu)"),
+    cl::init(seqc::TargetKind::CPU),
+    cl::values(clEnumValN(seqc::TargetKind::CPU, "cpu", "host CPU"),
+               clEnumValN(seqc::TargetKind::CUDA, "cuda",
+                          "NVIDIA GPUs: kernels embedded in a library that "
+                          "loads the CUDA driver when called (docs/cuda.md)")),
+    cl::cat(seqcCategory));
+static cl::opt<std::string> gpuArch(
+    "gpu-arch",
+    cl::desc("With --target=cuda: the GPU to assemble the kernels for, "
+             "sm_80 (default), sm_86, sm_89, sm_90 or sm_90a; the PTX is "
+             "embedded too, for the driver to compile for newer GPUs"),
+    cl::init("sm_80"), cl::cat(seqcCategory));
+static cl::opt<std::string> cudaPath(
+    "cuda-path",
+    cl::desc("With --target=cuda: the CUDA toolkit (ptxas, fatbinary, "
+             "libdevice); default: $CUDA_HOME, $CUDA_PATH, /usr/local/cuda "
+             "or where ptxas is on $PATH"),
+    cl::value_desc("dir"), cl::init(""), cl::cat(seqcCategory));
 static cl::opt<std::string>
     cpuName("cpu",
             cl::desc("CPU to generate code for: native (default), "
@@ -165,13 +179,11 @@ static std::string headerPath() {
 }
 
 static LogicalResult compile(MLIRContext &context) {
-  if (targetKind == TargetKind::CUDA) {
-    errs() << "seqc: error: --target=cuda is not available yet; use "
-              "--target=cpu\n";
-    return failure();
-  }
   seqc::CompileOptions options;
   options.emit = emitStage;
+  options.target = targetKind;
+  options.gpuArch = gpuArch;
+  options.cudaPath = cudaPath;
   options.cpu = cpuName;
   options.optLevel = optLevel;
   options.runtimeChecks = runtimeChecks;
@@ -184,7 +196,13 @@ static LogicalResult compile(MLIRContext &context) {
       return failure();
     }
     outs() << "builtin.module(" << seqc::getSeqToLinalgPipeline(*pipelineOptions)
-           << "," << seqc::getCpuToLLVMPipeline(*pipelineOptions) << ")\n";
+           << ",";
+    if (targetKind == seqc::TargetKind::CUDA)
+      outs() << seqc::getCudaKernelsPipeline(*pipelineOptions) << ","
+             << seqc::getCudaToLLVMPipeline(*pipelineOptions);
+    else
+      outs() << seqc::getCpuToLLVMPipeline(*pipelineOptions);
+    outs() << ")\n";
     return success();
   }
   bool toFile = !outputFilename.empty() && outputFilename != "-";
@@ -282,6 +300,8 @@ int main(int argc, char **argv) {
       "  seqc path/to/hf-llama-dir -o libllama.so\n"
       "  seqc model.mlir --emit=linalg          # IR after the seq lowering\n"
       "  seqc model.mlir --emit=llvm -O3 --cpu=x86-64-v4\n"
+      "  seqc ops.mlir --target=cuda --gpu-arch=sm_90 -o libops.so\n"
+      "  seqc ops.mlir --target=cuda --emit=ptx   # the kernels' PTX\n"
       "\n"
       "MLIR's debugging flags (--mlir-print-ir-after-all, --mlir-timing, ...)\n"
       "are listed by --help-hidden.\n");

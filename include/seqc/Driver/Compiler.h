@@ -30,12 +30,21 @@ enum class OutputKind {
   LLVMIR,      // optimized LLVM IR
   Asm,
   Obj,
-  SharedLib
+  SharedLib,
+  GPU, // --target=cuda: host functions launching outlined kernels
+  PTX  // --target=cuda: the kernels' PTX
 };
+
+enum class TargetKind { CPU, CUDA };
 
 struct CompileOptions {
   OutputKind emit = OutputKind::SharedLib;
-  /// LLVM CPU name or "native".
+  TargetKind target = TargetKind::CPU;
+  /// --target=cuda: the GPU architecture (sm_80, sm_86, sm_89, sm_90,
+  /// sm_90a) and the CUDA toolkit's directory ("" to search for one).
+  std::string gpuArch = "sm_80";
+  std::string cudaPath;
+  /// LLVM CPU name or "native" (with --target=cuda, of the host code).
   std::string cpu = "native";
   unsigned optLevel = 2;
   /// Bounds-check memory accesses at run time (tests).

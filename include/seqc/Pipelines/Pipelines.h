@@ -33,6 +33,14 @@ struct PipelineOptions {
   bool bf16Dot = false;
   /// Bounds-check every memref access at run time (tests).
   bool runtimeChecks = false;
+  /// --target=cuda: the GPU (an NVVM chip, "sm_80"), threads per block,
+  /// the CUDA toolkit's directory (ptxas, fatbinary, libdevice; "" for
+  /// MLIR's search of $PATH and $CUDA_HOME) and what is embedded: "isa"
+  /// (PTX), "bin" (cubin) or "fatbin" (cubin and PTX).
+  std::string gpuChip = "sm_80";
+  int64_t gpuBlockSize = 256;
+  std::string cudaToolkit;
+  std::string gpuFormat = "fatbin";
 };
 
 /// The textual form of the pipeline from seq ops on tensors to linalg, scf
@@ -44,12 +52,22 @@ std::string getSeqToLinalgPipeline(const PipelineOptions &options = {});
 /// OpenMP, LLVM.
 std::string getCpuToLLVMPipeline(const PipelineOptions &options = {});
 
+/// --target=cuda, the first half: from linalg/scf on tensors to host
+/// functions on GPU buffers that launch outlined kernels (gpu.module),
+/// asynchronously on one stream (docs/cuda.md).
+std::string getCudaKernelsPipeline(const PipelineOptions &options = {});
+
+/// --target=cuda, the second half: the kernels to a GPU binary embedded in
+/// the host module (gpu.binary), the host code to the LLVM dialect.
+std::string getCudaToLLVMPipeline(const PipelineOptions &options = {});
+
 /// Appends a textual pipeline to `pm`; fails with a diagnostic on `errors`
 /// when a pass is unknown (all passes must be registered).
 mlir::LogicalResult addPipeline(mlir::OpPassManager &pm, llvm::StringRef text,
                                 llvm::raw_ostream &errors);
 
-/// Registers `seq-to-linalg-pipeline` and `seq-cpu-pipeline` with seq-opt.
+/// Registers `seq-to-linalg-pipeline`, `seq-cpu-pipeline` and
+/// `seq-cuda-pipeline` with seq-opt.
 void registerPipelines();
 
 } // namespace seqc

@@ -57,12 +57,13 @@ llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
 bool usesOpenMP(const llvm::Module &module);
 
 /// Links `objectPath` into the shared library `outputPath` with the seqc
-/// runtime (`runtimeLibrary`, or this build's when empty), libm, and with
-/// `openmp` the OpenMP runtime (libomp).
+/// runtime (`runtimeLibrary`, or this build's when empty), libm, with
+/// `openmp` the OpenMP runtime (libomp), and with `cuda` the GPU runtime
+/// archive beside the seqc runtime (CUDATarget.h).
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
                               llvm::StringRef outputPath,
                               llvm::StringRef runtimeLibrary = "",
-                              bool openmp = false);
+                              bool openmp = false, bool cuda = false);
 
 } // namespace seqc
 

@@ -353,4 +353,86 @@ def SeqLowerAllocaScopes : Pass<"seq-lower-alloca-scopes"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def SeqGpuMapParallelLoops : Pass<"seq-gpu-map-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Turn each outermost scf.parallel into a gpu.launch, one "
+                "thread per iteration";
+  let description = [{
+    The CUDA target's mapping of loop nests (`--target=cuda`,
+    docs/cuda.md). Every `scf.parallel` that is not nested in another one
+    (nor in a `gpu.launch`) becomes a one-dimensional launch: its iteration
+    space, of any rank and with dynamic bounds, is linearized with the
+    innermost dimension fastest, so that neighbouring threads touch
+    neighbouring elements (coalesced accesses); blocks have `block-size`
+    threads and the grid covers the space, each thread checking that its
+    index is inside it. Loops nested in the body (a reduction's `scf.for`,
+    an inner `scf.parallel`) run sequentially in each thread. A loop with
+    reductions (`init` operands) is refused with an error.
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%m, %n) step (%c1, %c1) { ... }
+    // becomes
+    gpu.launch blocks(%bx, ...) in (%gx = ceildiv(m*n, 256), ...)
+               threads(%tx, ...) in (%b = 256, ...) {
+      %l = bx * 256 + tx
+      scf.if %l < m*n { %i = %l / n; %j = %l % n; ... }
+      gpu.terminator
+    }
+    ```
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block (a multiple of 32, at most 1024)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def SeqGpuDeviceBuffers : Pass<"seq-gpu-device-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Put a function's buffers in GPU memory: copy arguments in "
+                "and results out";
+  let description = [{
+    Runs after `seq-gpu-map-parallel-loops` on bufferized public functions
+    whose memory is touched only by GPU kernels. The function keeps the
+    host-memory ABI of the CPU target (arguments and results in host
+    memory, results allocated with `malloc`), so:
+
+    - each memref argument is copied into a `gpu.alloc` buffer on entry and
+      every use reads the copy; the copy is freed at each return;
+    - `memref.alloc`/`memref.alloca` outside kernels become `gpu.alloc`
+      (an alloca's buffer is freed at the end of its block),
+      `memref.dealloc` becomes `gpu.dealloc`;
+    - `memref.get_global` outside kernels (a constant tensor) is copied to
+      a device buffer where it is read;
+    - each returned buffer is copied to a fresh host buffer, which is
+      returned, and freed on the device.
+
+    Host code that would read or write a buffer itself (a `memref.load`
+    outside a kernel, a call) is an error naming the op: the CUDA target
+    does not copy buffers back and forth around host code.
+
+    ```mlir
+    func.func @f(%a: memref<4xf32>) -> memref<4xf32> {
+      %r = memref.alloc() : memref<4xf32>
+      gpu.launch ... { ... %a ... %r ... }
+      return %r : memref<4xf32>
+    }
+    // becomes
+    func.func @f(%a: memref<4xf32>) -> memref<4xf32> {
+      %da = gpu.alloc () : memref<4xf32>
+      gpu.memcpy %da, %a : memref<4xf32>, memref<4xf32>
+      %r = gpu.alloc () : memref<4xf32>
+      gpu.launch ... { ... %da ... %r ... }
+      %h = memref.alloc() : memref<4xf32>
+      gpu.memcpy %h, %r : memref<4xf32>, memref<4xf32>
+      gpu.dealloc %r : memref<4xf32>
+      gpu.dealloc %da : memref<4xf32>
+      return %h : memref<4xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // SEQC_TRANSFORMS_PASSES_TD

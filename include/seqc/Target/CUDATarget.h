@@ -1,0 +1,42 @@
+//===- CUDATarget.h - what --target=cuda needs beyond the CPU back end -*- C++ -*-===//
+//
+// The CUDA target shares the CPU target's host back end (the host code is
+// CPU code that launches kernels); this is what differs: the architectures,
+// finding the CUDA toolkit, the PTX of the embedded kernels, and the GPU
+// runtime archive linked into the libraries. docs/cuda.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_TARGET_CUDATARGET_H
+#define SEQC_TARGET_CUDATARGET_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace seqc {
+
+/// The --gpu-arch values, comma-separated, for messages.
+extern const char *const kGpuArchs;
+
+/// Whether --gpu-arch accepts `arch`.
+bool isSupportedGpuArch(llvm::StringRef arch);
+
+/// The CUDA toolkit directory: `explicitPath` when given (an error when it
+/// lacks what is needed), else the first of $CUDA_HOME, $CUDA_PATH,
+/// $CUDA_ROOT, /usr/local/cuda and the directory above ptxas on $PATH that
+/// has bin/ptxas, bin/fatbinary and nvvm/libdevice/libdevice.10.bc. The
+/// error says what is missing and where it looked.
+llvm::Expected<std::string> findCudaToolkit(llvm::StringRef explicitPath);
+
+/// The PTX of every kernel module in `module` (after gpu-module-to-binary
+/// with format=isa), each after a comment naming its gpu.module.
+llvm::Expected<std::string> collectPTX(mlir::ModuleOp module);
+
+/// The GPU runtime archive beside the seqc runtime archive `runtimeLibrary`.
+std::string cudaRuntimeLibrary(llvm::StringRef runtimeLibrary);
+
+} // namespace seqc
+
+#endif // SEQC_TARGET_CUDATARGET_H

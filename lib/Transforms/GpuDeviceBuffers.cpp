@@ -1,0 +1,262 @@
+//===- GpuDeviceBuffers.cpp - -seq-gpu-device-buffers --------------------===//
+//
+// Host buffers -> GPU buffers around the kernels of a function, with the
+// copies the host-memory ABI needs (see the pass description in Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace mlir::seq {
+#define GEN_PASS_DEF_SEQGPUDEVICEBUFFERS
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace mlir::seq
+
+using namespace mlir;
+
+/// Whether `op`, outside any kernel, may handle buffers: it allocates,
+/// frees, describes or forwards them but never reads or writes their
+/// elements.
+static bool handlesBuffersWithoutTouching(Operation *op) {
+  return isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp,
+             memref::DimOp, memref::GetGlobalOp, memref::ExtractStridedMetadataOp,
+             memref::ExtractAlignedPointerAsIndexOp, memref::AssumeAlignmentOp,
+             ViewLikeOpInterface, func::ReturnOp, scf::ForOp, scf::IfOp,
+             scf::WhileOp, scf::YieldOp, scf::ConditionOp, arith::SelectOp>(
+             op) ||
+         op->getDialect()->getNamespace() == "gpu";
+}
+
+static bool touchesBuffers(Operation *op) {
+  auto isMemRef = [](Type type) { return isa<MemRefType>(type); };
+  return llvm::any_of(op->getOperandTypes(), isMemRef) ||
+         llvm::any_of(op->getResultTypes(), isMemRef);
+}
+
+/// The dynamic sizes of `value` (a memref of `type`'s shape), read with
+/// memref.dim where `b` is.
+static SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, Value value,
+                                       MemRefType type) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0, e = type.getRank(); d < e; ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(memref::DimOp::create(b, loc, value, d));
+  return sizes;
+}
+
+/// A device buffer holding a copy of `source`, made where `b` is.
+static Value copyToDevice(OpBuilder &b, Location loc, Value source) {
+  auto type = cast<MemRefType>(source.getType());
+  auto deviceType = MemRefType::get(type.getShape(), type.getElementType());
+  Value device =
+      gpu::AllocOp::create(b, loc, deviceType, Type(), ValueRange(),
+                           dynamicSizes(b, loc, source, type), ValueRange())
+          .getMemref();
+  gpu::MemcpyOp::create(b, loc, TypeRange(), ValueRange(), device, source);
+  return device;
+}
+
+/// Copies `source` to the device where `b` is; its uses so far read the
+/// copy instead. Returns the copy.
+static Value replaceWithDeviceCopy(OpBuilder &b, Location loc, Value source) {
+  SmallPtrSet<Operation *, 8> users(source.getUsers().begin(),
+                                    source.getUsers().end());
+  Value device = copyToDevice(b, loc, source);
+  source.replaceUsesWithIf(device, [&](OpOperand &use) {
+    return users.contains(use.getOwner());
+  });
+  return device;
+}
+
+/// The buffer `value` is a view of, through view-like ops.
+static Value rootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// Whether the buffer `root` (an allocation or an argument, outside any
+/// kernel) is only ever used by host code that reads, writes or frees it
+/// (the ownership bookkeeping of buffer deallocation): no kernel uses it,
+/// it is not returned, carried by a loop or selected. Such a buffer stays
+/// in host memory.
+static bool isHostOnly(Value root) {
+  SmallVector<Value> worklist = {root};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      if (user->getParentOfType<gpu::LaunchOp>() ||
+          isa<func::ReturnOp, scf::YieldOp, scf::ForOp, scf::WhileOp,
+              scf::ConditionOp, scf::IfOp, arith::SelectOp, gpu::MemcpyOp>(
+              user))
+        return false;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == value)
+          worklist.push_back(view->getResult(0));
+    }
+  }
+  return true;
+}
+
+namespace {
+struct SeqGpuDeviceBuffersPass
+    : mlir::seq::impl::SeqGpuDeviceBuffersBase<SeqGpuDeviceBuffersPass> {
+
+  static bool inKernel(Operation *op) {
+    return op->getParentOfType<gpu::LaunchOp>() != nullptr;
+  }
+
+  /// Host buffers (isHostOnly), found before any rewriting.
+  DenseSet<Value> hostBuffers;
+
+  bool onHost(Value buffer) const {
+    return hostBuffers.contains(rootBuffer(buffer));
+  }
+
+  /// Every op outside the kernels that reads or writes buffers must touch
+  /// host buffers only.
+  LogicalResult checkHostCode(func::FuncOp func) {
+    WalkResult result = func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (isa<gpu::LaunchOp>(op))
+        return WalkResult::skip();
+      if (!touchesBuffers(op) || handlesBuffersWithoutTouching(op))
+        return WalkResult::advance();
+      for (Value operand : op->getOperands())
+        if (isa<MemRefType>(operand.getType()) && !onHost(operand)) {
+          op->emitError("reads or writes a buffer outside a GPU kernel, "
+                        "which the CUDA target does not support yet (only "
+                        "loops that map to GPU threads touch GPU memory)");
+          return WalkResult::interrupt();
+        }
+      return WalkResult::advance();
+    });
+    return failure(result.wasInterrupted());
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    // A function without kernels (the deallocation helper) is host code.
+    if (func.isExternal() ||
+        !func->walk([](gpu::LaunchOp) { return WalkResult::interrupt(); })
+             .wasInterrupted())
+      return;
+    hostBuffers.clear();
+    func.walk([&](Operation *op) {
+      if (isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp>(op) &&
+          !inKernel(op) && isHostOnly(op->getResult(0)))
+        hostBuffers.insert(op->getResult(0));
+    });
+    for (BlockArgument arg : func.getArguments())
+      if (isa<MemRefType>(arg.getType()) && isHostOnly(arg))
+        hostBuffers.insert(arg);
+    if (failed(checkHostCode(func)))
+      return signalPassFailure();
+    Location loc = func.getLoc();
+    OpBuilder b(&getContext());
+
+    // The other host allocations become device allocations.
+    SmallVector<Operation *> hostOps;
+    func.walk([&](Operation *op) {
+      if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp,
+              memref::GetGlobalOp>(op) &&
+          !inKernel(op) && !onHost(op->getNumResults() ? op->getResult(0)
+                                                       : op->getOperand(0)))
+        hostOps.push_back(op);
+    });
+    for (Operation *op : hostOps) {
+      b.setInsertionPoint(op);
+      if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
+        gpu::DeallocOp::create(b, op->getLoc(), TypeRange(), ValueRange(),
+                               dealloc.getMemref());
+        op->erase();
+        continue;
+      }
+      if (auto global = dyn_cast<memref::GetGlobalOp>(op)) {
+        // A constant in host memory: a device copy where it is read,
+        // freed at the end of its block.
+        b.setInsertionPointAfter(op);
+        Value device =
+            replaceWithDeviceCopy(b, op->getLoc(), global.getResult());
+        b.setInsertionPoint(op->getBlock()->getTerminator());
+        gpu::DeallocOp::create(b, op->getLoc(), TypeRange(), ValueRange(),
+                               device);
+        continue;
+      }
+      auto type = cast<MemRefType>(op->getResult(0).getType());
+      ValueRange sizes, symbols;
+      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+        sizes = alloc.getDynamicSizes();
+        symbols = alloc.getSymbolOperands();
+      } else {
+        auto alloca = cast<memref::AllocaOp>(op);
+        sizes = alloca.getDynamicSizes();
+        symbols = alloca.getSymbolOperands();
+      }
+      Value device = gpu::AllocOp::create(b, op->getLoc(), type, Type(),
+                                          ValueRange(), sizes, symbols)
+                         .getMemref();
+      op->getResult(0).replaceAllUsesWith(device);
+      if (isa<memref::AllocaOp>(op)) {
+        b.setInsertionPoint(op->getBlock()->getTerminator());
+        gpu::DeallocOp::create(b, op->getLoc(), TypeRange(), ValueRange(),
+                               device);
+      }
+      op->erase();
+    }
+
+    // Arguments that kernels read: a device copy each, read in their place.
+    Block &entry = func.getBody().front();
+    b.setInsertionPointToStart(&entry);
+    SmallVector<Value> argumentCopies;
+    for (BlockArgument arg : entry.getArguments()) {
+      auto type = dyn_cast<MemRefType>(arg.getType());
+      if (!type || hostBuffers.contains(arg))
+        continue;
+      if (!type.getLayout().isIdentity()) {
+        func.emitError("argument ")
+            << arg.getArgNumber()
+            << " has a strided layout; the CUDA target copies only "
+               "contiguous arguments";
+        return signalPassFailure();
+      }
+      argumentCopies.push_back(replaceWithDeviceCopy(b, loc, arg));
+    }
+
+    // Results: copied to host buffers the caller frees. Buffer deallocation
+    // hands a returned buffer to the caller, so each is freed here after
+    // its copy (once, however often it is returned), as are the argument
+    // copies.
+    func.walk([&](func::ReturnOp ret) {
+      b.setInsertionPoint(ret);
+      SmallVector<Value> freed, freedRoots;
+      for (OpOperand &operand : ret->getOpOperands()) {
+        auto type = dyn_cast<MemRefType>(operand.get().getType());
+        if (!type || onHost(operand.get()))
+          continue;
+        Value device = operand.get();
+        Value host = memref::AllocOp::create(
+            b, ret.getLoc(), type, dynamicSizes(b, ret.getLoc(), device, type));
+        gpu::MemcpyOp::create(b, ret.getLoc(), TypeRange(), ValueRange(), host,
+                              device);
+        operand.set(host);
+        Value root = rootBuffer(device);
+        if (llvm::is_contained(argumentCopies, root) ||
+            llvm::is_contained(freedRoots, root))
+          continue;
+        freedRoots.push_back(root);
+        freed.push_back(device);
+      }
+      llvm::append_range(freed, argumentCopies);
+      for (Value buffer : freed)
+        gpu::DeallocOp::create(b, ret.getLoc(), TypeRange(), ValueRange(),
+                               buffer);
+    });
+  }
+};
+} // namespace

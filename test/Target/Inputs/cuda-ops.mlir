@@ -1,0 +1,76 @@
+// One function per seq op (and the linalg ops models use around them), as
+// the CUDA target tests compile them: test/Target/cuda-kernels.mlir.
+
+func.func @attention(%q: tensor<?x8x?x16xf32>, %k: tensor<?x2x?x16xf32>, %v: tensor<?x2x?x16xf32>) -> tensor<?x8x?x16xf32> {
+  %o = seq.attention %q, %k, %v {causal} : tensor<?x8x?x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32> -> tensor<?x8x?x16xf32>
+  return %o : tensor<?x8x?x16xf32>
+}
+
+func.func @linear_attention(%q: tensor<?x2x?x4xf32>, %g: tensor<?x2x?xf32>) -> (tensor<?x2x?x4xf32>, tensor<?x2x4x4xf32>) {
+  %o, %s = seq.linear_attention %q, %q, %q decay(%g : tensor<?x2x?xf32>) beta(%g : tensor<?x2x?xf32>)
+      : tensor<?x2x?x4xf32>, tensor<?x2x?x4xf32>, tensor<?x2x?x4xf32> -> tensor<?x2x?x4xf32>, tensor<?x2x4x4xf32>
+  return %o, %s : tensor<?x2x?x4xf32>, tensor<?x2x4x4xf32>
+}
+
+func.func @selective_scan(%u: tensor<?x?x4xf32>, %A: tensor<4x3xf32>, %B: tensor<?x?x2x3xf32>) -> (tensor<?x?x4xf32>, tensor<?x4x3xf32>) {
+  %y, %h = seq.selective_scan %u, %u, %A, %B, %B {delta_softplus}
+      : tensor<?x?x4xf32>, tensor<?x?x4xf32>, tensor<4x3xf32>, tensor<?x?x2x3xf32>, tensor<?x?x2x3xf32> -> tensor<?x?x4xf32>, tensor<?x4x3xf32>
+  return %y, %h : tensor<?x?x4xf32>, tensor<?x4x3xf32>
+}
+
+func.func @scan(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?xf32>) {
+  %r0, %r1 = seq.scan dim = 1 ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>, tensor<?x?xf32> {
+  ^bb0(%a0: f32, %b0: f32, %a1: f32, %b1: f32):
+    %a2 = arith.mulf %a1, %a0 : f32
+    %t = arith.mulf %a1, %b0 : f32
+    %b2 = arith.addf %t, %b1 : f32
+    seq.yield %a2, %b2 : f32, f32
+  }
+  return %r0, %r1 : tensor<?x?xf32>, tensor<?x?xf32>
+}
+
+func.func @lstm(%x: tensor<?x?x3xf32>, %wi: tensor<16x3xf32>, %wr: tensor<4x2x2x2xf32>) -> tensor<?x?x4xf32> {
+  %h, %c, %y = seq.recurrence cell = lstm ins(%x : tensor<?x?x3xf32>) w_in(%wi : tensor<16x3xf32>) w_rec(%wr : tensor<4x2x2x2xf32>)
+      -> tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}
+
+func.func @cell_region(%x: tensor<?x?x4xf32>, %h0: tensor<?x4xf32>) -> tensor<?x?x4xf32> {
+  %h, %y = seq.recurrence ins(%x : tensor<?x?x4xf32>) init(%h0 : tensor<?x4xf32>) -> tensor<?x4xf32>, tensor<?x?x4xf32> {
+  ^bb0(%hp: tensor<?x4xf32>, %xt: tensor<?x4xf32>):
+    %n = math.tanh %xt : tensor<?x4xf32>
+    %s = arith.addf %hp, %n : tensor<?x4xf32>
+    seq.yield %s, %s : tensor<?x4xf32>, tensor<?x4xf32>
+  }
+  return %y : tensor<?x?x4xf32>
+}
+
+func.func @conv1d(%x: tensor<?x?x6xf32>, %w: tensor<6x2x3xf32>) -> tensor<?x?x6xf32> {
+  %y = seq.conv1d %x, %w activation silu {dilation = 2} : tensor<?x?x6xf32>, tensor<6x2x3xf32> -> tensor<?x?x6xf32>
+  return %y : tensor<?x?x6xf32>
+}
+
+func.func @hadamard(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %y = seq.hadamard %x block 4 : tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+func.func @dequantize(%q: tensor<4x8xi8>, %s: tensor<4x1xf32>) -> tensor<4x8xf32> {
+  %w = seq.dequantize %q, %s bits 8 : tensor<4x8xi8>, tensor<4x1xf32> -> tensor<4x8xf32>
+  return %w : tensor<4x8xf32>
+}
+
+func.func @fake_quantize(%x: tensor<?x?x64xf32>, %s: tensor<f32>) -> tensor<?x?x64xf32> {
+  %y = seq.fake_quantize %x scale %s : tensor<?x?x64xf32>, tensor<f32>
+  return %y : tensor<?x?x64xf32>
+}
+
+func.func @matmul(%a: tensor<?x64xf32>, %b: tensor<64x32xf32>) -> tensor<?x32xf32> {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %a, %c0 : tensor<?x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%m) : tensor<?x32xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32xf32>) -> tensor<?x32xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x32xf32>) outs(%init : tensor<?x32xf32>) -> tensor<?x32xf32>
+  return %c : tensor<?x32xf32>
+}

@@ -1,0 +1,92 @@
+// RUN: seq-opt %s -split-input-file -verify-diagnostics \
+// RUN:   -pass-pipeline='builtin.module(func.func(seq-gpu-map-parallel-loops{block-size=128}))' | FileCheck %s
+
+// A 2-D loop with dynamic bounds and a non-unit step: one launch of
+// ceil(m*n/128) blocks of 128 threads; each thread checks its linear index
+// against m*n and splits it with the innermost dimension fastest.
+// CHECK-LABEL: func.func @two_d(
+// CHECK-SAME: %[[M:[^:]*]]: index, %[[N:[^:]*]]: index
+// CHECK: %[[SPAN0:.*]] = arith.subi %[[M]], %{{.*}} : index
+// CHECK: %[[CEIL0:.*]] = arith.ceildivsi %[[SPAN0]], %{{.*}} : index
+// CHECK: %[[E0:.*]] = arith.maxsi %[[CEIL0]], %{{.*}} : index
+// CHECK: %[[T0:.*]] = arith.muli %{{.*}}, %[[E0]] : index
+// CHECK: %[[SPAN1:.*]] = arith.subi %[[N]], %{{.*}} : index
+// CHECK: %[[CEIL1:.*]] = arith.ceildivsi %[[SPAN1]], %[[C2:.*]] : index
+// CHECK: %[[E1:.*]] = arith.maxsi %[[CEIL1]], %{{.*}} : index
+// CHECK: %[[TOTAL:.*]] = arith.muli %[[T0]], %[[E1]] : index
+// CHECK: %[[BLOCKS:.*]] = arith.ceildivsi %[[TOTAL]], %[[C128:.*]] : index
+// CHECK: %[[GRID:.*]] = arith.maxsi %[[BLOCKS]], %{{.*}} : index
+// CHECK: gpu.launch blocks(%[[BX:[^,]*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GRID]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) threads(%[[TX:[^,]*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C128]],
+// CHECK:   %[[BASE:.*]] = arith.muli %[[BX]], %[[C128]]
+// CHECK:   %[[LIN:.*]] = arith.addi %[[BASE]], %[[TX]]
+// CHECK:   %[[IN:.*]] = arith.cmpi ult, %[[LIN]], %[[TOTAL]]
+// CHECK:   scf.if %[[IN]] {
+// CHECK:     %[[J:.*]] = arith.remui %[[LIN]], %[[E1]]
+// CHECK:     %[[I:.*]] = arith.divui %[[LIN]], %[[E1]]
+// CHECK:     %[[JS:.*]] = arith.muli %[[J]], %[[C2]]
+// CHECK:     %[[JV:.*]] = arith.addi %{{.*}}, %[[JS]]
+// CHECK:     %[[IS:.*]] = arith.muli %[[I]], %{{.*}}
+// CHECK:     %[[IV:.*]] = arith.addi %{{.*}}, %[[IS]]
+// CHECK:     memref.store %{{.*}}, %{{.*}}[%[[IV]], %[[JV]]]
+// CHECK:   }
+// CHECK:   gpu.terminator
+// CHECK-NOT: scf.parallel
+func.func @two_d(%m: index, %n: index, %buf: memref<?x?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %f = arith.constant 1.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%m, %n) step (%c1, %c2) {
+    memref.store %f, %buf[%i, %j] : memref<?x?xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A nested parallel loop and a reduction's scf.for stay inside the thread.
+// CHECK-LABEL: func.func @nested(
+// CHECK: gpu.launch
+// CHECK:   scf.if
+// CHECK:     scf.parallel
+// CHECK:       scf.for
+// CHECK-NOT: gpu.launch
+func.func @nested(%buf: memref<4x8x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+      scf.for %k = %c0 to %c16 step %c1 {
+        %v = memref.load %buf[%i, %j, %k] : memref<4x8x16xf32>
+        %w = arith.addf %v, %v : f32
+        memref.store %w, %buf[%i, %j, %k] : memref<4x8x16xf32>
+      }
+      scf.reduce
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+func.func @reduction(%buf: memref<8xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  // expected-error @+1 {{a parallel loop with reductions cannot be mapped to the GPU yet}}
+  %sum = scf.parallel (%i) = (%c0) to (%c8) step (%c1) init (%zero) -> f32 {
+    %v = memref.load %buf[%i] : memref<8xf32>
+    scf.reduce(%v : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %s = arith.addf %a, %b : f32
+      scf.reduce.return %s : f32
+    }
+  }
+  return %sum : f32
+}

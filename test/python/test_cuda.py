@@ -1,0 +1,104 @@
+"""The CUDA target's libraries where there may be no GPU: they load, check
+their arguments, embed the kernels, and report "no CUDA device" as an error
+status rather than failing to load or crashing. The numerical tests of
+every op on the GPU are the per-op tests' "cuda" target (seqc_harness
+TARGETS), skipped with the reason where no GPU answers."""
+
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import seqc
+from seqc_harness import Library, SeqcError, cuda_unavailable
+
+SOURCE = """
+func.func @rotate(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %y = seq.hadamard %x block 8 : tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}"""
+
+SEQC_ERROR_INVALID_ARGUMENT = 1
+SEQC_ERROR_DEVICE = 8
+
+
+def _hadamard_reference(x):
+    h = np.array([[1.0]])
+    while h.shape[0] < 8:
+        h = np.block([[h, h], [h, -h]])
+    return x.astype(np.float64) @ (h / np.sqrt(8)).T
+
+
+@pytest.fixture(scope="module")
+def lib():
+    reason = cuda_unavailable()
+    if reason and reason.startswith("no CUDA toolkit"):
+        pytest.skip(reason)
+    return Library(SOURCE, extra_args=("--target=cuda",))
+
+
+def test_call_runs_or_reports_no_device(lib):
+    x = np.random.default_rng(0).standard_normal((5, 8)).astype(np.float32)
+    out = np.full((5, 8), 7.0, np.float32)
+    status, message = lib.call_raw("rotate", [x], [out])
+    if cuda_unavailable() is None:
+        assert status == 0, message
+        np.testing.assert_allclose(out, _hadamard_reference(x), rtol=1e-5,
+                                   atol=1e-6)
+        return
+    assert status == SEQC_ERROR_DEVICE
+    assert message.startswith("rotate: no CUDA device: "), message
+    # Nothing is written to the caller's output on failure.
+    assert np.all(out == 7.0)
+    # The library stays usable: the same call fails the same way again.
+    assert lib.call_raw("rotate", [x], [out]) == (status, message)
+
+
+def test_arguments_are_checked_before_any_device_work(lib):
+    x = np.zeros((5, 7), np.float32)
+    out = np.zeros((5, 8), np.float32)
+    status, message = lib.call_raw("rotate", [x], [out])
+    assert status == SEQC_ERROR_INVALID_ARGUMENT
+    assert "dimension 1" in message and "8" in message, message
+
+
+def test_library_links_no_cuda_library(lib):
+    needed = subprocess.run(["readelf", "-d", lib.path], capture_output=True,
+                            text=True, check=True).stdout
+    libraries = sorted(line.split("[")[1].rstrip("]") for line in
+                       needed.splitlines() if "(NEEDED)" in line)
+    assert libraries == ["ld-linux-x86-64.so.2", "libc.so.6", "libm.so.6"]
+
+
+def test_library_embeds_a_fatbin_with_the_kernel(lib):
+    with open(lib.path, "rb") as f:
+        data = f.read()
+    # A fatbin starts with its magic (0xBA55ED50, little-endian).
+    assert b"\x50\xed\x55\xba" in data
+    assert b"rotate_kernel" in data
+
+
+def test_python_compiles_for_cuda(tmp_path):
+    if (cuda_unavailable() or "").startswith("no CUDA toolkit"):
+        pytest.skip(cuda_unavailable())
+    ptx = seqc.compile(SOURCE, target="cuda", emit="ptx", gpu_arch="sm_90",
+                       output=str(tmp_path / "k.ptx"))
+    text = open(ptx).read()
+    assert ".target sm_90" in text and ".entry rotate_kernel" in text
+    path = seqc.compile(SOURCE, target="cuda", output=str(tmp_path / "libk.so"))
+    loaded = seqc.load(path)
+    x = np.ones((2, 8), np.float32)
+    if cuda_unavailable() is None:
+        np.testing.assert_allclose(loaded.rotate(x), _hadamard_reference(x),
+                                   rtol=1e-5, atol=1e-6)
+    else:
+        with pytest.raises(seqc.CallError, match="no CUDA device"):
+            loaded.rotate(x)
+
+
+def test_python_reports_a_missing_toolkit(tmp_path):
+    with pytest.raises(seqc.CompileError, match="has no bin/ptxas"):
+        seqc.compile(SOURCE, target="cuda", cuda_path=str(tmp_path),
+                     output=str(tmp_path / "libk.so"))
+    assert not os.path.exists(tmp_path / "libk.so")

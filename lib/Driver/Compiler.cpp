@@ -98,6 +98,7 @@ static PipelineOptions pipelineOptionsFor(const CompileOptions &options,
     // lowerings' loop nests, one kernel each.
     pipelineOptions.fastLowerings = false;
     pipelineOptions.gpuChip = options.gpuArch;
+    pipelineOptions.gpuEmulateOnHost = options.gpuEmulateOnHost;
   }
   return pipelineOptions;
 }
@@ -179,7 +180,8 @@ LogicalResult Compilation::linkLibrary(Module &llvmModule,
   progress(("linking " + outputPath).str());
   if (Error err = linkSharedLibrary(objectPath, tempLibrary,
                                     options.runtimeLibrary,
-                                    usesOpenMP(llvmModule), cuda()))
+                                    usesOpenMP(llvmModule),
+                                    cuda() && !options.gpuEmulateOnHost))
     return error(std::move(err));
 
   std::unique_ptr<ToolOutputFile> header;
@@ -223,8 +225,13 @@ LogicalResult seqc::checkOptions(const CompileOptions &options,
   if (cuda && !isSupportedGpuArch(options.gpuArch))
     return error("unknown --gpu-arch '" + options.gpuArch + "' (one of " +
                  kGpuArchs + ")");
-  if (cuda && options.runtimeChecks)
-    return error("--runtime-checks is for --target=cpu only");
+  if (options.gpuEmulateOnHost && !cuda)
+    return error("--cuda-emulate-on-host needs --target=cuda");
+  if (cuda && options.runtimeChecks && !options.gpuEmulateOnHost)
+    return error("--runtime-checks is for --target=cpu (and "
+                 "--cuda-emulate-on-host) only");
+  if (options.gpuEmulateOnHost && options.emit == OutputKind::PTX)
+    return error("--emit=ptx: --cuda-emulate-on-host makes no kernels");
   if (options.emit == OutputKind::SharedLib && !options.headerPath.empty() &&
       options.headerPath == outputPath.str())
     return error("the C header would overwrite the library " + outputPath +
@@ -271,7 +278,8 @@ LogicalResult Compilation::run(ModuleOp module) const {
   if (!machine)
     return error(machine.takeError());
   PipelineOptions pipelineOptions = pipelineOptionsFor(options, **machine);
-  if (cuda() && (options.emit == OutputKind::PTX ||
+  if (cuda() && !options.gpuEmulateOnHost &&
+      (options.emit == OutputKind::PTX ||
                  options.emit == OutputKind::LLVMDialect ||
                  isBinaryStage(options.emit))) {
     auto toolkit = findCudaToolkit(options.cudaPath);

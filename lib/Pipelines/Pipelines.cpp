@@ -53,12 +53,13 @@ static std::string getBufferizePipeline() {
          "seq-memref-copy-to-linalg,";
 }
 
-std::string seqc::getCpuToLLVMPipeline(const PipelineOptions &options) {
-  // libm provides what LLVM has no intrinsic for (erf, log1p). Math on
-  // vectors is approximated (LLVM would scalarize it into libm calls);
-  // scf.parallel loops become OpenMP worksharing loops.
-  return getBufferizePipeline() +
-         "convert-linalg-to-loops," +
+/// From buffers to the LLVM dialect for a CPU. libm provides what LLVM has
+/// no intrinsic for (erf, log1p). Math on vectors is approximated (LLVM
+/// would scalarize it into libm calls); scf.parallel loops become OpenMP
+/// worksharing loops.
+static std::string
+getCpuBuffersToLLVMPipeline(const seqc::PipelineOptions &options) {
+  return "convert-linalg-to-loops," +
          // Bounds checks on every memref access (a failed check aborts with
          // the op's location): for tests, never for deployed code.
          std::string(options.runtimeChecks ? "generate-runtime-verification,"
@@ -83,6 +84,10 @@ std::string seqc::getCpuToLLVMPipeline(const PipelineOptions &options) {
          "convert-openmp-to-llvm,"
          "reconcile-unrealized-casts,"
          "canonicalize";
+}
+
+std::string seqc::getCpuToLLVMPipeline(const PipelineOptions &options) {
+  return getBufferizePipeline() + getCpuBuffersToLLVMPipeline(options);
 }
 
 LogicalResult seqc::addPipeline(OpPassManager &pm, StringRef text,
@@ -127,11 +132,14 @@ std::string seqc::getCudaKernelsPipeline(const PipelineOptions &options) {
          "func.func(seq-gpu-map-parallel-loops{block-size=" +
          std::to_string(options.gpuBlockSize) +
          "}),"
-         "func.func(seq-gpu-device-buffers),"
-         "gpu-launch-sink-index-computations,"
-         "gpu-kernel-outlining,"
-         "canonicalize,cse,"
-         "func.func(gpu-async-region)";
+         "func.func(seq-gpu-device-buffers)," +
+         // Testing without a GPU: the launches run as host loops.
+         std::string(options.gpuEmulateOnHost
+                         ? "func.func(seq-gpu-emulate-on-host)"
+                         : "gpu-launch-sink-index-computations,"
+                           "gpu-kernel-outlining,"
+                           "canonicalize,cse,"
+                           "func.func(gpu-async-region)");
 }
 
 std::string seqc::getCudaToLLVMPipeline(const PipelineOptions &options) {
@@ -139,6 +147,8 @@ std::string seqc::getCudaToLLVMPipeline(const PipelineOptions &options) {
   // gpu-module-to-binary assembles with the toolkit's ptxas (and links with
   // its libdevice for math functions). The PTX ISA version is set: the
   // NVVM default (6.0) is too old for sm_80 and later.
+  if (options.gpuEmulateOnHost)
+    return "seq-memref-copy-to-linalg," + getCpuBuffersToLLVMPipeline(options);
   std::string toolkit = options.cudaToolkit.empty()
                             ? std::string()
                             : " toolkit=" + options.cudaToolkit;

@@ -23,7 +23,10 @@
 // GPU-CPU: seqc: error: --emit=gpu needs --target=cuda
 
 // RUN: not seqc %t/good.mlir --target=cuda --runtime-checks -o %t/c.so 2>&1 | FileCheck %s --check-prefix=CHECKS
-// CHECKS: seqc: error: --runtime-checks is for --target=cpu only
+// CHECKS: seqc: error: --runtime-checks is for --target=cpu (and --cuda-emulate-on-host) only
+
+// RUN: not seqc %t/good.mlir --cuda-emulate-on-host -o %t/d.so 2>&1 | FileCheck %s --check-prefix=EMULATE
+// EMULATE: seqc: error: --cuda-emulate-on-host needs --target=cuda
 
 // Host code that reads a buffer the kernels also use.
 // RUN: not seqc %t/host-read.mlir --target=cuda --emit=gpu 2>&1 | FileCheck %s --check-prefix=HOST

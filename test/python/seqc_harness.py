@@ -165,9 +165,12 @@ def assert_close(actual, expected, rtol=1e-4, atol=1e-5, what=""):
 
 
 # The targets the per-op numerical tests run on: the CPU's reference (-O0)
-# and fast (-O2) lowerings, and the CUDA target, which needs a GPU; without
-# one its tests are skipped with the reason (pytest -rs lists it).
-TARGETS = ["-O0", "-O2", "cuda"]
+# and fast (-O2) lowerings; the CUDA target's lowering with its kernels run
+# on the host ("cuda-emulated", seqc --cuda-emulate-on-host: the GPU mapping
+# and copies, bounds-checked, everywhere); and the CUDA target itself, which
+# needs a GPU: without one its tests are skipped with the reason (pytest -rs
+# lists it).
+TARGETS = ["-O0", "-O2", "cuda-emulated", "cuda"]
 
 _CUDA_PROBE = """
 func.func @probe(%x: tensor<4xf32>) -> tensor<4xf32> {
@@ -205,6 +208,8 @@ def target_args(target):
     """seqc's arguments for a TARGETS entry. CPU libraries bounds-check
     every access (an out-of-bounds access aborts the test instead of
     corrupting memory); "cuda" skips the test where no GPU answers."""
+    if target == "cuda-emulated":
+        return ("--target=cuda", "--cuda-emulate-on-host", "--runtime-checks")
     if target == "cuda":
         reason = cuda_unavailable()
         if reason:

@@ -75,6 +75,12 @@ static cl::opt<std::string> gpuArch(
              "sm_80 (default), sm_86, sm_89, sm_90 or sm_90a; the PTX is "
              "embedded too, for the driver to compile for newer GPUs"),
     cl::init("sm_80"), cl::cat(seqcCategory));
+static cl::opt<bool> cudaEmulateOnHost(
+    "cuda-emulate-on-host",
+    cl::desc("With --target=cuda: run the kernels and GPU buffers on the "
+             "host instead (a CPU library for testing the CUDA lowering "
+             "without a GPU)"),
+    cl::init(false), cl::cat(seqcCategory));
 static cl::opt<std::string> cudaPath(
     "cuda-path",
     cl::desc("With --target=cuda: the CUDA toolkit (ptxas, fatbinary, "
@@ -184,6 +190,7 @@ static LogicalResult compile(MLIRContext &context) {
   options.target = targetKind;
   options.gpuArch = gpuArch;
   options.cudaPath = cudaPath;
+  options.gpuEmulateOnHost = cudaEmulateOnHost;
   options.cpu = cpuName;
   options.optLevel = optLevel;
   options.runtimeChecks = runtimeChecks;

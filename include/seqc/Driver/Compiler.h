@@ -44,6 +44,9 @@ struct CompileOptions {
   /// sm_90a) and the CUDA toolkit's directory ("" to search for one).
   std::string gpuArch = "sm_80";
   std::string cudaPath;
+  /// --target=cuda's lowering with its launches and buffers run on the
+  /// host: a CPU library that tests the GPU mapping without a GPU.
+  bool gpuEmulateOnHost = false;
   /// LLVM CPU name or "native" (with --target=cuda, of the host code).
   std::string cpu = "native";
   unsigned optLevel = 2;

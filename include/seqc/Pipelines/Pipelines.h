@@ -41,6 +41,9 @@ struct PipelineOptions {
   int64_t gpuBlockSize = 256;
   std::string cudaToolkit;
   std::string gpuFormat = "fatbin";
+  /// Test the CUDA lowering without a GPU: its launches and buffers run on
+  /// the host (seq-gpu-emulate-on-host) and the CPU back end follows.
+  bool gpuEmulateOnHost = false;
 };
 
 /// The textual form of the pipeline from seq ops on tensors to linalg, scf

@@ -435,4 +435,31 @@ def SeqGpuDeviceBuffers : Pass<"seq-gpu-device-buffers", "::mlir::func::FuncOp">
                            "::mlir::memref::MemRefDialect"];
 }
 
+def SeqGpuEmulateOnHost : Pass<"seq-gpu-emulate-on-host", "::mlir::func::FuncOp"> {
+  let summary = "Run GPU launches and buffers on the host (testing the "
+                "CUDA target's lowering without a GPU)";
+  let description = [{
+    `seqc --target=cuda --cuda-emulate-on-host` (docs/cuda.md): the CUDA
+    pipeline up to `seq-gpu-device-buffers`, then this pass, then the CPU
+    back end. Each `gpu.launch` becomes an `scf.parallel` over its blocks
+    and threads with the same body, each `gpu.alloc`/`gpu.dealloc`/
+    `gpu.memcpy` its `memref` counterpart, and `gpu.wait` is dropped. The
+    kernels' index arithmetic, bounds checks and copies then run, and are
+    tested against the NumPy references, where there is no GPU. Kernels
+    that synchronize (`gpu.barrier`) or use workgroup memory are refused:
+    their threads cannot run one after another.
+
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, ...)
+               threads(%tx, %ty, %tz) in (%sx = %c256, ...) { body }
+    // becomes
+    scf.parallel (%bx, %by, %bz, %tx, %ty, %tz) = (%c0, ...) to (%n, ..., %c256, ...)
+        step (%c1, ...) { body }
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // SEQC_TRANSFORMS_PASSES_TD

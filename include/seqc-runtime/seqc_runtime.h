@@ -248,6 +248,11 @@ typedef struct seqc_model_info {
   /* Bytes of the packed quantized weights; when not 0 the entry points
    * take them (i8[qweights_size]) right after the weights. */
   int64_t qweights_size;
+  /* 0: the model reads token ids (seqc_model_forward, seqc_model_step).
+   * N > 0: it reads N floats per position (a non-LM model,
+   * seqc_model_forward_features, seqc_model_step_features), and vocab_size
+   * is its number of outputs per position. */
+  int64_t input_dim;
 } seqc_model_info;
 
 typedef struct seqc_model seqc_model;
@@ -272,6 +277,14 @@ seqc_status seqc_model_forward(seqc_model *model, const int32_t *tokens,
 /* One token per sequence: tokens[batch] -> logits[batch, vocab_size]. */
 seqc_status seqc_model_step(seqc_model *model, const int32_t *tokens,
                             float *logits);
+/* The same for a model that reads feature vectors (input_dim > 0):
+ * features[batch, length, input_dim] and features[batch, input_dim]. Each
+ * kind of model refuses the other kind of call. */
+seqc_status seqc_model_forward_features(seqc_model *model,
+                                        const float *features, int64_t length,
+                                        float *logits);
+seqc_status seqc_model_step_features(seqc_model *model, const float *features,
+                                     float *logits);
 /* Forgets every sequence: position 0, zero state. */
 seqc_status seqc_model_reset(seqc_model *model);
 int64_t seqc_model_batch(const seqc_model *model);

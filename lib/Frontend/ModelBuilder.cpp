@@ -186,7 +186,9 @@ private:
   /// current position.
   void appendToCache(const TensorValue &cache, const TensorValue &kv);
 
-  TensorValue embed(StringRef tokens);
+  /// The input (token ids, or feature vectors with input_dim) embedded:
+  /// [B, L, d_model].
+  TensorValue embed(StringRef input);
   TensorValue attention(const TensorValue &x, const AttentionSpec &a,
                         const std::string &prefix);
   TensorValue rope(const TensorValue &x, const AttentionSpec &a);
@@ -493,8 +495,15 @@ void FunctionBuilder::appendToCache(const TensorValue &cache,
   writeState(updated);
 }
 
-TensorValue FunctionBuilder::embed(StringRef tokens) {
-  TensorValue ids{tokens.str(), {batch, length}, "i32"};
+TensorValue FunctionBuilder::embed(StringRef input) {
+  if (spec.inputDim > 0) {
+    // Feature vectors: a projection to d_model.
+    TensorValue features{input.str(), {batch, length, Dim(spec.inputDim)}};
+    TensorValue bias = weight("embed.bias", {dModel()});
+    return linear(features, projection("embed.weight", dModel(), spec.inputDim),
+                  &bias);
+  }
+  TensorValue ids{input.str(), {batch, length}, "i32"};
   TensorValue out = w.empty({batch, length, Dim(dModel())});
   // Ids are clamped into the table: the model API rejects bad ids before a
   // call, and a direct call of the entry point must not read outside it.
@@ -1268,11 +1277,16 @@ std::string FunctionBuilder::build(StringRef name) {
   w.line("%c0_idx = arith.constant 0 : index");
   // Every piece of state is related to the tokens' batch by the op that
   // reads it, so the ABI checks that their batches agree.
-  w.line("%B = tensor.dim %tokens, %c0_idx : tensor<?x" + lengthType +
-         "xi32>");
+  // The input: token ids [B, L], or feature vectors [B, L, input_dim].
+  std::string input = spec.inputDim > 0 ? "%features" : "%tokens";
+  std::string inputType =
+      spec.inputDim > 0 ? "tensor<?x" + lengthType + "x" +
+                              std::to_string(spec.inputDim) + "xf32>"
+                        : "tensor<?x" + lengthType + "xi32>";
+  w.line("%B = tensor.dim " + input + ", %c0_idx : " + inputType);
   if (length.isDynamic()) {
     w.line("%c1_idx = arith.constant 1 : index");
-    w.line("%L = tensor.dim %tokens, %c1_idx : tensor<?x?xi32>");
+    w.line("%L = tensor.dim " + input + ", %c1_idx : " + inputType);
   }
   w.line("%pos64 = tensor.extract %position[%c0_idx] : tensor<1xi64>");
   w.line("%pos_raw = arith.index_cast %pos64 : i64 to index");
@@ -1283,7 +1297,7 @@ std::string FunctionBuilder::build(StringRef name) {
   // grow with depth. no_inline keeps them apart until code generation.
   std::string functions;
   SmallVector<std::string> bodies;
-  TensorValue x = embed("%tokens");
+  TensorValue x = embed(input);
   for (auto [i, block] : llvm::enumerate(spec.blocks)) {
     if (!layout.frozen) {
       layout.blockBases.push_back(layout.weightsSize);
@@ -1349,8 +1363,8 @@ std::string FunctionBuilder::build(StringRef name) {
 
   SmallVector<std::string> results = {logits.name}, resultTypes = {
       logits.type() + " {seqc.name = \"logits\"}"};
-  std::string args = "%tokens: tensor<?x" + lengthType +
-                     "xi32> {seqc.name = \"tokens\"}, %position: "
+  std::string args = input + ": " + inputType + " {seqc.name = \"" +
+                     input.substr(1) + "\"}, %position: "
                      "tensor<1xi64> {seqc.name = \"position\"}, %weights: " +
                      weightsType() + " {seqc.name = \"weights\"}";
   if (quantized())
@@ -1438,6 +1452,7 @@ mlir::OwningOpRef<mlir::ModuleOp> seqc::buildModel(const ModelSpec &spec,
       b.getNamedAttr("name", b.getStringAttr(spec.name)),
       b.getNamedAttr("architecture", b.getStringAttr(spec.architecture)),
       b.getNamedAttr("vocab_size", b.getI64IntegerAttr(spec.vocabSize)),
+      b.getNamedAttr("input_dim", b.getI64IntegerAttr(spec.inputDim)),
       b.getNamedAttr("max_context", b.getI64IntegerAttr(spec.maxContext)),
       b.getNamedAttr("weights_size", b.getI64IntegerAttr(std::max<int64_t>(
                                          layout.weightsSize, 1))),

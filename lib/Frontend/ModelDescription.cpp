@@ -265,6 +265,11 @@ Expected<ModelSpec> seqc::parseModelDescription(StringRef text) {
       f.integer("max_context", 1, 2048, int64_t(1) << 22).value_or(1);
   spec.normEps = f.number("norm_eps", 0.0, 1e-5).value_or(1e-5);
   spec.tieEmbeddings = f.boolean("tie_embeddings", false).value_or(false);
+  spec.inputDim = f.integer("input_dim", 1, 0, int64_t(1) << 20).value_or(0);
+  if (spec.inputDim > 0 && spec.tieEmbeddings)
+    f.report("tie_embeddings",
+             "expected false with input_dim (feature vectors have no "
+             "embedding table for the head to reuse)");
   if (const json::Array *blocks = f.array("blocks", /*required=*/true)) {
     if (blocks->empty())
       f.report("blocks", "expected at least one block");
@@ -279,7 +284,8 @@ Expected<ModelSpec> seqc::parseModelDescription(StringRef text) {
     }
   }
   f.rejectUnknown({"format", "version", "name", "vocab_size", "d_model",
-                   "max_context", "norm_eps", "tie_embeddings", "blocks"});
+                   "max_context", "norm_eps", "tie_embeddings", "input_dim",
+                   "blocks"});
   if (errors.failed())
     return errors.take();
   return spec;

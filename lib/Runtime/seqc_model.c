@@ -389,15 +389,27 @@ SEQC_EXPORT void seqc_model_destroy(seqc_model *model) {
   free(model);
 }
 
-static seqc_status run(const char *name, seqc_model *model,
-                       const int32_t *tokens, int64_t length, float *logits,
+/* `tokens` (int32 [batch, length]) or, with `features`, f32 [batch,
+ * length, input_dim]: the input of the model's kind. */
+static seqc_status run(const char *name, seqc_model *model, const void *input,
+                       int features, int64_t length, float *logits,
                        int step) {
+  const char *input_name = features ? "features" : "tokens";
   if (!model)
     return fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: model is NULL", name);
-  if (!tokens || !logits)
+  if (!input || !logits)
     return fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: %s is NULL", name,
-                tokens ? "logits" : "tokens");
+                input ? "logits" : input_name);
   const seqc_model_info *info = model->info;
+  if (features != (info->input_dim > 0))
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                features ? "%s: this model reads token ids: call "
+                           "seqc_model_forward or seqc_model_step"
+                         : "%s: this model reads feature vectors (input_dim "
+                           "%lld): call seqc_model_forward_features or "
+                           "seqc_model_step_features",
+                name, (long long)info->input_dim);
+  const int32_t *tokens = features ? NULL : input;
   if (length < 1)
     return fail(SEQC_ERROR_INVALID_ARGUMENT,
                 "%s: length must be at least 1, got %lld", name,
@@ -409,7 +421,7 @@ static seqc_status run(const char *name, seqc_model *model,
                 "with a larger --max-context)",
                 name, (long long)length, (long long)model->position,
                 (long long)info->max_context);
-  int64_t count = model->batch * length;
+  int64_t count = features ? 0 : model->batch * length;
   for (int64_t i = 0; i < count; ++i)
     if (tokens[i] < 0 || tokens[i] >= info->vocab_size)
       return fail(SEQC_ERROR_INVALID_ARGUMENT,
@@ -425,7 +437,7 @@ static seqc_status run(const char *name, seqc_model *model,
   int32_t pieces = info->num_states;
   int32_t first = info->qweights_size > 0 ? 4 : 3;
   int64_t qweights_shape[1] = {info->qweights_size};
-  int64_t token_shape[2] = {model->batch, length};
+  int64_t input_shape[3] = {model->batch, length, info->input_dim};
   int64_t position_shape[1] = {1};
   int64_t weights_shape[1] = {info->weights_size};
   int64_t logits_shape[3] = {model->batch, length, info->vocab_size};
@@ -439,8 +451,9 @@ static seqc_status run(const char *name, seqc_model *model,
     return fail(SEQC_ERROR_OUT_OF_MEMORY, "%s: out of memory", name);
   }
   seqc_tensor *outputs = inputs + first + pieces;
-  inputs[0] = (seqc_tensor){SEQC_DTYPE_I32, 2, token_shape, NULL,
-                            (void *)(uintptr_t)tokens};
+  inputs[0] = (seqc_tensor){features ? SEQC_DTYPE_F32 : SEQC_DTYPE_I32,
+                            features ? 3 : 2, input_shape, NULL,
+                            (void *)(uintptr_t)input};
   inputs[1] = (seqc_tensor){SEQC_DTYPE_I64, 1, position_shape, NULL, &position};
   inputs[2] = (seqc_tensor){SEQC_DTYPE_F32, 1, weights_shape, NULL,
                             model->weights};
@@ -473,12 +486,26 @@ static seqc_status run(const char *name, seqc_model *model,
 SEQC_EXPORT seqc_status seqc_model_forward(seqc_model *model,
                                            const int32_t *tokens,
                                            int64_t length, float *logits) {
-  return run("seqc_model_forward", model, tokens, length, logits, 0);
+  return run("seqc_model_forward", model, tokens, 0, length, logits, 0);
+}
+
+SEQC_EXPORT seqc_status seqc_model_forward_features(seqc_model *model,
+                                                    const float *features,
+                                                    int64_t length,
+                                                    float *logits) {
+  return run("seqc_model_forward_features", model, features, 1, length,
+             logits, 0);
+}
+
+SEQC_EXPORT seqc_status seqc_model_step_features(seqc_model *model,
+                                                 const float *features,
+                                                 float *logits) {
+  return run("seqc_model_step_features", model, features, 1, 1, logits, 1);
 }
 
 SEQC_EXPORT seqc_status seqc_model_step(seqc_model *model,
                                         const int32_t *tokens, float *logits) {
-  return run("seqc_model_step", model, tokens, 1, logits, 1);
+  return run("seqc_model_step", model, tokens, 0, 1, logits, 1);
 }
 
 SEQC_EXPORT seqc_status seqc_model_reset(seqc_model *model) {

@@ -55,7 +55,10 @@ std::string seqc::emitCHeader(ArrayRef<EntryPoint> entryPoints,
        << "#define SEQC_MODEL_NAME \"" << model->name << "\"\n"
        << "#define SEQC_MODEL_ARCHITECTURE \"" << model->architecture << "\"\n"
        << "#define SEQC_MODEL_VOCAB_SIZE " << model->vocabSize << "\n"
-       << "#define SEQC_MODEL_MAX_CONTEXT " << model->maxContext << "\n";
+       << "#define SEQC_MODEL_MAX_CONTEXT " << model->maxContext << "\n"
+       << "#define SEQC_MODEL_INPUT_DIM " << model->inputDim
+       << (model->inputDim ? " /* feature vectors: seqc_model_*_features */\n"
+                           : " /* token ids */\n");
   for (const EntryPoint &entry : entryPoints) {
     os << "\n/* " << entry.name << "\n";
     for (auto [i, arg] : llvm::enumerate(entry.inputs))

@@ -107,6 +107,8 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
   info.qweightsSize = dict.get("qweights_size")
                           ? r.integer(dict, "qweights_size", 0)
                           : 0;
+  info.inputDim =
+      dict.get("input_dim") ? r.integer(dict, "input_dim", 0) : 0;
   // [offset, offset + count) within `limit` values of `key`.
   auto inside = [&](StringRef name, int64_t offset, int64_t count,
                     int64_t limit, StringRef key) {
@@ -259,9 +261,13 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
     size_t pieces = info.states.size();
     // The quantized weights, when there are any, follow the weights.
     size_t first = info.qweightsSize ? 4 : 3;
+    bool features = info.inputDim > 0;
     bool ok = entry.inputs.size() == first + pieces &&
               entry.outputs.size() == 1 + pieces &&
-              hasShape(entry.inputs[0], kI32, {-1, length}) &&
+              (features
+                   ? hasShape(entry.inputs[0], kF32,
+                              {-1, length, info.inputDim})
+                   : hasShape(entry.inputs[0], kI32, {-1, length})) &&
               hasShape(entry.inputs[1], kI64, {1}) &&
               hasShape(entry.inputs[2], kF32, {info.weightsSize}) &&
               (!info.qweightsSize ||
@@ -281,8 +287,11 @@ seqc::readModelInfo(ModuleOp module, ArrayRef<EntryPoint> entryPoints) {
     }
     if (!ok)
       return module.emitError("a model's @")
-             << entry.name << " must take (tokens: i32[B, "
-             << (step ? "1" : "L") << "], position: i64[1], weights: f32["
+             << entry.name << " must take ("
+             << (features ? "features: f32[B, " : "tokens: i32[B, ")
+             << (step ? "1" : "L")
+             << (features ? ", " + std::to_string(info.inputDim) : "")
+             << "], position: i64[1], weights: f32["
              << info.weightsSize << "]"
              << (info.qweightsSize
                      ? ", qweights: i8[" + std::to_string(info.qweightsSize) +
@@ -322,7 +331,8 @@ void seqc::emitModelTable(llvm::Module &module,
     auto *tensorType =
         llvm::StructType::get(ctx, {ptr, i32, ptr, i64, i32, i64, i64, i64, i64});
     auto *infoType = llvm::StructType::get(
-        ctx, {ptr, ptr, i64, i64, i32, ptr, i64, i32, ptr, i64, i32, i32, i64});
+        ctx,
+        {ptr, ptr, i64, i64, i32, ptr, i64, i32, ptr, i64, i32, i32, i64, i64});
     auto tensors = [&](ArrayRef<ModelTensor> list) -> llvm::Constant * {
       SmallVector<llvm::Constant *> entries;
       for (const ModelTensor &t : list) {
@@ -356,7 +366,8 @@ void seqc::emitModelTable(llvm::Module &module,
          llvm::ConstantInt::get(i64, model->stateSize),
          llvm::ConstantInt::get(i32, model->forwardFunction),
          llvm::ConstantInt::get(i32, model->stepFunction),
-         llvm::ConstantInt::get(i64, model->qweightsSize)}));
+         llvm::ConstantInt::get(i64, model->qweightsSize),
+         llvm::ConstantInt::get(i64, model->inputDim)}));
   }
   auto *gv = new llvm::GlobalVariable(module, ptr, /*isConstant=*/true,
                                       llvm::GlobalValue::ExternalLinkage,

@@ -179,6 +179,16 @@ def _int32_tokens(tokens, ndim):
     return np.ascontiguousarray(array, dtype=np.int32)
 
 
+def _features(features, ndim):
+    array = np.asarray(features)
+    if array.dtype.kind not in "fiu":
+        raise CallError("features must be numbers, got dtype %s" % array.dtype)
+    if array.ndim != ndim:
+        raise CallError("features must have %d dimensions, got shape %s"
+                        % (ndim, array.shape))
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
 class Model:
     """An instance of a model library: its weights and the state (KV caches,
     conv and SSM states) of `batch` sequences.
@@ -202,9 +212,17 @@ class Model:
         return self._model.position
 
     def forward(self, tokens):
+        """tokens: int [batch, L] -> float32 [batch, L, vocab_size]; for a
+        model with input_dim, float feature vectors [batch, L, input_dim]."""
+        if self.info["input_dim"]:
+            return self._model.forward_features(_features(tokens, 3))
         return self._model.forward(_int32_tokens(tokens, 2))
 
     def step(self, tokens):
+        """tokens: int [batch] -> float32 [batch, vocab_size]; for a model
+        with input_dim, float feature vectors [batch, input_dim]."""
+        if self.info["input_dim"]:
+            return self._model.step_features(_features(tokens, 2))
         return self._model.step(_int32_tokens(tokens, 1))
 
     def reset(self):

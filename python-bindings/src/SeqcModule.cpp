@@ -194,6 +194,9 @@ struct ModelApi {
   seqc_status (*forward)(seqc_model *, const int32_t *, int64_t,
                          float *) = nullptr;
   seqc_status (*step)(seqc_model *, const int32_t *, float *) = nullptr;
+  seqc_status (*forwardFeatures)(seqc_model *, const float *, int64_t,
+                                 float *) = nullptr;
+  seqc_status (*stepFeatures)(seqc_model *, const float *, float *) = nullptr;
   seqc_status (*reset)(seqc_model *) = nullptr;
   int64_t (*position)(const seqc_model *) = nullptr;
   uint64_t (*stateBytes)(const seqc_model *) = nullptr;
@@ -212,6 +215,8 @@ struct ModelApi {
     bind(handle, "seqc_model_destroy", destroy);
     bind(handle, "seqc_model_forward", forward);
     bind(handle, "seqc_model_step", step);
+    bind(handle, "seqc_model_forward_features", forwardFeatures);
+    bind(handle, "seqc_model_step_features", stepFeatures);
     bind(handle, "seqc_model_reset", reset);
     bind(handle, "seqc_model_position", position);
     bind(handle, "seqc_model_state_bytes", stateBytes);
@@ -220,7 +225,7 @@ struct ModelApi {
     bind(handle, "seqc_model_save_weights", saveWeights);
     bind(handle, "seqc_last_error", lastError);
     return info && create && createFromBuffer && destroy && forward && step &&
-           reset && position && stateBytes && save && load && saveWeights &&
+           forwardFeatures && stepFeatures && reset && position && stateBytes && save && load && saveWeights &&
            lastError;
   }
   void check(seqc_status status) const {
@@ -231,6 +236,8 @@ struct ModelApi {
 
 using TokenArray =
     nb::ndarray<nb::numpy, const int32_t, nb::c_contig, nb::device::cpu>;
+using FeatureArray =
+    nb::ndarray<nb::numpy, const float, nb::c_contig, nb::device::cpu>;
 using LogitArray = nb::ndarray<nb::numpy, float, nb::device::cpu>;
 
 /// One instance of a model library: weights, batch, carried state. Calls
@@ -241,7 +248,7 @@ public:
   Model(const ModelApi &api, nb::object library, seqc_model *model,
         int64_t batch)
       : batch(batch), api(api), library(std::move(library)), model(model),
-        vocab(api.info()->vocab_size) {}
+        vocab(api.info()->vocab_size), inputDim(api.info()->input_dim) {}
   ~Model() { api.destroy(model); }
   Model(const Model &) = delete;
   Model &operator=(const Model &) = delete;
@@ -251,17 +258,42 @@ public:
       raiseCallError("forward: tokens must be int32 [" +
                      std::to_string(batch) + ", length]");
     int64_t length = tokens.shape(1);
-    return run(tokens.data(), length, {static_cast<size_t>(batch),
-                                       static_cast<size_t>(length),
-                                       static_cast<size_t>(vocab)},
+    return run(tokens.data(), false, length,
+               {static_cast<size_t>(batch), static_cast<size_t>(length),
+                static_cast<size_t>(vocab)},
                false);
+  }
+
+  LogitArray forwardFeatures(FeatureArray features) {
+    if (features.ndim() != 3 ||
+        static_cast<int64_t>(features.shape(0)) != batch ||
+        static_cast<int64_t>(features.shape(2)) != inputDim)
+      raiseCallError("forward: features must be float32 [" +
+                     std::to_string(batch) + ", length, " +
+                     std::to_string(inputDim) + "]");
+    int64_t length = features.shape(1);
+    return run(features.data(), true, length,
+               {static_cast<size_t>(batch), static_cast<size_t>(length),
+                static_cast<size_t>(vocab)},
+               false);
+  }
+
+  LogitArray stepFeatures(FeatureArray features) {
+    if (features.ndim() != 2 ||
+        static_cast<int64_t>(features.shape(0)) != batch ||
+        static_cast<int64_t>(features.shape(1)) != inputDim)
+      raiseCallError("step: features must be float32 [" +
+                     std::to_string(batch) + ", " + std::to_string(inputDim) +
+                     "]");
+    return run(features.data(), true, 1,
+               {static_cast<size_t>(batch), static_cast<size_t>(vocab)}, true);
   }
 
   LogitArray step(TokenArray tokens) {
     if (tokens.ndim() != 1 || static_cast<int64_t>(tokens.shape(0)) != batch)
       raiseCallError("step: tokens must be int32 [" + std::to_string(batch) +
                      "]");
-    return run(tokens.data(), 1,
+    return run(tokens.data(), false, 1,
                {static_cast<size_t>(batch), static_cast<size_t>(vocab)}, true);
   }
 
@@ -297,7 +329,8 @@ public:
   int64_t batch;
 
 private:
-  LogitArray run(const int32_t *tokens, int64_t length,
+  /// `input`: int32 token ids, or with `features` f32 feature vectors.
+  LogitArray run(const void *input, bool features, int64_t length,
                  std::vector<size_t> shape, bool isStep) {
     size_t count = 1;
     for (size_t s : shape)
@@ -309,8 +342,14 @@ private:
     {
       nb::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mutex);
-      status = isStep ? api.step(model, tokens, logits)
-                      : api.forward(model, tokens, length, logits);
+      auto *tokens = static_cast<const int32_t *>(input);
+      auto *vectors = static_cast<const float *>(input);
+      if (features)
+        status = isStep ? api.stepFeatures(model, vectors, logits)
+                        : api.forwardFeatures(model, vectors, length, logits);
+      else
+        status = isStep ? api.step(model, tokens, logits)
+                        : api.forward(model, tokens, length, logits);
     }
     if (status != SEQC_OK) {
       std::free(logits);
@@ -323,7 +362,7 @@ private:
   ModelApi api;
   nb::object library; // keeps the library loaded
   seqc_model *model;
-  int64_t vocab;
+  int64_t vocab, inputDim;
   std::mutex mutex;
 };
 
@@ -464,6 +503,7 @@ public:
     d["name"] = m->name;
     d["architecture"] = m->architecture;
     d["vocab_size"] = m->vocab_size;
+    d["input_dim"] = m->input_dim;
     d["max_context"] = m->max_context;
     d["state_size"] = m->state_size;
     // Quantized projections: name -> (bits, group size).
@@ -564,6 +604,10 @@ NB_MODULE(_seqc, m) {
       .def_prop_ro("position", &Model::position)
       .def("forward", &Model::forward, nb::arg("tokens").noconvert())
       .def("step", &Model::step, nb::arg("tokens").noconvert())
+      .def("forward_features", &Model::forwardFeatures,
+           nb::arg("features").noconvert())
+      .def("step_features", &Model::stepFeatures,
+           nb::arg("features").noconvert())
       .def("reset", &Model::reset)
       .def("save_state", &Model::saveState)
       .def("save_weights", &Model::saveWeights, nb::arg("path"))

@@ -143,6 +143,25 @@ TINY_MLSTM_LIKE = {
     ],
 }
 
+# A non-LM model: 6 features per position in (projected to d_model by
+# embed.weight and embed.bias), 5 outputs per position (vocab_size), an
+# LSTM, a causal conv and an attention block.
+TINY_FEATURES = {
+    "format": "seqc-model",
+    "version": 1,
+    "name": "tiny-features",
+    "vocab_size": 5,
+    "d_model": 32,
+    "input_dim": 6,
+    "max_context": 64,
+    "blocks": [
+        {"mixer": {"kind": "lstm"}},
+        {"mixer": {"kind": "conv", "kernel": 3, "activation": "silu"},
+         "mlp": {"kind": "gelu", "hidden": 48}},
+        {"mixer": {"kind": "attention", "num_heads": 4, "num_kv_heads": 2}},
+    ],
+}
+
 ALL = {"tiny_llama_like": TINY_LLAMA_LIKE,
        "tiny_mamba_like": TINY_MAMBA_LIKE,
        "tiny_hybrid": TINY_HYBRID,
@@ -150,4 +169,5 @@ ALL = {"tiny_llama_like": TINY_LLAMA_LIKE,
        "tiny_rnn_like": TINY_RNN_LIKE,
        "tiny_gla_like": TINY_GLA_LIKE,
        "tiny_gdn_like": TINY_GDN_LIKE,
-       "tiny_mlstm_like": TINY_MLSTM_LIKE}
+       "tiny_mlstm_like": TINY_MLSTM_LIKE,
+       "tiny_features": TINY_FEATURES}

@@ -9,6 +9,7 @@ throughout.
     weight_shapes(d)         -> {name: shape} of every weight the model needs
     random_weights(d, seed)  -> {name: float32 array}, a well-behaved model
     reference_logits(d, weights, tokens[B, L]) -> float64 [B, L, vocab]
+        (with input_dim: features[B, L, input_dim] in place of tokens)
     reference_mixer(d, weights, i, x[B, L, d_model]) -> block i's mixer alone
 
 `reference_logits` is a whole forward from position 0: query i sits at
@@ -29,7 +30,8 @@ class DescriptionError(ValueError):
 
 
 _TOP_FIELDS = {"format", "version", "name", "vocab_size", "d_model",
-               "max_context", "norm_eps", "tie_embeddings", "blocks"}
+               "max_context", "norm_eps", "tie_embeddings", "input_dim",
+               "blocks"}
 _BLOCK_FIELDS = {"mixer", "mlp"}
 _ATTN_FIELDS = {"kind", "num_heads", "num_kv_heads", "head_dim", "rope_theta",
                 "window", "chunk"}
@@ -237,6 +239,11 @@ def normalize_description(desc):
         "norm_eps": desc.get("norm_eps", 1e-5),
         "tie_embeddings": _bool(desc, "tie_embeddings", "", False),
     }
+    # Absent (token ids) unless given: normalizing twice changes nothing.
+    if "input_dim" in desc:
+        out["input_dim"] = _int(desc, "input_dim", "")
+        if out["tie_embeddings"]:
+            raise DescriptionError("tie_embeddings: expected false with input_dim")
     if not _is_number(out["norm_eps"]) or not out["norm_eps"] > 0:
         raise DescriptionError("norm_eps: expected a number > 0")
     out["norm_eps"] = float(out["norm_eps"])
@@ -283,7 +290,11 @@ def weight_shapes(desc):
     """{name: shape} of every weight the model reads (docs/models.md table)."""
     d = normalize_description(desc)
     V, E = d["vocab_size"], d["d_model"]
-    shapes = {"embed.weight": (V, E)}
+    if d.get("input_dim"):
+        # Feature vectors: a projection to d_model.
+        shapes = {"embed.weight": (E, d["input_dim"]), "embed.bias": (E,)}
+    else:
+        shapes = {"embed.weight": (V, E)}
     for i, b in enumerate(d["blocks"]):
         p = f"blocks.{i}."
         shapes[p + "norm.weight"] = (E,)
@@ -416,7 +427,7 @@ def random_weights(desc, seed, scale=1.0):
     out = {}
     for name, shape in weight_shapes(desc).items():
         leaf = name.split(".")[-2:]
-        if name == "embed.weight":
+        if name == "embed.weight" and not d.get("input_dim"):
             w = 0.5 * rng.standard_normal(shape)
         elif name.endswith("norm.weight"):
             w = 1.0 + 0.1 * rng.standard_normal(shape)
@@ -861,13 +872,19 @@ def reference_mixer(description, weights, block, x):
 
 def reference_logits(description, weights, tokens):
     """Logits, float64 [B, L, vocab], of a whole forward of `tokens` [B, L]
-    from position 0.  Weights are checked against weight_shapes (extra
-    tensors are ignored, as the document says)."""
+    (or, with input_dim, feature vectors [B, L, input_dim]) from position
+    0.  Weights are checked against weight_shapes (extra tensors are
+    ignored, as the document says)."""
     d = normalize_description(description)
     tokens = np.asarray(tokens)
-    if tokens.ndim != 2:
+    if d.get("input_dim"):
+        if tokens.ndim != 3 or tokens.shape[2] != d["input_dim"]:
+            raise ValueError(f"features must be [B, L, {d['input_dim']}], "
+                             f"got shape {tokens.shape}")
+    elif tokens.ndim != 2:
         raise ValueError(f"tokens must be [B, L], got shape {tokens.shape}")
-    if tokens.size and (tokens.min() < 0 or tokens.max() >= d["vocab_size"]):
+    if not d.get("input_dim") and tokens.size and (
+            tokens.min() < 0 or tokens.max() >= d["vocab_size"]):
         raise ValueError("token id outside [0, vocab_size)")
     if tokens.shape[1] > d["max_context"]:
         raise ValueError(f"{tokens.shape[1]} tokens exceed max_context {d['max_context']}")
@@ -879,7 +896,11 @@ def reference_logits(description, weights, tokens):
                              f"expected {shape}")
     w = {k: np.asarray(v, dtype=np.float64) for k, v in weights.items()}
     eps = d["norm_eps"]
-    x = w["embed.weight"][tokens]                                   # [B, L, E]
+    if d.get("input_dim"):
+        x = _linear(tokens.astype(np.float64), w["embed.weight"],
+                    w["embed.bias"])                                # [B, L, E]
+    else:
+        x = w["embed.weight"][tokens]                               # [B, L, E]
     for i, b in enumerate(d["blocks"]):
         p = f"blocks.{i}."
         x = x + _mixer_forward(_rms(x, w[p + "norm.weight"], eps), w, b["mixer"], p, eps)

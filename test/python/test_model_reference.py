@@ -472,7 +472,10 @@ def test_fixtures_are_well_behaved(name):
         if k.endswith("A_log"):
             assert v.min() >= 0 and v.max() <= math.log(16) + 1e-6
     d = normalize_description(desc)
-    toks = np.random.default_rng(1).integers(0, d["vocab_size"], (2, 40))
+    if d.get("input_dim"):
+        toks = np.random.default_rng(1).standard_normal((2, 40, d["input_dim"]))
+    else:
+        toks = np.random.default_rng(1).integers(0, d["vocab_size"], (2, 40))
     logits = reference_logits(desc, w, toks)
     assert logits.shape == (2, 40, d["vocab_size"])
     assert np.isfinite(logits).all()
@@ -1639,3 +1642,30 @@ def test_random_weights_make_new_mixers_matter(seed):
         b = wr[key]
         assert 0.7 < b[32:64].mean() < 1.3 and abs(b[:32].mean()) < 0.1, key
     assert abs(wr["blocks.0.lstm.bias_hh"].mean()) < 0.1
+
+
+def test_one_hot_features_are_an_embedding():
+    """A model with input_dim = vocab_size reading one-hot vectors, with
+    embed.weight the token model's table transposed and embed.bias zero,
+    is the token model."""
+    tokens_desc = dict(model_fixtures.TINY_HYBRID)
+    V = tokens_desc["vocab_size"]
+    features_desc = dict(tokens_desc, input_dim=V)
+    w = random_weights(tokens_desc, seed=3)
+    wf = dict(w)
+    wf["embed.weight"] = w["embed.weight"].T.copy()
+    wf["embed.bias"] = np.zeros(tokens_desc["d_model"], np.float32)
+    assert {k: v.shape for k, v in wf.items()} == weight_shapes(features_desc)
+    toks = np.random.default_rng(4).integers(0, V, (2, 12))
+    one_hot = np.eye(V)[toks]
+    np.testing.assert_allclose(reference_logits(features_desc, wf, one_hot),
+                               reference_logits(tokens_desc, w, toks),
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_input_dim_rules():
+    desc = dict(model_fixtures.TINY_FEATURES)
+    with pytest.raises(DescriptionError, match="input_dim: expected an integer >= 1"):
+        normalize_description(dict(desc, input_dim=0))
+    with pytest.raises(DescriptionError, match="tie_embeddings: expected false with input_dim"):
+        normalize_description(dict(desc, tie_embeddings=True))

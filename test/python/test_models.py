@@ -8,6 +8,7 @@ The Hugging Face models are in test_models_hf.py.
 """
 
 import copy
+import ctypes
 import json
 import os
 import struct
@@ -50,7 +51,11 @@ def assert_close(out, ref, tol=TOL):
 
 
 def tokens_for(desc, length=LENGTH, seed=0, batch=BATCH):
+    """Token ids [batch, length], or for a model with input_dim feature
+    vectors [batch, length, input_dim]."""
     rng = np.random.default_rng(seed)
+    if desc.get("input_dim"):
+        return rng.standard_normal((batch, length, desc["input_dim"]))
     return rng.integers(0, desc["vocab_size"], size=(batch, length))
 
 
@@ -337,6 +342,52 @@ def test_token_outside_vocabulary(llama):
     np.testing.assert_array_equal(np.concatenate([first, rest], axis=1),
                                   np.concatenate([clean.forward(toks[:, :4]),
                                                   clean.forward(toks[:, 4:])], axis=1))
+
+
+def test_feature_array_refusals(build):
+    features = build("tiny_features")
+    m = features.model()
+    with pytest.raises(seqc.CallError, match="3 dimensions"):
+        m.forward(np.zeros((BATCH, 3)))
+    with pytest.raises(seqc.CallError, match=r"float32 \[2, length, 6\]"):
+        m.forward(np.zeros((BATCH, 3, 5)))
+    with pytest.raises(seqc.CallError, match=r"float32 \[2, 6\]"):
+        m.step(np.zeros((BATCH + 1, 6)))
+    with pytest.raises(seqc.CallError, match="must be numbers"):
+        m.step(np.array([["a"] * 6] * BATCH))
+    assert m.position == 0
+
+
+def test_each_model_refuses_the_other_kind_of_input(build, llama):
+    """Through the C API: a feature model refuses token ids and a token
+    model feature vectors, naming the function to call."""
+    def c_api(compiled):
+        lib = ctypes.CDLL(compiled.lib.path)
+        lib.seqc_last_error.restype = ctypes.c_char_p
+        ptr = ctypes.c_void_p
+        lib.seqc_model_step.argtypes = [ptr, ptr, ptr]
+        lib.seqc_model_step_features.argtypes = [ptr, ptr, ptr]
+        lib.seqc_model_destroy.argtypes = [ptr]
+        handle = ctypes.c_void_p()
+        assert lib.seqc_model_create(compiled.weights_path.encode(), 1,
+                                     ctypes.byref(handle)) == 0
+        return lib, handle
+
+    logits = np.zeros(64 * 128, np.float32)
+    lib, handle = c_api(build("tiny_features"))
+    tokens = np.zeros(1, np.int32)
+    status = lib.seqc_model_step(handle, tokens.ctypes.data, logits.ctypes.data)
+    assert status == 1
+    assert b"reads feature vectors (input_dim 6): call seqc_model_forward_features" \
+        in lib.seqc_last_error()
+    lib.seqc_model_destroy(handle)
+    lib, handle = c_api(llama)
+    features = np.zeros(64, np.float32)
+    status = lib.seqc_model_step_features(handle, features.ctypes.data,
+                                          logits.ctypes.data)
+    assert status == 1
+    assert b"reads token ids: call seqc_model_forward" in lib.seqc_last_error()
+    lib.seqc_model_destroy(handle)
 
 
 def test_token_array_refusals(llama):

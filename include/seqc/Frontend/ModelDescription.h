@@ -109,6 +109,11 @@ struct ModelSpec {
   int64_t vocabSize = 0, dModel = 0, maxContext = 2048;
   double normEps = 1e-5;
   bool tieEmbeddings = false;
+  /// 0: the model reads token ids (an embedding table). N > 0: it reads N
+  /// floats per position (a non-LM model), projected to d_model by
+  /// embed.weight [d_model, N] and embed.bias [d_model]; vocab_size is then
+  /// the number of outputs per position.
+  int64_t inputDim = 0;
   std::vector<BlockSpec> blocks;
   WeightNaming naming = WeightNaming::Seqc;
   /// Weight-only quantization of the projections (seqc --quantize): 0 (none),

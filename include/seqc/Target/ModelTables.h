@@ -39,6 +39,9 @@ struct ModelInfo {
   int64_t vocabSize = 0, maxContext = 0, weightsSize = 0, stateSize = 0;
   /// Bytes of the packed quantized weights (0: none, and no such argument).
   int64_t qweightsSize = 0;
+  /// Floats per position of a model that reads feature vectors (0: it
+  /// reads token ids).
+  int64_t inputDim = 0;
   std::vector<ModelTensor> weights, states;
   int32_t forwardFunction = -1, stepFunction = -1;
 };

@@ -1452,13 +1452,15 @@ mlir::OwningOpRef<mlir::ModuleOp> seqc::buildModel(const ModelSpec &spec,
       b.getNamedAttr("name", b.getStringAttr(spec.name)),
       b.getNamedAttr("architecture", b.getStringAttr(spec.architecture)),
       b.getNamedAttr("vocab_size", b.getI64IntegerAttr(spec.vocabSize)),
-      b.getNamedAttr("input_dim", b.getI64IntegerAttr(spec.inputDim)),
       b.getNamedAttr("max_context", b.getI64IntegerAttr(spec.maxContext)),
       b.getNamedAttr("weights_size", b.getI64IntegerAttr(std::max<int64_t>(
                                          layout.weightsSize, 1))),
       b.getNamedAttr("state_size", b.getI64IntegerAttr(layout.stateSize)),
       b.getNamedAttr("state", b.getArrayAttr(state)),
       b.getNamedAttr("weights", b.getArrayAttr(weights))};
+  if (spec.inputDim > 0)
+    model.push_back(
+        b.getNamedAttr("input_dim", b.getI64IntegerAttr(spec.inputDim)));
   if (spec.quantBits)
     model.push_back(b.getNamedAttr(
         "qweights_size",

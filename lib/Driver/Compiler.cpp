@@ -259,9 +259,6 @@ LogicalResult Compilation::run(ModuleOp module) const {
     if (failed(modelInfo))
       return failure();
     model = std::move(*modelInfo);
-    if (model && cuda())
-      return error("--target=cuda compiles programs of seq ops (.mlir); "
-                   "model descriptions are not supported on CUDA yet");
   }
   if (options.emit == OutputKind::Header)
     return writeOutput([&](raw_pwrite_stream &os) {

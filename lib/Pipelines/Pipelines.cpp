@@ -132,7 +132,7 @@ std::string seqc::getCudaKernelsPipeline(const PipelineOptions &options) {
          "func.func(seq-gpu-map-parallel-loops{block-size=" +
          std::to_string(options.gpuBlockSize) +
          "}),"
-         "func.func(seq-gpu-device-buffers)," +
+         "seq-gpu-device-buffers," +
          // Testing without a GPU: the launches run as host loops.
          std::string(options.gpuEmulateOnHost
                          ? "func.func(seq-gpu-emulate-on-host)"

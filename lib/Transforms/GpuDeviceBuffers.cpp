@@ -30,7 +30,7 @@ static bool handlesBuffersWithoutTouching(Operation *op) {
              ViewLikeOpInterface, func::ReturnOp, scf::ForOp, scf::IfOp,
              scf::WhileOp, scf::YieldOp, scf::ConditionOp, arith::SelectOp>(
              op) ||
-         op->getDialect()->getNamespace() == "gpu";
+         op->getName().getDialectNamespace() == "gpu";
 }
 
 static bool touchesBuffers(Operation *op) {
@@ -84,13 +84,16 @@ static Value rootBuffer(Value value) {
 /// Whether the buffer `root` (an allocation or an argument, outside any
 /// kernel) is only ever used by host code that reads, writes or frees it
 /// (the ownership bookkeeping of buffer deallocation): no kernel uses it,
-/// it is not returned, carried by a loop or selected. Such a buffer stays
-/// in host memory.
-static bool isHostOnly(Value root) {
+/// it is not passed to a function with kernels, returned, carried by a
+/// loop or selected. Such a buffer stays in host memory.
+static bool isHostOnly(Value root, const DenseSet<StringAttr> &kernelFunctions) {
   SmallVector<Value> worklist = {root};
   while (!worklist.empty()) {
     Value value = worklist.pop_back_val();
     for (Operation *user : value.getUsers()) {
+      if (auto call = dyn_cast<func::CallOp>(user))
+        if (kernelFunctions.contains(call.getCalleeAttr().getAttr()))
+          return false;
       if (user->getParentOfType<gpu::LaunchOp>() ||
           isa<func::ReturnOp, scf::YieldOp, scf::ForOp, scf::WhileOp,
               scf::ConditionOp, scf::IfOp, arith::SelectOp, gpu::MemcpyOp>(
@@ -112,8 +115,16 @@ struct SeqGpuDeviceBuffersPass
     return op->getParentOfType<gpu::LaunchOp>() != nullptr;
   }
 
+  /// The functions that launch kernels, directly or through calls; a call
+  /// of one passes GPU buffers.
+  DenseSet<StringAttr> kernelFunctions;
   /// Host buffers (isHostOnly), found before any rewriting.
   DenseSet<Value> hostBuffers;
+
+  bool callsKernelFunction(Operation *op) const {
+    auto call = dyn_cast<func::CallOp>(op);
+    return call && kernelFunctions.contains(call.getCalleeAttr().getAttr());
+  }
 
   bool onHost(Value buffer) const {
     return hostBuffers.contains(rootBuffer(buffer));
@@ -125,7 +136,8 @@ struct SeqGpuDeviceBuffersPass
     WalkResult result = func.walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (isa<gpu::LaunchOp>(op))
         return WalkResult::skip();
-      if (!touchesBuffers(op) || handlesBuffersWithoutTouching(op))
+      if (!touchesBuffers(op) || handlesBuffersWithoutTouching(op) ||
+          callsKernelFunction(op))
         return WalkResult::advance();
       for (Value operand : op->getOperands())
         if (isa<MemRefType>(operand.getType()) && !onHost(operand)) {
@@ -140,23 +152,50 @@ struct SeqGpuDeviceBuffersPass
   }
 
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    // A function without kernels (the deallocation helper) is host code.
-    if (func.isExternal() ||
-        !func->walk([](gpu::LaunchOp) { return WalkResult::interrupt(); })
-             .wasInterrupted())
-      return;
+    // Functions that launch kernels or call a function that does; any
+    // other (the deallocation helper) is host code.
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (auto func : getOperation().getOps<func::FuncOp>()) {
+        if (func.isExternal() ||
+            kernelFunctions.contains(func.getSymNameAttr()))
+          continue;
+        bool launches = func->walk([&](Operation *op) {
+                              return isa<gpu::LaunchOp>(op) ||
+                                             callsKernelFunction(op)
+                                         ? WalkResult::interrupt()
+                                         : WalkResult::advance();
+                            })
+                            .wasInterrupted();
+        if (launches) {
+          kernelFunctions.insert(func.getSymNameAttr());
+          changed = true;
+        }
+      }
+    }
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (kernelFunctions.contains(func.getSymNameAttr()) &&
+          failed(rewriteFunction(func)))
+        return signalPassFailure();
+  }
+
+  /// A public function takes and returns host buffers (the library's
+  /// ABI); a private one (a model's block, called by one) takes and
+  /// returns GPU buffers.
+  LogicalResult rewriteFunction(func::FuncOp func) {
+    bool hostInterface = func.isPublic();
     hostBuffers.clear();
     func.walk([&](Operation *op) {
       if (isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp>(op) &&
-          !inKernel(op) && isHostOnly(op->getResult(0)))
+          !inKernel(op) && isHostOnly(op->getResult(0), kernelFunctions))
         hostBuffers.insert(op->getResult(0));
     });
     for (BlockArgument arg : func.getArguments())
-      if (isa<MemRefType>(arg.getType()) && isHostOnly(arg))
+      if (hostInterface && isa<MemRefType>(arg.getType()) &&
+          isHostOnly(arg, kernelFunctions))
         hostBuffers.insert(arg);
     if (failed(checkHostCode(func)))
-      return signalPassFailure();
+      return failure();
     Location loc = func.getLoc();
     OpBuilder b(&getContext());
 
@@ -210,6 +249,8 @@ struct SeqGpuDeviceBuffersPass
       op->erase();
     }
 
+    if (!hostInterface)
+      return success();
     // Arguments that kernels read: a device copy each, read in their place.
     Block &entry = func.getBody().front();
     b.setInsertionPointToStart(&entry);
@@ -219,11 +260,10 @@ struct SeqGpuDeviceBuffersPass
       if (!type || hostBuffers.contains(arg))
         continue;
       if (!type.getLayout().isIdentity()) {
-        func.emitError("argument ")
-            << arg.getArgNumber()
-            << " has a strided layout; the CUDA target copies only "
-               "contiguous arguments";
-        return signalPassFailure();
+        return func.emitError("argument ")
+               << arg.getArgNumber()
+               << " has a strided layout; the CUDA target copies only "
+                  "contiguous arguments";
       }
       argumentCopies.push_back(replaceWithDeviceCopy(b, loc, arg));
     }
@@ -257,6 +297,7 @@ struct SeqGpuDeviceBuffersPass
         gpu::DeallocOp::create(b, ret.getLoc(), TypeRange(), ValueRange(),
                                buffer);
     });
+    return success();
   }
 };
 } // namespace

@@ -32,9 +32,6 @@
 // RUN: not seqc %t/host-read.mlir --target=cuda --emit=gpu 2>&1 | FileCheck %s --check-prefix=HOST
 // HOST: host-read.mlir:{{[0-9]+}}:{{[0-9]+}}: error: reads or writes a buffer outside a GPU kernel, which the CUDA target does not support yet
 
-// RUN: not seqc %seqc_src_root/examples/models/tiny_hybrid.json --target=cuda -o %t/m.so 2>&1 | FileCheck %s --check-prefix=MODEL
-// RUN: not test -e %t/m.so
-// MODEL: seqc: error: --target=cuda compiles programs of seq ops (.mlir); model descriptions are not supported on CUDA yet
 
 //--- good.mlir
 func.func @f(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {

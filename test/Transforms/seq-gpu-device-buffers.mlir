@@ -1,5 +1,5 @@
 // RUN: seq-opt %s -split-input-file -verify-diagnostics \
-// RUN:   -pass-pipeline='builtin.module(func.func(seq-gpu-device-buffers))' | FileCheck %s
+// RUN:   -seq-gpu-device-buffers | FileCheck %s
 
 // Arguments the kernel reads are copied to the GPU; buffers the kernel
 // uses are GPU buffers (an alloca's is freed at the end of its block, a
@@ -56,6 +56,46 @@ func.func @f(%a: memref<?xf32>, %unused: memref<4xf32>) -> memref<?xf32> {
   }
   memref.dealloc %book : memref<2xindex>
   return %r : memref<?xf32>
+}
+
+// -----
+
+// A private function with kernels (a model's block) takes and returns GPU
+// buffers: no copies of its own; its public caller copies the argument in
+// and passes the GPU buffer.
+// CHECK-LABEL: func.func private @block(
+// CHECK-SAME: %[[X:[^:]*]]: memref<4xf32>) -> memref<4xf32>
+// CHECK-NOT: gpu.memcpy
+// CHECK: %[[Y:.*]] = gpu.alloc  () : memref<4xf32>
+// CHECK: gpu.launch
+// CHECK:   memref.load %[[X]]
+// CHECK-NOT: gpu.memcpy
+// CHECK: return %[[Y]] : memref<4xf32>
+// CHECK-LABEL: func.func @caller(
+// CHECK-SAME: %[[A:[^:]*]]: memref<4xf32>
+// CHECK: %[[DA:.*]] = gpu.alloc  () : memref<4xf32>
+// CHECK: gpu.memcpy  %[[DA]], %[[A]]
+// CHECK: %[[R:.*]] = call @block(%[[DA]])
+// CHECK: %[[HOST:.*]] = memref.alloc() : memref<4xf32>
+// CHECK: gpu.memcpy  %[[HOST]], %[[R]]
+// CHECK: gpu.dealloc  %[[R]]
+// CHECK: gpu.dealloc  %[[DA]]
+// CHECK: return %[[HOST]]
+func.func private @block(%x: memref<4xf32>) -> memref<4xf32> {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %y = memref.alloc() : memref<4xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
+    %v = memref.load %x[%tx] : memref<4xf32>
+    memref.store %v, %y[%tx] : memref<4xf32>
+    gpu.terminator
+  }
+  return %y : memref<4xf32>
+}
+func.func @caller(%a: memref<4xf32>) -> memref<4xf32> {
+  %r = call @block(%a) : (memref<4xf32>) -> memref<4xf32>
+  return %r : memref<4xf32>
 }
 
 // -----

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import seqc
-from seqc_harness import Library, SeqcError, cuda_unavailable
+from seqc_harness import (SEQC, Library, SeqcError, cuda_unavailable,
+                          target_args)
 
 SOURCE = """
 func.func @rotate(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
@@ -102,3 +103,66 @@ def test_python_reports_a_missing_toolkit(tmp_path):
         seqc.compile(SOURCE, target="cuda", cuda_path=str(tmp_path),
                      output=str(tmp_path / "libk.so"))
     assert not os.path.exists(tmp_path / "libk.so")
+
+
+# ================================================================ models
+
+import json  # noqa: E402
+
+import model_fixtures  # noqa: E402
+from model_reference import random_weights, reference_logits  # noqa: E402
+from safetensors_io import write_safetensors  # noqa: E402
+
+MODEL_LENGTH = 7
+
+
+def _model_inputs(desc, batch=2, length=MODEL_LENGTH):
+    rng = np.random.default_rng(5)
+    if desc.get("input_dim"):
+        return rng.standard_normal((batch, length, desc["input_dim"]))
+    return rng.integers(0, desc["vocab_size"], (batch, length))
+
+
+@pytest.mark.parametrize("target", ["cuda-emulated", "cuda"])
+@pytest.mark.parametrize("name", sorted(model_fixtures.ALL))
+def test_model_matches_reference(tmp_path, name, target):
+    """Every model fixture compiled for CUDA: forward and step token by
+    token against the float64 reference (the kernels run on the host for
+    cuda-emulated; on the GPU for cuda, skipped without one)."""
+    args = target_args(target)
+    desc = model_fixtures.ALL[name]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(desc))
+    lib_path = str(tmp_path / "libmodel.so")
+    out = subprocess.run([SEQC, str(path), "-o", lib_path, *args],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    weights = random_weights(desc, seed=1)
+    write_safetensors(str(tmp_path / "w.safetensors"), weights)
+    model = seqc.load(lib_path).model(str(tmp_path / "w.safetensors"), batch=2)
+    inputs = _model_inputs(desc)
+    ref = reference_logits(desc, weights, inputs)
+    scale = max(1.0, float(np.abs(ref).max()))
+    logits = model.forward(inputs)
+    assert np.abs(logits - ref).max() <= 2e-4 * scale
+    model.reset()
+    steps = np.stack([model.step(inputs[:, t]) for t in range(MODEL_LENGTH)], 1)
+    assert np.abs(steps - ref).max() <= 2e-4 * scale
+
+
+def test_model_library_without_a_gpu(tmp_path):
+    """A model compiled for the GPU loads and creates an instance (weights
+    stay in host memory until a call); a call says there is no device."""
+    if cuda_unavailable() is None or cuda_unavailable().startswith("no CUDA toolkit"):
+        pytest.skip("needs the toolkit and no GPU")
+    desc = model_fixtures.TINY_HYBRID
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(desc))
+    lib_path = seqc.compile(str(path), target="cuda",
+                            output=str(tmp_path / "libmodel.so"))
+    weights = random_weights(desc, seed=1)
+    write_safetensors(str(tmp_path / "w.safetensors"), weights)
+    model = seqc.load(lib_path).model(str(tmp_path / "w.safetensors"))
+    with pytest.raises(seqc.CallError, match="forward: no CUDA device"):
+        model.forward(_model_inputs(desc, batch=1))
+    assert model.position == 0

@@ -388,14 +388,17 @@ def SeqGpuMapParallelLoops : Pass<"seq-gpu-map-parallel-loops", "::mlir::func::F
                            "::mlir::scf::SCFDialect"];
 }
 
-def SeqGpuDeviceBuffers : Pass<"seq-gpu-device-buffers", "::mlir::func::FuncOp"> {
+def SeqGpuDeviceBuffers : Pass<"seq-gpu-device-buffers", "::mlir::ModuleOp"> {
   let summary = "Put a function's buffers in GPU memory: copy arguments in "
                 "and results out";
   let description = [{
-    Runs after `seq-gpu-map-parallel-loops` on bufferized public functions
-    whose memory is touched only by GPU kernels. The function keeps the
-    host-memory ABI of the CPU target (arguments and results in host
-    memory, results allocated with `malloc`), so:
+    Runs after `seq-gpu-map-parallel-loops` on bufferized functions whose
+    memory is touched only by GPU kernels (functions without kernels are
+    host code and left alone). A public function keeps the host-memory ABI
+    of the CPU target (arguments and results in host memory, results
+    allocated with `malloc`); a private one (a model's block) takes and
+    returns GPU buffers, and a call of it passes them. So, in every
+    function with kernels, and for arguments and results in public ones:
 
     - each memref argument is copied into a `gpu.alloc` buffer on entry and
       every use reads the copy; the copy is freed at each return;

@@ -83,7 +83,24 @@ struct SeqGpuMapParallelLoopsPass
     for (Operation &op : loop.getBody()->without_terminator())
       b.clone(op, mapping);
     loop.erase();
+    allowContraction(guard);
     return success();
+  }
+
+  /// Lets the back end fuse the kernel's multiplies and adds into FMAs
+  /// (one rounding instead of two, and half the instructions of a dot
+  /// product): NVPTX contracts only operations marked `contract`.
+  static void allowContraction(Operation *kernelBody) {
+    kernelBody->walk([](Operation *op) {
+      if (!isa<arith::MulFOp, arith::AddFOp, arith::SubFOp>(op))
+        return;
+      auto flags = op->getAttrOfType<arith::FastMathFlagsAttr>("fastmath");
+      arith::FastMathFlags value =
+          flags ? flags.getValue() : arith::FastMathFlags::none;
+      op->setAttr("fastmath",
+                  arith::FastMathFlagsAttr::get(
+                      op->getContext(), value | arith::FastMathFlags::contract));
+    });
   }
 
   void runOnOperation() override {

@@ -33,8 +33,8 @@
 // PTX: cvt.rn.f32.s16
 // PTX: // gpu.module @fake_quantize_kernel
 // PTX: // gpu.module @matmul_kernel
-// PTX: mul.rn.f32
-// PTX: add.rn.f32
+// The matmul's multiply-adds contracted into FMAs.
+// PTX: fma.rn.f32
 
 // PTXAS80-NOT: FAIL
 // PTXAS80: sm_80: 61 kernels assembled, 0 failed

@@ -45,12 +45,14 @@ func.func @two_d(%m: index, %n: index, %buf: memref<?x?xf32>) {
 
 // -----
 
-// A nested parallel loop and a reduction's scf.for stay inside the thread.
+// A nested parallel loop and a reduction's scf.for stay inside the thread;
+// the kernel's float arithmetic may be contracted into FMAs.
 // CHECK-LABEL: func.func @nested(
 // CHECK: gpu.launch
 // CHECK:   scf.if
 // CHECK:     scf.parallel
 // CHECK:       scf.for
+// CHECK:         arith.addf %{{.*}}, %{{.*}} fastmath<contract> : f32
 // CHECK-NOT: gpu.launch
 func.func @nested(%buf: memref<4x8x16xf32>) {
   %c0 = arith.constant 0 : index

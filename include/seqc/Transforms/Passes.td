@@ -366,7 +366,9 @@ def SeqGpuMapParallelLoops : Pass<"seq-gpu-map-parallel-loops", "::mlir::func::F
     threads and the grid covers the space, each thread checking that its
     index is inside it. Loops nested in the body (a reduction's `scf.for`,
     an inner `scf.parallel`) run sequentially in each thread. A loop with
-    reductions (`init` operands) is refused with an error.
+    reductions (`init` operands) is refused with an error. The kernel's
+    `arith.mulf`, `addf` and `subf` are marked `contract`, so that the back
+    end fuses multiply-adds into FMAs.
 
     ```mlir
     scf.parallel (%i, %j) = (%c0, %c0) to (%m, %n) step (%c1, %c1) { ... }

@@ -35,8 +35,13 @@
 // PTX: // gpu.module @matmul_kernel
 // The matmul's multiply-adds contracted into FMAs.
 // PTX: fma.rn.f32
+// Half-precision attention computes in its own type.
+// PTX: // gpu.module @attention_f16_kernel
+// PTX: fma.rn.f16
+// PTX: // gpu.module @attention_bf16_kernel
+// PTX: fma.rn.bf16
 
 // PTXAS80-NOT: FAIL
-// PTXAS80: sm_80: 61 kernels assembled, 0 failed
+// PTXAS80: sm_80: 85 kernels assembled, 0 failed
 // PTXAS90-NOT: FAIL
-// PTXAS90: sm_90: 61 kernels assembled, 0 failed
+// PTXAS90: sm_90: 85 kernels assembled, 0 failed

@@ -1,10 +1,12 @@
-"""f16 through the CPU pipeline and the ABI (computed in f16, so the
-tolerance is f16's), and bf16 compiling and linking (its conversions come
-from compiler-rt's builtins)."""
+"""f16 through the CPU pipeline, the CUDA lowering (emulated, and on a GPU
+when there is one) and the ABI (computed in f16, so the tolerance is
+f16's), and bf16 compiling and linking (its conversions come from
+compiler-rt's builtins)."""
 
 import numpy as np
+import pytest
 
-from seqc_harness import Library, assert_close, tensor_type
+from seqc_harness import Library, assert_close, target_args, tensor_type
 from test_attention import attention_reference
 from test_conv1d import conv1d_reference
 
@@ -20,10 +22,12 @@ func.func @attn(%q: {q}, %k: {q}, %v: {q}) -> {q} {{
 """
 
 
-def test_f16_matches_reference():
+@pytest.mark.parametrize("target", ["-O2", "cuda-emulated", "cuda"])
+def test_f16_matches_reference(target):
     lib = Library(SOURCE.format(x=tensor_type((1, 1, 6), "f16", (0, 1)),
                                 w=tensor_type((6, 1, 3), "f16"),
-                                q=tensor_type((1, 2, 1, 16), "f16", (0, 2))))
+                                q=tensor_type((1, 2, 1, 16), "f16", (0, 2))),
+                  extra_args=target_args(target))
     rng = np.random.default_rng(11)
     x = rng.standard_normal((2, 9, 6)).astype(np.float16)
     w = (rng.standard_normal((6, 1, 3)) / 2).astype(np.float16)

@@ -74,3 +74,13 @@ func.func @matmul(%a: tensor<?x64xf32>, %b: tensor<64x32xf32>) -> tensor<?x32xf3
   %c = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x32xf32>) outs(%init : tensor<?x32xf32>) -> tensor<?x32xf32>
   return %c : tensor<?x32xf32>
 }
+
+func.func @attention_f16(%q: tensor<?x4x?x32xf16>) -> tensor<?x4x?x32xf16> {
+  %o = seq.attention %q, %q, %q {causal} : tensor<?x4x?x32xf16>, tensor<?x4x?x32xf16>, tensor<?x4x?x32xf16> -> tensor<?x4x?x32xf16>
+  return %o : tensor<?x4x?x32xf16>
+}
+
+func.func @attention_bf16(%q: tensor<?x4x?x32xbf16>) -> tensor<?x4x?x32xbf16> {
+  %o = seq.attention %q, %q, %q {causal} : tensor<?x4x?x32xbf16>, tensor<?x4x?x32xbf16>, tensor<?x4x?x32xbf16> -> tensor<?x4x?x32xbf16>
+  return %o : tensor<?x4x?x32xbf16>
+}

@@ -120,7 +120,10 @@ llvm::Error seqc::calibrateSsmScales(ModelSpec &spec,
 
   CompileOptions compileOptions = build;
   compileOptions.emit = OutputKind::SharedLib;
-  compileOptions.cpu = "native"; // it runs here, whatever the target
+  // It runs here, on this CPU, whatever the target.
+  compileOptions.target = TargetKind::CPU;
+  compileOptions.gpuEmulateOnHost = false;
+  compileOptions.cpu = "native";
   compileOptions.headerPath = "";
   compileOptions.libraryName = "seqc_calibration";
   progress("compiling the float model to record its scan inputs");

@@ -107,6 +107,56 @@ static bool isHostOnly(Value root, const DenseSet<StringAttr> &kernelFunctions) 
   return true;
 }
 
+/// Whether nothing in its function can write `root`: every use, through
+/// views, only reads it or describes it.
+static bool isReadOnly(Value root) {
+  SmallVector<Value> worklist = {root};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
+        if (view.getViewSource() == value)
+          worklist.push_back(view->getResult(0));
+        continue;
+      }
+      if (!isa<memref::LoadOp, memref::DimOp, memref::ExtractStridedMetadataOp,
+               memref::ExtractAlignedPointerAsIndexOp>(user))
+        return false;
+    }
+  }
+  return true;
+}
+
+/// Moves each host `memref.load` of a read-only buffer whose value only
+/// kernels use into those kernels (a scale read from a weights tensor):
+/// the buffer is on the GPU, and the kernel reads it there.
+static void sinkLoadsIntoKernels(func::FuncOp func) {
+  SmallVector<memref::LoadOp> loads;
+  func.walk([&](memref::LoadOp load) {
+    if (load->getParentOfType<gpu::LaunchOp>() || load->use_empty())
+      return;
+    bool onlyKernels = llvm::all_of(load->getUsers(), [](Operation *user) {
+      return user->getParentOfType<gpu::LaunchOp>() != nullptr;
+    });
+    if (onlyKernels && isReadOnly(rootBuffer(load.getMemRef())))
+      loads.push_back(load);
+  });
+  for (memref::LoadOp load : loads) {
+    DenseMap<Operation *, Value> copies;
+    for (OpOperand &use : llvm::make_early_inc_range(load->getUses())) {
+      auto launch = use.getOwner()->getParentOfType<gpu::LaunchOp>();
+      Value &copy = copies[launch];
+      if (!copy) {
+        OpBuilder b(&launch.getBody().front(),
+                    launch.getBody().front().begin());
+        copy = b.clone(*load)->getResult(0);
+      }
+      use.set(copy);
+    }
+    load->erase();
+  }
+}
+
 namespace {
 struct SeqGpuDeviceBuffersPass
     : mlir::seq::impl::SeqGpuDeviceBuffersBase<SeqGpuDeviceBuffersPass> {
@@ -184,6 +234,7 @@ struct SeqGpuDeviceBuffersPass
   /// returns GPU buffers.
   LogicalResult rewriteFunction(func::FuncOp func) {
     bool hostInterface = func.isPublic();
+    sinkLoadsIntoKernels(func);
     hostBuffers.clear();
     func.walk([&](Operation *op) {
       if (isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp>(op) &&

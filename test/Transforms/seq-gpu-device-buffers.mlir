@@ -128,3 +128,28 @@ func.func @host_read(%a: memref<4xf32>) -> f32 {
   %x = memref.load %r[%c0] : memref<4xf32>
   return %x : f32
 }
+
+// -----
+
+// A host load from a buffer nothing writes, whose value only a kernel
+// uses, moves into the kernel.
+// CHECK-LABEL: func.func @scale(
+// CHECK-SAME: %[[S:[^:]*]]: memref<2xf32>
+// CHECK: %[[DS:.*]] = gpu.alloc  () : memref<2xf32>
+// CHECK: gpu.memcpy  %[[DS]], %[[S]]
+// CHECK-NOT: memref.load
+// CHECK: gpu.launch
+// CHECK-NEXT: %[[V:.*]] = memref.load %[[DS]][%{{.*}}] : memref<2xf32>
+// CHECK: memref.store %[[V]]
+func.func @scale(%s: memref<2xf32>) -> memref<4xf32> {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %v = memref.load %s[%c1] : memref<2xf32>
+  %r = memref.alloc() : memref<4xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
+    memref.store %v, %r[%tx] : memref<4xf32>
+    gpu.terminator
+  }
+  return %r : memref<4xf32>
+}

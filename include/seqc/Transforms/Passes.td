@@ -412,9 +412,13 @@ def SeqGpuDeviceBuffers : Pass<"seq-gpu-device-buffers", "::mlir::ModuleOp"> {
     - each returned buffer is copied to a fresh host buffer, which is
       returned, and freed on the device.
 
-    Host code that would read or write a buffer itself (a `memref.load`
-    outside a kernel, a call) is an error naming the op: the CUDA target
-    does not copy buffers back and forth around host code.
+    A `memref.load` outside the kernels from a buffer nothing in the
+    function writes, whose value only kernels use (a scale read from the
+    weights), is moved into those kernels. Any other host code that would
+    read or write a GPU buffer itself (a `memref.load` whose value the host
+    needs, a store, a call of a function without kernels) is an error
+    naming the op: the CUDA target does not copy buffers back and forth
+    around host code.
 
     ```mlir
     func.func @f(%a: memref<4xf32>) -> memref<4xf32> {

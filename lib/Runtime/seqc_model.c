@@ -416,11 +416,12 @@ static seqc_status run(const char *name, seqc_model *model, const void *input,
                 (long long)length);
   if (length > info->max_context - model->position)
     return fail(SEQC_ERROR_CONTEXT_FULL,
-                "%s: %lld new token(s) at position %lld would pass the "
+                "%s: %lld new %s at position %lld would pass the "
                 "model's max_context of %lld (reset the model, or compile it "
                 "with a larger --max-context)",
-                name, (long long)length, (long long)model->position,
-                (long long)info->max_context);
+                name, (long long)length,
+                features ? "feature vector(s)" : "token(s)",
+                (long long)model->position, (long long)info->max_context);
   int64_t count = features ? 0 : model->batch * length;
   for (int64_t i = 0; i < count; ++i)
     if (tokens[i] < 0 || tokens[i] >= info->vocab_size)

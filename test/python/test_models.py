@@ -355,6 +355,9 @@ def test_feature_array_refusals(build):
         m.step(np.zeros((BATCH + 1, 6)))
     with pytest.raises(seqc.CallError, match="must be numbers"):
         m.step(np.array([["a"] * 6] * BATCH))
+    with pytest.raises(seqc.CallError, match=r"65 new feature vector\(s\) at "
+                       "position 0 would pass the model's max_context of 64"):
+        m.forward(np.zeros((BATCH, 65, 6)))
     assert m.position == 0
 
 

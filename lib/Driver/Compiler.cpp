@@ -277,8 +277,8 @@ LogicalResult Compilation::run(ModuleOp module) const {
   PipelineOptions pipelineOptions = pipelineOptionsFor(options, **machine);
   if (cuda() && !options.gpuEmulateOnHost &&
       (options.emit == OutputKind::PTX ||
-                 options.emit == OutputKind::LLVMDialect ||
-                 isBinaryStage(options.emit))) {
+       options.emit == OutputKind::LLVMDialect ||
+       isBinaryStage(options.emit))) {
     auto toolkit = findCudaToolkit(options.cudaPath);
     if (!toolkit)
       return error(toolkit.takeError());

@@ -27,6 +27,8 @@
 
 // RUN: not seqc %t/good.mlir --cuda-emulate-on-host -o %t/d.so 2>&1 | FileCheck %s --check-prefix=EMULATE
 // EMULATE: seqc: error: --cuda-emulate-on-host needs --target=cuda
+// RUN: not seqc %t/good.mlir --target=cuda --cuda-emulate-on-host --emit=ptx 2>&1 | FileCheck %s --check-prefix=EMULATE-PTX
+// EMULATE-PTX: seqc: error: --emit=ptx: --cuda-emulate-on-host makes no kernels
 
 // Host code that reads a buffer the kernels also use.
 // RUN: not seqc %t/host-read.mlir --target=cuda --emit=gpu 2>&1 | FileCheck %s --check-prefix=HOST

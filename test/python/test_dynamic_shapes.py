@@ -5,7 +5,7 @@ references."""
 import numpy as np
 import pytest
 
-from seqc_harness import Library, assert_close
+from seqc_harness import Library, assert_close, target_args
 from test_attention import attention_reference
 from test_linear_attention import linear_attention_reference
 from test_selective_scan import selective_scan_reference
@@ -34,9 +34,9 @@ func.func @ss(%u: {T3}, %dt: {T3}, %A: {T2}, %B: {T4}, %C: {T4}, %D: {T1})
 """
 
 
-@pytest.fixture(scope="module")
-def lib():
-    return Library(SOURCE)
+@pytest.fixture(scope="module", params=["-O2", "cuda-emulated", "cuda"])
+def lib(request):
+    return Library(SOURCE, extra_args=target_args(request.param))
 
 
 @pytest.mark.parametrize("b,h,hkv,lq,lk,d,dv", [

@@ -2,8 +2,9 @@
 length dynamic): the lowerings must type-check and compute the same."""
 
 import numpy as np
+import pytest
 
-from seqc_harness import Library, assert_close, tensor_type as tt
+from seqc_harness import Library, assert_close, target_args, tensor_type as tt
 from test_attention import attention_reference
 from test_conv1d import conv1d_reference
 from test_linear_attention import linear_attention_reference
@@ -45,8 +46,9 @@ func.func @gru(%x: {tt((B, L, 3))}, %wi: {tt((12, 3))}, %wr: {tt((3, 2, 2, 2))})
 """
 
 
-def test_all_ops_with_static_shapes():
-    lib = Library(SOURCE)
+@pytest.mark.parametrize("target", ["-O2", "cuda-emulated", "cuda"])
+def test_all_ops_with_static_shapes(target):
+    lib = Library(SOURCE, extra_args=target_args(target))
     rng = np.random.default_rng(3)
     f32 = lambda *xs: [x.astype(np.float32) for x in xs]
     r = lambda *shape: rng.standard_normal(shape)

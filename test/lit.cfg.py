@@ -49,4 +49,5 @@ _toolkit = _cuda_toolkit()
 if _toolkit:
     config.available_features.add("cuda-toolkit")
     config.substitutions.append(("%ptxas", os.path.join(_toolkit, "bin", "ptxas")))
+    config.substitutions.append(("%cuda_home", _toolkit))
     llvm_config.with_system_environment(["CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"])

@@ -11,7 +11,7 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -222,9 +222,9 @@ LogicalResult seqc::checkOptions(const CompileOptions &options,
     return error(Twine("--emit=") +
                  (options.emit == OutputKind::GPU ? "gpu" : "ptx") +
                  " needs --target=cuda");
-  if (cuda && !isSupportedGpuArch(options.gpuArch))
+  if (cuda && !llvm::is_contained(supportedGpuArchs(), options.gpuArch))
     return error("unknown --gpu-arch '" + options.gpuArch + "' (one of " +
-                 kGpuArchs + ")");
+                 llvm::join(supportedGpuArchs(), ", ") + ")");
   if (options.gpuEmulateOnHost && !cuda)
     return error("--cuda-emulate-on-host needs --target=cuda");
   if (cuda && options.runtimeChecks && !options.gpuEmulateOnHost)

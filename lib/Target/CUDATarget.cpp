@@ -12,13 +12,12 @@
 
 using namespace llvm;
 
-const char *const seqc::kGpuArchs = "sm_80, sm_86, sm_89, sm_90, sm_90a";
-
-bool seqc::isSupportedGpuArch(StringRef arch) {
+ArrayRef<StringRef> seqc::supportedGpuArchs() {
   // PTX ISA 8.0 (what the pipeline asks for) covers these; CUDA 13's ptxas
   // has dropped sm_70.
-  return llvm::is_contained({"sm_80", "sm_86", "sm_89", "sm_90", "sm_90a"},
-                            arch);
+  static const StringRef archs[] = {"sm_80", "sm_86", "sm_89", "sm_90",
+                                    "sm_90a"};
+  return archs;
 }
 
 /// What a toolkit directory lacks ("" when nothing).

@@ -81,23 +81,19 @@ static Value rootBuffer(Value value) {
   return value;
 }
 
-/// Whether the buffer `root` (an allocation or an argument, outside any
-/// kernel) is only ever used by host code that reads, writes or frees it
-/// (the ownership bookkeeping of buffer deallocation): no kernel uses it,
-/// it is not passed to a function with kernels, returned, carried by a
-/// loop or selected. Such a buffer stays in host memory.
-static bool isHostOnly(Value root, const DenseSet<StringAttr> &kernelFunctions) {
+static bool inKernel(Operation *op) {
+  return op->getParentOfType<gpu::LaunchOp>() != nullptr;
+}
+
+/// Whether `accept` holds for every user of `root` and, through view-like
+/// ops, of every view of it.
+static bool allUsersThroughViews(Value root,
+                                 function_ref<bool(Operation *)> accept) {
   SmallVector<Value> worklist = {root};
   while (!worklist.empty()) {
     Value value = worklist.pop_back_val();
     for (Operation *user : value.getUsers()) {
-      if (auto call = dyn_cast<func::CallOp>(user))
-        if (kernelFunctions.contains(call.getCalleeAttr().getAttr()))
-          return false;
-      if (user->getParentOfType<gpu::LaunchOp>() ||
-          isa<func::ReturnOp, scf::YieldOp, scf::ForOp, scf::WhileOp,
-              scf::ConditionOp, scf::IfOp, arith::SelectOp, gpu::MemcpyOp>(
-              user))
+      if (!accept(user))
         return false;
       if (auto view = dyn_cast<ViewLikeOpInterface>(user))
         if (view.getViewSource() == value)
@@ -107,24 +103,31 @@ static bool isHostOnly(Value root, const DenseSet<StringAttr> &kernelFunctions) 
   return true;
 }
 
+/// Whether the buffer `root` (an allocation or an argument, outside any
+/// kernel) is only ever used by host code that reads, writes or frees it
+/// (the ownership bookkeeping of buffer deallocation): no kernel uses it,
+/// it is not passed to a function with kernels, returned, carried by a
+/// loop or selected. Such a buffer stays in host memory.
+static bool isHostOnly(Value root, const DenseSet<StringAttr> &kernelFunctions) {
+  return allUsersThroughViews(root, [&](Operation *user) {
+    if (auto call = dyn_cast<func::CallOp>(user))
+      if (kernelFunctions.contains(call.getCalleeAttr().getAttr()))
+        return false;
+    return !inKernel(user) &&
+           !isa<func::ReturnOp, scf::YieldOp, scf::ForOp, scf::WhileOp,
+                scf::ConditionOp, scf::IfOp, arith::SelectOp, gpu::MemcpyOp>(
+               user);
+  });
+}
+
 /// Whether nothing in its function can write `root`: every use, through
 /// views, only reads it or describes it.
 static bool isReadOnly(Value root) {
-  SmallVector<Value> worklist = {root};
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    for (Operation *user : value.getUsers()) {
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
-        if (view.getViewSource() == value)
-          worklist.push_back(view->getResult(0));
-        continue;
-      }
-      if (!isa<memref::LoadOp, memref::DimOp, memref::ExtractStridedMetadataOp,
-               memref::ExtractAlignedPointerAsIndexOp>(user))
-        return false;
-    }
-  }
-  return true;
+  return allUsersThroughViews(root, [](Operation *user) {
+    return isa<ViewLikeOpInterface, memref::LoadOp, memref::DimOp,
+               memref::ExtractStridedMetadataOp,
+               memref::ExtractAlignedPointerAsIndexOp>(user);
+  });
 }
 
 /// Moves each host `memref.load` of a read-only buffer whose value only
@@ -133,11 +136,9 @@ static bool isReadOnly(Value root) {
 static void sinkLoadsIntoKernels(func::FuncOp func) {
   SmallVector<memref::LoadOp> loads;
   func.walk([&](memref::LoadOp load) {
-    if (load->getParentOfType<gpu::LaunchOp>() || load->use_empty())
+    if (inKernel(load) || load->use_empty())
       return;
-    bool onlyKernels = llvm::all_of(load->getUsers(), [](Operation *user) {
-      return user->getParentOfType<gpu::LaunchOp>() != nullptr;
-    });
+    bool onlyKernels = llvm::all_of(load->getUsers(), inKernel);
     if (onlyKernels && isReadOnly(rootBuffer(load.getMemRef())))
       loads.push_back(load);
   });
@@ -160,10 +161,6 @@ static void sinkLoadsIntoKernels(func::FuncOp func) {
 namespace {
 struct SeqGpuDeviceBuffersPass
     : mlir::seq::impl::SeqGpuDeviceBuffersBase<SeqGpuDeviceBuffersPass> {
-
-  static bool inKernel(Operation *op) {
-    return op->getParentOfType<gpu::LaunchOp>() != nullptr;
-  }
 
   /// The functions that launch kernels, directly or through calls; a call
   /// of one passes GPU buffers.

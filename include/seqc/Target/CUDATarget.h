@@ -17,11 +17,8 @@
 
 namespace seqc {
 
-/// The --gpu-arch values, comma-separated, for messages.
-extern const char *const kGpuArchs;
-
-/// Whether --gpu-arch accepts `arch`.
-bool isSupportedGpuArch(llvm::StringRef arch);
+/// The architectures --gpu-arch accepts.
+llvm::ArrayRef<llvm::StringRef> supportedGpuArchs();
 
 /// The CUDA toolkit directory: `explicitPath` when given (an error when it
 /// lacks what is needed), else the first of $CUDA_HOME, $CUDA_PATH,

@@ -107,7 +107,7 @@ struct SeqGpuMapParallelLoopsPass
     if (blockSize < 32 || blockSize > 1024 || blockSize % 32 != 0) {
       getOperation().emitError("block-size must be a multiple of 32 in "
                                "[32, 1024], got ")
-          << blockSize;
+          << static_cast<int64_t>(blockSize);
       return signalPassFailure();
     }
     SmallVector<scf::ParallelOp> loops;

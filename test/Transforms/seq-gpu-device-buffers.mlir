@@ -153,3 +153,19 @@ func.func @scale(%s: memref<2xf32>) -> memref<4xf32> {
   }
   return %r : memref<4xf32>
 }
+
+// -----
+
+// expected-error @+1 {{argument 0 has a strided layout; the CUDA target copies only contiguous arguments}}
+func.func @strided(%a: memref<4xf32, strided<[2]>>) -> memref<4xf32> {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %r = memref.alloc() : memref<4xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
+    %v = memref.load %a[%tx] : memref<4xf32, strided<[2]>>
+    memref.store %v, %r[%tx] : memref<4xf32>
+    gpu.terminator
+  }
+  return %r : memref<4xf32>
+}

@@ -48,3 +48,12 @@ func.func @barrier(%n: index) {
   }
   return
 }
+
+// -----
+
+func.func @async(%n: index) {
+  // expected-error @+1 {{asynchronous GPU operations cannot run on the host}}
+  %t = gpu.wait async
+  %m, %t2 = gpu.alloc async [%t] (%n) : memref<?xf32>
+  return
+}

@@ -383,6 +383,8 @@ def test_each_model_refuses_the_other_kind_of_input(build, llama):
     assert status == 1
     assert b"reads feature vectors (input_dim 6): call seqc_model_forward_features" \
         in lib.seqc_last_error()
+    assert lib.seqc_model_step_features(handle, None, logits.ctypes.data) == 1
+    assert b"seqc_model_step_features: features is NULL" in lib.seqc_last_error()
     lib.seqc_model_destroy(handle)
     lib, handle = c_api(llama)
     features = np.zeros(64, np.float32)

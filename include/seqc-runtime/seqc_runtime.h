@@ -135,6 +135,24 @@ seqc_status seqc_call(const char *function, const seqc_tensor *inputs,
                       int32_t num_inputs, seqc_tensor *outputs,
                       int32_t num_outputs);
 
+/* seqc_call with the data of every input and output in GPU memory: device
+ * pointers (cudaMalloc, cuMemAlloc, a PyTorch CUDA tensor's data_ptr()) of
+ * the device the library uses ($SEQC_CUDA_DEVICE, default 0; its primary
+ * context, which the CUDA runtime API shares). The work is ordered on
+ * `stream` (a CUstream / cudaStream_t; NULL: the library's own stream for
+ * this thread) after what is already queued there, and the call returns
+ * when it is done. Only --target=cuda libraries take GPU memory (a CPU
+ * library returns SEQC_ERROR_INVALID_ARGUMENT; one built with
+ * --cuda-emulate-on-host, for testing, takes host pointers here).
+ * docs/cuda.md. */
+seqc_status seqc_call_device(const char *function, const seqc_tensor *inputs,
+                             int32_t num_inputs, seqc_tensor *outputs,
+                             int32_t num_outputs, void *stream);
+
+/* Where the library runs its functions: "cpu", "cuda", or "cuda-emulated"
+ * (--cuda-emulate-on-host). */
+const char *seqc_library_target(void);
+
 /* The message of the last failed call on this thread ("" if none). */
 const char *seqc_last_error(void);
 

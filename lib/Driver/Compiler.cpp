@@ -313,7 +313,12 @@ LogicalResult Compilation::run(ModuleOp module) const {
       translateToLLVMIR(module, llvmContext, **machine, options.optLevel);
   if (!llvmModule)
     return error(llvmModule.takeError());
-  if (Error err = emitEntryPointTables(**llvmModule, entryPoints))
+  LibraryTarget libraryTarget =
+      !cuda()                    ? LibraryTarget::CPU
+      : options.gpuEmulateOnHost ? LibraryTarget::CUDAEmulated
+                                 : LibraryTarget::CUDA;
+  if (Error err =
+          emitEntryPointTables(**llvmModule, entryPoints, libraryTarget))
     return error(std::move(err));
   emitModelTable(**llvmModule, model);
   // Only the entry points and the runtime's API are exported.

@@ -9,12 +9,13 @@
  * "loads" that the generated constructors run at dlopen time only record
  * the embedded binary. The generated host code cannot check results, so
  * every function here records the first failure of the current call and
- * turns the calls after it into no-ops; seqc_runtime_invoke() then returns
- * SEQC_ERROR_DEVICE with the message (seqc_device_end_call).
+ * turns the calls after it into no-ops; the runtime then returns
+ * SEQC_ERROR_DEVICE with the message (seqc_device_sync, device_call.c).
  *
  * One CUDA context (the primary context of device $SEQC_CUDA_DEVICE,
  * default 0) and one stream per host thread: the stream "create" and
- * "destroy" calls around each kernel call reuse it.
+ * "destroy" calls around each kernel call reuse it, unless the caller of
+ * seqc_call_device named its own stream for the call.
  *===----------------------------------------------------------------------===*/
 
 #include "runtime_internal.h"
@@ -199,11 +200,35 @@ static int ready(void) {
   return check(cu.CtxSetCurrent(context), "cuCtxSetCurrent");
 }
 
-void seqc_device_begin_call(void) { call_error[0] = '\0'; }
+/* The stream of the current call: the caller's (seqc_call_device), or
+ * NULL for this thread's own. */
+static _Thread_local CUstream call_stream;
 
-const char *seqc_device_end_call(void) {
+/* The stream the current call's work goes on. */
+static CUstream current_stream(void) {
+  if (call_stream)
+    return call_stream;
+  if (!thread_stream)
+    check(cu.StreamCreate(&thread_stream, CU_STREAM_NON_BLOCKING),
+          "cuStreamCreate");
+  return thread_stream;
+}
+
+void seqc_device_begin_call(void *stream) {
+  call_error[0] = '\0';
+  call_stream = stream;
+}
+
+const char *seqc_device_sync(void) {
+  if (ready()) {
+    CUstream stream = current_stream();
+    if (stream)
+      check(cu.StreamSynchronize(stream), "cuStreamSynchronize");
+  }
   return call_error[0] ? call_error : NULL;
 }
+
+void seqc_device_end_call(void) { call_stream = NULL; }
 
 /*===- Modules: the binaries the generated constructors register ---------===*/
 
@@ -322,16 +347,10 @@ void mgpuLaunchKernel(void *function, intptr_t grid_x, intptr_t grid_y,
 
 /*===- Streams and events ---------------------------------------------------===*/
 
-void *mgpuStreamCreate(void) {
-  if (!ready())
-    return NULL;
-  if (!thread_stream)
-    check(cu.StreamCreate(&thread_stream, CU_STREAM_NON_BLOCKING),
-          "cuStreamCreate");
-  return thread_stream;
-}
+void *mgpuStreamCreate(void) { return ready() ? current_stream() : NULL; }
 
-/* The thread's stream lives as long as the thread. */
+/* The thread's stream lives as long as the thread; the caller's is the
+ * caller's. */
 void mgpuStreamDestroy(void *stream) { (void)stream; }
 
 void mgpuStreamSynchronize(void *stream) {
@@ -411,3 +430,20 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
     check(cu.MemsetD16Async((CUdeviceptr)(uintptr_t)dst, value, count, stream),
           "cuMemsetD16Async");
 }
+
+/*===- The runtime's copies around a call (device_call.c) -------------------===*/
+
+void *seqc_device_alloc(int64_t bytes) {
+  return mgpuMemAlloc((uint64_t)bytes, NULL, false);
+}
+
+void seqc_device_copy(void *dst, const void *src, int64_t bytes) {
+  /* Unified addressing: the driver tells host from device memory. */
+  CUstream stream;
+  if (ready() && (stream = current_stream()))
+    check(cu.MemcpyAsync((CUdeviceptr)(uintptr_t)dst,
+                         (CUdeviceptr)(uintptr_t)src, (size_t)bytes, stream),
+          "cuMemcpyAsync");
+}
+
+void seqc_device_free(void *pointer) { mgpuMemFree(pointer, NULL); }

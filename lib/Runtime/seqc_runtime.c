@@ -8,9 +8,10 @@
  * entry point, taking the result descriptors and an array of argument
  * descriptors).
  *
- * A kernel returns freshly allocated (malloc) results; they are checked
- * against the caller's output shapes, copied into the caller's buffers and
- * freed, so the caller owns every byte it can see.
+ * A CPU library's kernel returns freshly allocated (malloc) results; they
+ * are checked against the caller's output shapes, copied into the caller's
+ * buffers and freed, so the caller owns every byte it can see. A CUDA
+ * library's kernels take and return GPU buffers (device_call.c).
  *===----------------------------------------------------------------------===*/
 
 #include "seqc-runtime/seqc_runtime.h"
@@ -21,9 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SEQC_MAX_ARGS 1024
-#define SEQC_MAX_RANK 16
 
 
 /* The message buffer is exported data: when a program links several seqc
@@ -215,10 +213,10 @@ static seqc_status check_constraint(const char *function,
               function, c->description, (long long)a, (long long)b);
 }
 
-/* Fills a memref descriptor {allocated, aligned, offset, sizes, strides}. */
-static void fill_descriptor(int64_t *desc, const seqc_tensor *t) {
-  desc[0] = (int64_t)(intptr_t)t->data;
-  desc[1] = (int64_t)(intptr_t)t->data;
+void seqc_runtime_fill_descriptor(int64_t *desc, const seqc_tensor *t,
+                                  void *data) {
+  desc[0] = (int64_t)(intptr_t)data;
+  desc[1] = (int64_t)(intptr_t)data;
   desc[2] = 0;
   int64_t stride = 1;
   for (int32_t d = t->rank - 1; d >= 0; --d) {
@@ -226,6 +224,25 @@ static void fill_descriptor(int64_t *desc, const seqc_tensor *t) {
     desc[3 + t->rank + d] = stride;
     stride *= t->shape[d];
   }
+}
+
+seqc_status seqc_runtime_check_results(const seqc_function_info *f,
+                                       const int64_t *results,
+                                       const seqc_tensor *outputs,
+                                       int32_t num_outputs) {
+  const int64_t *cursor = results;
+  for (int32_t i = 0; i < num_outputs; ++i) {
+    int32_t rank = outputs[i].rank;
+    for (int32_t d = 0; d < rank; ++d)
+      if (cursor[3 + d] != outputs[i].shape[d])
+        return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                    "%s: output %d ('%s') dimension %d is %lld, but the "
+                    "result has %lld",
+                    f->name, i, f->outputs[i].name, d,
+                    (long long)outputs[i].shape[d], (long long)cursor[3 + d]);
+    cursor += 3 + 2 * rank;
+  }
+  return SEQC_OK;
 }
 
 /* Copies a strided result into contiguous `dst`: runs of the innermost
@@ -265,12 +282,35 @@ static void copy_result(const int64_t *desc, int32_t rank, int64_t item,
   }
 }
 
-/* Entry of every generated seqc_fn_<name>; internal to the library. */
+/* Whether `memory` puts any tensor in GPU memory. */
+static int uses_device_memory(const seqc_call_memory *memory, int32_t inputs,
+                              int32_t outputs) {
+  if (!memory)
+    return 0;
+  if (memory->all_device)
+    return 1;
+  for (int32_t i = 0; memory->device_inputs && i < inputs; ++i)
+    if (memory->device_inputs[i])
+      return 1;
+  for (int32_t i = 0; memory->device_outputs && i < outputs; ++i)
+    if (memory->device_outputs[i])
+      return 1;
+  return 0;
+}
+
 seqc_status seqc_runtime_invoke(int32_t function_index,
-                                            const seqc_tensor *inputs,
-                                            int32_t num_inputs,
-                                            seqc_tensor *outputs,
-                                            int32_t num_outputs) {
+                                const seqc_tensor *inputs, int32_t num_inputs,
+                                seqc_tensor *outputs, int32_t num_outputs) {
+  return seqc_runtime_invoke_on(function_index, inputs, num_inputs, outputs,
+                                num_outputs, NULL);
+}
+
+/* Entry of every generated seqc_fn_<name>; internal to the library. */
+seqc_status seqc_runtime_invoke_on(int32_t function_index,
+                                   const seqc_tensor *inputs,
+                                   int32_t num_inputs, seqc_tensor *outputs,
+                                   int32_t num_outputs,
+                                   const seqc_call_memory *memory) {
   last_error[0] = '\0';
   const seqc_function_info *f = &__seqc_library_info.functions[function_index];
   if (num_inputs != f->num_inputs)
@@ -309,11 +349,12 @@ seqc_status seqc_runtime_invoke(int32_t function_index,
   }
 
   seqc_status status = SEQC_OK;
-  int64_t bytes;
-  int64_t output_bytes[SEQC_MAX_ARGS];
+  /* Each input's size in bytes, then each output's. */
+  int64_t bytes[2 * SEQC_MAX_ARGS];
+  int64_t *output_bytes = bytes + num_inputs;
   for (int32_t i = 0; i < num_inputs && status == SEQC_OK; ++i)
     status = check_tensor(f->name, "input", i, &f->inputs[i], &inputs[i],
-                          symbols, num_symbols, &bytes);
+                          symbols, num_symbols, &bytes[i]);
   for (int32_t i = 0; i < num_outputs && status == SEQC_OK; ++i)
     status = check_tensor(f->name, "output", i, &f->outputs[i], &outputs[i],
                           symbols, num_symbols, &output_bytes[i]);
@@ -324,6 +365,15 @@ seqc_status seqc_runtime_invoke(int32_t function_index,
     free(symbols);
   if (status != SEQC_OK)
     return status;
+
+  seqc_kernel_fn kernel = (seqc_kernel_fn)__seqc_kernels[function_index];
+  if (__seqc_target != SEQC_TARGET_CPU)
+    return seqc_runtime_call_device(f, kernel, inputs, outputs, bytes, memory);
+  if (uses_device_memory(memory, num_inputs, num_outputs))
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "%s: this library was compiled for the CPU: its functions "
+                "take host memory (seqc_call), not GPU memory",
+                f->name);
 
   /* Descriptors: inputs, then the results the kernel writes. */
   int64_t words = 0;
@@ -338,33 +388,15 @@ seqc_status seqc_runtime_invoke(int32_t function_index,
   void *args[SEQC_MAX_ARGS];
   int64_t *cursor = storage;
   for (int32_t i = 0; i < num_inputs; ++i) {
-    fill_descriptor(cursor, &inputs[i]);
+    seqc_runtime_fill_descriptor(cursor, &inputs[i], inputs[i].data);
     args[i] = cursor;
     cursor += 3 + 2 * inputs[i].rank;
   }
   int64_t *results = cursor;
-  /* A generated trampoline: kernel(results, args[0], ..., args[n-1]). */
-  if (seqc_device_begin_call)
-    seqc_device_begin_call();
-  ((void (*)(void *, void **))__seqc_kernels[function_index])(results, args);
-  const char *device_error =
-      seqc_device_end_call ? seqc_device_end_call() : NULL;
-  if (device_error)
-    status = fail(SEQC_ERROR_DEVICE, "%s: %s", f->name, device_error);
+  kernel(results, args);
 
   /* Check the results' shapes before writing anything, then copy. */
-  cursor = results;
-  for (int32_t i = 0; i < num_outputs && status == SEQC_OK; ++i) {
-    int32_t rank = outputs[i].rank;
-    for (int32_t d = 0; d < rank; ++d)
-      if (cursor[3 + d] != outputs[i].shape[d])
-        status = fail(SEQC_ERROR_INVALID_ARGUMENT,
-                      "%s: output %d ('%s') dimension %d is %lld, but the "
-                      "result has %lld",
-                      f->name, i, f->outputs[i].name, d,
-                      (long long)outputs[i].shape[d], (long long)cursor[3 + d]);
-    cursor += 3 + 2 * rank;
-  }
+  status = seqc_runtime_check_results(f, results, outputs, num_outputs);
   cursor = results;
   for (int32_t i = 0; i < num_outputs; ++i) {
     int32_t rank = outputs[i].rank;
@@ -388,16 +420,51 @@ seqc_status seqc_runtime_invoke(int32_t function_index,
   return status;
 }
 
+/* The index of entry point `function`, or -1 after setting the error. */
+static int32_t find_function(const char *caller, const char *function) {
+  if (!function) {
+    fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: function is NULL", caller);
+    return -1;
+  }
+  const seqc_library_info *info = &__seqc_library_info;
+  for (int32_t i = 0; i < info->num_functions; ++i)
+    if (strcmp(info->functions[i].name, function) == 0)
+      return i;
+  fail(SEQC_ERROR_UNKNOWN_FUNCTION, "%s: this library has no function '%s'",
+       caller, function);
+  return -1;
+}
+
 SEQC_EXPORT seqc_status seqc_call(const char *function,
                                   const seqc_tensor *inputs,
                                   int32_t num_inputs, seqc_tensor *outputs,
                                   int32_t num_outputs) {
-  if (!function)
-    return fail(SEQC_ERROR_INVALID_ARGUMENT, "seqc_call: function is NULL");
-  const seqc_library_info *info = &__seqc_library_info;
-  for (int32_t i = 0; i < info->num_functions; ++i)
-    if (strcmp(info->functions[i].name, function) == 0)
-      return seqc_runtime_invoke(i, inputs, num_inputs, outputs, num_outputs);
-  return fail(SEQC_ERROR_UNKNOWN_FUNCTION,
-              "seqc_call: this library has no function '%s'", function);
+  int32_t index = find_function("seqc_call", function);
+  if (index < 0)
+    return function ? SEQC_ERROR_UNKNOWN_FUNCTION : SEQC_ERROR_INVALID_ARGUMENT;
+  return seqc_runtime_invoke(index, inputs, num_inputs, outputs, num_outputs);
+}
+
+SEQC_EXPORT seqc_status seqc_call_device(const char *function,
+                                         const seqc_tensor *inputs,
+                                         int32_t num_inputs,
+                                         seqc_tensor *outputs,
+                                         int32_t num_outputs, void *stream) {
+  int32_t index = find_function("seqc_call_device", function);
+  if (index < 0)
+    return function ? SEQC_ERROR_UNKNOWN_FUNCTION : SEQC_ERROR_INVALID_ARGUMENT;
+  seqc_call_memory memory = {1, NULL, NULL, stream};
+  return seqc_runtime_invoke_on(index, inputs, num_inputs, outputs,
+                                num_outputs, &memory);
+}
+
+SEQC_EXPORT const char *seqc_library_target(void) {
+  switch (__seqc_target) {
+  case SEQC_TARGET_CUDA:
+    return "cuda";
+  case SEQC_TARGET_CUDA_EMULATED:
+    return "cuda-emulated";
+  default:
+    return "cpu";
+  }
 }

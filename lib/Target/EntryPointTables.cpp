@@ -6,6 +6,7 @@
 //                        _mlir_ciface_ function with an argument array
 //   seqc_fn_<name>       int32 (ptr inputs, int32 n, ptr outputs, int32 m):
 //                        tail-calls seqc_runtime_invoke(index, ...)
+//   __seqc_target        where the kernels take their buffers (LibraryTarget)
 // The struct types below must match seqc_runtime.h field for field.
 //
 //===----------------------------------------------------------------------===//
@@ -107,7 +108,8 @@ static Function *emitTrampoline(TableEmitter &emit, Function *kernel,
 }
 
 Error seqc::emitEntryPointTables(Module &module,
-                                 ArrayRef<EntryPoint> entryPoints) {
+                                 ArrayRef<EntryPoint> entryPoints,
+                                 LibraryTarget target) {
   TableEmitter emit{module};
   SmallVector<Constant *> functions, kernels;
   for (const EntryPoint &entry : entryPoints) {
@@ -142,6 +144,8 @@ Error seqc::emitEntryPointTables(Module &module,
          "__seqc_library_info");
   hidden(ConstantArray::get(ArrayType::get(emit.ptr, kernels.size()), kernels),
          "__seqc_kernels");
+  hidden(ConstantInt::get(emit.i32, static_cast<int32_t>(target)),
+         "__seqc_target");
 
   // int32 seqc_fn_<name>(ptr, i32, ptr, i32) -> seqc_runtime_invoke(k, ...)
   FunctionType *wrapperType = FunctionType::get(

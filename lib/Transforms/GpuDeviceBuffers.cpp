@@ -199,8 +199,12 @@ struct SeqGpuDeviceBuffersPass
   }
 
   void runOnOperation() override {
-    // Functions that launch kernels or call a function that does; any
-    // other (the deallocation helper) is host code.
+    // Functions that launch kernels or call a function that does, and
+    // every public one: the library's entry points all take GPU buffers.
+    // Any other (the deallocation helper) is host code.
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal())
+        kernelFunctions.insert(func.getSymNameAttr());
     for (bool changed = true; changed;) {
       changed = false;
       for (auto func : getOperation().getOps<func::FuncOp>()) {
@@ -226,11 +230,40 @@ struct SeqGpuDeviceBuffersPass
         return signalPassFailure();
   }
 
-  /// A public function takes and returns host buffers (the library's
-  /// ABI); a private one (a model's block, called by one) takes and
-  /// returns GPU buffers.
+  /// Host code of an entry point that loads from an argument itself (a
+  /// model's position, which sets loop bounds) loads from a host copy,
+  /// made on entry and freed at each return.
+  void copyArgumentsTheHostReads(func::FuncOp func, OpBuilder &b) {
+    Block &entry = func.getBody().front();
+    for (BlockArgument arg : entry.getArguments()) {
+      auto type = dyn_cast<MemRefType>(arg.getType());
+      if (!type)
+        continue;
+      SmallVector<OpOperand *> hostLoads;
+      for (OpOperand &use : arg.getUses())
+        if (isa<memref::LoadOp>(use.getOwner()) && !inKernel(use.getOwner()))
+          hostLoads.push_back(&use);
+      if (hostLoads.empty())
+        continue;
+      Location loc = arg.getLoc();
+      b.setInsertionPointToStart(&entry);
+      Value host = memref::AllocOp::create(b, loc, type,
+                                           dynamicSizes(b, loc, arg, type));
+      gpu::MemcpyOp::create(b, loc, TypeRange(), ValueRange(), host, arg);
+      for (OpOperand *use : hostLoads)
+        use->set(host);
+      hostBuffers.insert(host);
+      func.walk([&](func::ReturnOp ret) {
+        b.setInsertionPoint(ret);
+        memref::DeallocOp::create(b, loc, host);
+      });
+    }
+  }
+
+  /// Every function with kernels takes and returns GPU buffers: the
+  /// runtime copies a host caller's arguments and results
+  /// (seqc_runtime.c), and a call passes its callee GPU buffers.
   LogicalResult rewriteFunction(func::FuncOp func) {
-    bool hostInterface = func.isPublic();
     sinkLoadsIntoKernels(func);
     hostBuffers.clear();
     func.walk([&](Operation *op) {
@@ -238,14 +271,11 @@ struct SeqGpuDeviceBuffersPass
           !inKernel(op) && isHostOnly(op->getResult(0), kernelFunctions))
         hostBuffers.insert(op->getResult(0));
     });
-    for (BlockArgument arg : func.getArguments())
-      if (hostInterface && isa<MemRefType>(arg.getType()) &&
-          isHostOnly(arg, kernelFunctions))
-        hostBuffers.insert(arg);
+    OpBuilder b(&getContext());
+    if (func.isPublic())
+      copyArgumentsTheHostReads(func, b);
     if (failed(checkHostCode(func)))
       return failure();
-    Location loc = func.getLoc();
-    OpBuilder b(&getContext());
 
     // The other host allocations become device allocations.
     SmallVector<Operation *> hostOps;
@@ -297,54 +327,6 @@ struct SeqGpuDeviceBuffersPass
       op->erase();
     }
 
-    if (!hostInterface)
-      return success();
-    // Arguments that kernels read: a device copy each, read in their place.
-    Block &entry = func.getBody().front();
-    b.setInsertionPointToStart(&entry);
-    SmallVector<Value> argumentCopies;
-    for (BlockArgument arg : entry.getArguments()) {
-      auto type = dyn_cast<MemRefType>(arg.getType());
-      if (!type || hostBuffers.contains(arg))
-        continue;
-      if (!type.getLayout().isIdentity()) {
-        return func.emitError("argument ")
-               << arg.getArgNumber()
-               << " has a strided layout; the CUDA target copies only "
-                  "contiguous arguments";
-      }
-      argumentCopies.push_back(replaceWithDeviceCopy(b, loc, arg));
-    }
-
-    // Results: copied to host buffers the caller frees. Buffer deallocation
-    // hands a returned buffer to the caller, so each is freed here after
-    // its copy (once, however often it is returned), as are the argument
-    // copies.
-    func.walk([&](func::ReturnOp ret) {
-      b.setInsertionPoint(ret);
-      SmallVector<Value> freed, freedRoots;
-      for (OpOperand &operand : ret->getOpOperands()) {
-        auto type = dyn_cast<MemRefType>(operand.get().getType());
-        if (!type || onHost(operand.get()))
-          continue;
-        Value device = operand.get();
-        Value host = memref::AllocOp::create(
-            b, ret.getLoc(), type, dynamicSizes(b, ret.getLoc(), device, type));
-        gpu::MemcpyOp::create(b, ret.getLoc(), TypeRange(), ValueRange(), host,
-                              device);
-        operand.set(host);
-        Value root = rootBuffer(device);
-        if (llvm::is_contained(argumentCopies, root) ||
-            llvm::is_contained(freedRoots, root))
-          continue;
-        freedRoots.push_back(root);
-        freed.push_back(device);
-      }
-      llvm::append_range(freed, argumentCopies);
-      for (Value buffer : freed)
-        gpu::DeallocOp::create(b, ret.getLoc(), TypeRange(), ValueRange(),
-                               buffer);
-    });
     return success();
   }
 };

@@ -150,6 +150,37 @@ class Library:
         return Model(_seqc.Library.create_model(self._lib, weights, batch),
                      self.model_info)
 
+    @property
+    def target(self):
+        """Where the library runs: "cpu", "cuda", or "cuda-emulated"
+        (compiled with cuda_emulate_on_host, for testing)."""
+        return self._lib.target()
+
+    def call_device(self, name, inputs, outputs, stream=None):
+        """Runs entry point `name` on tensors in GPU memory (a CUDA
+        library; seqc_call_device in seqc_runtime.h): `inputs` and
+        `outputs` are sequences of objects with `__cuda_array_interface__`
+        (PyTorch CUDA tensors, CuPy arrays, Numba device arrays) or
+        (pointer, shape, dtype) tuples, dtype one of f32 f64 f16 bf16 i8
+        i32 i64. The outputs are written in place; nothing is copied
+        through the host. `stream`: a CUDA stream to order the work on (an
+        int handle, or an object with `cuda_stream` or `ptr`, as PyTorch's
+        and CuPy's streams have); None: the library's own. Returns when the
+        work is done."""
+        if stream is None:
+            handle = 0
+        elif isinstance(stream, int):
+            handle = stream
+        elif hasattr(stream, "cuda_stream"):
+            handle = int(stream.cuda_stream)
+        elif hasattr(stream, "ptr"):
+            handle = int(stream.ptr)
+        else:
+            raise TypeError("stream must be None, an int handle, or have "
+                            "cuda_stream or ptr, not %s" % type(stream).__name__)
+        self._lib.call_device(name, [_device_tensor(x) for x in inputs],
+                              [_device_tensor(x) for x in outputs], handle)
+
     def __getattr__(self, name):
         if name.startswith("_") or name not in self.signatures:
             raise AttributeError("%s has no entry point '%s' (it has: %s)" % (
@@ -165,6 +196,37 @@ class Library:
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self.signatures))
+
+
+_DEVICE_DTYPES = {"f4": "f32", "f8": "f64", "f2": "f16", "i1": "i8",
+                  "i4": "i32", "i8": "i64"}
+
+
+def _device_tensor(x):
+    """(pointer, shape, dtype, element strides or None) of a GPU tensor."""
+    if isinstance(x, tuple) and len(x) == 3:
+        pointer, shape, dtype = x
+        return (int(pointer), tuple(int(d) for d in shape), str(dtype), None)
+    interface = getattr(x, "__cuda_array_interface__", None)
+    if interface is None:
+        raise TypeError("a GPU tensor needs __cuda_array_interface__ (or is a "
+                        "(pointer, shape, dtype) tuple), not %s"
+                        % type(x).__name__)
+    typestr = interface["typestr"]
+    dtype = _DEVICE_DTYPES.get(typestr[1:]) if typestr[0] in "<|" else None
+    if dtype is None:
+        raise TypeError("unsupported GPU tensor type %r (seqc takes %s; pass "
+                        "bf16 as a (pointer, shape, 'bf16') tuple)"
+                        % (typestr, ", ".join(sorted(_DEVICE_DTYPES.values()))))
+    shape = tuple(int(d) for d in interface["shape"])
+    strides = interface.get("strides")
+    if strides is not None:
+        item = int(typestr[2:])
+        if any(s % item for s in strides):
+            raise ValueError("GPU tensor strides %r are not whole elements"
+                             % (strides,))
+        strides = tuple(int(s) // item for s in strides)
+    return (int(interface["data"][0]), shape, dtype, strides)
 
 
 def _int32_tokens(tokens, ndim):

@@ -376,6 +376,11 @@ public:
     auto infoFn = reinterpret_cast<const seqc_library_info *(*)()>(
         dlsym(handle, "seqc_get_library_info"));
     callFn = reinterpret_cast<decltype(callFn)>(dlsym(handle, "seqc_call"));
+    // Libraries older than seqc_call_device have neither; they are CPU ones.
+    callDeviceFn = reinterpret_cast<decltype(callDeviceFn)>(
+        dlsym(handle, "seqc_call_device"));
+    targetFn = reinterpret_cast<decltype(targetFn)>(
+        dlsym(handle, "seqc_library_target"));
     errorFn = reinterpret_cast<decltype(errorFn)>(
         dlsym(handle, "seqc_last_error"));
     if (!infoFn || !callFn || !errorFn)
@@ -494,6 +499,59 @@ public:
     return results;
   }
 
+  /// "cpu", "cuda" or "cuda-emulated".
+  std::string target() const { return targetFn ? targetFn() : "cpu"; }
+
+  /// seqc_call_device: each tensor a (pointer, shape, dtype name, element
+  /// strides or None) tuple of GPU memory; outputs are written in place.
+  void callDevice(const std::string &name, nb::list inputs, nb::list outputs,
+                  uintptr_t stream) {
+    function(name); // an AttributeError for an unknown name
+    if (!callDeviceFn)
+      raiseCallError(path + " predates seqc_call_device (recompile it)");
+    std::vector<std::vector<int64_t>> shapes, strides;
+    auto convert = [&](nb::list list) {
+      std::vector<seqc_tensor> tensors;
+      for (nb::handle item : list) {
+        auto t = nb::cast<nb::tuple>(item);
+        if (t.size() != 4)
+          throw nb::value_error("a device tensor is (pointer, shape, dtype, "
+                                "strides)");
+        seqc_tensor tensor{};
+        std::string dtype = nb::cast<std::string>(t[2]);
+        for (int code = SEQC_DTYPE_F32; code <= SEQC_DTYPE_I64; ++code)
+          if (dtype == seqc_dtype_name(static_cast<seqc_dtype>(code)))
+            tensor.dtype = static_cast<seqc_dtype>(code);
+        if (!tensor.dtype)
+          throw nb::value_error(("unknown dtype '" + dtype + "'").c_str());
+        shapes.push_back(nb::cast<std::vector<int64_t>>(t[1]));
+        tensor.rank = static_cast<int32_t>(shapes.back().size());
+        tensor.shape = shapes.back().data();
+        if (!t[3].is_none()) {
+          strides.push_back(nb::cast<std::vector<int64_t>>(t[3]));
+          tensor.strides = strides.back().data();
+        }
+        tensor.data = reinterpret_cast<void *>(nb::cast<uintptr_t>(t[0]));
+        tensors.push_back(tensor);
+      }
+      return tensors;
+    };
+    // Reserved so that the shape and stride vectors never move.
+    shapes.reserve(inputs.size() + outputs.size());
+    strides.reserve(inputs.size() + outputs.size());
+    std::vector<seqc_tensor> in = convert(inputs), out = convert(outputs);
+    seqc_status status;
+    {
+      nb::gil_scoped_release release;
+      status = callDeviceFn(name.c_str(), in.data(),
+                            static_cast<int32_t>(in.size()), out.data(),
+                            static_cast<int32_t>(out.size()),
+                            reinterpret_cast<void *>(stream));
+    }
+    if (status != SEQC_OK)
+      raiseCallError(errorFn());
+  }
+
   /// The model's description (a dict), or None for a library of IR.
   nb::object modelInfo() const {
     const seqc_model_info *m = hasModelApi ? modelApi.info() : nullptr;
@@ -571,6 +629,9 @@ private:
   seqc_status (*callFn)(const char *, const seqc_tensor *, int32_t,
                         seqc_tensor *, int32_t) = nullptr;
   const char *(*errorFn)() = nullptr;
+  seqc_status (*callDeviceFn)(const char *, const seqc_tensor *, int32_t,
+                              seqc_tensor *, int32_t, void *) = nullptr;
+  const char *(*targetFn)() = nullptr;
 };
 
 } // namespace
@@ -596,6 +657,9 @@ NB_MODULE(_seqc, m) {
       .def_ro("path", &Library::path)
       .def("signatures", &Library::signatures)
       .def("call", &Library::call, nb::arg("name"), nb::arg("inputs"))
+      .def("call_device", &Library::callDevice, nb::arg("name"),
+           nb::arg("inputs"), nb::arg("outputs"), nb::arg("stream"))
+      .def("target", &Library::target)
       .def("model_info", &Library::modelInfo)
       .def_static("create_model", &Library::createModel, nb::arg("library"),
                   nb::arg("weights"), nb::arg("batch"));

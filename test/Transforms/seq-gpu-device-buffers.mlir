@@ -1,18 +1,16 @@
 // RUN: seq-opt %s -split-input-file -verify-diagnostics \
 // RUN:   -seq-gpu-device-buffers | FileCheck %s
 
-// Arguments the kernel reads are copied to the GPU; buffers the kernel
-// uses are GPU buffers (an alloca's is freed at the end of its block, a
-// constant is copied); the returned buffer is copied to a host buffer and
-// freed with the argument copy. Host-only bookkeeping (buffer
-// deallocation's ownership arrays) stays in host memory, and an unused
-// argument is not copied.
+// An entry point takes its arguments and returns its results in GPU memory
+// (the runtime copies a host caller's): the kernel reads the argument in
+// place; buffers the kernel uses are GPU buffers (an alloca's is freed at
+// the end of its block, a constant is copied); the result is returned as
+// it is. Host-only bookkeeping (buffer deallocation's ownership arrays)
+// stays in host memory.
 // CHECK-LABEL: func.func @f(
 // CHECK-SAME: %[[A:[^:]*]]: memref<?xf32>, %[[UNUSED:[^:]*]]: memref<4xf32>
-// CHECK:   %[[DIM:.*]] = memref.dim %[[A]], %{{.*}} : memref<?xf32>
-// CHECK:   %[[DA:.*]] = gpu.alloc  (%[[DIM]]) : memref<?xf32>
-// CHECK:   gpu.memcpy  %[[DA]], %[[A]] : memref<?xf32>, memref<?xf32>
-// CHECK:   %[[N:.*]] = memref.dim %[[DA]]
+// CHECK-NOT: gpu.memcpy
+// CHECK:   %[[N:.*]] = memref.dim %[[A]]
 // CHECK:   %[[R:.*]] = gpu.alloc  (%[[N]]) : memref<?xf32>
 // CHECK:   %[[T:.*]] = gpu.alloc  () : memref<4xf32>
 // CHECK:   %[[G:.*]] = memref.get_global @table : memref<4xf32>
@@ -21,19 +19,15 @@
 // CHECK:   %[[BOOK:.*]] = memref.alloc() : memref<2xindex>
 // CHECK:   memref.store %{{.*}}, %[[BOOK]]
 // CHECK:   gpu.launch
-// CHECK:     memref.load %[[DA]]
+// CHECK:     memref.load %[[A]]
 // CHECK:     memref.load %[[DG]]
 // CHECK:     memref.store %{{.*}}, %[[T]]
 // CHECK:     memref.store %{{.*}}, %[[R]]
 // CHECK:   memref.dealloc %[[BOOK]] : memref<2xindex>
 // CHECK:   gpu.dealloc  %[[T]]
 // CHECK:   gpu.dealloc  %[[DG]]
-// CHECK:   %[[HOST:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
-// CHECK:   gpu.memcpy  %[[HOST]], %[[R]]
-// CHECK:   gpu.dealloc  %[[R]]
-// CHECK:   gpu.dealloc  %[[DA]]
-// CHECK:   return %[[HOST]] : memref<?xf32>
-// CHECK-NOT: %[[UNUSED]]
+// CHECK-NOT: gpu.memcpy
+// CHECK:   return %[[R]] : memref<?xf32>
 memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
 func.func @f(%a: memref<?xf32>, %unused: memref<4xf32>) -> memref<?xf32> {
   %c0 = arith.constant 0 : index
@@ -61,8 +55,7 @@ func.func @f(%a: memref<?xf32>, %unused: memref<4xf32>) -> memref<?xf32> {
 // -----
 
 // A private function with kernels (a model's block) takes and returns GPU
-// buffers: no copies of its own; its public caller copies the argument in
-// and passes the GPU buffer.
+// buffers too, and its caller passes them on.
 // CHECK-LABEL: func.func private @block(
 // CHECK-SAME: %[[X:[^:]*]]: memref<4xf32>) -> memref<4xf32>
 // CHECK-NOT: gpu.memcpy
@@ -73,14 +66,8 @@ func.func @f(%a: memref<?xf32>, %unused: memref<4xf32>) -> memref<?xf32> {
 // CHECK: return %[[Y]] : memref<4xf32>
 // CHECK-LABEL: func.func @caller(
 // CHECK-SAME: %[[A:[^:]*]]: memref<4xf32>
-// CHECK: %[[DA:.*]] = gpu.alloc  () : memref<4xf32>
-// CHECK: gpu.memcpy  %[[DA]], %[[A]]
-// CHECK: %[[R:.*]] = call @block(%[[DA]])
-// CHECK: %[[HOST:.*]] = memref.alloc() : memref<4xf32>
-// CHECK: gpu.memcpy  %[[HOST]], %[[R]]
-// CHECK: gpu.dealloc  %[[R]]
-// CHECK: gpu.dealloc  %[[DA]]
-// CHECK: return %[[HOST]]
+// CHECK-NEXT: %[[R:.*]] = call @block(%[[A]])
+// CHECK-NEXT: return %[[R]]
 func.func private @block(%x: memref<4xf32>) -> memref<4xf32> {
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
@@ -100,11 +87,12 @@ func.func @caller(%a: memref<4xf32>) -> memref<4xf32> {
 
 // -----
 
-// A function without kernels is host code and is left alone.
-// CHECK-LABEL: func.func @helper(
+// A private function without kernels (buffer deallocation's helper) is
+// host code and is left alone.
+// CHECK-LABEL: func.func private @helper(
 // CHECK-NOT: gpu.
 // CHECK: memref.store
-func.func @helper(%flags: memref<?xi1>) {
+func.func private @helper(%flags: memref<?xi1>) {
   %c0 = arith.constant 0 : index
   %true = arith.constant true
   memref.store %true, %flags[%c0] : memref<?xi1>
@@ -135,11 +123,9 @@ func.func @host_read(%a: memref<4xf32>) -> f32 {
 // uses, moves into the kernel.
 // CHECK-LABEL: func.func @scale(
 // CHECK-SAME: %[[S:[^:]*]]: memref<2xf32>
-// CHECK: %[[DS:.*]] = gpu.alloc  () : memref<2xf32>
-// CHECK: gpu.memcpy  %[[DS]], %[[S]]
 // CHECK-NOT: memref.load
 // CHECK: gpu.launch
-// CHECK-NEXT: %[[V:.*]] = memref.load %[[DS]][%{{.*}}] : memref<2xf32>
+// CHECK-NEXT: %[[V:.*]] = memref.load %[[S]][%{{.*}}] : memref<2xf32>
 // CHECK: memref.store %[[V]]
 func.func @scale(%s: memref<2xf32>) -> memref<4xf32> {
   %c1 = arith.constant 1 : index
@@ -156,16 +142,29 @@ func.func @scale(%s: memref<2xf32>) -> memref<4xf32> {
 
 // -----
 
-// expected-error @+1 {{argument 0 has a strided layout; the CUDA target copies only contiguous arguments}}
-func.func @strided(%a: memref<4xf32, strided<[2]>>) -> memref<4xf32> {
+// Host code of an entry point that needs an argument's value itself (a
+// model's position, a loop bound) reads a host copy, freed at the return;
+// the kernel still reads the GPU argument.
+// CHECK-LABEL: func.func @position(
+// CHECK-SAME: %[[P:[^:]*]]: memref<1xi64>
+// CHECK-NEXT: %[[H:.*]] = memref.alloc() : memref<1xi64>
+// CHECK-NEXT: gpu.memcpy  %[[H]], %[[P]]
+// CHECK: %[[N:.*]] = memref.load %[[H]]
+// CHECK: gpu.launch
+// CHECK:   memref.load %[[P]]
+// CHECK: memref.dealloc %[[H]]
+// CHECK-NEXT: return
+func.func @position(%p: memref<1xi64>) -> memref<4xi64> {
+  %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %c4 = arith.constant 4 : index
-  %r = memref.alloc() : memref<4xf32>
+  %n = memref.load %p[%c0] : memref<1xi64>
+  %count = arith.index_cast %n : i64 to index
+  %r = memref.alloc() : memref<4xi64>
   gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
-             threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
-    %v = memref.load %a[%tx] : memref<4xf32, strided<[2]>>
-    memref.store %v, %r[%tx] : memref<4xf32>
+             threads(%tx, %ty, %tz) in (%sx = %count, %sy = %c1, %sz = %c1) {
+    %v = memref.load %p[%c0] : memref<1xi64>
+    memref.store %v, %r[%tx] : memref<4xi64>
     gpu.terminator
   }
-  return %r : memref<4xf32>
+  return %r : memref<4xi64>
 }

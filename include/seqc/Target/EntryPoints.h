@@ -66,11 +66,18 @@ std::string kernelSymbol(llvm::StringRef name);
 /// Renames every function of `module` to kernelSymbol(name), updating uses.
 mlir::LogicalResult renameKernels(mlir::ModuleOp module);
 
-/// Adds __seqc_library_info, __seqc_kernels and one
+/// Where a library's kernels run, as the runtime reads it (__seqc_target,
+/// lib/Runtime/runtime_internal.h): a CUDA library's kernels take and
+/// return GPU buffers, which the runtime copies; an emulated one's "GPU
+/// buffers" are host memory.
+enum class LibraryTarget : int32_t { CPU = 0, CUDA = 1, CUDAEmulated = 2 };
+
+/// Adds __seqc_library_info, __seqc_kernels, __seqc_target and one
 /// `seqc_fn_<name>` wrapper per entry point to `module`, which must define
 /// `_mlir_ciface_<kernelSymbol(name)>` for each.
 llvm::Error emitEntryPointTables(llvm::Module &module,
-                                 llvm::ArrayRef<EntryPoint> entryPoints);
+                                 llvm::ArrayRef<EntryPoint> entryPoints,
+                                 LibraryTarget target);
 
 struct ModelInfo;
 

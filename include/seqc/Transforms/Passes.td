@@ -391,34 +391,37 @@ def SeqGpuMapParallelLoops : Pass<"seq-gpu-map-parallel-loops", "::mlir::func::F
 }
 
 def SeqGpuDeviceBuffers : Pass<"seq-gpu-device-buffers", "::mlir::ModuleOp"> {
-  let summary = "Put a function's buffers in GPU memory: copy arguments in "
-                "and results out";
+  let summary = "Put the buffers of functions with kernels in GPU memory";
   let description = [{
     Runs after `seq-gpu-map-parallel-loops` on bufferized functions whose
-    memory is touched only by GPU kernels (functions without kernels are
-    host code and left alone). A public function keeps the host-memory ABI
-    of the CPU target (arguments and results in host memory, results
-    allocated with `malloc`); a private one (a model's block) takes and
-    returns GPU buffers, and a call of it passes them. So, in every
-    function with kernels, and for arguments and results in public ones:
+    memory is touched only by GPU kernels. Every public function (an entry
+    point of the library) and every function that launches kernels or
+    calls one that does (a model's block) takes its memref arguments and
+    returns its results in GPU memory; a call passes GPU buffers. The
+    runtime copies a host caller's tensors in and out around an entry
+    point (`lib/Runtime/device_call.c`), and a caller with GPU memory
+    passes it as it is (`seqc_call_device`). Private functions without
+    kernels (buffer deallocation's helper) are host code and left alone.
+    In the others:
 
-    - each memref argument is copied into a `gpu.alloc` buffer on entry and
-      every use reads the copy; the copy is freed at each return;
     - `memref.alloc`/`memref.alloca` outside kernels become `gpu.alloc`
       (an alloca's buffer is freed at the end of its block),
-      `memref.dealloc` becomes `gpu.dealloc`;
+      `memref.dealloc` becomes `gpu.dealloc`; buffers only host code
+      touches (the ownership bookkeeping of buffer deallocation) stay in
+      host memory;
     - `memref.get_global` outside kernels (a constant tensor) is copied to
       a device buffer where it is read;
-    - each returned buffer is copied to a fresh host buffer, which is
-      returned, and freed on the device.
+    - an entry point's argument that host code loads from itself (a
+      model's position, which sets loop bounds) is copied to a host buffer
+      on entry, which those loads read, freed at each return.
 
     A `memref.load` outside the kernels from a buffer nothing in the
     function writes, whose value only kernels use (a scale read from the
     weights), is moved into those kernels. Any other host code that would
-    read or write a GPU buffer itself (a `memref.load` whose value the host
-    needs, a store, a call of a function without kernels) is an error
-    naming the op: the CUDA target does not copy buffers back and forth
-    around host code.
+    read or write a GPU buffer itself (a `memref.load` from a buffer a
+    kernel writes, a store, a call of a function without kernels) is an
+    error naming the op: the CUDA target does not copy buffers back and
+    forth around host code.
 
     ```mlir
     func.func @f(%a: memref<4xf32>) -> memref<4xf32> {
@@ -426,17 +429,11 @@ def SeqGpuDeviceBuffers : Pass<"seq-gpu-device-buffers", "::mlir::ModuleOp"> {
       gpu.launch ... { ... %a ... %r ... }
       return %r : memref<4xf32>
     }
-    // becomes
+    // becomes (%a and the result in GPU memory)
     func.func @f(%a: memref<4xf32>) -> memref<4xf32> {
-      %da = gpu.alloc () : memref<4xf32>
-      gpu.memcpy %da, %a : memref<4xf32>, memref<4xf32>
       %r = gpu.alloc () : memref<4xf32>
-      gpu.launch ... { ... %da ... %r ... }
-      %h = memref.alloc() : memref<4xf32>
-      gpu.memcpy %h, %r : memref<4xf32>, memref<4xf32>
-      gpu.dealloc %r : memref<4xf32>
-      gpu.dealloc %da : memref<4xf32>
-      return %h : memref<4xf32>
+      gpu.launch ... { ... %a ... %r ... }
+      return %r : memref<4xf32>
     }
     ```
   }];

@@ -166,3 +166,44 @@ seqc_status seqc_runtime_call_device(const seqc_function_info *f,
   free(copied);
   return status;
 }
+
+/* Ends a transfer begun with seqc_device_begin_call: its status. */
+static seqc_status end_transfer(const char *name) {
+  const char *error = seqc_device_sync ? seqc_device_sync() : NULL;
+  seqc_status status = SEQC_OK;
+  if (error)
+    status = seqc_runtime_fail(SEQC_ERROR_DEVICE, "%s: %s", name, error);
+  if (seqc_device_end_call)
+    seqc_device_end_call();
+  return status;
+}
+
+seqc_status seqc_runtime_device_alloc(const char *name, int64_t bytes,
+                                      void **out) {
+  if (seqc_device_begin_call)
+    seqc_device_begin_call(NULL);
+  *out = device_alloc(bytes);
+  seqc_status status = end_transfer(name);
+  if (status == SEQC_OK && !*out)
+    status = seqc_runtime_fail(SEQC_ERROR_OUT_OF_MEMORY,
+                               "%s: cannot allocate %lld bytes", name,
+                               (long long)bytes);
+  if (status != SEQC_OK && *out) {
+    device_free(*out);
+    *out = NULL;
+  }
+  return status;
+}
+
+seqc_status seqc_runtime_device_copy(const char *name, void *dst,
+                                     const void *src, int64_t bytes) {
+  if (seqc_device_begin_call)
+    seqc_device_begin_call(NULL);
+  device_copy(dst, src, bytes);
+  return end_transfer(name);
+}
+
+void seqc_runtime_device_free(void *pointer) {
+  if (pointer)
+    device_free(pointer);
+}

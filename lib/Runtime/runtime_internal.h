@@ -80,6 +80,16 @@ seqc_status seqc_runtime_call_device(const seqc_function_info *f,
                                      seqc_tensor *outputs, const int64_t *bytes,
                                      const seqc_call_memory *memory) SEQC_HIDDEN;
 
+/* GPU memory outside a call, for the model runtime: each says what failed
+ * (SEQC_ERROR_DEVICE, or SEQC_ERROR_OUT_OF_MEMORY) with `name` first. The
+ * copy goes in either direction. In a CUDA-emulated library, host memory. */
+seqc_status seqc_runtime_device_alloc(const char *name, int64_t bytes,
+                                      void **out) SEQC_HIDDEN;
+seqc_status seqc_runtime_device_copy(const char *name, void *dst,
+                                     const void *src,
+                                     int64_t bytes) SEQC_HIDDEN;
+void seqc_runtime_device_free(void *pointer) SEQC_HIDDEN;
+
 /* The GPU runtime (seqc_cuda.c, linked only into --target=cuda libraries).
  * The generated host code cannot check results, so it records the first
  * failure of a call's device work and turns the rest into no-ops: begin

@@ -383,6 +383,7 @@ SEQC_EXPORT seqc_status seqc_model_create_from_buffer(const void *data,
 SEQC_EXPORT void seqc_model_destroy(seqc_model *model) {
   if (!model)
     return;
+  seqc_model_device_release(model);
   free(model->weights);
   free(model->qweights);
   free(model->state);
@@ -432,6 +433,16 @@ static seqc_status run(const char *name, seqc_model *model, const void *input,
                   (long long)(i % length), tokens[i],
                   (long long)info->vocab_size);
 
+  /* A CUDA library's instance passes its weights and state in GPU memory
+   * (model_device.c). */
+  seqc_status status = seqc_model_device_prepare(model, name);
+  if (status != SEQC_OK)
+    return status;
+  int device = model->device_weights != NULL;
+  float *weights = device ? model->device_weights : model->weights;
+  int8_t *qweights = device ? model->device_qweights : model->qweights;
+  float *state = device ? model->device_state : model->state;
+
   /* Inputs: tokens, position, weights, the quantized weights if any, then
    * every piece of state; outputs: logits, then the same pieces again
    * (donated: updated in place). */
@@ -446,9 +457,12 @@ static seqc_status run(const char *name, seqc_model *model, const void *input,
   seqc_tensor *inputs =
       calloc((size_t)(first + 1 + 2 * pieces), sizeof(seqc_tensor));
   int64_t *shapes = calloc((size_t)pieces * 9 + 1, sizeof(int64_t));
-  if (!inputs || !shapes) {
+  /* Which of them are in GPU memory: inputs, then outputs. */
+  uint8_t *on_device = calloc((size_t)(first + 1 + 2 * pieces), 1);
+  if (!inputs || !shapes || !on_device) {
     free(inputs);
     free(shapes);
+    free(on_device);
     return fail(SEQC_ERROR_OUT_OF_MEMORY, "%s: out of memory", name);
   }
   seqc_tensor *outputs = inputs + first + pieces;
@@ -456,11 +470,12 @@ static seqc_status run(const char *name, seqc_model *model, const void *input,
                             features ? 3 : 2, input_shape, NULL,
                             (void *)(uintptr_t)input};
   inputs[1] = (seqc_tensor){SEQC_DTYPE_I64, 1, position_shape, NULL, &position};
-  inputs[2] = (seqc_tensor){SEQC_DTYPE_F32, 1, weights_shape, NULL,
-                            model->weights};
+  inputs[2] = (seqc_tensor){SEQC_DTYPE_F32, 1, weights_shape, NULL, weights};
   if (first == 4)
     inputs[3] = (seqc_tensor){SEQC_DTYPE_I8, 1, qweights_shape, NULL,
-                              model->qweights};
+                              qweights};
+  for (int32_t i = 2; i < first; ++i)
+    on_device[i] = (uint8_t)device;
   outputs[0] = (seqc_tensor){SEQC_DTYPE_F32, 3, logits_shape, NULL, logits};
   for (int32_t i = 0; i < pieces; ++i) {
     const seqc_model_tensor_info *piece = &info->states[i];
@@ -469,15 +484,18 @@ static seqc_status run(const char *name, seqc_model *model, const void *input,
     for (int32_t d = 0; d < piece->rank && d < 8; ++d)
       shape[1 + d] = piece->shape[d];
     seqc_tensor t = {SEQC_DTYPE_F32, piece->rank + 1, shape, NULL,
-                     model->state + model->batch * piece->offset};
+                     state + model->batch * piece->offset};
     inputs[first + i] = t;
     outputs[1 + i] = t;
+    on_device[first + i] = on_device[first + pieces + 1 + i] = (uint8_t)device;
   }
   int32_t function = step ? info->step_function : info->forward_function;
-  seqc_status status = seqc_runtime_invoke(function, inputs, first + pieces,
-                                           outputs, 1 + pieces);
+  seqc_call_memory memory = {0, on_device, on_device + first + pieces, NULL};
+  status = seqc_runtime_invoke_on(function, inputs, first + pieces, outputs,
+                                  1 + pieces, &memory);
   free(inputs);
   free(shapes);
+  free(on_device);
   if (status != SEQC_OK)
     return status;
   model->position += length;
@@ -515,6 +533,7 @@ SEQC_EXPORT seqc_status seqc_model_reset(seqc_model *model) {
   memset(model->state, 0,
          (size_t)(model->batch * model->info->state_size) * sizeof(float));
   model->position = 0;
+  model->state_on_device = 0;
   return SEQC_OK;
 }
 
@@ -559,8 +578,8 @@ SEQC_EXPORT seqc_status seqc_model_save_state(const seqc_model *model,
                 (unsigned long long)size, (unsigned long long)needed);
   state_header h = header_of(model);
   memcpy(buffer, &h, sizeof(h));
-  memcpy((char *)buffer + sizeof(h), model->state, needed - sizeof(h));
-  return SEQC_OK;
+  return seqc_model_device_read_state(model, (char *)buffer + sizeof(h),
+                                      "seqc_model_save_state");
 }
 
 SEQC_EXPORT seqc_status seqc_model_load_state(seqc_model *model,
@@ -595,5 +614,6 @@ SEQC_EXPORT seqc_status seqc_model_load_state(seqc_model *model,
   memcpy(model->state, (const char *)buffer + sizeof(saved),
          needed - sizeof(saved));
   model->position = saved.position;
+  model->state_on_device = 0;
   return SEQC_OK;
 }

@@ -252,6 +252,15 @@ def test_model_matches_reference(tmp_path, name, target):
     model.reset()
     steps = np.stack([model.step(inputs[:, t]) for t in range(MODEL_LENGTH)], 1)
     assert np.abs(steps - ref).max() <= 2e-4 * scale
+    # The instance's state lives in GPU memory between calls: a saved state
+    # is the GPU's, and a loaded one replaces it.
+    model.reset()
+    model.step(inputs[:, 0])
+    saved = model.save_state()
+    after = model.step(inputs[:, 1])
+    model.load_state(saved)
+    np.testing.assert_array_equal(model.step(inputs[:, 1]), after)
+    assert np.abs(after - ref[:, 1]).max() <= 2e-4 * scale
 
 
 def test_model_library_without_a_gpu(tmp_path):

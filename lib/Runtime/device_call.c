@@ -72,7 +72,8 @@ seqc_status seqc_runtime_call_device(const seqc_function_info *f,
     words += 3 + 2 * (int64_t)inputs[i].rank;
   for (int32_t i = 0; i < num_outputs; ++i)
     words += 3 + 2 * (int64_t)outputs[i].rank;
-  /* Descriptors (inputs, then results), then each input's GPU address. */
+  /* Descriptors (inputs, then results); each input's GPU address and
+   * whether the call made it (a copy to free). */
   int64_t *storage = calloc((size_t)(words + 1), sizeof(int64_t));
   void **device_inputs = calloc((size_t)num_inputs + 1, sizeof(void *));
   uint8_t *copied = calloc((size_t)num_inputs + 1, 1);

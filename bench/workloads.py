@@ -21,8 +21,36 @@ try:
 except ImportError:
     jax = None
 
+# input_sets: for a memory-bound workload, several copies of the inputs,
+# one per call in turn, so that together they exceed the caches (this VM
+# reports a 480 MiB L3; a 64 MiB KV cache read again and again would come
+# from it, not from memory); None: `inputs` every call.
 Workload = collections.namedtuple(
-    "Workload", "name ir inputs flops nbytes memory_bound baselines")
+    "Workload", "name ir inputs flops nbytes memory_bound baselines input_sets",
+    defaults=(None,))
+
+# Memory-bound workloads rotate over at least this much input.
+ROTATION_BYTES = 1 << 30
+
+
+def _rotation(arrays):
+    """Copies of `arrays` (the inputs a call streams) that together hold at
+    least ROTATION_BYTES: the first set is `arrays` itself."""
+    size = sum(a.nbytes for a in arrays)
+    count = max(1, -(-ROTATION_BYTES // max(size, 1)))
+    return [list(arrays)] + [[a.copy() for a in arrays]
+                             for _ in range(count - 1)]
+
+
+def _cycle(calls):
+    """A callable that runs the next of `calls` each time."""
+    state = {"next": 0}
+
+    def call():
+        fn = calls[state["next"]]
+        state["next"] = (state["next"] + 1) % len(calls)
+        return fn()
+    return call
 
 
 def t(shape):
@@ -46,26 +74,37 @@ def attention(b, h, hkv, lq, lk, d, causal):
     flops = 4.0 * b * h * lq * lk * d * (0.5 if causal and lq == lk else 1.0)
     nbytes = 4.0 * (q.size + k.size + v.size + q.size)
     g = h // hkv
+    # Decoding streams the KV cache: a fresh one each call (see Workload).
+    kv_sets = _rotation([k, v]) if lq == 1 else [[k, v]]
     baselines = {}
     if torch is not None:
-        tq, tk, tv = _torch(q, k, v)
+        tq = torch.from_numpy(q)
         # GQA through SDPA's own head broadcasting (enable_gqa), else a
         # repeat of K and V as users wrote it before that flag.
-        def sdpa():
+        def sdpa(tk, tv):
             with torch.no_grad():
                 return torch.nn.functional.scaled_dot_product_attention(
                     tq, tk, tv, is_causal=causal and lq == lk, enable_gqa=g > 1)
-        baselines["torch sdpa"] = sdpa
+        baselines["torch sdpa"] = _cycle([
+            (lambda tk=tk, tv=tv: sdpa(tk, tv))
+            for tk, tv in (_torch(*kv) for kv in kv_sets)])
     if jax is not None:
-        jq, jk, jv = (jnp.asarray(x.transpose(0, 2, 1, 3)) for x in (q, k, v))
+        def bshd(x):
+            return jnp.asarray(x.transpose(0, 2, 1, 3))
+        jq = bshd(q)
         f = jax.jit(lambda a, b_, c: jax.nn.dot_product_attention(
             a, b_, c, is_causal=causal and lq == lk))
-        baselines["jax"] = lambda: f(jq, jk, jv).block_until_ready()
+        baselines["jax"] = _cycle([
+            (lambda jk=jk, jv=jv: f(jq, jk, jv).block_until_ready())
+            for jk, jv in ((bshd(kk), bshd(vv)) for kk, vv in kv_sets)])
     name = "attention%s B%d H%d%s L%d D%d" % (
         " causal" if causal else "", b, h, "/%d" % hkv if g > 1 else "", lk, d)
+    input_sets = None
     if lq == 1:
         name = "decode B%d H%d/%d KV %d D%d" % (b, h, hkv, lk, d)
-    return Workload(name, ir, [q, k, v], flops, nbytes, lq == 1, baselines)
+        input_sets = [[q] + kv for kv in kv_sets]
+    return Workload(name, ir, [q, k, v], flops, nbytes, lq == 1, baselines,
+                    input_sets)
 
 
 def selective_scan(b, dm, n, l):

@@ -59,6 +59,7 @@ struct Rewriter : KernelBuilder {
   AttentionOp op;
   flash::TileShape shape;
   int64_t minTasks;
+  int64_t narrowRows;
 
   /// An scf.for carrying one value, `fn` giving the next from the old.
   Value reduce(Value lb, Value ub, Value init,
@@ -89,6 +90,20 @@ void Rewriter::run() {
       shape.rowVectors = needed;
       shape.keyRows = shape.accumulators / needed;
     }
+  }
+  // Few rows per key/value head (decoding) with static head sizes that are
+  // whole vectors: keys in lanes (FlashAttentionNarrowTile.cpp).
+  int64_t staticD = qType.getDimSize(3),
+          staticDvFull = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
+  int64_t narrow = 0;
+  if (!ShapedType::isDynamic(staticHeads) && !ShapedType::isDynamic(queries) &&
+      !ShapedType::isDynamic(staticKvHeads) && staticKvHeads > 0 &&
+      !ShapedType::isDynamic(staticD) && !ShapedType::isDynamic(staticDvFull) &&
+      staticD > 0 && staticDvFull > 0 && staticD % shape.lanes == 0 &&
+      staticDvFull % shape.lanes == 0) {
+    int64_t rowsPerHead = staticHeads / staticKvHeads * queries;
+    if (rowsPerHead >= 1 && rowsPerHead <= narrowRows)
+      narrow = rowsPerHead;
   }
   // Value rows of one pass of the value kernel stay in L1 (16 KiB).
   int64_t staticDv = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
@@ -205,7 +220,11 @@ void Rewriter::run() {
     };
     outs.rowMax = rowsOf(partMax);
     outs.rowSum = rowsOf(partSum);
-    flash::buildTile(b, shape, in, split, splits, outs);
+    if (narrow)
+      flash::buildNarrowTile(b, shape, narrow, staticD, staticDvFull, in, split,
+                             splits, outs);
+    else
+      flash::buildTile(b, shape, in, split, splits, outs);
   });
 
   // out = sum_s w_s acc_s / sum_s w_s l_s with w_s = exp(m_s - max_s m_s);
@@ -290,15 +309,18 @@ struct SeqFlashAttentionPass
     // AVX-512 has 32 vector registers, AVX2 and SSE 16: the register
     // tiles keep about half of them (a third) as accumulators.
     shape.accumulators = accumulators ? accumulators : lanes == 16 ? 16 : 12;
+    int64_t narrow = narrowRows < 0 ? lanes / 2 : narrowRows;
     if (rowVectors < 1 || rowVectors > 4 || blockKeys < 1 || minTasks < 1 ||
-        shape.accumulators < rowVectors) {
+        shape.accumulators < rowVectors || narrow > lanes) {
       getOperation()->emitError()
           << "seq-flash-attention: row-vectors must be 1 to 4 (got "
           << static_cast<int64_t>(rowVectors)
           << "), block-keys and min-tasks positive (got "
           << static_cast<int64_t>(blockKeys) << " and "
           << static_cast<int64_t>(minTasks)
-          << "), accumulators at least row-vectors";
+          << "), accumulators at least row-vectors, narrow-rows at most "
+             "lanes (got "
+          << narrow << ")";
       return signalPassFailure();
     }
     shape.keyRows = shape.accumulators / rowVectors;
@@ -306,7 +328,7 @@ struct SeqFlashAttentionPass
             getOperation(), getArgument(), lanes, emitRemarks,
             unsupportedReason, [&](AttentionOp op) {
               ImplicitLocOpBuilder b(op.getLoc(), op);
-              Rewriter{{b}, op, shape, minTasks}.run();
+              Rewriter{{b}, op, shape, minTasks, narrow}.run();
             })))
       signalPassFailure();
   }

@@ -67,36 +67,57 @@ struct TileEmitter : mlir::seq::KernelBuilder {
 };
 } // namespace
 
+std::pair<Value, Value> mlir::seq::flash::visibleKeys(KernelBuilder &kb,
+                                                      const TileInputs &in,
+                                                      Value t) {
+  ImplicitLocOpBuilder &b = kb.b;
+  Value zero = kb.index(0), one = kb.index(1);
+  Value real = kb.cmp(arith::CmpIPredicate::slt, t,
+                      kb.mul(in.group, in.queryLength));
+  // The query's position among the keys: queries end-aligned.
+  Value i = arith::DivUIOp::create(b, t, in.group);
+  Value p = kb.sub(kb.add(i, in.visibleLength), in.queryLength);
+  Value lo = zero, hi = in.visibleLength;
+  if (in.causal)
+    hi = kb.min(hi, kb.add(p, one));
+  if (in.window) {
+    lo = kb.max(lo, kb.sub(p, kb.index(*in.window - 1)));
+    if (!in.causal)
+      hi = kb.min(hi, kb.add(p, kb.index(*in.window)));
+  }
+  if (in.chunk) {
+    Value c = kb.index(*in.chunk);
+    Value start = kb.mul(arith::FloorDivSIOp::create(b, p, c), c);
+    lo = kb.max(lo, start);
+    hi = kb.min(hi, kb.add(start, c));
+  }
+  return {arith::SelectOp::create(b, real, lo, zero),
+          arith::SelectOp::create(b, real, hi, zero)};
+}
+
+std::pair<Value, Value> mlir::seq::flash::splitRange(KernelBuilder &kb,
+                                                     Value kvLo, Value kvHi,
+                                                     int64_t blockKeys,
+                                                     Value splitIndex,
+                                                     Value splitCount) {
+  ImplicitLocOpBuilder &b = kb.b;
+  Value block = kb.index(blockKeys);
+  Value blocks = arith::CeilDivUIOp::create(b, kb.sub(kvHi, kvLo), block);
+  Value perSplit =
+      kb.mul(arith::CeilDivUIOp::create(b, blocks, splitCount), block);
+  Value splitLo = kb.min(kb.add(kvLo, kb.mul(splitIndex, perSplit)), kvHi);
+  return {splitLo, kb.min(kb.add(splitLo, perSplit), kvHi)};
+}
+
 /// Stores each row's visible keys [lo, hi) into `bounds` [2][R] (empty for
 /// rows past the G*Lq real ones) and returns the tile's [lowest lo,
 /// highest hi) over rows that see any key.
 SmallVector<Value> TileEmitter::rowBounds(Value bounds) {
   Value zero = index(0), one = index(1);
-  Value rowsPerHead = mul(in.group, in.queryLength);
   return loop(
       zero, index(shape.rows()), one, {in.keyLength, zero},
       [&](Value r, ValueRange range) -> SmallVector<Value> {
-        Value t = add(in.firstRow, r);
-        Value real = cmp(arith::CmpIPredicate::slt, t, rowsPerHead);
-        // The query's position among the keys: queries end-aligned.
-        Value i = arith::DivUIOp::create(b, t, in.group);
-        Value p = sub(add(i, in.visibleLength), in.queryLength);
-        Value lo = zero, hi = in.visibleLength;
-        if (in.causal)
-          hi = min(hi, add(p, one));
-        if (in.window) {
-          lo = max(lo, sub(p, index(*in.window - 1)));
-          if (!in.causal)
-            hi = min(hi, add(p, index(*in.window)));
-        }
-        if (in.chunk) {
-          Value c = index(*in.chunk);
-          Value start = mul(arith::FloorDivSIOp::create(b, p, c), c);
-          lo = max(lo, start);
-          hi = min(hi, add(start, c));
-        }
-        lo = arith::SelectOp::create(b, real, lo, zero);
-        hi = arith::SelectOp::create(b, real, hi, zero);
+        auto [lo, hi] = visibleKeys(*this, in, add(in.firstRow, r));
         memref::StoreOp::create(b, toI32(lo), bounds, ValueRange{zero, r});
         memref::StoreOp::create(b, toI32(hi), bounds, ValueRange{one, r});
         Value sees = cmp(arith::CmpIPredicate::slt, lo, hi);
@@ -240,11 +261,8 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
   SmallVector<Value> range = rowBounds(bounds);
   Value kvHi = range[1], kvLo = min(range[0], kvHi);
   // This split's share of the tile's keys, in whole blocks.
-  Value blocks = arith::CeilDivUIOp::create(b, sub(kvHi, kvLo), blockKeys);
-  Value perSplit =
-      mul(arith::CeilDivUIOp::create(b, blocks, splitCount), blockKeys);
-  Value splitLo = min(add(kvLo, mul(splitIndex, perSplit)), kvHi);
-  Value splitHi = min(add(splitLo, perSplit), kvHi);
+  auto [splitLo, splitHi] =
+      splitRange(*this, kvLo, kvHi, shape.blockKeys, splitIndex, splitCount);
 
   Value qT = packQueries();
   SmallVector<Value> lo, hi;

@@ -12,11 +12,15 @@
 #ifndef SEQC_LIB_TRANSFORMS_FLASHATTENTIONTILE_H
 #define SEQC_LIB_TRANSFORMS_FLASHATTENTIONTILE_H
 
+#include "KernelBuilder.h"
+
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <optional>
 
 namespace mlir::seq::flash {
+
+using mlir::seq::KernelBuilder;
 
 /// Static choices of the generated code.
 struct TileShape {
@@ -58,6 +62,27 @@ struct TileOutputs {
 void buildTile(ImplicitLocOpBuilder &b, const TileShape &shape,
                const TileInputs &in, Value splitIndex, Value splitCount,
                const TileOutputs &out);
+
+/// The same for a tile of `rows` query rows, a static count of at most
+/// shape.lanes, with keys in vector lanes instead of rows
+/// (FlashAttentionNarrowTile.cpp): decoding, where G * Lq rows would fill
+/// a fraction of a vector. Needs static head and value dimensions that are
+/// multiples of shape.lanes; writes rows [0, rows) of `out`.
+void buildNarrowTile(ImplicitLocOpBuilder &b, const TileShape &shape,
+                     int64_t rows, int64_t headDim, int64_t valueDim,
+                     const TileInputs &in, Value splitIndex, Value splitCount,
+                     const TileOutputs &out);
+
+/// The keys [lo, hi) that row `t` (of the G * Lq rows of a key/value head)
+/// sees under the masks; empty for t past the real rows.
+std::pair<Value, Value> visibleKeys(KernelBuilder &kb, const TileInputs &in,
+                                    Value t);
+
+/// Split `splitIndex` of `splitCount`'s share [lo, hi) of the keys [kvLo,
+/// kvHi), in whole blocks of `blockKeys`.
+std::pair<Value, Value> splitRange(KernelBuilder &kb, Value kvLo, Value kvHi,
+                                   int64_t blockKeys, Value splitIndex,
+                                   Value splitCount);
 
 } // namespace mlir::seq::flash
 

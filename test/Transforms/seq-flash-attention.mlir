@@ -2,6 +2,8 @@
 // RUN: seq-opt %s -seq-flash-attention="lanes=8 block-keys=32" -split-input-file | FileCheck %s --check-prefix=AVX2
 // RUN: not seq-opt %s -seq-flash-attention=lanes=5 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADOPT
 // RUN: not seq-opt %s -seq-flash-attention=row-vectors=0 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADROWS
+// RUN: seq-opt %s -seq-flash-attention=narrow-rows=0 -split-input-file | FileCheck %s --check-prefix=WIDE
+// RUN: not seq-opt %s -seq-flash-attention=narrow-rows=17 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADNARROW
 
 // Causal GQA prefill: buffers in, two parallel loops (the tiles' tasks,
 // then the combination of key splits), fresh buffers out; no [Lq, Lk]
@@ -55,6 +57,41 @@ func.func @decode_lse(%q: tensor<?x4x1x16xf32>, %k: tensor<?x1x?x16xf32>,
       : tensor<?x4x1x16xf32>, tensor<?x1x?x16xf32>, tensor<?x1x?x16xf32>
       -> tensor<?x4x1x16xf32>, tensor<?x4x1xf32>
   return %o, %lse : tensor<?x4x1x16xf32>, tensor<?x4x1xf32>
+}
+
+// -----
+
+// Decoding with GQA (G * Lq = 4 rows per key/value head, D = 128): keys in
+// lanes. The tile holds its queries [R][D], a block of scores [R][keys]
+// and its output [R][Dv]; each score is a dot product of K's row and a
+// query, reduced across lanes once; the block's max and sum run on vectors
+// of keys. With narrow-rows=0 the rows-in-lanes tile, which reduces
+// nothing across lanes.
+// CHECK-LABEL: func.func @decode_gqa
+// CHECK: scf.parallel
+// CHECK: memref.alloc() : memref<4x128xf32>
+// CHECK: vector.load {{.*}} : memref<?x32x1x128xf32{{.*}}>, vector<16xf32>
+// CHECK: memref.alloc() : memref<4x128xf32>
+// CHECK: memref.alloc() : memref<4x128xf32>
+// CHECK: scf.for
+// CHECK: vector.load {{.*}} : memref<?x8x?x128xf32{{.*}}>, vector<16xf32>
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK: vector.reduction <add>, {{.*}} fastmath<reassoc> : vector<16xf32> into f32
+// CHECK: vector.reduction <maximumf>, {{.*}} fastmath<reassoc> : vector<16xf32> into f32
+// CHECK: math.exp {{.*}} : vector<16xf32>
+// CHECK: vector.load {{.*}} : memref<?x8x?x128xf32{{.*}}>, vector<16xf32>
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK: scf.parallel
+// WIDE-LABEL: func.func @decode_gqa
+// WIDE-NOT: vector.reduction
+// WIDE: return
+// BADNARROW: narrow-rows at most lanes (got 17)
+func.func @decode_gqa(%q: tensor<?x32x1x128xf32>, %k: tensor<?x8x?x128xf32>,
+                      %v: tensor<?x8x?x128xf32>) -> tensor<?x32x1x128xf32> {
+  %o = seq.attention %q, %k, %v {causal}
+      : tensor<?x32x1x128xf32>, tensor<?x8x?x128xf32>, tensor<?x8x?x128xf32>
+      -> tensor<?x32x1x128xf32>
+  return %o : tensor<?x32x1x128xf32>
 }
 
 // -----

@@ -77,12 +77,27 @@ CONFIGS = [
 ]
 
 
-def _function(i, cfg):
+# Decoding shapes with a static query length: G * Lq <= 8 rows per key/value
+# head and head sizes of whole vectors take the keys-in-lanes tile at -O2.
+DECODE_CONFIGS = [
+    (1, 32, 8, 1, 300, 128, 128, True, None, None, None, None, False, True, None),
+    (2, 8, 1, 1, 257, 64, 32, True, None, None, None, None, True, True, None),
+    (1, 4, 4, 1, 100, 16, 16, False, 20, None, None, None, False, True, None),
+    (3, 6, 2, 2, 50, 32, 64, True, None, 16, 30.0, None, False, True, None),
+    (2, 4, 2, 3, 130, 16, 48, True, None, None, None, None, True, True, 0.5),
+    (1, 2, 2, 4, 4, 16, 16, True, None, None, None, None, False, True, None),
+    (1, 2, 1, 3, 2, 16, 16, True, None, None, None, None, False, True, None),  # rows that see nothing
+    (1, 5, 1, 1, 1000, 80, 80, True, None, None, None, None, False, False, None),
+]
+
+
+def _function(i, cfg, name="attn", static_queries=False):
     b, h, hkv, lq, lk, d, dv, causal, window, chunk, softcap, bias, kv_len, lse, scale = cfg
-    q_t = tensor_type((b, h, lq, d), dynamic=(0, 2))
+    queries = (0,) if static_queries else (0, 2)
+    q_t = tensor_type((b, h, lq, d), dynamic=queries)
     k_t = tensor_type((b, hkv, lk, d), dynamic=(0, 2))
     v_t = tensor_type((b, hkv, lk, dv), dynamic=(0, 2))
-    o_t = tensor_type((b, h, lq, dv), dynamic=(0, 2))
+    o_t = tensor_type((b, h, lq, dv), dynamic=queries)
     args = ["%q: " + q_t, "%k: " + k_t, "%v: " + v_t]
     extra = ""
     if bias is not None:
@@ -105,13 +120,13 @@ def _function(i, cfg):
     if scale is not None:
         attrs.append("scale = %r : f32" % scale)
     attr_text = " {%s}" % ", ".join(attrs) if attrs else ""
-    results = [o_t] + ([tensor_type((b, h, lq), dynamic=(0, 2))] if lse else [])
+    results = [o_t] + ([tensor_type((b, h, lq), dynamic=queries)] if lse else [])
     names = ["%o"] + (["%lse"] if lse else [])
     return """
-func.func @attn{i}({args}) -> ({rt}) {{
+func.func @{name}{i}({args}) -> ({rt}) {{
   {names} = seq.attention %q, %k, %v{extra}{attrs} : {q_t}, {k_t}, {v_t} -> {rt}
   return {names} : {rt}
-}}""".format(i=i, args=", ".join(args), rt=", ".join(results),
+}}""".format(name=name, i=i, args=", ".join(args), rt=", ".join(results),
              names=", ".join(names), extra=extra, attrs=attr_text, q_t=q_t,
              k_t=k_t, v_t=v_t)
 
@@ -124,10 +139,27 @@ def library(request):
                    extra_args=target_args(request.param))
 
 
+@pytest.fixture(scope="module", params=TARGETS)
+def decode_library(request):
+    return Library("\n".join(_function(i, c, "decode", static_queries=True)
+                             for i, c in enumerate(DECODE_CONFIGS)),
+                   extra_args=target_args(request.param))
+
+
 @pytest.mark.parametrize("index", range(len(CONFIGS)))
 def test_attention_matches_reference(library, index):
-    b, h, hkv, lq, lk, d, dv, causal, window, chunk, softcap, bias, kv_len, lse, scale = CONFIGS[index]
-    rng = np.random.default_rng(300 + index)
+    _check(library, "attn%d" % index, CONFIGS[index], 300 + index)
+
+
+@pytest.mark.parametrize("index", range(len(DECODE_CONFIGS)))
+def test_decode_attention_matches_reference(decode_library, index):
+    _check(decode_library, "decode%d" % index, DECODE_CONFIGS[index],
+           700 + index)
+
+
+def _check(library, name, config, seed):
+    b, h, hkv, lq, lk, d, dv, causal, window, chunk, softcap, bias, kv_len, lse, scale = config
+    rng = np.random.default_rng(seed)
     q = rng.standard_normal((b, h, lq, d))
     k = rng.standard_normal((b, hkv, lk, d))
     v = rng.standard_normal((b, hkv, lk, dv))
@@ -144,7 +176,7 @@ def test_attention_matches_reference(library, index):
     casted = [a.astype(np.float32) for a in inputs]
     if kv_len:
         casted.append(lens.astype(np.int32))
-    outs = library.call("attn%d" % index, casted)
+    outs = library.call(name, casted)
     out_ref, lse_ref = attention_reference(q, k, v, bias_v, lens, eff_scale, causal,
                                            window, chunk, softcap)
     assert_close(outs[0], out_ref, what="output")

@@ -81,6 +81,11 @@ def SeqFlashAttention : Pass<"seq-flash-attention"> {
       softmax; rows live in vector lanes (scores are kept `[key][row]`), so
       the softmax needs no horizontal reductions, and K and V are read in
       place one broadcast element at a time;
+    - decoding (a static `G * Lq` of at most `narrow-rows` query rows per
+      key/value head, static head sizes that are whole vectors) turns the
+      tile around: keys live in lanes (scores `[row][key]`), each score is
+      a dot product over `D` reduced across lanes once, and K and V stream
+      as vectors, so no lane idles for lack of rows;
     - causal, window and chunk masks become one interval of visible keys per
       row; blocks outside the tile's intervals are never visited;
     - tasks are (tile, key split) pairs in an `scf.parallel`; when there are
@@ -110,6 +115,9 @@ def SeqFlashAttention : Pass<"seq-flash-attention"> {
            "16 lanes, 12 otherwise)">,
     Option<"minTasks", "min-tasks", "int64_t", "32",
            "split the keys until there are this many tasks">,
+    Option<"narrowRows", "narrow-rows", "int64_t", "-1",
+           "keys in lanes for tiles of at most this many query rows per "
+           "key/value head (-1: lanes / 2; 0: never)">,
     Option<"emitRemarks", "emit-remarks", "bool", "false",
            "remark on every seq.attention left for the reference lowering">,
   ];

@@ -1,0 +1,294 @@
+//===- FlashAttentionNarrowTile.cpp - a decoding tile, keys in lanes ------===//
+//
+// A tile of few query rows (decoding: the G query heads of one position
+// share a key/value head; G * Lq is 1 to 8) against a range of keys. Rows
+// in lanes (FlashAttentionTile.cpp) would leave most lanes idle and read K
+// and V one broadcast element at a time; here K and V stream as vectors:
+//
+//   q   [R][D]    the tile's queries, pre-scaled (heap, per task)
+//   s   [R][Bk]   one block of scores, then probabilities: keys in lanes
+//   acc [R][Dv]   the running, unnormalized output
+//   m, l          running max and sum per row (scalars)
+//
+// Per block of Bk keys: each score is a dot product over D, `keysPerStep`
+// keys x R rows of vector accumulators at a time, reduced across lanes
+// once; masking, the block max, exp and the block sum then run on vectors
+// of keys; acc += p V reads each value row as vectors, with a register
+// tile of R rows x E vectors of channels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FlashAttentionTile.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::seq::flash;
+
+namespace {
+struct NarrowTileEmitter : mlir::seq::VectorKernelBuilder {
+  const TileShape &shape;
+  const TileInputs &in;
+  int64_t rows, headDim, valueDim;
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+
+  Value negInf() { return f32Const(-std::numeric_limits<double>::infinity()); }
+  Value f32Const(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value toI32(Value x) { return arith::IndexCastOp::create(b, i32, x); }
+  Value reduce(vector::CombiningKind kind, Value v) {
+    // Lanes may be combined in any order: a tree, not a chain.
+    return vector::ReductionOp::create(b, kind, v, Value(),
+                                       arith::FastMathFlags::reassoc);
+  }
+  Value lanesFrom(int64_t first) {
+    SmallVector<int32_t> values;
+    for (int64_t l = 0; l < lanes; ++l)
+      values.push_back(static_cast<int32_t>(first + l));
+    auto type = VectorType::get({lanes}, i32);
+    return arith::ConstantOp::create(b, type,
+                                     DenseIntElementsAttr::get(type, values));
+  }
+
+  void run(Value splitIndex, Value splitCount, const TileOutputs &out);
+  Value packQueries();
+  void scoreBlock(Value q, Value scores, Value keyStart, Value padded);
+  SmallVector<Value> maskAndMax(Value scores, Value keyStart, Value padded,
+                                ArrayRef<Value> lo, ArrayRef<Value> hi);
+  void valueBlock(Value scores, Value acc, Value keyStart, Value keyCount);
+};
+} // namespace
+
+/// q[r][d] = scale * q[b, h(r), i(r), d]; rows past the real ones read the
+/// last real row (their results are never stored).
+Value NarrowTileEmitter::packQueries() {
+  Value q = memref::AllocOp::create(b, MemRefType::get({rows, headDim}, f32));
+  Value lastRow = sub(mul(in.group, in.queryLength), index(1));
+  Value scale = splat(in.scale);
+  for (int64_t r = 0; r < rows; ++r) {
+    Value t = min(add(in.firstRow, index(r)), lastRow);
+    Value i = div(t, in.group);
+    Value h = add(mul(in.kvHead, in.group), rem(t, in.group));
+    for (int64_t d = 0; d < headDim; d += lanes) {
+      Value x = loadVec(in.q, {in.batch, h, i, index(d)});
+      storeVec(arith::MulFOp::create(b, x, scale), q, {index(r), index(d)});
+    }
+  }
+  return q;
+}
+
+/// scores[r][j] = K[keyStart + j] . q[r] for j < padded (keys past the
+/// last read the last key; they are masked afterwards).
+void NarrowTileEmitter::scoreBlock(Value q, Value scores, Value keyStart,
+                                   Value padded) {
+  // Independent accumulator chains enough to hide the FMA latency.
+  int64_t keysPerStep = std::max<int64_t>(1, 8 / rows);
+  Value lastKey = sub(in.keyLength, index(1));
+  Value zeros = splat(f32Const(0.0));
+  loop(index(0), padded, index(keysPerStep), {},
+       [&](Value j, ValueRange) -> SmallVector<Value> {
+         SmallVector<Value> keys;
+         for (int64_t kk = 0; kk < keysPerStep; ++kk)
+           keys.push_back(min(add(add(keyStart, j), index(kk)), lastKey));
+         SmallVector<Value> sums = loop(
+             index(0), index(headDim), index(lanes),
+             SmallVector<Value>(keysPerStep * rows, zeros),
+             [&](Value d, ValueRange acc) -> SmallVector<Value> {
+               SmallVector<Value> qv, next;
+               for (int64_t r = 0; r < rows; ++r)
+                 qv.push_back(loadVec(q, {index(r), d}));
+               for (int64_t kk = 0; kk < keysPerStep; ++kk) {
+                 Value kv = loadVec(in.k, {in.batch, in.kvHead, keys[kk], d});
+                 for (int64_t r = 0; r < rows; ++r)
+                   next.push_back(vector::FMAOp::create(b, kv, qv[r],
+                                                        acc[kk * rows + r]));
+               }
+               return next;
+             });
+         for (int64_t kk = 0; kk < keysPerStep; ++kk)
+           for (int64_t r = 0; r < rows; ++r)
+             store(reduce(vector::CombiningKind::ADD, sums[kk * rows + r]),
+                   scores, {index(r), add(j, index(kk))});
+         return {};
+       });
+}
+
+/// Applies the softcap and each row's visible keys [lo, hi) to the block's
+/// scores (on vectors of keys) and returns each row's max.
+SmallVector<Value> NarrowTileEmitter::maskAndMax(Value scores, Value keyStart,
+                                                 Value padded,
+                                                 ArrayRef<Value> lo,
+                                                 ArrayRef<Value> hi) {
+  SmallVector<Value> maxes;
+  Value lanesFromZero = lanesFrom(0);
+  Value minusInf = splat(negInf());
+  for (int64_t r = 0; r < rows; ++r) {
+    Value loV = vector::BroadcastOp::create(b, VectorType::get({lanes}, i32),
+                                            toI32(lo[r]));
+    Value hiV = vector::BroadcastOp::create(b, VectorType::get({lanes}, i32),
+                                            toI32(hi[r]));
+    Value best = loop(
+        index(0), padded, index(lanes), {minusInf},
+        [&](Value j, ValueRange best) -> SmallVector<Value> {
+          Value s = loadVec(scores, {index(r), j});
+          if (in.softcap) {
+            Value cap = splat(f32Const(*in.softcap));
+            s = arith::MulFOp::create(
+                b, cap,
+                math::TanhOp::create(b, arith::DivFOp::create(b, s, cap)));
+          }
+          Value key = arith::AddIOp::create(
+              b,
+              vector::BroadcastOp::create(b, VectorType::get({lanes}, i32),
+                                          toI32(add(keyStart, j))),
+              lanesFromZero);
+          Value visible = arith::AndIOp::create(
+              b, cmp(arith::CmpIPredicate::sge, key, loV),
+              cmp(arith::CmpIPredicate::slt, key, hiV));
+          s = arith::SelectOp::create(b, visible, s, minusInf);
+          storeVec(s, scores, {index(r), j});
+          return {arith::MaximumFOp::create(b, best[0], s)};
+        })[0];
+    maxes.push_back(reduce(vector::CombiningKind::MAXIMUMF, best));
+  }
+  return maxes;
+}
+
+/// acc[r][e] += sum_j p[r][j] * V[keyStart + j][e] for j < keyCount, in
+/// register tiles of all R rows x E vectors of channels.
+void NarrowTileEmitter::valueBlock(Value scores, Value acc, Value keyStart,
+                                   Value keyCount) {
+  int64_t vectors = valueDim / lanes;
+  int64_t e = std::max<int64_t>(1, shape.accumulators / rows);
+  while (vectors % e != 0)
+    --e;
+  for (int64_t e0 = 0; e0 < valueDim; e0 += e * lanes) {
+    SmallVector<Value> init;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < e; ++c)
+        init.push_back(loadVec(acc, {index(r), index(e0 + c * lanes)}));
+    SmallVector<Value> sums = loop(
+        index(0), keyCount, index(1), init,
+        [&](Value j, ValueRange sums) -> SmallVector<Value> {
+          Value key = add(keyStart, j);
+          SmallVector<Value> values, next;
+          for (int64_t c = 0; c < e; ++c)
+            values.push_back(loadVec(
+                in.v, {in.batch, in.kvHead, key, index(e0 + c * lanes)}));
+          for (int64_t r = 0; r < rows; ++r) {
+            Value p = splat(load(scores, {index(r), j}));
+            for (int64_t c = 0; c < e; ++c)
+              next.push_back(vector::FMAOp::create(b, values[c], p,
+                                                   sums[r * e + c]));
+          }
+          return next;
+        });
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < e; ++c)
+        storeVec(sums[r * e + c], acc, {index(r), index(e0 + c * lanes)});
+  }
+}
+
+void NarrowTileEmitter::run(Value splitIndex, Value splitCount,
+                            const TileOutputs &out) {
+  // Each row's visible keys, and the tile's range over rows that see any.
+  SmallVector<Value> lo, hi;
+  Value kvLo = in.keyLength, kvHi = index(0);
+  for (int64_t r = 0; r < rows; ++r) {
+    auto [l, h] = visibleKeys(*this, in, add(in.firstRow, index(r)));
+    Value sees = cmp(arith::CmpIPredicate::slt, l, h);
+    kvLo = arith::SelectOp::create(b, sees, min(kvLo, l), kvLo);
+    kvHi = arith::SelectOp::create(b, sees, max(kvHi, h), kvHi);
+    lo.push_back(l);
+    hi.push_back(h);
+  }
+  kvLo = min(kvLo, kvHi);
+  auto [splitLo, splitHi] =
+      splitRange(*this, kvLo, kvHi, shape.blockKeys, splitIndex, splitCount);
+  for (Value &h : hi)
+    h = min(h, splitHi);
+
+  Value q = packQueries();
+  Value acc = memref::AllocOp::create(b, MemRefType::get({rows, valueDim}, f32));
+  Value zeros = splat(f32Const(0.0));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t e = 0; e < valueDim; e += lanes)
+      storeVec(zeros, acc, {index(r), index(e)});
+  // Whole vectors of keys: the last may run past the block (masked).
+  int64_t blockKeys = shape.blockKeys;
+  int64_t paddedKeys = llvm::divideCeil(blockKeys, lanes) * lanes;
+  Value scores =
+      memref::AllocOp::create(b, MemRefType::get({rows, paddedKeys}, f32));
+
+  SmallVector<Value> init(rows, negInf());
+  init.append(rows, f32Const(0.0));
+  SmallVector<Value> state = loop(
+      splitLo, splitHi, index(blockKeys), init,
+      [&](Value keyStart, ValueRange state) -> SmallVector<Value> {
+        Value keyCount = min(index(blockKeys), sub(splitHi, keyStart));
+        Value padded =
+            mul(ceilDiv(keyCount, index(lanes)), index(lanes));
+        scoreBlock(q, scores, keyStart, padded);
+        SmallVector<Value> blockMax =
+            maskAndMax(scores, keyStart, padded, lo, hi);
+        SmallVector<Value> next(rows), sums(rows);
+        for (int64_t r = 0; r < rows; ++r) {
+          // A row that has seen no key yet keeps max -inf and is shifted
+          // by 0, so that its probabilities are exp(-inf) = 0.
+          Value newMax = arith::MaximumFOp::create(b, state[r], blockMax[r]);
+          Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                              newMax, negInf());
+          Value shift = arith::SelectOp::create(b, empty, f32Const(0.0),
+                                                newMax);
+          Value alpha = math::ExpOp::create(
+              b, arith::SubFOp::create(b, state[r], shift));
+          Value shiftV = splat(shift);
+          Value sum = loop(
+              index(0), padded, index(lanes), {zeros},
+              [&](Value j, ValueRange sum) -> SmallVector<Value> {
+                Value p = math::ExpOp::create(
+                    b, arith::SubFOp::create(
+                           b, loadVec(scores, {index(r), j}), shiftV));
+                storeVec(p, scores, {index(r), j});
+                return {arith::AddFOp::create(b, sum[0], p)};
+              })[0];
+          Value alphaV = splat(alpha);
+          for (int64_t e = 0; e < valueDim; e += lanes)
+            storeVec(arith::MulFOp::create(
+                         b, loadVec(acc, {index(r), index(e)}), alphaV),
+                     acc, {index(r), index(e)});
+          next[r] = newMax;
+          sums[r] = arith::AddFOp::create(
+              b, arith::MulFOp::create(b, state[rows + r], alpha),
+              reduce(vector::CombiningKind::ADD, sum));
+        }
+        valueBlock(scores, acc, keyStart, keyCount);
+        next.append(sums);
+        return next;
+      });
+
+  for (int64_t r = 0; r < rows; ++r) {
+    store(state[r], out.rowMax, {index(r)});
+    store(state[rows + r], out.rowSum, {index(r)});
+    loop(index(0), index(valueDim), [&](Value e) {
+      store(load(acc, {index(r), e}), out.acc, {e, index(r)});
+    });
+  }
+}
+
+void mlir::seq::flash::buildNarrowTile(ImplicitLocOpBuilder &b,
+                                       const TileShape &shape, int64_t rows,
+                                       int64_t headDim, int64_t valueDim,
+                                       const TileInputs &in, Value splitIndex,
+                                       Value splitCount,
+                                       const TileOutputs &out) {
+  NarrowTileEmitter{{{b}, shape.lanes}, shape, in, rows, headDim, valueDim}
+      .run(splitIndex, splitCount, out);
+}

@@ -210,8 +210,10 @@ void NarrowTileEmitter::run(Value splitIndex, Value splitCount,
     hi.push_back(h);
   }
   kvLo = min(kvLo, kvHi);
-  auto [splitLo, splitHi] =
+  // (Named values, not structured bindings: the loop body captures them.)
+  std::pair<Value, Value> split =
       splitRange(*this, kvLo, kvHi, shape.blockKeys, splitIndex, splitCount);
+  Value splitLo = split.first, splitHi = split.second;
   for (Value &h : hi)
     h = min(h, splitHi);
 

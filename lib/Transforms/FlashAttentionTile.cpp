@@ -261,8 +261,10 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
   SmallVector<Value> range = rowBounds(bounds);
   Value kvHi = range[1], kvLo = min(range[0], kvHi);
   // This split's share of the tile's keys, in whole blocks.
-  auto [splitLo, splitHi] =
+  // (Named values, not structured bindings: the loop body captures them.)
+  std::pair<Value, Value> split =
       splitRange(*this, kvLo, kvHi, shape.blockKeys, splitIndex, splitCount);
+  Value splitLo = split.first, splitHi = split.second;
 
   Value qT = packQueries();
   SmallVector<Value> lo, hi;

@@ -38,7 +38,7 @@ static LogicalResult emulateLaunch(gpu::LaunchOp launch) {
   SmallVector<Value> upper = {grid.x, grid.y, grid.z, block.x, block.y, block.z};
   auto loop = scf::ParallelOp::create(b, loc, lower, upper, step);
   IRMapping mapping;
-  ValueRange ivs = loop.getInductionVars();
+  SmallVector<Value> ivs(loop.getInductionVars());
   gpu::KernelDim3 blockIds = launch.getBlockIds(),
                   threadIds = launch.getThreadIds(),
                   gridArgs = launch.getGridSize(),

@@ -91,22 +91,22 @@ void Rewriter::run() {
       shape.keyRows = shape.accumulators / needed;
     }
   }
+  int64_t staticD = qType.getDimSize(3),
+          staticDv = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
   // Few rows per key/value head (decoding) with static head sizes that are
   // whole vectors: keys in lanes (FlashAttentionNarrowTile.cpp).
-  int64_t staticD = qType.getDimSize(3),
-          staticDvFull = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
+  auto wholeVectors = [&](int64_t size) {
+    return !ShapedType::isDynamic(size) && size > 0 && size % shape.lanes == 0;
+  };
   int64_t narrow = 0;
   if (!ShapedType::isDynamic(staticHeads) && !ShapedType::isDynamic(queries) &&
       !ShapedType::isDynamic(staticKvHeads) && staticKvHeads > 0 &&
-      !ShapedType::isDynamic(staticD) && !ShapedType::isDynamic(staticDvFull) &&
-      staticD > 0 && staticDvFull > 0 && staticD % shape.lanes == 0 &&
-      staticDvFull % shape.lanes == 0) {
+      wholeVectors(staticD) && wholeVectors(staticDv)) {
     int64_t rowsPerHead = staticHeads / staticKvHeads * queries;
     if (rowsPerHead >= 1 && rowsPerHead <= narrowRows)
       narrow = rowsPerHead;
   }
   // Value rows of one pass of the value kernel stay in L1 (16 KiB).
-  int64_t staticDv = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
   if (!ShapedType::isDynamic(staticDv) && staticDv > 0)
     shape.valueKeys = std::clamp<int64_t>(4096 / staticDv, 8, shape.blockKeys);
   Value q = readBuffer(op.getQ()), k = readBuffer(op.getK()),
@@ -221,7 +221,7 @@ void Rewriter::run() {
     outs.rowMax = rowsOf(partMax);
     outs.rowSum = rowsOf(partSum);
     if (narrow)
-      flash::buildNarrowTile(b, shape, narrow, staticD, staticDvFull, in, split,
+      flash::buildNarrowTile(b, shape, narrow, staticD, staticDv, in, split,
                              splits, outs);
     else
       flash::buildTile(b, shape, in, split, splits, outs);

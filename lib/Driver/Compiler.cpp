@@ -97,6 +97,7 @@ static PipelineOptions pipelineOptionsFor(const CompileOptions &options,
     // The fast lowerings are CPU vector code; the GPU gets the reference
     // lowerings' loop nests, one kernel each.
     pipelineOptions.fastLowerings = false;
+    pipelineOptions.gpuTarget = true;
     pipelineOptions.gpuChip = options.gpuArch;
     pipelineOptions.gpuEmulateOnHost = options.gpuEmulateOnHost;
   }

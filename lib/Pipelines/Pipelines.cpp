@@ -26,7 +26,9 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
            (options.int8Dot ? " int8-dot=true" : "") +
            (options.bf16Dot ? " bf16-dot=true" : "") + "},";
   }
-  return fast +
+  // The GPU maps only parallel loops to threads: a scan with none gets one.
+  std::string gpu = options.gpuTarget ? "seq-gpu-scan-batch-dim," : "";
+  return gpu + fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"
          "canonicalize,cse";
 }
@@ -117,6 +119,7 @@ void seqc::registerPipelines() {
       [](OpPassManager &pm) {
         PipelineOptions options;
         options.fastLowerings = false;
+        options.gpuTarget = true;
         (void)addPipeline(pm, getSeqToLinalgPipeline(options), llvm::errs());
         (void)addPipeline(pm, getCudaKernelsPipeline(options), llvm::errs());
         (void)addPipeline(pm, getCudaToLLVMPipeline(options), llvm::errs());

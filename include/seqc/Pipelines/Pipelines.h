@@ -33,10 +33,12 @@ struct PipelineOptions {
   bool bf16Dot = false;
   /// Bounds-check every memref access at run time (tests).
   bool runtimeChecks = false;
-  /// --target=cuda: the GPU (an NVVM chip, "sm_80"), threads per block,
+  /// --target=cuda (gpuTarget): the GPU (an NVVM chip, "sm_80"), threads
+  /// per block,
   /// the CUDA toolkit's directory (ptxas, fatbinary, libdevice; "" for
   /// MLIR's search of $PATH and $CUDA_HOME) and what is embedded: "isa"
   /// (PTX), "bin" (cubin) or "fatbin" (cubin and PTX).
+  bool gpuTarget = false;
   std::string gpuChip = "sm_80";
   int64_t gpuBlockSize = 256;
   std::string cudaToolkit;

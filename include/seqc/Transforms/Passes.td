@@ -361,6 +361,33 @@ def SeqLowerAllocaScopes : Pass<"seq-lower-alloca-scopes"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def SeqGpuScanBatchDim : Pass<"seq-gpu-scan-batch-dim"> {
+  let summary = "Give a seq.scan along a tensor's only dimension a leading "
+                "unit dimension (CUDA target)";
+  let description = [{
+    The reference lowering of a `seq.scan` over rank-1 tensors is one
+    sequential loop with no parallel dimension, which
+    `seq-gpu-map-parallel-loops` cannot map to GPU threads. The CUDA
+    pipeline runs this pass before the lowerings: each such scan scans
+    `[1, L]` views of its inputs (`tensor.expand_shape`) along dimension 1,
+    with `[1]` views of its inits, and its results are collapsed back. Its
+    lowering is then a parallel loop of one iteration around the
+    sequential one: a kernel of one thread. The scan stays sequential (a
+    GPU scan that uses more threads is future work); it runs rather than
+    being refused.
+
+    ```mlir
+    %y = seq.scan dim = 0 ins(%x : tensor<?xf32>) -> tensor<?xf32> {...}
+    // becomes
+    %x1 = tensor.expand_shape %x [[0, 1]] output_shape [1, %n]
+        : tensor<?xf32> into tensor<1x?xf32>
+    %y1 = seq.scan dim = 1 ins(%x1 : tensor<1x?xf32>) -> tensor<1x?xf32> {...}
+    %y = tensor.collapse_shape %y1 [[0, 1]] : tensor<1x?xf32> into tensor<?xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def SeqGpuMapParallelLoops : Pass<"seq-gpu-map-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Turn each outermost scf.parallel into a gpu.launch, one "
                 "thread per iteration";

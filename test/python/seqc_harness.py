@@ -18,8 +18,11 @@ BUILD_DIR = os.environ.get(
     os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 SEQC = os.path.join(BUILD_DIR, "bin", "seqc")
 
-# seqc_dtype values and their NumPy types.
-DTYPES = {1: np.float32, 2: np.float64, 3: np.float16, 5: np.int8,
+# seqc_dtype values and their NumPy types. NumPy has no bfloat16: a bf16
+# tensor is an array of BF16 (two opaque bytes; bf16_array/bf16_values
+# convert).
+BF16 = np.dtype("V2")
+DTYPES = {1: np.float32, 2: np.float64, 3: np.float16, 4: BF16, 5: np.int8,
           6: np.int32, 7: np.int64}
 DTYPE_CODES = {np.dtype(v): k for k, v in DTYPES.items()}
 
@@ -80,6 +83,20 @@ def compile_library(mlir_source, directory, extra_args=()):
     if proc.returncode != 0:
         raise RuntimeError("seqc failed:\n" + proc.stderr)
     return path
+
+
+def bf16_array(x):
+    """float values -> a BF16 array of the nearest bfloat16s (ties to
+    even; no NaN)."""
+    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32)
+    rounded = (bits + np.uint32(0x7FFF) + ((bits >> 16) & np.uint32(1))) >> 16
+    return rounded.astype(np.uint16).view(BF16)
+
+
+def bf16_values(a):
+    """A BF16 array's values, as float64."""
+    bits = a.view(np.uint16).astype(np.uint32) << 16
+    return bits.view(np.float32).astype(np.float64)
 
 
 def tensor_of(array, shape_keepalive):

@@ -26,8 +26,10 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
            (options.int8Dot ? " int8-dot=true" : "") +
            (options.bf16Dot ? " bf16-dot=true" : "") + "},";
   }
-  // The GPU maps only parallel loops to threads: a scan with none gets one.
-  std::string gpu = options.gpuTarget ? "seq-gpu-scan-batch-dim," : "";
+  // The GPU's attention streams its keys (memory O(L * D), one kernel);
+  // the GPU maps only parallel loops to threads: a scan with none gets one.
+  std::string gpu =
+      options.gpuTarget ? "seq-gpu-attention,seq-gpu-scan-batch-dim," : "";
   return gpu + fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"
          "canonicalize,cse";

@@ -124,15 +124,10 @@ void Rewriter::run() {
   Value splits = min(ceilDiv(index(minTasks), max(tiles, one)), keyBlocks);
   Value tasks = mul(tiles, splits);
 
-  Value scale;
-  if (FloatAttr attr = op.getScaleAttr()) {
-    scale = f32(attr.getValueAsDouble());
-  } else {
-    Value d = arith::SIToFPOp::create(
-        b, b.getF32Type(),
-        arith::IndexCastOp::create(b, b.getI64Type(), headDim));
-    scale = arith::DivFOp::create(b, f32(1.0), math::SqrtOp::create(b, d));
-  }
+  std::optional<double> scaleAttr;
+  if (FloatAttr attr = op.getScaleAttr())
+    scaleAttr = attr.getValueAsDouble();
+  Value scale = flash::attentionScale(*this, scaleAttr, headDim);
 
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
   Value out =
@@ -156,15 +151,6 @@ void Rewriter::run() {
                                 mul(rem(tile, tilesPerHead), rows)};
   };
   Value kvLen = op.getKvLen() ? readBuffer(op.getKvLen()) : Value();
-  auto visibleLength = [&](Value batchIndex) -> Value {
-    if (!kvLen)
-      return keyLength;
-    Value len = memref::LoadOp::create(b, kvLen, ValueRange{batchIndex});
-    if (!len.getType().isIndex())
-      len = arith::IndexCastOp::create(b, b.getIndexType(), len);
-    // Out-of-range lengths give unspecified values, never stray reads.
-    return min(max(len, index(0)), keyLength);
-  };
 
   parallel(tasks, [&](Value task) {
     // Tiles of causal attention grow with their position. OpenMP's static
@@ -185,7 +171,8 @@ void Rewriter::run() {
     in.q = q, in.k = k, in.v = v;
     in.batch = batchIndex, in.kvHead = where[1], in.group = group;
     in.queryLength = queryLength, in.keyLength = keyLength;
-    in.visibleLength = visibleLength(batchIndex);
+    in.visibleLength =
+        flash::visibleLength(*this, kvLen, batchIndex, keyLength);
     in.headDim = headDim, in.valueDim = valueDim, in.firstRow = where[2];
     in.scale = scale;
     if (FloatAttr softcap = op.getSoftcapAttr())

@@ -95,6 +95,28 @@ std::pair<Value, Value> mlir::seq::flash::visibleKeys(KernelBuilder &kb,
           arith::SelectOp::create(b, real, hi, zero)};
 }
 
+Value mlir::seq::flash::attentionScale(KernelBuilder &kb,
+                                       std::optional<double> scale,
+                                       Value headDim) {
+  if (scale)
+    return kb.f32(*scale);
+  ImplicitLocOpBuilder &b = kb.b;
+  Value d = arith::SIToFPOp::create(
+      b, b.getF32Type(), arith::IndexCastOp::create(b, b.getI64Type(), headDim));
+  return arith::DivFOp::create(b, kb.f32(1.0), math::SqrtOp::create(b, d));
+}
+
+Value mlir::seq::flash::visibleLength(KernelBuilder &kb, Value kvLen,
+                                      Value batchIndex, Value keyLength) {
+  if (!kvLen)
+    return keyLength;
+  Value len = memref::LoadOp::create(kb.b, kvLen, ValueRange{batchIndex});
+  if (!len.getType().isIndex())
+    len = arith::IndexCastOp::create(kb.b, kb.b.getIndexType(), len);
+  // Out-of-range lengths give unspecified values, never stray reads.
+  return kb.min(kb.max(len, kb.index(0)), keyLength);
+}
+
 std::pair<Value, Value> mlir::seq::flash::splitRange(KernelBuilder &kb,
                                                      Value kvLo, Value kvHi,
                                                      int64_t blockKeys,

@@ -78,6 +78,16 @@ void buildNarrowTile(ImplicitLocOpBuilder &b, const TileShape &shape,
 std::pair<Value, Value> visibleKeys(KernelBuilder &kb, const TileInputs &in,
                                     Value t);
 
+/// The scores' scale: `scale`, else 1 / sqrt(headDim) (f32).
+Value attentionScale(KernelBuilder &kb, std::optional<double> scale,
+                     Value headDim);
+
+/// The keys batch entry `batchIndex` sees: kv_len[batchIndex] (from the
+/// buffer `kvLen`, i32 or i64, clamped to [0, keyLength]), or keyLength
+/// without one.
+Value visibleLength(KernelBuilder &kb, Value kvLen, Value batchIndex,
+                    Value keyLength);
+
 /// Split `splitIndex` of `splitCount`'s share [lo, hi) of the keys [kvLo,
 /// kvHi), in whole blocks of `blockKeys`.
 std::pair<Value, Value> splitRange(KernelBuilder &kb, Value kvLo, Value kvHi,

@@ -361,6 +361,40 @@ def SeqLowerAllocaScopes : Pass<"seq-lower-alloca-scopes"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def SeqGpuAttention : Pass<"seq-gpu-attention"> {
+  let summary = "Lower seq.attention for the GPU: one thread per query row, "
+                "an online softmax over its keys (CUDA target)";
+  let description = [{
+    The reference lowering of `seq.attention` materializes the `[Lq, Lk]`
+    scores of every head in memory and makes several passes over them
+    (max, exp, sum, normalize, multiply by V): on a GPU, O(L^2) memory
+    and as many kernels. The CUDA pipeline runs this pass first instead:
+    one `scf.parallel` over the `B * H * Lq` query rows, each of which
+    (one GPU thread after `seq-gpu-map-parallel-loops`) streams over the
+    keys it sees, keeping one score at a time with a running max and sum
+    (the online softmax of FlashAttention) and its output row in an f32
+    buffer of the output's shape. Memory is O(L * D) and the op is one
+    kernel. Masks (causal, window, chunk, `kv_len`) are one interval of
+    keys per row, as in `seq-flash-attention`; GQA reads the shared K and
+    V in place. f16 and bf16 operands are computed in f32 and the output
+    rounded once.
+
+    This is the GPU's correctness-first form: no shared memory, no tensor
+    cores, and a thread per row (a warp reads the same K and V rows, which
+    the cache serves). Attention with a bias, mixed element types, or
+    inside another seq op's region is left for the reference lowering
+    (`emit-remarks` says which and why).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"];
+  let options = [
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.attention left for the reference lowering">,
+  ];
+}
+
 def SeqGpuScanBatchDim : Pass<"seq-gpu-scan-batch-dim"> {
   let summary = "Give a seq.scan along a tensor's only dimension a leading "
                 "unit dimension (CUDA target)";

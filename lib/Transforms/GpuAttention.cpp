@@ -1,0 +1,203 @@
+//===- GpuAttention.cpp - -seq-gpu-attention ------------------------------===//
+//
+// seq.attention for the CUDA target as one parallel loop over query rows,
+// each streaming over its visible keys with an online softmax (see the pass
+// description in Passes.td). The reference lowering builds the [Lq, Lk]
+// scores in memory and passes over them several times; here a row's
+// scores live one at a time in registers, memory is O(L * D), and there is
+// one kernel. fp16 and bf16 inputs are computed in f32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FlashAttentionTile.h"
+#include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <limits>
+
+namespace mlir::seq {
+#define GEN_PASS_DEF_SEQGPUATTENTION
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace mlir::seq
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// Why `op` stays with the reference lowering, or null.
+const char *unsupportedReason(AttentionOp op) {
+  Type element = cast<ShapedType>(op.getQ().getType()).getElementType();
+  if (!element.isF32() && !element.isF16() && !element.isBF16())
+    return "an element type other than f32, f16 or bf16";
+  for (Value v : {op.getK(), op.getV(), op.getOutput()})
+    if (cast<ShapedType>(v.getType()).getElementType() != element)
+      return "operands of different element types";
+  if (Value lse = op.getLse())
+    if (!cast<ShapedType>(lse.getType()).getElementType().isF32())
+      return "lse element type other than f32";
+  if (op.getBias())
+    return "an additive bias";
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp())
+    if (isa<SeqDialect>(parent->getDialect()))
+      return "inside the region of another seq op";
+  return nullptr;
+}
+
+struct Rewriter : KernelBuilder {
+  AttentionOp op;
+
+  Value toF32(Value x) {
+    return x.getType().isF32() ? x : arith::ExtFOp::create(b, b.getF32Type(), x);
+  }
+  Value fromF32(Value x, Type element) {
+    return element.isF32() ? x : arith::TruncFOp::create(b, element, x);
+  }
+  void run();
+};
+} // namespace
+
+void Rewriter::run() {
+  Value q = readBuffer(op.getQ()), k = readBuffer(op.getK()),
+        v = readBuffer(op.getV());
+  Value kvLen = op.getKvLen() ? readBuffer(op.getKvLen()) : Value();
+  Value batch = dim(q, 0), heads = dim(q, 1), queryLength = dim(q, 2),
+        headDim = dim(q, 3), kvHeads = dim(k, 1), keyLength = dim(k, 2),
+        valueDim = dim(v, 3);
+  Value group = div(heads, kvHeads);
+  std::optional<double> scaleAttr;
+  if (FloatAttr attr = op.getScaleAttr())
+    scaleAttr = attr.getValueAsDouble();
+  Value scale = flash::attentionScale(*this, scaleAttr, headDim);
+
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  Type element = outType.getElementType();
+  SmallVector<Value> outSizes = {batch, heads, queryLength, valueDim};
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < 4; ++d)
+    if (outType.isDynamicDim(d))
+      dynamicSizes.push_back(outSizes[d]);
+  Value out = memref::AllocOp::create(
+      b, MemRefType::get(outType.getShape(), element), dynamicSizes);
+  // The running output of each row, in f32: the result itself when it is
+  // f32, else a scratch buffer of its shape.
+  Value acc = element.isF32() ? out
+                              : memref::AllocOp::create(
+                                    b, MemRefType::get(outType.getShape(),
+                                                       b.getF32Type()),
+                                    dynamicSizes);
+  Value lse;
+  RankedTensorType lseType;
+  if (Value lseResult = op.getLse()) {
+    lseType = cast<RankedTensorType>(lseResult.getType());
+    lse = allocResult(lseResult, {batch, heads, queryLength});
+  }
+
+  Value negInf = f32(-std::numeric_limits<double>::infinity());
+  Value zero = f32(0.0);
+  parallel(mul(mul(batch, heads), queryLength), [&](Value row) {
+    Value i = rem(row, queryLength);
+    Value h = rem(div(row, queryLength), heads);
+    Value bi = div(div(row, queryLength), heads);
+    Value kvHead = div(h, group);
+    flash::TileInputs in;
+    in.group = group, in.queryLength = queryLength, in.keyLength = keyLength;
+    in.visibleLength = flash::visibleLength(*this, kvLen, bi, keyLength);
+    in.causal = op.getCausal();
+    if (IntegerAttr window = op.getWindowAttr())
+      in.window = window.getInt();
+    if (IntegerAttr chunk = op.getChunkAttr())
+      in.chunk = chunk.getInt();
+    // The row's keys: query i of any of the group's heads (row i * G).
+    auto [lo, hi] = flash::visibleKeys(*this, in, mul(i, group));
+    std::optional<double> softcap;
+    if (FloatAttr attr = op.getSoftcapAttr())
+      softcap = attr.getValueAsDouble();
+
+    loop(index(0), valueDim, [&](Value e) {
+      store(zero, acc, {bi, h, i, e});
+    });
+    SmallVector<Value> state = loop(
+        lo, hi, index(1), {negInf, zero},
+        [&](Value j, ValueRange state) -> SmallVector<Value> {
+          Value dot = loop(index(0), headDim, index(1), {zero},
+                           [&](Value d, ValueRange sum) -> SmallVector<Value> {
+                             Value x = toF32(load(q, {bi, h, i, d}));
+                             Value y = toF32(load(k, {bi, kvHead, j, d}));
+                             return {arith::AddFOp::create(
+                                 b, sum[0], arith::MulFOp::create(b, x, y))};
+                           })[0];
+          Value s = arith::MulFOp::create(b, dot, scale);
+          if (softcap) {
+            Value cap = f32(*softcap);
+            s = arith::MulFOp::create(
+                b, cap,
+                math::TanhOp::create(b, arith::DivFOp::create(b, s, cap)));
+          }
+          // Online softmax: the first key's alpha is exp(-inf) = 0.
+          Value newMax = arith::MaximumFOp::create(b, state[0], s);
+          Value alpha = math::ExpOp::create(
+              b, arith::SubFOp::create(b, state[0], newMax));
+          Value p =
+              math::ExpOp::create(b, arith::SubFOp::create(b, s, newMax));
+          loop(index(0), valueDim, [&](Value e) {
+            Value a = load(acc, {bi, h, i, e});
+            Value x = toF32(load(v, {bi, kvHead, j, e}));
+            store(arith::AddFOp::create(b, arith::MulFOp::create(b, a, alpha),
+                                        arith::MulFOp::create(b, p, x)),
+                  acc, {bi, h, i, e});
+          });
+          return {newMax, arith::AddFOp::create(
+                              b, arith::MulFOp::create(b, state[1], alpha), p)};
+        });
+    // A row that saw no key: output 0, lse -inf.
+    Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, state[1],
+                                       zero);
+    Value inverse = arith::SelectOp::create(
+        b, none, zero, arith::DivFOp::create(b, f32(1.0), state[1]));
+    loop(index(0), valueDim, [&](Value e) {
+      Value x = arith::MulFOp::create(b, load(acc, {bi, h, i, e}), inverse);
+      store(fromF32(x, element), out, {bi, h, i, e});
+    });
+    if (lse)
+      store(arith::SelectOp::create(
+                b, none, negInf,
+                arith::AddFOp::create(b, state[0],
+                                      math::LogOp::create(b, state[1]))),
+            lse, {bi, h, i});
+  });
+
+  SmallVector<Value> results = {resultTensor(out, outType)};
+  if (lse)
+    results.push_back(resultTensor(lse, lseType));
+  op->replaceAllUsesWith(results);
+  op->erase();
+}
+
+namespace {
+struct SeqGpuAttentionPass
+    : mlir::seq::impl::SeqGpuAttentionBase<SeqGpuAttentionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<AttentionOp> ops;
+    getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
+    for (AttentionOp op : ops) {
+      if (const char *why = unsupportedReason(op)) {
+        if (emitRemarks)
+          op->emitRemark() << "left for the reference lowering: " << why;
+        continue;
+      }
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      Rewriter{{b}, op}.run();
+    }
+  }
+};
+} // namespace

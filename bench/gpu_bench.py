@@ -200,6 +200,18 @@ def gpu_arch():
              % (torch.cuda.get_device_name(), major, minor))
 
 
+def compiled(builders, only, arch):
+    """(workload, library path, compile seconds) for each workload whose
+    name contains `only`, compiled for `arch`."""
+    for build in builders:
+        w = build()
+        if only not in w.name:
+            continue
+        t0 = time.perf_counter()
+        path = seqc.compile(w.ir, target="cuda", gpu_arch=arch)
+        yield w, path, time.perf_counter() - t0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -219,14 +231,8 @@ def main():
         print("| workload | seqc compile s (--target=cuda --gpu-arch=%s) |"
               % arch)
         print("|---|---|")
-        for build in chosen:
-            w = build()
-            if args.only not in w.name:
-                continue
-            t0 = time.perf_counter()
-            seqc.compile(w.ir, target="cuda", gpu_arch=arch)
-            print("| %s | %.1f |" % (w.name, time.perf_counter() - t0),
-                  flush=True)
+        for w, _, compile_s in compiled(chosen, args.only, arch):
+            print("| %s | %.1f |" % (w.name, compile_s), flush=True)
         return
     if not cuda_ready():
         sys.exit("gpu_bench: needs PyTorch with a CUDA GPU (torch %s, CUDA "
@@ -244,13 +250,8 @@ def main():
     print("| workload | seqc ms | TFLOP/s | % of tensor-core peak | "
           "compile s | baselines: ms (seqc speedup) | check: max abs diff |")
     print("|---|---|---|---|---|---|---|")
-    for build in chosen:
-        w = build()
-        if args.only not in w.name:
-            continue
-        t0 = time.perf_counter()
-        lib = seqc.load(seqc.compile(w.ir, target="cuda", gpu_arch=arch))
-        compile_s = time.perf_counter() - t0
+    for w, path, compile_s in compiled(chosen, args.only, arch):
+        lib = seqc.load(path)
         inputs = [torch.from_numpy(x).cuda() for x in w.inputs]
         if w.dtype is not None:
             inputs = [x.to(w.dtype) for x in inputs]

@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("SEQC_BUILD_DIR", os.path.join(ROOT, "build"))
 sys.path.insert(0, os.path.join(BUILD, "python"))
 import seqc  # noqa: E402
-from workloads import _cycle, all_workloads, jax, torch  # noqa: E402
+from workloads import all_workloads, cycle, jax, torch  # noqa: E402
 
 if torch is not None:
     torch.set_num_threads(os.cpu_count())
@@ -99,7 +99,7 @@ def main():
         lib = seqc.load(seqc.compile(w.ir, opt_level=3))
         compile_s = time.perf_counter() - t0
         sets = w.input_sets or [w.inputs]
-        seconds = timeit(_cycle([(lambda s=s: lib.f(*s)) for s in sets]))
+        seconds = timeit(cycle([(lambda s=s: lib.f(*s)) for s in sets]))
         if w.memory_bound:
             rate = w.nbytes / seconds / 1e9
             throughput, peak = "%.1f GB/s" % rate, rate / peak_gbs

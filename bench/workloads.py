@@ -42,7 +42,7 @@ def _rotation(arrays):
                              for _ in range(count - 1)]
 
 
-def _cycle(calls):
+def cycle(calls):
     """A callable that runs the next of `calls` each time."""
     state = {"next": 0}
 
@@ -85,7 +85,7 @@ def attention(b, h, hkv, lq, lk, d, causal):
             with torch.no_grad():
                 return torch.nn.functional.scaled_dot_product_attention(
                     tq, tk, tv, is_causal=causal and lq == lk, enable_gqa=g > 1)
-        baselines["torch sdpa"] = _cycle([
+        baselines["torch sdpa"] = cycle([
             (lambda tk=tk, tv=tv: sdpa(tk, tv))
             for tk, tv in (_torch(*kv) for kv in kv_sets)])
     if jax is not None:
@@ -94,7 +94,7 @@ def attention(b, h, hkv, lq, lk, d, causal):
         jq = bshd(q)
         f = jax.jit(lambda a, b_, c: jax.nn.dot_product_attention(
             a, b_, c, is_causal=causal and lq == lk))
-        baselines["jax"] = _cycle([
+        baselines["jax"] = cycle([
             (lambda jk=jk, jv=jv: f(jq, jk, jv).block_until_ready())
             for jk, jv in ((bshd(kk), bshd(vv)) for kk, vv in kv_sets)])
     name = "attention%s B%d H%d%s L%d D%d" % (

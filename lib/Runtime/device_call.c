@@ -72,15 +72,13 @@ seqc_status seqc_runtime_call_device(const seqc_function_info *f,
     words += 3 + 2 * (int64_t)inputs[i].rank;
   for (int32_t i = 0; i < num_outputs; ++i)
     words += 3 + 2 * (int64_t)outputs[i].rank;
-  /* Descriptors (inputs, then results); each input's GPU address and
-   * whether the call made it (a copy to free). */
+  /* Descriptors (inputs, then results), and each input's GPU address (a
+   * copy the call made, unless the input is on the GPU already). */
   int64_t *storage = calloc((size_t)(words + 1), sizeof(int64_t));
   void **device_inputs = calloc((size_t)num_inputs + 1, sizeof(void *));
-  uint8_t *copied = calloc((size_t)num_inputs + 1, 1);
-  if (!storage || !device_inputs || !copied) {
+  if (!storage || !device_inputs) {
     free(storage);
     free(device_inputs);
-    free(copied);
     return seqc_runtime_fail(SEQC_ERROR_OUT_OF_MEMORY, "%s: out of memory",
                              f->name);
   }
@@ -101,7 +99,6 @@ seqc_status seqc_runtime_call_device(const seqc_function_info *f,
                                      "%s: out of memory", f->name);
         break;
       }
-      copied[i] = 1;
       device_copy(data, inputs[i].data, bytes[i]);
     }
     device_inputs[i] = data;
@@ -143,28 +140,19 @@ seqc_status seqc_runtime_call_device(const seqc_function_info *f,
   if (seqc_device_end_call)
     seqc_device_end_call();
 
-  /* Free each result buffer once (two results may share one), unless it
-   * is an input's; then the input copies. */
+  /* Free the results the call owns, then the input copies. */
   cursor = results;
   for (int32_t i = 0; ran && i < num_outputs; ++i) {
-    void *allocated = (void *)(intptr_t)cursor[0];
-    int shared = allocated == NULL;
-    for (int32_t j = 0, off = 0; j < i; off += 3 + 2 * outputs[j].rank, ++j)
-      if ((void *)(intptr_t)results[off] == allocated)
-        shared = 1;
-    for (int32_t j = 0; j < num_inputs; ++j)
-      if (device_inputs[j] == allocated)
-        shared = 1;
-    if (!shared)
-      device_free(allocated);
+    if (seqc_runtime_result_owned(results, outputs, i, args, num_inputs))
+      device_free((void *)(intptr_t)cursor[0]);
     cursor += 3 + 2 * outputs[i].rank;
   }
   for (int32_t i = 0; i < num_inputs; ++i)
-    if (copied[i])
+    if (device_inputs[i] &&
+        !on_device(memory, memory ? memory->device_inputs : NULL, i))
       device_free(device_inputs[i]);
   free(storage);
   free(device_inputs);
-  free(copied);
   return status;
 }
 

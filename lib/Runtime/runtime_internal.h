@@ -67,6 +67,13 @@ seqc_status seqc_runtime_check_results(const seqc_function_info *f,
                                        const seqc_tensor *outputs,
                                        int32_t num_outputs) SEQC_HIDDEN;
 
+/* Whether result `index` of the descriptors `results` is a buffer the call
+ * must free: not NULL, not an earlier result's, not the buffer of an input
+ * (whose descriptors the kernel got in `args`). */
+int seqc_runtime_result_owned(const int64_t *results,
+                              const seqc_tensor *outputs, int32_t index,
+                              void *const *args, int32_t num_inputs) SEQC_HIDDEN;
+
 /* A generated trampoline: kernel(results, args[0], ..., args[n-1]). */
 typedef void (*seqc_kernel_fn)(void *results, void **args);
 

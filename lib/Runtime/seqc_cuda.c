@@ -439,11 +439,8 @@ void *seqc_device_alloc(int64_t bytes) {
 
 void seqc_device_copy(void *dst, const void *src, int64_t bytes) {
   /* Unified addressing: the driver tells host from device memory. */
-  CUstream stream;
-  if (ready() && (stream = current_stream()))
-    check(cu.MemcpyAsync((CUdeviceptr)(uintptr_t)dst,
-                         (CUdeviceptr)(uintptr_t)src, (size_t)bytes, stream),
-          "cuMemcpyAsync");
+  if (ready())
+    mgpuMemcpy(dst, (void *)(uintptr_t)src, (size_t)bytes, current_stream());
 }
 
 void seqc_device_free(void *pointer) { mgpuMemFree(pointer, NULL); }

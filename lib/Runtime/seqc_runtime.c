@@ -245,6 +245,28 @@ seqc_status seqc_runtime_check_results(const seqc_function_info *f,
   return SEQC_OK;
 }
 
+int seqc_runtime_result_owned(const int64_t *results,
+                              const seqc_tensor *outputs, int32_t index,
+                              void *const *args, int32_t num_inputs) {
+  int64_t offset = 0;
+  for (int32_t j = 0; j < index; ++j)
+    offset += 3 + 2 * outputs[j].rank;
+  int64_t allocated = results[offset];
+  if (allocated == 0)
+    return 0;
+  /* Two results may share one buffer: the first owns it. */
+  for (int64_t j = 0, earlier = 0; j < index;
+       earlier += 3 + 2 * outputs[j].rank, ++j)
+    if (results[earlier] == allocated)
+      return 0;
+  /* An input's buffer returned as it is (a donated state, updated in
+   * place) stays the caller's. */
+  for (int32_t j = 0; j < num_inputs; ++j)
+    if (((const int64_t *)args[j])[0] == allocated)
+      return 0;
+  return 1;
+}
+
 /* Copies a strided result into contiguous `dst`: runs of the innermost
  * dimensions that are contiguous in the result go in one memcpy each (the
  * whole result when it is row-major, as the kernels produce it). */
@@ -403,45 +425,35 @@ seqc_status seqc_runtime_invoke_on(int32_t function_index,
     if (status == SEQC_OK && output_bytes[i] > 0)
       copy_result(cursor, rank, seqc_dtype_size(outputs[i].dtype),
                   (char *)outputs[i].data);
-    /* Free each result buffer once (two results may share one). */
-    void *allocated = (void *)(intptr_t)cursor[0];
-    int shared = 0;
-    for (int32_t j = 0, off = 0; j < i; off += 3 + 2 * outputs[j].rank, ++j)
-      if ((void *)(intptr_t)results[off] == allocated)
-        shared = 1;
-    for (int32_t j = 0; j < num_inputs; ++j)
-      if (inputs[j].data == allocated)
-        shared = 1;
-    if (!shared)
-      free(allocated);
+    if (seqc_runtime_result_owned(results, outputs, i, args, num_inputs))
+      free((void *)(intptr_t)cursor[0]);
     cursor += 3 + 2 * rank;
   }
   free(storage);
   return status;
 }
 
-/* The index of entry point `function`, or -1 after setting the error. */
-static int32_t find_function(const char *caller, const char *function) {
-  if (!function) {
-    fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: function is NULL", caller);
-    return -1;
-  }
+/* Finds entry point `function`: its index in `*index`, or the error. */
+static seqc_status find_function(const char *caller, const char *function,
+                                 int32_t *index) {
+  if (!function)
+    return fail(SEQC_ERROR_INVALID_ARGUMENT, "%s: function is NULL", caller);
   const seqc_library_info *info = &__seqc_library_info;
-  for (int32_t i = 0; i < info->num_functions; ++i)
-    if (strcmp(info->functions[i].name, function) == 0)
-      return i;
-  fail(SEQC_ERROR_UNKNOWN_FUNCTION, "%s: this library has no function '%s'",
-       caller, function);
-  return -1;
+  for (*index = 0; *index < info->num_functions; ++*index)
+    if (strcmp(info->functions[*index].name, function) == 0)
+      return SEQC_OK;
+  return fail(SEQC_ERROR_UNKNOWN_FUNCTION,
+              "%s: this library has no function '%s'", caller, function);
 }
 
 SEQC_EXPORT seqc_status seqc_call(const char *function,
                                   const seqc_tensor *inputs,
                                   int32_t num_inputs, seqc_tensor *outputs,
                                   int32_t num_outputs) {
-  int32_t index = find_function("seqc_call", function);
-  if (index < 0)
-    return function ? SEQC_ERROR_UNKNOWN_FUNCTION : SEQC_ERROR_INVALID_ARGUMENT;
+  int32_t index;
+  seqc_status status = find_function("seqc_call", function, &index);
+  if (status != SEQC_OK)
+    return status;
   return seqc_runtime_invoke(index, inputs, num_inputs, outputs, num_outputs);
 }
 
@@ -450,9 +462,10 @@ SEQC_EXPORT seqc_status seqc_call_device(const char *function,
                                          int32_t num_inputs,
                                          seqc_tensor *outputs,
                                          int32_t num_outputs, void *stream) {
-  int32_t index = find_function("seqc_call_device", function);
-  if (index < 0)
-    return function ? SEQC_ERROR_UNKNOWN_FUNCTION : SEQC_ERROR_INVALID_ARGUMENT;
+  int32_t index;
+  seqc_status status = find_function("seqc_call_device", function, &index);
+  if (status != SEQC_OK)
+    return status;
   seqc_call_memory memory = {1, NULL, NULL, stream};
   return seqc_runtime_invoke_on(index, inputs, num_inputs, outputs,
                                 num_outputs, &memory);

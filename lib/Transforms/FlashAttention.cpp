@@ -47,12 +47,7 @@ const char *unsupportedReason(AttentionOp op) {
   for (Value v : {op.getQ(), op.getK(), op.getV(), op.getOutput()})
     if (cast<ShapedType>(v.getType()).getElementType() != f32)
       return "element type other than f32";
-  if (Value lse = op.getLse())
-    if (cast<ShapedType>(lse.getType()).getElementType() != f32)
-      return "lse element type other than f32";
-  if (op.getBias())
-    return "an additive bias";
-  return nullptr;
+  return flash::unsupportedAttentionForm(op);
 }
 
 struct Rewriter : KernelBuilder {
@@ -124,10 +119,7 @@ void Rewriter::run() {
   Value splits = min(ceilDiv(index(minTasks), max(tiles, one)), keyBlocks);
   Value tasks = mul(tiles, splits);
 
-  std::optional<double> scaleAttr;
-  if (FloatAttr attr = op.getScaleAttr())
-    scaleAttr = attr.getValueAsDouble();
-  Value scale = flash::attentionScale(*this, scaleAttr, headDim);
+  Value scale = flash::attentionScale(*this, op, headDim);
 
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
   Value out =
@@ -175,13 +167,7 @@ void Rewriter::run() {
         flash::visibleLength(*this, kvLen, batchIndex, keyLength);
     in.headDim = headDim, in.valueDim = valueDim, in.firstRow = where[2];
     in.scale = scale;
-    if (FloatAttr softcap = op.getSoftcapAttr())
-      in.softcap = softcap.getValueAsDouble();
-    in.causal = op.getCausal();
-    if (IntegerAttr window = op.getWindowAttr())
-      in.window = window.getInt();
-    if (IntegerAttr chunk = op.getChunkAttr())
-      in.chunk = chunk.getInt();
+    flash::setMasks(in, op);
 
     auto accType =
         cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(

@@ -95,15 +95,33 @@ std::pair<Value, Value> mlir::seq::flash::visibleKeys(KernelBuilder &kb,
           arith::SelectOp::create(b, real, hi, zero)};
 }
 
-Value mlir::seq::flash::attentionScale(KernelBuilder &kb,
-                                       std::optional<double> scale,
+Value mlir::seq::flash::attentionScale(KernelBuilder &kb, AttentionOp op,
                                        Value headDim) {
-  if (scale)
-    return kb.f32(*scale);
+  if (FloatAttr scale = op.getScaleAttr())
+    return kb.f32(scale.getValueAsDouble());
   ImplicitLocOpBuilder &b = kb.b;
   Value d = arith::SIToFPOp::create(
       b, b.getF32Type(), arith::IndexCastOp::create(b, b.getI64Type(), headDim));
   return arith::DivFOp::create(b, kb.f32(1.0), math::SqrtOp::create(b, d));
+}
+
+void mlir::seq::flash::setMasks(TileInputs &in, AttentionOp op) {
+  in.causal = op.getCausal();
+  if (IntegerAttr window = op.getWindowAttr())
+    in.window = window.getInt();
+  if (IntegerAttr chunk = op.getChunkAttr())
+    in.chunk = chunk.getInt();
+  if (FloatAttr softcap = op.getSoftcapAttr())
+    in.softcap = softcap.getValueAsDouble();
+}
+
+const char *mlir::seq::flash::unsupportedAttentionForm(AttentionOp op) {
+  if (Value lse = op.getLse())
+    if (!cast<ShapedType>(lse.getType()).getElementType().isF32())
+      return "lse element type other than f32";
+  if (op.getBias())
+    return "an additive bias";
+  return nullptr;
 }
 
 Value mlir::seq::flash::visibleLength(KernelBuilder &kb, Value kvLen,

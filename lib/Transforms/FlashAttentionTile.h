@@ -13,6 +13,7 @@
 #define SEQC_LIB_TRANSFORMS_FLASHATTENTIONTILE_H
 
 #include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
@@ -78,9 +79,18 @@ void buildNarrowTile(ImplicitLocOpBuilder &b, const TileShape &shape,
 std::pair<Value, Value> visibleKeys(KernelBuilder &kb, const TileInputs &in,
                                     Value t);
 
-/// The scores' scale: `scale`, else 1 / sqrt(headDim) (f32).
-Value attentionScale(KernelBuilder &kb, std::optional<double> scale,
-                     Value headDim);
+/// The scores' scale: `op`'s scale attribute, else 1 / sqrt(headDim)
+/// (f32).
+Value attentionScale(KernelBuilder &kb, AttentionOp op, Value headDim);
+
+/// Sets `in`'s masks (causal, window, chunk) and softcap from `op`.
+void setMasks(TileInputs &in, AttentionOp op);
+
+/// Why the attention lowerings on buffers (seq-flash-attention,
+/// seq-gpu-attention) leave `op` to the reference lowering whatever its
+/// operands' element type: an lse other than f32, or a bias; null when
+/// neither.
+const char *unsupportedAttentionForm(AttentionOp op);
 
 /// The keys batch entry `batchIndex` sees: kv_len[batchIndex] (from the
 /// buffer `kvLen`, i32 or i64, clamped to [0, keyLength]), or keyLength

@@ -39,16 +39,9 @@ const char *unsupportedReason(AttentionOp op) {
   for (Value v : {op.getK(), op.getV(), op.getOutput()})
     if (cast<ShapedType>(v.getType()).getElementType() != element)
       return "operands of different element types";
-  if (Value lse = op.getLse())
-    if (!cast<ShapedType>(lse.getType()).getElementType().isF32())
-      return "lse element type other than f32";
-  if (op.getBias())
-    return "an additive bias";
-  for (Operation *parent = op->getParentOp(); parent;
-       parent = parent->getParentOp())
-    if (isa<SeqDialect>(parent->getDialect()))
-      return "inside the region of another seq op";
-  return nullptr;
+  if (insideSeqRegion(op))
+    return "inside the region of another seq op";
+  return flash::unsupportedAttentionForm(op);
 }
 
 struct Rewriter : KernelBuilder {
@@ -72,10 +65,7 @@ void Rewriter::run() {
         headDim = dim(q, 3), kvHeads = dim(k, 1), keyLength = dim(k, 2),
         valueDim = dim(v, 3);
   Value group = div(heads, kvHeads);
-  std::optional<double> scaleAttr;
-  if (FloatAttr attr = op.getScaleAttr())
-    scaleAttr = attr.getValueAsDouble();
-  Value scale = flash::attentionScale(*this, scaleAttr, headDim);
+  Value scale = flash::attentionScale(*this, op, headDim);
 
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
   Type element = outType.getElementType();
@@ -110,16 +100,9 @@ void Rewriter::run() {
     flash::TileInputs in;
     in.group = group, in.queryLength = queryLength, in.keyLength = keyLength;
     in.visibleLength = flash::visibleLength(*this, kvLen, bi, keyLength);
-    in.causal = op.getCausal();
-    if (IntegerAttr window = op.getWindowAttr())
-      in.window = window.getInt();
-    if (IntegerAttr chunk = op.getChunkAttr())
-      in.chunk = chunk.getInt();
+    flash::setMasks(in, op);
     // The row's keys: query i of any of the group's heads (row i * G).
     auto [lo, hi] = flash::visibleKeys(*this, in, mul(i, group));
-    std::optional<double> softcap;
-    if (FloatAttr attr = op.getSoftcapAttr())
-      softcap = attr.getValueAsDouble();
 
     loop(index(0), valueDim, [&](Value e) {
       store(zero, acc, {bi, h, i, e});
@@ -135,8 +118,8 @@ void Rewriter::run() {
                                  b, sum[0], arith::MulFOp::create(b, x, y))};
                            })[0];
           Value s = arith::MulFOp::create(b, dot, scale);
-          if (softcap) {
-            Value cap = f32(*softcap);
+          if (in.softcap) {
+            Value cap = f32(*in.softcap);
             s = arith::MulFOp::create(
                 b, cap,
                 math::TanhOp::create(b, arith::DivFOp::create(b, s, cap)));

@@ -29,6 +29,16 @@ inline bool allOperandsF32(Operation *op) {
                       [](Type t) { return getElementTypeOrSelf(t).isF32(); });
 }
 
+/// Whether `op` is inside the region of a seq op (a cell region, lowered
+/// with its op).
+inline bool insideSeqRegion(Operation *op) {
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp())
+    if (isa<SeqDialect>(parent->getDialect()))
+      return true;
+  return false;
+}
+
 /// Runs a fast lowering over every `OpT` under `root`: `reason` says why an
 /// op stays with the reference lowering (null when it does not; a remark
 /// with `emitRemarks`), `rewrite` replaces the others. Ops inside another
@@ -46,10 +56,8 @@ LogicalResult rewriteSupported(Operation *root, StringRef pass, int64_t lanes,
   root->walk([&](OpT op) { ops.push_back(op); });
   for (OpT op : ops) {
     const char *why = reason(op);
-    for (Operation *parent = op->getParentOp(); !why && parent;
-         parent = parent->getParentOp())
-      if (isa<SeqDialect>(parent->getDialect()))
-        why = "inside the region of another seq op";
+    if (!why && insideSeqRegion(op))
+      why = "inside the region of another seq op";
     if (!why)
       rewrite(op);
     else if (emitRemarks)

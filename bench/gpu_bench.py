@@ -2,7 +2,8 @@
 run on PyTorch CUDA tensors through call_device (no host copies), beside
 PyTorch's own kernels on the same inputs (scaled_dot_product_attention with
 the flash backend, cuDNN LSTM/GRU) and, where installed, mamba_ssm's
-selective_scan_fn and fla's chunk_gla / chunk_gated_delta_rule; as a
+selective_scan_fn and mamba_chunk_scan_combined (Mamba-2's SSD) and fla's
+chunk_gla / chunk_gated_delta_rule; as a
 fraction of this GPU's peak measured in the same run (a large fp16 and
 bf16 torch.matmul on the tensor cores, and a device-to-device copy).
 
@@ -139,6 +140,47 @@ def _linear_attention(name, b, h, l, dk, dv, kind):
     return GpuWorkload(w.name, w.ir, w.inputs, w.flops, "f32", {label: fla})
 
 
+def _ssd(b, h, l, p, n, dtype_name):
+    """Mamba-2's SSD as seq.linear_attention: q = C, k = B, v = x dt, a
+    decay A dt per head and step, scale 1 (the tensor-core chunked kernel
+    for f16/bf16), against mamba_ssm's mamba_chunk_scan_combined."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((b, h, l, p)).astype(np.float32)
+    dt = rng.uniform(0.001, 0.1, (b, h, l)).astype(np.float32)
+    A = -rng.uniform(1.0, 16.0, (h,)).astype(np.float32)
+    Bm = rng.standard_normal((b, h, l, n)).astype(np.float32)
+    Cm = rng.standard_normal((b, h, l, n)).astype(np.float32)
+    qk = "tensor<%dx%dx%dx%dx%s>" % (b, h, l, n, dtype_name)
+    vt = "tensor<%dx%dx%dx%dx%s>" % (b, h, l, p, dtype_name)
+    gt = "tensor<%dx%dx%dx%s>" % (b, h, l, dtype_name)
+    st = "tensor<%dx%dx%dx%dx%s>" % (b, h, n, p, dtype_name)
+    ir = f"""func.func @f(%q: {qk}, %k: {qk}, %v: {vt}, %g: {gt}) -> {vt} {{
+  %o, %s = seq.linear_attention %q, %k, %v decay(%g : {gt}) {{scale = 1.0 : f32}}
+      : {qk}, {qk}, {vt} -> {vt}, {st}
+  return %o : {vt}
+}}"""
+    inputs = [Cm, Bm, x * dt[..., None], A[None, :, None] * dt]
+    # Chunked: scores, P V, Q S and the state update, 2 FLOPs per MAC.
+    flops = 2.0 * b * h * l * (16 * n + 16 * p + 2 * n * p)
+    torch_dtype = {"f16": torch.float16, "bf16": torch.bfloat16}[dtype_name]
+    made = {}
+
+    def mamba(q, k, v, g):
+        from mamba_ssm.ops.triton.ssd_combined import mamba_chunk_scan_combined
+        if "args" not in made:  # mamba's own layout [B, L, H, ...], made once
+            def blh(a):
+                return torch.from_numpy(a).cuda().transpose(1, 2).contiguous()
+            made["args"] = (blh(x).to(torch_dtype), blh(dt), torch.from_numpy(A).cuda(),
+                            blh(Bm).to(torch_dtype), blh(Cm).to(torch_dtype))
+        xs, dts, As, Bs, Cs = made["args"]
+        y = mamba_chunk_scan_combined(xs, dts, As, Bs, Cs, chunk_size=256)
+        return y.transpose(1, 2)
+    return GpuWorkload(
+        "SSD %s (linear attention, decay per step) B%d H%d L%d P%d N%d"
+        % (dtype_name, b, h, l, p, n), ir, inputs, flops, dtype_name,
+        {"mamba_ssm mamba_chunk_scan_combined": mamba}, torch_dtype)
+
+
 def _rnn(cell, b, hidden, l, inp):
     w = workloads.rnn(cell, b, hidden, l, inp)
     gates = {"lstm": 4, "gru": 3}[cell]
@@ -166,6 +208,7 @@ def gpu_workloads(scale):
         lambda: _attention(1, 16, 4096 // s, 128, True, "f16"),
         lambda: _attention(1, 16, 4096 // s, 128, True, "bf16"),
         lambda: _selective_scan(1, 1536, 16, 2048 // s),
+        lambda: _ssd(1, 24, 2048 // s, 64, 128, "bf16"),
         lambda: _linear_attention("GLA B1 H4 L%d dk=dv=128" % (4096 // s),
                                   1, 4, 4096 // s, 128, 128, "gla"),
         lambda: _linear_attention(
@@ -174,6 +217,13 @@ def gpu_workloads(scale):
         lambda: _rnn("lstm", 32, 512, 256 // s, 512),
         lambda: _rnn("gru", 32, 512, 256 // s, 512),
     ]
+
+
+def device_args(tensors):
+    """seqc's (pointer, shape, dtype) form of contiguous CUDA tensors."""
+    names = {torch.float32: "f32", torch.float16: "f16",
+             torch.bfloat16: "bf16", torch.int32: "i32"}
+    return [(t.data_ptr(), tuple(t.shape), names[t.dtype]) for t in tensors]
 
 
 def output_shapes(signature, shapes):
@@ -260,8 +310,11 @@ def main():
         out = torch.empty(shapes[0], device="cuda",
                           dtype=w.dtype or torch.float32)
         stream = torch.cuda.current_stream()
+        # (pointer, shape, dtype) tuples: __cuda_array_interface__ cannot
+        # describe bf16.
+        args, results = device_args(inputs), device_args([out])
         seconds = gpu_time(
-            lambda: lib.call_device("f", inputs, [out], stream=stream))
+            lambda: lib.call_device("f", args, results, stream=stream))
         rate = w.flops / seconds / 1e12
         peak = peaks[w.peak_kind]
         cells, check = [], "-"

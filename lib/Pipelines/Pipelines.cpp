@@ -29,7 +29,7 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
   // The GPU's attention streams its keys (memory O(L * D), one kernel);
   // the GPU maps only parallel loops to threads: a scan with none gets one.
   std::string gpu =
-      options.gpuTarget ? "seq-gpu-attention,seq-gpu-scan-batch-dim," : "";
+      options.gpuTarget ? "seq-gpu-attention,seq-gpu-linear-attention,seq-gpu-scan-batch-dim," : "";
   return gpu + fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"
          "canonicalize,cse";
@@ -86,6 +86,7 @@ getCpuBuffersToLLVMPipeline(const seqc::PipelineOptions &options) {
          "convert-func-to-llvm,"
          "convert-index-to-llvm,"
          "convert-openmp-to-llvm,"
+         "convert-ub-to-llvm,"
          "reconcile-unrealized-casts,"
          "canonicalize";
 }
@@ -157,7 +158,8 @@ std::string seqc::getCudaToLLVMPipeline(const PipelineOptions &options) {
   std::string toolkit = options.cudaToolkit.empty()
                             ? std::string()
                             : " toolkit=" + options.cudaToolkit;
-  return "convert-nvgpu-to-nvvm,"
+  return "seq-gpu-bf16-mma,"
+         "convert-nvgpu-to-nvvm,"
          "convert-scf-to-cf,"
          "convert-nvvm-to-llvm,"
          "nvvm-attach-target{chip=" +

@@ -10,15 +10,19 @@
 //===----------------------------------------------------------------------===//
 
 #include "FlashAttentionTile.h"
+#include "GpuAttentionTensorCore.h"
 #include "KernelBuilder.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <limits>
 
@@ -179,6 +183,17 @@ struct SeqGpuAttentionPass
         continue;
       }
       ImplicitLocOpBuilder b(op.getLoc(), op);
+      const char *scalarWhy =
+          tensorCores ? tensorCoreUnsupportedReason(op) : "tensor-cores=false";
+      if (!scalarWhy) {
+        lowerAttentionOnTensorCores(b, op);
+        continue;
+      }
+      // Remarks only where tensor cores were possible (f16, bf16).
+      Type element = cast<ShapedType>(op.getQ().getType()).getElementType();
+      if (emitRemarks && (element.isF16() || element.isBF16()))
+        op->emitRemark() << "a thread per query row, not tensor cores: "
+                         << scalarWhy;
       Rewriter{{b}, op}.run();
     }
   }

@@ -6,12 +6,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuEmulateWarp.h"
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 
 namespace mlir::seq {
@@ -22,6 +25,8 @@ namespace mlir::seq {
 using namespace mlir;
 
 static LogicalResult emulateLaunch(gpu::LaunchOp launch) {
+  if (seq::exchangesBetweenLanes(launch))
+    return seq::emulateWarpLaunch(launch);
   if (launch.getNumWorkgroupAttributions() > 0 ||
       launch.getNumPrivateAttributions() > 0 || launch.getAsyncToken() ||
       launch->walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })

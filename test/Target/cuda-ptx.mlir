@@ -2,14 +2,16 @@
 // The PTX of every seq op's kernels (test/Target/Inputs/cuda-ops.mlir), and
 // ptxas over each kernel module for sm_80 and sm_90: it must assemble with
 // no spills and at most 64 registers (the budget: 256-thread blocks keep
-// full occupancy up to 64 registers per thread on sm_80 and sm_90).
+// full occupancy up to 64 registers per thread on sm_80 and sm_90), or, for
+// the tensor-core kernels, which hold their matrix fragments in registers,
+// at most 255 (the most a thread of a 256-thread block can have).
 //
 // RUN: seqc %S/Inputs/cuda-ops.mlir --target=cuda --emit=ptx -o %t.sm80.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,SM80 < %t.sm80.ptx
-// RUN: %python %S/Inputs/ptxas_check.py %ptxas sm_80 %t.sm80.ptx --max-spill-bytes 0 --max-registers 64 | FileCheck %s --check-prefix=PTXAS80
+// RUN: %python %S/Inputs/ptxas_check.py %ptxas sm_80 %t.sm80.ptx --max-spill-bytes 0 --max-registers 64 --max-mma-registers 255 | FileCheck %s --check-prefix=PTXAS80
 // RUN: seqc %S/Inputs/cuda-ops.mlir --target=cuda --gpu-arch=sm_90 --emit=ptx -o %t.sm90.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,SM90 < %t.sm90.ptx
-// RUN: %python %S/Inputs/ptxas_check.py %ptxas sm_90 %t.sm90.ptx --max-spill-bytes 0 --max-registers 64 | FileCheck %s --check-prefix=PTXAS90
+// RUN: %python %S/Inputs/ptxas_check.py %ptxas sm_90 %t.sm90.ptx --max-spill-bytes 0 --max-registers 64 --max-mma-registers 255 | FileCheck %s --check-prefix=PTXAS90
 
 // PTX: // gpu.module @attention_kernel
 // PTX-NEXT: //
@@ -35,18 +37,39 @@
 // PTX: // gpu.module @matmul_kernel
 // The matmul's multiply-adds contracted into FMAs.
 // PTX: fma.rn.f32
-// Half-precision attention (seq-gpu-attention) computes in f32: its
-// operands widened, the output rounded once.
+// Half-precision attention with static head sizes runs on tensor cores
+// (seq-gpu-attention): mma.sync for Q K^T and P V, the row max and sum
+// over a row's four lanes by butterfly shuffles, P rounded to the input
+// type two at a time (cvt.rn.f16x2.f32); bf16 through nvvm.mma.sync (seq-gpu-bf16-mma).
 // PTX: // gpu.module @attention_f16_kernel
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PTX: shfl.sync.bfly.b32
+// PTX: cvt.rn.f16x2.f32
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PTX: // gpu.module @attention_bf16_kernel
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// PTX: shfl.sync.bfly.b32
+// PTX: cvt.rn.bf16x2.f32
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// PTX: // gpu.module @attention_f16_d128_kernel
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// A head size of 72 computes in f32, a thread per row: its operands
+// widened, the output rounded once.
+// PTX: // gpu.module @attention_f16_d72_kernel
+// PTX-NOT: mma.sync
 // PTX: cvt.f32.f16
 // PTX: fma.rn.f32
 // PTX: cvt.rn.f16.f32
-// PTX: // gpu.module @attention_bf16_kernel
-// PTX: cvt.f32.bf16
-// PTX: fma.rn.f32
-// PTX: cvt.rn.bf16.f32
+// Chunked linear attention on tensor cores (seq-gpu-linear-attention): the
+// chunk's scores, P V, Q S and the state update, all mma.sync.
+// PTX: // gpu.module @linear_attention_bf16_kernel
+// PTX-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// PTX: cvt.rn.bf16x2.f32
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 
 // PTXAS80-NOT: FAIL
-// PTXAS80: sm_80: 52 kernels assembled, 0 failed
+// PTXAS80: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
+// PTXAS80: sm_80: 55 kernels assembled, 0 failed
 // PTXAS90-NOT: FAIL
-// PTXAS90: sm_90: 52 kernels assembled, 0 failed
+// PTXAS90: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
+// PTXAS90: sm_90: 55 kernels assembled, 0 failed

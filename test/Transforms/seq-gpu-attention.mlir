@@ -1,12 +1,13 @@
 // RUN: seq-opt %s -seq-gpu-attention=emit-remarks=true -split-input-file -verify-diagnostics | FileCheck %s
 
-// Causal GQA in f16: one parallel loop over the B * H * Lq rows; each row
-// streams over its keys [lo, hi) with a running max and sum, widening its
-// operands to f32 and accumulating its output in an f32 buffer of the
-// output's shape, which it rounds once. No [Lq, Lk] buffer.
+// f16 with a head size that is not a multiple of 16 (72): one parallel
+// loop over the B * H * Lq rows; each row streams over its keys [lo, hi)
+// with a running max and sum, widening its operands to f32 and
+// accumulating its output in an f32 buffer of the output's shape, which it
+// rounds once. No [Lq, Lk] buffer.
 // CHECK-LABEL: func.func @causal_gqa_f16
-// CHECK: %[[OUT:.*]] = memref.alloc({{.*}}) : memref<?x8x?x64xf16>
-// CHECK: %[[ACC:.*]] = memref.alloc({{.*}}) : memref<?x8x?x64xf32>
+// CHECK: %[[OUT:.*]] = memref.alloc({{.*}}) : memref<?x8x?x72xf16>
+// CHECK: %[[ACC:.*]] = memref.alloc({{.*}}) : memref<?x8x?x72xf32>
 // CHECK-NOT: memref.alloc
 // CHECK: scf.parallel
 // CHECK: %[[STATE:.*]]:2 = scf.for {{.*}} iter_args({{.*}}) -> (f32, f32)
@@ -19,15 +20,59 @@
 // CHECK: scf.reduce
 // CHECK: bufferization.to_tensor %[[OUT]]
 // CHECK-NOT: seq.attention
-func.func @causal_gqa_f16(%q: tensor<?x8x?x64xf16>, %k: tensor<?x2x?x64xf16>,
-                          %v: tensor<?x2x?x64xf16>) -> tensor<?x8x?x64xf16> {
+func.func @causal_gqa_f16(%q: tensor<?x8x?x72xf16>, %k: tensor<?x2x?x72xf16>,
+                          %v: tensor<?x2x?x72xf16>) -> tensor<?x8x?x72xf16> {
+  // expected-remark @+1 {{a thread per query row, not tensor cores: a head size that is not a static multiple of 16 up to 128}}
   %o = seq.attention %q, %k, %v {causal}
-      : tensor<?x8x?x64xf16>, tensor<?x2x?x64xf16>, tensor<?x2x?x64xf16>
-      -> tensor<?x8x?x64xf16>
-  return %o : tensor<?x8x?x64xf16>
+      : tensor<?x8x?x72xf16>, tensor<?x2x?x72xf16>, tensor<?x2x?x72xf16>
+      -> tensor<?x8x?x72xf16>
+  return %o : tensor<?x8x?x72xf16>
 }
 
 // -----
+
+// Causal GQA in bf16 with static head sizes: the tensor-core kernel. One
+// parallel loop over B * H * ceil(Lq / 16) warps of 32 lanes; Q's
+// fragments (64 / 16 of them) loaded once; per block of 16 keys, two score
+// tiles of 64 / 16 mma.sync each, the row max and sum over a row's four
+// lanes (shuffles xor 1 and 2), P rounded to bf16 as the A operand of
+// 32 / 8 mma.sync for P V, accumulated in registers (loop-carried
+// fragments); the output stored in pairs, rows past Lq skipped.
+// CHECK-LABEL: func.func @tensor_cores_bf16
+// CHECK: %[[OUT:.*]] = memref.alloc({{.*}}) : memref<?x8x?x32xbf16>
+// CHECK-NOT: memref.alloc
+// CHECK: %[[BLOCKS:.*]] = arith.ceildivui %{{.*}}, %c16
+// CHECK: scf.parallel
+// CHECK-COUNT-16: vector.load {{.*}} vector<2xbf16>
+// CHECK: scf.for {{.*}} step %c16{{[_0-9]*}} iter_args({{.*}}) -> (f32, f32, f32, f32, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK-COUNT-4: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : f32
+// CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : f32
+// CHECK: math.exp
+// CHECK: arith.truncf {{.*}} : f32 to bf16
+// CHECK: vector.from_elements {{.*}} : vector<4x2xbf16>
+// CHECK-COUNT-4: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: scf.yield
+// CHECK: scf.if
+// CHECK: vector.store {{.*}}, %[[OUT]]{{.*}} : memref<?x8x?x32xbf16>, vector<2xbf16>
+// CHECK: bufferization.to_tensor %[[OUT]]
+// CHECK-NOT: seq.attention
+func.func @tensor_cores_bf16(%q: tensor<?x8x?x64xbf16>, %k: tensor<?x2x?x64xbf16>,
+                             %v: tensor<?x2x?x32xbf16>) -> tensor<?x8x?x32xbf16> {
+  %o = seq.attention %q, %k, %v {causal}
+      : tensor<?x8x?x64xbf16>, tensor<?x2x?x64xbf16>, tensor<?x2x?x32xbf16>
+      -> tensor<?x8x?x32xbf16>
+  return %o : tensor<?x8x?x32xbf16>
+}
+
+// -----
+
+// The option off: f16 takes the thread-per-row kernel.
+// RUN: seq-opt %s -seq-gpu-attention=tensor-cores=false -split-input-file | FileCheck %s --check-prefix=OFF
+// OFF-LABEL: func.func @tensor_cores_bf16
+// OFF-NOT: nvgpu.mma.sync
+// OFF: arith.extf {{.*}} : bf16 to f32
+// OFF-LABEL: func.func @lse
 
 // f32 accumulates in the output itself; lse and softcap.
 // CHECK-LABEL: func.func @lse

@@ -57,3 +57,85 @@ func.func @async(%n: index) {
   %m, %t2 = gpu.alloc async [%t] (%n) : memref<?xf32>
   return
 }
+
+// -----
+
+// Lanes that exchange values: a warp per host iteration (grid x, y, z and
+// the block's 64 / 32 warps), its lane values in [32] buffers that live for
+// the iteration, each op run for the 32 lanes in turn; a shuffle reads the
+// partner lane's buffer; mma.sync unpacks A, B and C from the lanes into
+// tiles, multiplies, and packs D; a branch around an exchange asserts that
+// the warp agrees.
+// CHECK-LABEL: func.func @warp(
+// CHECK: %[[C2:.*]] = arith.constant 2 : index
+// CHECK: scf.parallel (%{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %[[W:[^)]*]]) = ({{.*}}) to (%{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %[[C2]])
+// CHECK: memref.alloca_scope
+// CHECK-DAG: memref.alloca() : memref<32xindex>
+// CHECK-DAG: memref.alloca() : memref<16x16xf32>
+// CHECK-DAG: memref.alloca() : memref<32xvector<2x2xf32>>
+// CHECK: scf.for %[[LANE:.*]] = %{{.*}} to %c32{{.*}} step
+// CHECK: arith.xori
+// CHECK: cf.assert {{.*}}, "a branch around a lane exchange diverges within a warp"
+// CHECK: scf.if
+// CHECK: vector.extract {{.*}}[3, 1] : f16 from vector<4x2xf16>
+// CHECK: arith.mulf
+// CHECK: vector.insert {{.*}} [1, 1] : f32 into vector<2x2xf32>
+// CHECK-NOT: gpu.launch
+// CHECK-NOT: gpu.shuffle
+// CHECK-NOT: nvgpu.mma.sync
+func.func @warp(%out: memref<?xf32>, %frags: memref<?xvector<2x2xf32>>,
+                %a: vector<4x2xf16>, %b: vector<2x2xf16>, %n: index) {
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1) {
+    %base = arith.muli %bx, %sx : index
+    %i = arith.addi %base, %tx : index
+    %x = arith.index_cast %i : index to i32
+    %f = arith.sitofp %x : i32 to f32
+    %one = arith.constant 1 : i32
+    %width = arith.constant 32 : i32
+    %s, %valid = gpu.shuffle xor %f, %one, %width : f32
+    memref.store %s, %out[%i] : memref<?xf32>
+    %limit = arith.cmpi ult, %i, %n : index
+    scf.if %limit {
+      %c = arith.constant dense<1.0> : vector<2x2xf32>
+      %d = nvgpu.mma.sync (%a, %b, %c) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+      memref.store %d, %frags[%i] : memref<?xvector<2x2xf32>>
+    }
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+func.func @not_whole_warps(%n: index, %v: f32) {
+  %c1 = arith.constant 1 : index
+  %c48 = arith.constant 48 : index
+  // expected-error @+1 {{a kernel whose lanes exchange values runs on the host only with one-dimensional blocks of a constant number of whole warps}}
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c48, %sy = %c1, %sz = %c1) {
+    %one = arith.constant 1 : i32
+    %width = arith.constant 32 : i32
+    %s, %valid = gpu.shuffle xor %v, %one, %width : f32
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+func.func @shuffle_down(%n: index, %v: f32) {
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    %one = arith.constant 1 : i32
+    %width = arith.constant 32 : i32
+    // expected-error @+1 {{cannot run this kernel on the host: a shuffle other than xor or idx}}
+    %s, %valid = gpu.shuffle down %v, %one, %width : f32
+    gpu.terminator
+  }
+  return
+}

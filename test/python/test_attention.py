@@ -91,13 +91,13 @@ DECODE_CONFIGS = [
 ]
 
 
-def _function(i, cfg, name="attn", static_queries=False):
+def _function(i, cfg, name="attn", static_queries=False, dtype="f32"):
     b, h, hkv, lq, lk, d, dv, causal, window, chunk, softcap, bias, kv_len, lse, scale = cfg
     queries = (0,) if static_queries else (0, 2)
-    q_t = tensor_type((b, h, lq, d), dynamic=queries)
-    k_t = tensor_type((b, hkv, lk, d), dynamic=(0, 2))
-    v_t = tensor_type((b, hkv, lk, dv), dynamic=(0, 2))
-    o_t = tensor_type((b, h, lq, dv), dynamic=queries)
+    q_t = tensor_type((b, h, lq, d), dtype, dynamic=queries)
+    k_t = tensor_type((b, hkv, lk, d), dtype, dynamic=(0, 2))
+    v_t = tensor_type((b, hkv, lk, dv), dtype, dynamic=(0, 2))
+    o_t = tensor_type((b, h, lq, dv), dtype, dynamic=queries)
     args = ["%q: " + q_t, "%k: " + k_t, "%v: " + v_t]
     extra = ""
     if bias is not None:

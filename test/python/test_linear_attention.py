@@ -70,21 +70,21 @@ CONFIGS = [
 ]
 
 
-def _function(i, cfg):
+def _function(i, cfg, dtype="f32"):
     b, h, l, dk, dv, decay, beta, s0, norm, scale = cfg
-    qk_t = tensor_type((b, h, l, dk), dynamic=(0, 2))
-    v_t = tensor_type((b, h, l, dv), dynamic=(0, 2))
-    st_t = tensor_type((b, h, dk, dv + (1 if norm else 0)), dynamic=(0,))
+    qk_t = tensor_type((b, h, l, dk), dtype, dynamic=(0, 2))
+    v_t = tensor_type((b, h, l, dv), dtype, dynamic=(0, 2))
+    st_t = tensor_type((b, h, dk, dv + (1 if norm else 0)), dtype, dynamic=(0,))
     args = ["%q: " + qk_t, "%k: " + qk_t, "%v: " + v_t]
     extra = ""
     if decay:
         shape = {1: (h,), 3: (b, h, l), 4: (b, h, l, dk)}[decay]
         dyn = {1: (), 3: (0, 2), 4: (0, 2)}[decay]
-        g_t = tensor_type(shape, dynamic=dyn)
+        g_t = tensor_type(shape, dtype, dynamic=dyn)
         args.append("%g: " + g_t)
         extra += " decay(%%g : %s)" % g_t
     if beta:
-        b_t = tensor_type((b, h, l), dynamic=(0, 2))
+        b_t = tensor_type((b, h, l), dtype, dynamic=(0, 2))
         args.append("%beta: " + b_t)
         extra += " beta(%%beta : %s)" % b_t
     if s0:

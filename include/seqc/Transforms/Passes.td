@@ -379,19 +379,96 @@ def SeqGpuAttention : Pass<"seq-gpu-attention"> {
     V in place. f16 and bf16 operands are computed in f32 and the output
     rounded once.
 
-    This is the GPU's correctness-first form: no shared memory, no tensor
-    cores, and a thread per row (a warp reads the same K and V rows, which
-    the cache serves). Attention with a bias, mixed element types, or
-    inside another seq op's region is left for the reference lowering
-    (`emit-remarks` says which and why).
+    f16 and bf16 attention with static head sizes (multiples of 16 up to
+    128; value heads multiples of 8 up to 128) takes the tensor-core
+    kernel instead (`tensor-cores`, on by default;
+    GpuAttentionTensorCore.cpp): one `scf.parallel` over
+    `B * H * ceil(Lq / 16)` warps of 32 lanes (which
+    `seq-gpu-map-parallel-loops` keeps whole: consecutive iterations are
+    consecutive threads). A warp owns 16 query rows and streams over their
+    keys 16 at a time: `nvgpu.mma.sync` (m16n8k16, f32 accumulators) for
+    the scores, the online softmax's row max and sum over a row's four
+    lanes with `gpu.shuffle xor`, and the probabilities, rounded to the
+    input type, as the A operand of the `mma.sync` for P V, accumulated
+    in registers (FlashAttention-2's layout; no shared memory).
+
+    The thread-per-row form is the GPU's correctness-first one: no shared
+    memory, no tensor cores (a warp reads the same K and V rows, which the
+    cache serves). Attention with a bias, mixed element types, or inside
+    another seq op's region is left for the reference lowering
+    (`emit-remarks` says which and why, and why f16/bf16 attention does
+    not take tensor cores).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect"];
+    "::mlir::scf::SCFDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::nvgpu::NVGPUDialect", "::mlir::vector::VectorDialect"];
   let options = [
     Option<"emitRemarks", "emit-remarks", "bool", "false",
-           "remark on every seq.attention left for the reference lowering">,
+           "remark on every seq.attention left for the reference lowering "
+           "or for the one-thread-per-row kernel">,
+    Option<"tensorCores", "tensor-cores", "bool", "true",
+           "f16/bf16 attention with static head sizes (multiples of 16, "
+           "value heads of 8, up to 128) on tensor cores (mma.sync)">,
+  ];
+}
+
+def SeqGpuBF16Mma : Pass<"seq-gpu-bf16-mma"> {
+  let summary = "Lower bf16 nvgpu.mma.sync to nvvm.mma.sync (CUDA target)";
+  let description = [{
+    The tensor-core kernels (`seq-gpu-attention`) use `nvgpu.mma.sync`
+    for f16 and bf16 alike, but upstream's `convert-nvgpu-to-nvvm` (LLVM
+    22) lowers only the f16 form: for bf16 it fails with "failed to deduce
+    operand PTX types". The CUDA pipeline runs this pass first: an
+    m16n8k16 `nvgpu.mma.sync` with bf16 operands and an f32 accumulator
+    becomes `nvvm.mma.sync` with each register of two bf16 passed as an
+    i32 (as PTX's `mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32`
+    takes them) and the accumulator as four f32. Other forms are left
+    alone.
+  }];
+  let dependentDialects = ["::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def SeqGpuLinearAttention : Pass<"seq-gpu-linear-attention"> {
+  let summary = "Lower f16/bf16 seq.linear_attention chunkwise on tensor "
+                "cores (CUDA target)";
+  let description = [{
+    The reference lowering of `seq.linear_attention` is a sequential
+    recurrence over the steps, a rank-one update of the `[Dk, Dv]` state
+    per step. For f16 and bf16 operands without the delta rule or the mLSTM
+    normalizer, with no decay, a decay per head (`[H]`) or per step
+    (`[B, H, L]`), a static key size that is a multiple of 16 up to 128 and
+    a static value size that is a multiple of 16, the CUDA pipeline runs
+    this pass first: one `scf.parallel` over `B * H * Dv / 16` warps of 32
+    lanes (`seq-gpu-map-parallel-loops` keeps them whole). A warp owns 16
+    value columns of one head and walks the sequence in chunks of 16
+    steps, its slice of the state in registers (transposed, `Dk / 8`
+    accumulators of `nvgpu.mma.sync`, f32). Per chunk, with `G_i` the
+    decay's cumulative log within the chunk:
+
+    ```
+    o_i  = scale (exp(G_i) q_i S + sum_{j <= i} exp(G_i - G_j) (q_i . k_j) v_j)
+    S'^T = exp(G_15) S^T + sum_j exp(G_15 - G_j) v_j^T k_j
+    ```
+
+    Every product is `mma.sync.m16n8k16`: the chunk's scores Q K^T, the
+    masked and decayed scores (rounded to the input type) times V, Q times
+    the state (rounded to the input type), and the state update V^T K.
+    Other forms stay with the reference lowering (`emit-remarks` says
+    why).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::nvgpu::NVGPUDialect", "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.linear_attention left for the reference "
+           "lowering">,
   ];
 }
 
@@ -524,6 +601,16 @@ def SeqGpuEmulateOnHost : Pass<"seq-gpu-emulate-on-host", "::mlir::func::FuncOp"
     that synchronize (`gpu.barrier`) or use workgroup memory are refused:
     their threads cannot run one after another.
 
+    Kernels whose lanes exchange values (`nvgpu.mma.sync`, `gpu.shuffle`
+    xor/idx) run a warp per host iteration instead: each value a lane
+    holds lives in a `[32]` buffer, each op runs for all 32 lanes before
+    the next (lockstep, as the warp does), and an exchange is computed
+    from the lanes' buffers with the PTX ISA's fragment layouts, so the
+    kernel's lane-index arithmetic is tested. Control flow around an
+    exchange must be uniform across the warp, as on the GPU: loop bounds
+    come from lane 0 and a divergent `scf.if` fails an assertion at run
+    time.
+
     ```mlir
     gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, ...)
                threads(%tx, %ty, %tz) in (%sx = %c256, ...) { body }
@@ -534,7 +621,9 @@ def SeqGpuEmulateOnHost : Pass<"seq-gpu-emulate-on-host", "::mlir::func::FuncOp"
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 #endif // SEQC_TRANSFORMS_PASSES_TD

@@ -84,3 +84,21 @@ func.func @attention_bf16(%q: tensor<?x4x?x32xbf16>) -> tensor<?x4x?x32xbf16> {
   %o = seq.attention %q, %q, %q {causal} : tensor<?x4x?x32xbf16>, tensor<?x4x?x32xbf16>, tensor<?x4x?x32xbf16> -> tensor<?x4x?x32xbf16>
   return %o : tensor<?x4x?x32xbf16>
 }
+
+// Tensor cores at a common head size, and f16 whose head size (72) is not
+// a multiple of 16: the thread-per-row kernel.
+func.func @attention_f16_d128(%q: tensor<?x4x?x128xf16>, %k: tensor<?x1x?x128xf16>) -> tensor<?x4x?x128xf16> {
+  %o = seq.attention %q, %k, %k {causal} : tensor<?x4x?x128xf16>, tensor<?x1x?x128xf16>, tensor<?x1x?x128xf16> -> tensor<?x4x?x128xf16>
+  return %o : tensor<?x4x?x128xf16>
+}
+
+func.func @attention_f16_d72(%q: tensor<?x4x?x72xf16>) -> tensor<?x4x?x72xf16> {
+  %o = seq.attention %q, %q, %q {causal} : tensor<?x4x?x72xf16>, tensor<?x4x?x72xf16>, tensor<?x4x?x72xf16> -> tensor<?x4x?x72xf16>
+  return %o : tensor<?x4x?x72xf16>
+}
+
+// Chunked linear attention on tensor cores (bf16, a decay per step).
+func.func @linear_attention_bf16(%q: tensor<?x2x?x64xbf16>, %g: tensor<?x2x?xbf16>) -> (tensor<?x2x?x64xbf16>, tensor<?x2x64x64xbf16>) {
+  %o, %s = seq.linear_attention %q, %q, %q decay(%g : tensor<?x2x?xbf16>) : tensor<?x2x?x64xbf16>, tensor<?x2x?x64xbf16>, tensor<?x2x?x64xbf16> -> tensor<?x2x?x64xbf16>, tensor<?x2x64x64xbf16>
+  return %o, %s : tensor<?x2x?x64xbf16>, tensor<?x2x64x64xbf16>
+}

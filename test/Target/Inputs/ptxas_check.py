@@ -3,6 +3,10 @@
 with ptxas and checks its resource use against a budget.
 
   ptxas_check.py PTXAS ARCH FILE [--max-spill-bytes N] [--max-registers N]
+                 [--max-mma-registers N]
+
+Kernels that use tensor cores (mma.sync) keep their matrix fragments in
+registers and have a budget of their own (--max-mma-registers).
 
 Prints one line per kernel (registers, spill bytes) and a summary; exits 1
 when ptxas fails or a kernel is over the budget.
@@ -27,6 +31,7 @@ def main():
     parser.add_argument("file")
     parser.add_argument("--max-spill-bytes", type=int, default=0)
     parser.add_argument("--max-registers", type=int, default=255)
+    parser.add_argument("--max-mma-registers", type=int, default=255)
     args = parser.parse_args()
     with open(args.file) as f:
         found = modules(f.read())
@@ -51,10 +56,13 @@ def main():
         reg = max(registers) if registers else 0
         max_registers = max(max_registers, reg)
         spills += spill
-        over = spill > args.max_spill_bytes or reg > args.max_registers
+        mma = "mma.sync" in ptx
+        budget = args.max_mma_registers if mma else args.max_registers
+        over = spill > args.max_spill_bytes or reg > budget
         failures += over
-        print("%s %s: registers %d, spill bytes %d" %
-              ("FAIL" if over else "ok", name, reg, spill))
+        print("%s %s: registers %d, spill bytes %d%s" %
+              ("FAIL" if over else "ok", name, reg, spill,
+               ", tensor cores" if mma else ""))
     print("%s: %d kernels assembled, %d failed, at most %d registers, "
           "%d spill bytes" % (args.arch, len(found), failures, max_registers,
                               spills))

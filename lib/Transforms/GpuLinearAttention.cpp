@@ -1,0 +1,318 @@
+//===- GpuLinearAttention.cpp - -seq-gpu-linear-attention -----------------===//
+//
+// seq.linear_attention with f16 or bf16 operands on the GPU, chunkwise on
+// tensor cores (see the pass description in Passes.td). A warp owns one
+// batch entry, one head and 16 columns of the value dimension, and walks
+// the sequence in chunks of 16 steps carrying its slice of the state in
+// registers, transposed (S^T: 16 value rows by Dk key columns, as Dk / 8
+// mma.sync accumulators). With G_i the decay's cumulative log within the
+// chunk (0 without decay), for the chunk's steps i and j:
+//
+//   o_i  = scale (exp(G_i) q_i S  +  sum_{j <= i} exp(G_i - G_j) (q_i . k_j) v_j)
+//   S'^T = exp(G_15) S^T  +  sum_j exp(G_15 - G_j) v_j^T k_j
+//
+// Each product is mma.sync.m16n8k16: Q K^T for the chunk's scores; the
+// masked, decayed scores, rounded to the input type, as the A operand of
+// P V (MmaBuilder.h: a C tile pair is an A fragment); Q S, whose B operand
+// is the state's C fragments read as B fragments of S (MmaBuilder.h: the
+// transpose); and the state update V^T K. Every factor exp(...) is at most
+// 1 for decays <= 0, so nothing overflows within a chunk.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MmaBuilder.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <cmath>
+
+namespace mlir::seq {
+#define GEN_PASS_DEF_SEQGPULINEARATTENTION
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace mlir::seq
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+constexpr int64_t kChunk = 16, kSlice = 16, kMaxKeyDim = 128;
+
+/// Why `op` stays with the reference lowering, or null.
+const char *unsupportedReason(LinearAttentionOp op) {
+  auto q = cast<ShapedType>(op.getQ().getType());
+  Type element = q.getElementType();
+  if (!element.isF16() && !element.isBF16())
+    return "an element type other than f16 or bf16";
+  if (op.getBeta())
+    return "the delta rule (beta)";
+  if (op.getNormalize())
+    return "the mLSTM normalizer";
+  if (Value decay = op.getDecay())
+    if (cast<ShapedType>(decay.getType()).getRank() == 4)
+      return "a decay per key channel";
+  int64_t dk = q.getDimSize(3);
+  int64_t dv = cast<ShapedType>(op.getV().getType()).getDimSize(3);
+  if (ShapedType::isDynamic(dk) || dk % 16 != 0 || dk > kMaxKeyDim)
+    return "a key size that is not a static multiple of 16 up to 128";
+  if (ShapedType::isDynamic(dv) || dv % kSlice != 0)
+    return "a value size that is not a static multiple of 16";
+  if (insideSeqRegion(op))
+    return "inside the region of another seq op";
+  return nullptr;
+}
+
+struct Kernel : MmaBuilder {
+  LinearAttentionOp op;
+  int64_t keyDim, valueDim;
+  void run();
+};
+} // namespace
+
+void Kernel::run() {
+  Value q = readBuffer(op.getQ()), k = readBuffer(op.getK()),
+        v = readBuffer(op.getV());
+  Value decay = op.getDecay() ? readBuffer(op.getDecay()) : Value();
+  // [H]: one decay per head; else [B, H, L], one per step.
+  bool perHead = decay && cast<MemRefType>(decay.getType()).getRank() == 1;
+  Value initial =
+      op.getInitialState() ? readBuffer(op.getInitialState()) : Value();
+  Value batch = dim(q, 0), heads = dim(q, 1), length = dim(q, 2);
+  double scaleValue = op.getScaleAttr() ? op.getScaleAttr().getValueAsDouble()
+                                        : 1.0 / std::sqrt(double(keyDim));
+
+  auto allocLike = [&](Value result, ArrayRef<Value> sizes) {
+    auto type = cast<ShapedType>(result.getType());
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamicSizes.push_back(sizes[d]);
+    return memref::AllocOp::create(
+               b, MemRefType::get(type.getShape(), element), dynamicSizes)
+        .getResult();
+  };
+  Value out = allocLike(op.getOutput(), {batch, heads, length, index(valueDim)});
+  Value finalState = allocLike(op.getFinalState(),
+                               {batch, heads, index(keyDim), index(valueDim)});
+
+  Value slices = index(valueDim / kSlice);
+  Value warps = mul(mul(batch, heads), slices);
+  Value zero = f32(0.0), scale = f32(scaleValue);
+  Value lastStep = sub(length, index(1));
+  // One iteration per lane; seq-gpu-map-parallel-loops makes consecutive
+  // iterations consecutive threads, so each aligned 32 are one warp.
+  parallel(mul(warps, index(kWarp)), [&](Value iteration) {
+    Value lane = rem(iteration, index(kWarp));
+    Value warp = div(iteration, index(kWarp));
+    Value firstColumn = mul(rem(warp, slices), index(kSlice));
+    Value h = rem(div(warp, slices), heads);
+    Value bi = div(div(warp, slices), heads);
+    Value g = div(lane, index(4)), t = rem(lane, index(4));
+    Value twoT = mul(t, index(2));
+
+    // The state's slice, transposed: tile n holds S[8n + 2t + j][g + 8r].
+    SmallVector<Value> state;
+    for (int64_t n = 0; n < keyDim / 8; ++n) {
+      if (!initial) {
+        state.push_back(zeros(cType()));
+        continue;
+      }
+      SmallVector<Value> values;
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t j = 0; j < 2; ++j)
+          values.push_back(toF32(load(
+              initial, {bi, h, add(index(8 * n + j), twoT),
+                        add(firstColumn, add(g, index(8 * r)))})));
+      state.push_back(vector::FromElementsOp::create(b, cType(), values));
+    }
+
+    SmallVector<Value> finalTiles = loop(
+        index(0), length, index(kChunk), state,
+        [&](Value start, ValueRange tiles) -> SmallVector<Value> {
+          Value valid = sub(length, start); // steps [0, valid) are real
+          auto real = [&](Value i) {
+            return cmp(arith::CmpIPredicate::slt, i, valid);
+          };
+          auto step = [&](Value i) { return min(add(start, i), lastStep); };
+          // G_i: the decay's sum over the chunk's real steps 0..i.
+          auto cumulative = [&](Value i) -> Value {
+            if (!decay)
+              return zero;
+            Value last = min(add(i, index(1)), valid);
+            return loop(index(0), last, index(1), {zero},
+                        [&](Value u, ValueRange sum) -> SmallVector<Value> {
+                          Value x = perHead
+                                        ? load(decay, {h})
+                                        : load(decay, {bi, h, add(start, u)});
+                          return {arith::AddFOp::create(b, sum[0], toF32(x))};
+                        })[0];
+          };
+          auto exp = [&](Value x) { return math::ExpOp::create(b, x); };
+          auto sub32 = [&](Value x, Value y) {
+            return arith::SubFOp::create(b, x, y);
+          };
+          auto mul32 = [&](Value x, Value y) {
+            return arith::MulFOp::create(b, x, y);
+          };
+
+          // This lane's rows g + 8r and key columns 8n + 2t + j.
+          Value rows[2], rowDecay[2], columns[2][2], columnDecay[2][2];
+          for (int64_t r = 0; r < 2; ++r) {
+            rows[r] = add(g, index(8 * r));
+            rowDecay[r] = cumulative(rows[r]);
+          }
+          for (int64_t n = 0; n < 2; ++n)
+            for (int64_t j = 0; j < 2; ++j) {
+              columns[n][j] = add(twoT, index(8 * n + j));
+              columnDecay[n][j] = cumulative(columns[n][j]);
+            }
+          Value chunkDecay = cumulative(index(kChunk - 1));
+
+          SmallVector<Value> queries;
+          for (int64_t d = 0; d < keyDim; d += 16) {
+            Value column = add(index(d), twoT);
+            Value column8 = add(column, index(8));
+            queries.push_back(fragment(
+                aType(), {pair(q, {bi, h, step(rows[0]), column}),
+                          pair(q, {bi, h, step(rows[1]), column}),
+                          pair(q, {bi, h, step(rows[0]), column8}),
+                          pair(q, {bi, h, step(rows[1]), column8})}));
+          }
+
+          // P[i][j] = scale exp(G_i - G_j) q_i . k_j for j <= i, else 0.
+          SmallVector<Value> probabilities;
+          for (int64_t n = 0; n < 2; ++n) {
+            Value key = step(add(g, index(8 * n)));
+            Value scores = zeros(cType());
+            for (int64_t d = 0; d < keyDim; d += 16) {
+              Value column = add(index(d), twoT);
+              scores = mma(queries[d / 16],
+                           fragment(bType(),
+                                    {pair(k, {bi, h, key, column}),
+                                     pair(k, {bi, h, key,
+                                              add(column, index(8))})}),
+                           scores);
+            }
+            for (int64_t r = 0; r < 2; ++r)
+              for (int64_t j = 0; j < 2; ++j) {
+                Value seen = arith::AndIOp::create(
+                    b, cmp(arith::CmpIPredicate::ule, columns[n][j], rows[r]),
+                    real(columns[n][j]));
+                Value p = mul32(mul32(extract(scores, r, j), scale),
+                                exp(sub32(rowDecay[r], columnDecay[n][j])));
+                probabilities.push_back(arith::SelectOp::create(b, seen, p, zero));
+              }
+          }
+          Value pFragment = fragmentOf(aType(), probabilities);
+
+          // The output: two tiles of 8 value columns.
+          for (int64_t m = 0; m < 2; ++m) {
+            Value column = add(firstColumn, add(index(8 * m), g));
+            SmallVector<Value> values;
+            for (int64_t r = 0; r < 2; ++r)
+              for (int64_t j = 0; j < 2; ++j)
+                values.push_back(load(
+                    v, {bi, h, step(add(twoT, index(j + 8 * r))), column}));
+            Value intra = mma(pFragment,
+                              vector::FromElementsOp::create(b, bType(), values),
+                              zeros(cType()));
+            Value inter = zeros(cType());
+            for (int64_t d = 0; d < keyDim / 16; ++d)
+              inter = mma(queries[d],
+                          fragmentOf(bType(), {extract(tiles[2 * d], m, 0),
+                                               extract(tiles[2 * d], m, 1),
+                                               extract(tiles[2 * d + 1], m, 0),
+                                               extract(tiles[2 * d + 1], m, 1)}),
+                          inter);
+            for (int64_t r = 0; r < 2; ++r)
+              ifThen(real(rows[r]), [&] {
+                Value rowScale = mul32(scale, exp(rowDecay[r]));
+                SmallVector<Value> pairValues;
+                for (int64_t j = 0; j < 2; ++j)
+                  pairValues.push_back(arith::AddFOp::create(
+                      b, mul32(extract(inter, r, j), rowScale),
+                      extract(intra, r, j)));
+                vector::StoreOp::create(
+                    b, fragmentOf(pairType(), pairValues), out,
+                    ValueRange{bi, h, add(start, rows[r]),
+                               add(firstColumn, add(index(8 * m), twoT))});
+              });
+          }
+
+          // S'^T = exp(G_15) S^T + (V^T scaled by exp(G_15 - G_j)) K.
+          SmallVector<Value> values;
+          for (int64_t r = 0; r < 4; ++r)
+            for (int64_t j = 0; j < 2; ++j) {
+              Value column = columns[r / 2][j];
+              Value x = toF32(load(
+                  v, {bi, h, step(column),
+                      add(firstColumn, add(g, index(8 * (r % 2))))}));
+              x = mul32(x, exp(sub32(chunkDecay, columnDecay[r / 2][j])));
+              values.push_back(
+                  arith::SelectOp::create(b, real(column), x, zero));
+            }
+          Value valuesT = fragmentOf(aType(), values);
+          Value carry = exp(chunkDecay);
+          Value carryTile = vector::BroadcastOp::create(b, cType(), carry);
+          SmallVector<Value> next;
+          for (int64_t n = 0; n < keyDim / 8; ++n) {
+            SmallVector<Value> keys;
+            for (int64_t r = 0; r < 2; ++r)
+              for (int64_t j = 0; j < 2; ++j)
+                keys.push_back(load(k, {bi, h, step(add(twoT, index(j + 8 * r))),
+                                        add(index(8 * n), g)}));
+            next.push_back(mma(
+                valuesT, vector::FromElementsOp::create(b, bType(), keys),
+                arith::MulFOp::create(b, tiles[n], carryTile)));
+          }
+          return next;
+        });
+
+    for (int64_t n = 0; n < keyDim / 8; ++n)
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t j = 0; j < 2; ++j)
+          store(arith::TruncFOp::create(b, element, extract(finalTiles[n], r, j)),
+                finalState,
+                {bi, h, add(index(8 * n + j), twoT),
+                 add(firstColumn, add(g, index(8 * r)))});
+  });
+
+  op->replaceAllUsesWith(
+      ValueRange{resultTensor(out, op.getOutput().getType()),
+                 resultTensor(finalState, op.getFinalState().getType())});
+  op->erase();
+}
+
+namespace {
+struct SeqGpuLinearAttentionPass
+    : mlir::seq::impl::SeqGpuLinearAttentionBase<SeqGpuLinearAttentionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<LinearAttentionOp> ops;
+    getOperation()->walk([&](LinearAttentionOp op) { ops.push_back(op); });
+    for (LinearAttentionOp op : ops) {
+      if (const char *why = unsupportedReason(op)) {
+        if (emitRemarks)
+          op->emitRemark() << "left for the reference lowering: " << why;
+        continue;
+      }
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      auto q = cast<ShapedType>(op.getQ().getType());
+      Kernel kernel{{{b}, q.getElementType()},
+                    op,
+                    q.getDimSize(3),
+                    cast<ShapedType>(op.getV().getType()).getDimSize(3)};
+      kernel.run();
+    }
+  }
+};
+} // namespace

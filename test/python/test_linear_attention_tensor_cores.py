@@ -1,0 +1,85 @@
+"""f16 and bf16 linear attention on the CUDA target's chunkwise
+tensor-core kernel (seq-gpu-linear-attention,
+lib/Transforms/GpuLinearAttention.cpp: a warp per 16 value columns of a
+head, chunks of 16 steps, mma.sync.m16n8k16) against the float64
+recurrence.
+
+Without a GPU the kernel runs emulated (seq-gpu-emulate-on-host: each
+warp's lanes in lockstep, mma.sync from the PTX ISA's fragment layouts),
+which tests its lane and fragment indexing, its chunking, masks and
+decays; on a GPU ("cuda") the same kernels run on the tensor cores.
+
+Tolerances, relative to the output's largest magnitude: the reference
+takes the rounded inputs; the kernel also rounds the decayed scores and
+the carried state to the input type before their products (as chunked
+kernels do) and rounds the output: f16 1e-2, bf16 5e-2.
+"""
+
+import numpy as np
+import pytest
+
+from seqc_harness import Library, assert_close, bf16_array, bf16_values, target_args
+from test_linear_attention import _function, linear_attention_reference
+
+# (B, H, L, Dk, Dv, decay rank (0 = none, 1 = per head, 3 = per step),
+#  beta, initial state, normalize, scale): every one takes the kernel
+# (no delta rule, no normalizer, Dk a multiple of 16 up to 128, Dv of 16).
+CONFIGS = [
+    (1, 1, 16, 16, 16, 0, False, False, False, None),    # one chunk
+    (2, 3, 37, 32, 16, 0, False, False, False, None),    # partial last chunk
+    (1, 2, 50, 16, 32, 1, False, True, False, None),     # RetNet, carried state
+    (2, 2, 45, 64, 48, 3, False, True, False, 0.5),      # SSD-like per-step decay
+    (1, 1, 5, 128, 16, 3, False, False, False, None),    # shorter than a chunk
+    (1, 2, 70, 48, 64, 3, False, False, False, None),
+]
+
+TOLERANCE = {"f16": 1e-2, "bf16": 5e-2}
+
+
+@pytest.fixture(scope="module", params=[(dtype, target) for dtype in TOLERANCE
+                                        for target in ("cuda-emulated", "cuda")],
+                ids=lambda p: "-".join(p))
+def library(request):
+    dtype, target = request.param
+    source = "\n".join(_function(i, c, dtype) for i, c in enumerate(CONFIGS))
+    return dtype, Library(source, extra_args=target_args(target))
+
+
+def _rounded(dtype, a):
+    """(the array passed, its values as float64)."""
+    if dtype == "f16":
+        x = a.astype(np.float16)
+        return x, x.astype(np.float64)
+    x = bf16_array(a)
+    return x, bf16_values(x)
+
+
+def _values(dtype, a):
+    return a.astype(np.float64) if dtype == "f16" else bf16_values(a)
+
+
+@pytest.mark.parametrize("index", range(len(CONFIGS)))
+def test_tensor_core_linear_attention_matches_reference(library, index):
+    dtype, lib = library
+    b, h, l, dk, dv, decay, _, s0, _, scale = CONFIGS[index]
+    rng = np.random.default_rng(1300 + index)
+    arrays = [rng.standard_normal((b, h, l, dk)), rng.standard_normal((b, h, l, dk)),
+              rng.standard_normal((b, h, l, dv))]
+    if decay:
+        shape = {1: (h,), 3: (b, h, l)}[decay]
+        arrays.append(np.log(rng.uniform(0.7, 0.999, shape)))
+    if s0:
+        arrays.append(rng.standard_normal((b, h, dk, dv)))
+    inputs, values = zip(*(_rounded(dtype, a) for a in arrays))
+    q, k, v = values[:3]
+    g = values[3] if decay else None
+    st = values[-1] if s0 else None
+    out, state = lib.call("la%d" % index, list(inputs))
+    eff_scale = scale if scale is not None else 1.0 / np.sqrt(dk)
+    out_ref, state_ref = linear_attention_reference(q, k, v, g, None, st,
+                                                    eff_scale, False)
+    tol = TOLERANCE[dtype]
+    assert_close(_values(dtype, out), out_ref, rtol=tol,
+                 atol=tol * np.abs(out_ref).max(), what="%s output" % dtype)
+    assert_close(_values(dtype, state), state_ref, rtol=tol,
+                 atol=tol * np.abs(state_ref).max(), what="%s state" % dtype)

@@ -26,10 +26,14 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
            (options.int8Dot ? " int8-dot=true" : "") +
            (options.bf16Dot ? " bf16-dot=true" : "") + "},";
   }
-  // The GPU's attention streams its keys (memory O(L * D), one kernel);
-  // the GPU maps only parallel loops to threads: a scan with none gets one.
-  std::string gpu =
-      options.gpuTarget ? "seq-gpu-attention,seq-gpu-linear-attention,seq-gpu-scan-batch-dim," : "";
+  // The GPU's own kernels for attention (streaming its keys, memory
+  // O(L * D)), f16/bf16 linear attention (chunked, tensor cores) and the
+  // selective scan (states in registers); the GPU maps only parallel loops
+  // to threads: a scan with none gets one.
+  std::string gpu = options.gpuTarget
+                        ? "seq-gpu-attention,seq-gpu-linear-attention,"
+                          "seq-gpu-selective-scan,seq-gpu-scan-batch-dim,"
+                        : "";
   return gpu + fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"
          "canonicalize,cse";

@@ -74,19 +74,10 @@ void Rewriter::run() {
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
   Type element = outType.getElementType();
   SmallVector<Value> outSizes = {batch, heads, queryLength, valueDim};
-  SmallVector<Value> dynamicSizes;
-  for (int64_t d = 0; d < 4; ++d)
-    if (outType.isDynamicDim(d))
-      dynamicSizes.push_back(outSizes[d]);
-  Value out = memref::AllocOp::create(
-      b, MemRefType::get(outType.getShape(), element), dynamicSizes);
+  Value out = allocResultBuffer(op.getOutput(), outSizes);
   // The running output of each row, in f32: the result itself when it is
   // f32, else a scratch buffer of its shape.
-  Value acc = element.isF32() ? out
-                              : memref::AllocOp::create(
-                                    b, MemRefType::get(outType.getShape(),
-                                                       b.getF32Type()),
-                                    dynamicSizes);
+  Value acc = element.isF32() ? out : allocResult(op.getOutput(), outSizes);
   Value lse;
   RankedTensorType lseType;
   if (Value lseResult = op.getLse()) {

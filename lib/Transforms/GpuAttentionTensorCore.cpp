@@ -73,13 +73,8 @@ void TensorCoreKernel::run() {
   Value scale = flash::attentionScale(*this, op, index(headDim));
 
   auto outType = cast<RankedTensorType>(op.getOutput().getType());
-  SmallVector<Value> sizes = {batch, heads, queryLength, index(valueDim)};
-  SmallVector<Value> dynamicSizes;
-  for (int64_t d = 0; d < 4; ++d)
-    if (outType.isDynamicDim(d))
-      dynamicSizes.push_back(sizes[d]);
-  Value out = memref::AllocOp::create(
-      b, MemRefType::get(outType.getShape(), element), dynamicSizes);
+  Value out = allocResultBuffer(
+      op.getOutput(), {batch, heads, queryLength, index(valueDim)});
   Value lse;
   RankedTensorType lseType;
   if (Value lseResult = op.getLse()) {

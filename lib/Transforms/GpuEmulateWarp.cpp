@@ -392,6 +392,15 @@ LogicalResult WarpEmulator::runShuffle(gpu::ShuffleOp op) {
 LogicalResult WarpEmulator::runBlock(Block &block) {
   SmallVector<Operation *> local;
   for (Operation &op : block.without_terminator()) {
+    // Other GPU ops (gpu.lane_id, gpu.thread_id, ...) have no host form.
+    bool gpuOp = op.walk([](Operation *inner) {
+                     return isa<gpu::GPUDialect>(inner->getDialect()) &&
+                                    !isa<gpu::ShuffleOp>(inner)
+                                ? WalkResult::interrupt()
+                                : WalkResult::advance();
+                   }).wasInterrupted();
+    if (gpuOp)
+      return unsupported(&op, "a GPU operation other than gpu.shuffle");
     if (!seq::exchangesBetweenLanes(&op)) {
       local.push_back(&op);
       continue;

@@ -89,19 +89,10 @@ void Kernel::run() {
   double scaleValue = op.getScaleAttr() ? op.getScaleAttr().getValueAsDouble()
                                         : 1.0 / std::sqrt(double(keyDim));
 
-  auto allocLike = [&](Value result, ArrayRef<Value> sizes) {
-    auto type = cast<ShapedType>(result.getType());
-    SmallVector<Value> dynamicSizes;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d))
-        dynamicSizes.push_back(sizes[d]);
-    return memref::AllocOp::create(
-               b, MemRefType::get(type.getShape(), element), dynamicSizes)
-        .getResult();
-  };
-  Value out = allocLike(op.getOutput(), {batch, heads, length, index(valueDim)});
-  Value finalState = allocLike(op.getFinalState(),
-                               {batch, heads, index(keyDim), index(valueDim)});
+  Value out = allocResultBuffer(op.getOutput(),
+                                {batch, heads, length, index(valueDim)});
+  Value finalState = allocResultBuffer(
+      op.getFinalState(), {batch, heads, index(keyDim), index(valueDim)});
 
   Value slices = index(valueDim / kSlice);
   Value warps = mul(mul(batch, heads), slices);

@@ -107,12 +107,21 @@ struct KernelBuilder {
   /// A fresh f32 buffer for the tensor `result` of the op being lowered;
   /// `sizes` has one size per dimension (those of static ones are unused).
   Value allocResult(Value result, ArrayRef<Value> sizes) {
+    return allocResultOf(result, sizes, b.getF32Type());
+  }
+  /// The same in `result`'s own element type.
+  Value allocResultBuffer(Value result, ArrayRef<Value> sizes) {
+    return allocResultOf(result, sizes,
+                         cast<ShapedType>(result.getType()).getElementType());
+  }
+  Value allocResultOf(Value result, ArrayRef<Value> sizes, Type element) {
     auto type = cast<ShapedType>(result.getType());
     SmallVector<Value> dynamicSizes;
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (type.isDynamicDim(d))
         dynamicSizes.push_back(sizes[d]);
-    return allocF32(type.getShape(), dynamicSizes);
+    return memref::AllocOp::create(
+        b, MemRefType::get(type.getShape(), element), dynamicSizes);
   }
   /// A fresh buffer of `type`'s shape as the tensor result of a lowering.
   Value resultTensor(Value buffer, Type type) {

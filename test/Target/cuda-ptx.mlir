@@ -66,10 +66,13 @@
 // PTX-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX: cvt.rn.bf16x2.f32
 // PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// The selective scan with N = 16: y's sum over a channel's 16 lanes.
+// PTX: // gpu.module @selective_scan_n16_kernel
+// PTX-COUNT-4: shfl.sync.bfly.b32
 
 // PTXAS80-NOT: FAIL
 // PTXAS80: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS80: sm_80: 55 kernels assembled, 0 failed
+// PTXAS80: sm_80: 56 kernels assembled, 0 failed
 // PTXAS90-NOT: FAIL
 // PTXAS90: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS90: sm_90: 55 kernels assembled, 0 failed
+// PTXAS90: sm_90: 56 kernels assembled, 0 failed

@@ -139,3 +139,20 @@ func.func @shuffle_down(%n: index, %v: f32) {
   }
   return
 }
+
+// -----
+
+func.func @lane_id(%n: index, %v: f32, %out: memref<?xi32>) {
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    %one = arith.constant 1 : i32
+    %width = arith.constant 32 : i32
+    %s, %valid = gpu.shuffle xor %v, %one, %width : f32
+    // expected-error @+1 {{cannot run this kernel on the host: a GPU operation other than gpu.shuffle}}
+    %lane = gpu.lane_id
+    gpu.terminator
+  }
+  return
+}

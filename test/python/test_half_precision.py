@@ -10,6 +10,7 @@ from seqc_harness import (Library, assert_close, bf16_array, bf16_values,
                           target_args, tensor_type)
 from test_attention import attention_reference
 from test_conv1d import conv1d_reference
+from test_selective_scan import selective_scan_reference
 
 SOURCE = """
 func.func @conv(%x: {x}, %w: {w}) -> {x} {{
@@ -75,3 +76,43 @@ def test_bf16_matches_reference(target):
                                  None, 0.25, True, None, None, None)
     assert_close(bf16_values(o), ref, rtol=1.6e-2, atol=3e-2,
                  what="attention bf16")
+
+
+SCAN_SOURCE = """
+func.func @scan(%u: {u}, %A: {a}, %B: {bc}, %D: {d}, %h0: {h}) -> ({u}, {h}) {{
+  %y, %last = seq.selective_scan %u, %u, %A, %B, %B D(%D : {d}) z(%u : {u})
+      initial_state(%h0 : {h}) {{delta_softplus}}
+      : {u}, {u}, {a}, {bc}, {bc} -> {u}, {h}
+  return %y, %last : {u}, {h}
+}}
+"""
+
+
+@pytest.mark.parametrize("dtype", ["f16", "bf16"])
+@pytest.mark.parametrize("target", ["cuda-emulated", "cuda"])
+def test_half_selective_scan_matches_reference(dtype, target):
+    """N = 16: the GPU's own selective-scan kernel (states in lanes, f32
+    inside), against the float64 recurrence on the rounded inputs; only
+    the outputs are rounded, so the tolerances are the types' own."""
+    b, l, dm, n = 2, 13, 8, 16
+    lib = Library(SCAN_SOURCE.format(
+        u=tensor_type((b, l, dm), dtype, (0, 1)), a=tensor_type((dm, n), dtype),
+        bc=tensor_type((b, l, 1, n), dtype, (0, 1)), d=tensor_type((dm,), dtype),
+        h=tensor_type((b, dm, n), dtype, (0,))), extra_args=target_args(target))
+    rng = np.random.default_rng(17)
+    arrays = [rng.standard_normal((b, l, dm)), -np.exp(rng.standard_normal((dm, n)) * 0.5),
+              rng.standard_normal((b, l, 1, n)), rng.standard_normal(dm),
+              rng.standard_normal((b, dm, n))]
+    if dtype == "f16":
+        inputs = [a.astype(np.float16) for a in arrays]
+        values = [a.astype(np.float64) for a in inputs]
+        tol, read = 1e-2, lambda a: a.astype(np.float64)
+    else:
+        inputs = [bf16_array(a) for a in arrays]
+        values = [bf16_values(a) for a in inputs]
+        tol, read = 3e-2, bf16_values
+    y, last = lib.call("scan", inputs)
+    u, A, Bc, Dv, h0 = values
+    y_ref, h_ref = selective_scan_reference(u, u, A, Bc, Bc, Dv, u, None, h0, True)
+    assert_close(read(y), y_ref, rtol=tol, atol=tol, what="%s y" % dtype)
+    assert_close(read(last), h_ref, rtol=tol, atol=tol, what="%s state" % dtype)

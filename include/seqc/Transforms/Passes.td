@@ -472,6 +472,36 @@ def SeqGpuLinearAttention : Pass<"seq-gpu-linear-attention"> {
   ];
 }
 
+def SeqGpuSelectiveScan : Pass<"seq-gpu-selective-scan"> {
+  let summary = "Lower seq.selective_scan to one GPU kernel, a warp's lanes "
+                "per channel's states (CUDA target)";
+  let description = [{
+    The reference lowering of `seq.selective_scan` keeps the state of every
+    step in memory (`[B, L, Dm, N]`) and contracts it with C in a second
+    pass. For a static state size N that is a power of two up to 32 (Mamba's
+    16) and f32, f16 or bf16 operands, the CUDA pipeline runs this pass
+    first: one `scf.parallel` over the `B * Dm * N` (batch, channel, state)
+    triples, padded to whole warps, in which the N threads of a channel
+    are neighbouring lanes (`seq-gpu-map-parallel-loops` keeps the order).
+    Each carries its `h[n]` in a register through the sequence (computed
+    in f32: softplus(delta + bias), exp(dt A), the update), and
+    `y_t = sum_n C_t[n] h[n]` is a butterfly of log2(N) `gpu.shuffle xor`
+    among the channel's lanes; its first lane adds `D u`, applies the
+    `silu(z)` gate and stores `y_t`. Nothing else is written but the last
+    state: memory O(B L Dm) and one kernel. Other state sizes keep the
+    reference lowering (`emit-remarks` says why).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::gpu::GPUDialect"];
+  let options = [
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.selective_scan left for the reference "
+           "lowering">,
+  ];
+}
+
 def SeqGpuScanBatchDim : Pass<"seq-gpu-scan-batch-dim"> {
   let summary = "Give a seq.scan along a tensor's only dimension a leading "
                 "unit dimension (CUDA target)";

@@ -102,3 +102,10 @@ func.func @linear_attention_bf16(%q: tensor<?x2x?x64xbf16>, %g: tensor<?x2x?xbf1
   %o, %s = seq.linear_attention %q, %q, %q decay(%g : tensor<?x2x?xbf16>) : tensor<?x2x?x64xbf16>, tensor<?x2x?x64xbf16>, tensor<?x2x?x64xbf16> -> tensor<?x2x?x64xbf16>, tensor<?x2x64x64xbf16>
   return %o, %s : tensor<?x2x?x64xbf16>, tensor<?x2x64x64xbf16>
 }
+
+// Mamba's state size: the selective scan's own kernel (seq-gpu-selective-scan).
+func.func @selective_scan_n16(%u: tensor<?x?x64xf32>, %A: tensor<64x16xf32>, %B: tensor<?x?x1x16xf32>) -> (tensor<?x?x64xf32>, tensor<?x64x16xf32>) {
+  %y, %h = seq.selective_scan %u, %u, %A, %B, %B {delta_softplus}
+      : tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<64x16xf32>, tensor<?x?x1x16xf32>, tensor<?x?x1x16xf32> -> tensor<?x?x64xf32>, tensor<?x64x16xf32>
+  return %y, %h : tensor<?x?x64xf32>, tensor<?x64x16xf32>
+}

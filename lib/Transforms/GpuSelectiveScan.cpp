@@ -1,0 +1,170 @@
+//===- GpuSelectiveScan.cpp - -seq-gpu-selective-scan ---------------------===//
+//
+// seq.selective_scan on the GPU as one kernel with a thread per (batch,
+// channel, state index) (see the pass description in Passes.td). The N
+// threads of a channel are neighbouring lanes of one warp: each carries its
+// h[n] in a register through the sequence, and y_t = sum_n C_t[n] h[n] is a
+// butterfly of log2(N) shuffles among them. Nothing but y and the last
+// state is written; the reference lowering instead keeps h for every step
+// in memory ([B, L, Dm, N]) and reduces it in a second pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/ElementwiseMath.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include "llvm/Support/MathExtras.h"
+
+namespace mlir::seq {
+#define GEN_PASS_DEF_SEQGPUSELECTIVESCAN
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace mlir::seq
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+constexpr int64_t kWarp = 32;
+
+/// Why `op` stays with the reference lowering, or null.
+const char *unsupportedReason(SelectiveScanOp op) {
+  Type element = cast<ShapedType>(op.getU().getType()).getElementType();
+  if (!element.isF32() && !element.isF16() && !element.isBF16())
+    return "an element type other than f32, f16 or bf16";
+  int64_t states = cast<ShapedType>(op.getA().getType()).getDimSize(1);
+  if (ShapedType::isDynamic(states) || !llvm::isPowerOf2_64(states) ||
+      states > kWarp)
+    return "a state size that is not a static power of two up to 32";
+  if (insideSeqRegion(op))
+    return "inside the region of another seq op";
+  return nullptr;
+}
+
+struct Kernel : KernelBuilder {
+  SelectiveScanOp op;
+  int64_t states;
+
+  Value toF32(Value x) {
+    return x.getType().isF32() ? x
+                               : arith::ExtFOp::create(b, b.getF32Type(), x);
+  }
+  Value fromF32(Value x, Type element) {
+    return element.isF32() ? x : arith::TruncFOp::create(b, element, x);
+  }
+  Value read(Value buffer, ValueRange at) { return toF32(load(buffer, at)); }
+  void run();
+};
+} // namespace
+
+void Kernel::run() {
+  auto buffer = [&](Value tensor) {
+    return tensor ? readBuffer(tensor) : Value();
+  };
+  Value u = buffer(op.getU()), delta = buffer(op.getDelta()),
+        a = buffer(op.getA()), bm = buffer(op.getB()), c = buffer(op.getC()),
+        d = buffer(op.getD()), z = buffer(op.getZ()),
+        bias = buffer(op.getDeltaBias()),
+        initial = buffer(op.getInitialState());
+  Value batch = dim(u, 0), length = dim(u, 1), channels = dim(u, 2),
+        groups = dim(bm, 2);
+  Type element = cast<ShapedType>(op.getY().getType()).getElementType();
+  Value y = allocResultBuffer(op.getY(), {batch, length, channels});
+  Value last = allocResultBuffer(op.getLastState(),
+                                 {batch, channels, index(states)});
+  Value perGroup = div(channels, groups);
+
+  // Whole warps: the padding lanes redo the last real thread's work (the
+  // shuffles need every lane) and store nothing.
+  Value threads = mul(mul(batch, channels), index(states));
+  Value lanes = mul(ceilDiv(threads, index(kWarp)), index(kWarp));
+  Value lastThread = sub(threads, index(1));
+  parallel(lanes, [&](Value iteration) {
+    Value real = cmp(arith::CmpIPredicate::slt, iteration, threads);
+    Value thread = min(iteration, lastThread);
+    Value n = rem(thread, index(states));
+    Value channel = rem(div(thread, index(states)), channels);
+    Value bi = div(div(thread, index(states)), channels);
+    Value g = div(channel, perGroup);
+    Value decayRate = read(a, {channel, n});
+    Value h0 = initial ? read(initial, {bi, channel, n}) : f32(0.0);
+    Value firstLane = cmp(arith::CmpIPredicate::eq, n, index(0));
+
+    Value h = loop(
+        index(0), length, index(1), {h0},
+        [&](Value t, ValueRange carried) -> SmallVector<Value> {
+          Value dt = read(delta, {bi, t, channel});
+          if (bias)
+            dt = arith::AddFOp::create(b, dt, read(bias, {channel}));
+          if (op.getDeltaSoftplus())
+            dt = softplus(b, b.getLoc(), dt);
+          Value x = read(u, {bi, t, channel});
+          Value next = arith::AddFOp::create(
+              b,
+              arith::MulFOp::create(
+                  b,
+                  math::ExpOp::create(b,
+                                      arith::MulFOp::create(b, dt, decayRate)),
+                  carried[0]),
+              arith::MulFOp::create(
+                  b, arith::MulFOp::create(b, dt, read(bm, {bi, t, g, n})), x));
+          // y_t: the sum over the channel's N lanes.
+          Value sum = arith::MulFOp::create(b, read(c, {bi, t, g, n}), next);
+          for (int64_t offset = states / 2; offset >= 1; offset /= 2)
+            sum = arith::AddFOp::create(
+                b, sum,
+                gpu::ShuffleOp::create(b, sum, int32_t(offset), int32_t(kWarp),
+                                       gpu::ShuffleMode::XOR)
+                    .getShuffleResult());
+          ifThen(arith::AndIOp::create(b, real, firstLane), [&] {
+            Value out = sum;
+            if (d)
+              out = arith::AddFOp::create(
+                  b, out, arith::MulFOp::create(b, read(d, {channel}), x));
+            if (z)
+              out = arith::MulFOp::create(
+                  b, out, silu(b, b.getLoc(), read(z, {bi, t, channel})));
+            store(fromF32(out, element), y, {bi, t, channel});
+          });
+          return {next};
+        })[0];
+    ifThen(real, [&] { store(fromF32(h, element), last, {bi, channel, n}); });
+  });
+
+  op->replaceAllUsesWith(
+      ValueRange{resultTensor(y, op.getY().getType()),
+                 resultTensor(last, op.getLastState().getType())});
+  op->erase();
+}
+
+namespace {
+struct SeqGpuSelectiveScanPass
+    : mlir::seq::impl::SeqGpuSelectiveScanBase<SeqGpuSelectiveScanPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<SelectiveScanOp> ops;
+    getOperation()->walk([&](SelectiveScanOp op) { ops.push_back(op); });
+    for (SelectiveScanOp op : ops) {
+      if (const char *why = unsupportedReason(op)) {
+        if (emitRemarks)
+          op->emitRemark() << "left for the reference lowering: " << why;
+        continue;
+      }
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      Kernel kernel{{b},
+                    op,
+                    cast<ShapedType>(op.getA().getType()).getDimSize(1)};
+      kernel.run();
+    }
+  }
+};
+} // namespace

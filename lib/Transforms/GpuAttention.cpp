@@ -7,6 +7,10 @@
 // scores live one at a time in registers, memory is O(L * D), and there is
 // one kernel. fp16 and bf16 inputs are computed in f32.
 //
+// f16 and bf16 attention whose head sizes suit mma.sync takes the
+// tensor-core kernel instead (GpuAttentionTensorCore.cpp); this file keeps
+// the thread-per-row form for everything else and chooses between them.
+//
 //===----------------------------------------------------------------------===//
 
 #include "FlashAttentionTile.h"

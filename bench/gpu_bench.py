@@ -121,8 +121,11 @@ def _selective_scan(b, dm, n, l):
                        {"mamba_ssm selective_scan_fn": mamba})
 
 
-def _linear_attention(name, b, h, l, dk, dv, kind):
+def _linear_attention(name, b, h, l, dk, dv, kind, dtype_name="f32"):
     w = workloads.linear_attention(name, b, h, l, dk, dv, kind)
+    # bf16: the chunked tensor-core kernel (seq-gpu-linear-attention).
+    ir = w.ir.replace("xf32>", "x%s>" % dtype_name)
+    torch_dtype = {"f32": None, "bf16": torch.bfloat16}[dtype_name]
 
     def fla(q, k, v, g, beta=None):
         # fla's layout: [B, T, H, K].
@@ -137,7 +140,9 @@ def _linear_attention(name, b, h, l, dk, dv, kind):
                                        bthk(beta))[0]
         return o.transpose(1, 2)
     label = "fla chunk_gla" if kind == "gla" else "fla chunk_gated_delta_rule"
-    return GpuWorkload(w.name, w.ir, w.inputs, w.flops, "f32", {label: fla})
+    name = w.name if dtype_name == "f32" else "%s %s" % (w.name, dtype_name)
+    return GpuWorkload(name, ir, w.inputs, w.flops, dtype_name,
+                       {label: fla}, torch_dtype)
 
 
 def _ssd(b, h, l, p, n, dtype_name):
@@ -211,6 +216,8 @@ def gpu_workloads(scale):
         lambda: _ssd(1, 24, 2048 // s, 64, 128, "bf16"),
         lambda: _linear_attention("GLA B1 H4 L%d dk=dv=128" % (4096 // s),
                                   1, 4, 4096 // s, 128, 128, "gla"),
+        lambda: _linear_attention("GLA B1 H4 L%d dk=dv=128" % (4096 // s),
+                                  1, 4, 4096 // s, 128, 128, "gla", "bf16"),
         lambda: _linear_attention(
             "gated delta rule B1 H4 L%d dk=dv=128" % (4096 // s),
             1, 4, 4096 // s, 128, 128, "delta"),

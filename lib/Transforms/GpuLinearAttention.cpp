@@ -18,6 +18,13 @@
 // transpose); and the state update V^T K. Every factor exp(...) is at most
 // 1 for decays <= 0, so nothing overflows within a chunk.
 //
+// With a decay per key channel (GLA, bf16), G_i is a vector over the
+// channels, written for every step by a first kernel, and the factors
+// move into the operands: q_i exp(G_i) for the scores and Q S, k_j
+// exp(-G_j) for the scores (up to exp(16 |decay|): within bf16's range,
+// which is f32's, not f16's), k_j exp(G_15 - G_j) for the update, and each
+// state column decays by its own channel's exp(G_15).
+//
 //===----------------------------------------------------------------------===//
 
 #include "MmaBuilder.h"
@@ -57,8 +64,9 @@ const char *unsupportedReason(LinearAttentionOp op) {
   if (op.getNormalize())
     return "the mLSTM normalizer";
   if (Value decay = op.getDecay())
-    if (cast<ShapedType>(decay.getType()).getRank() == 4)
-      return "a decay per key channel";
+    if (cast<ShapedType>(decay.getType()).getRank() == 4 && !element.isBF16())
+      return "a decay per key channel in f16 (the chunk's keys are rescaled "
+             "by up to exp(16 |decay|), beyond f16's range; bf16 has f32's)";
   int64_t dk = q.getDimSize(3);
   int64_t dv = cast<ShapedType>(op.getV().getType()).getDimSize(3);
   if (ShapedType::isDynamic(dk) || dk % 16 != 0 || dk > kMaxKeyDim)
@@ -81,8 +89,10 @@ void Kernel::run() {
   Value q = readBuffer(op.getQ()), k = readBuffer(op.getK()),
         v = readBuffer(op.getV());
   Value decay = op.getDecay() ? readBuffer(op.getDecay()) : Value();
-  // [H]: one decay per head; else [B, H, L], one per step.
-  bool perHead = decay && cast<MemRefType>(decay.getType()).getRank() == 1;
+  // [H]: one decay per head; [B, H, L]: one per step; [B, H, L, Dk]: one
+  // per step and key channel (GLA).
+  int64_t decayRank = decay ? cast<MemRefType>(decay.getType()).getRank() : 0;
+  bool perHead = decayRank == 1, perKey = decayRank == 4;
   Value initial =
       op.getInitialState() ? readBuffer(op.getInitialState()) : Value();
   Value batch = dim(q, 0), heads = dim(q, 1), length = dim(q, 2);
@@ -98,6 +108,34 @@ void Kernel::run() {
   Value warps = mul(mul(batch, heads), slices);
   Value zero = f32(0.0), scale = f32(scaleValue);
   Value lastStep = sub(length, index(1));
+
+  // Per key channel, a first kernel writes each step's cumulative decay
+  // within its chunk, G[b, h, t, d] (f32), which the chunks then read
+  // instead of each lane summing the decays it needs again.
+  Value cumulativeDecay;
+  if (perKey) {
+    Value chunks = ceilDiv(length, index(kChunk));
+    cumulativeDecay = allocF32(
+        {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic,
+         keyDim},
+        {batch, heads, length});
+    parallel(mul(mul(mul(batch, heads), chunks), index(keyDim)),
+             [&](Value task) {
+               Value d = rem(task, index(keyDim));
+               Value rest = div(task, index(keyDim));
+               Value start = mul(rem(rest, chunks), index(kChunk));
+               Value h = rem(div(rest, chunks), heads);
+               Value bi = div(div(rest, chunks), heads);
+               Value end = min(add(start, index(kChunk)), length);
+               loop(start, end, index(1), {f32(0.0)},
+                    [&](Value t, ValueRange sum) -> SmallVector<Value> {
+                      Value next = arith::AddFOp::create(
+                          b, sum[0], toF32(load(decay, {bi, h, t, d})));
+                      store(next, cumulativeDecay, {bi, h, t, d});
+                      return {next};
+                    });
+             });
+  }
   // One iteration per lane; seq-gpu-map-parallel-loops makes consecutive
   // iterations consecutive threads, so each aligned 32 are one warp.
   parallel(mul(warps, index(kWarp)), [&](Value iteration) {
@@ -135,7 +173,7 @@ void Kernel::run() {
           auto step = [&](Value i) { return min(add(start, i), lastStep); };
           // G_i: the decay's sum over the chunk's real steps 0..i.
           auto cumulative = [&](Value i) -> Value {
-            if (!decay)
+            if (!decay || perKey)
               return zero;
             Value last = min(add(i, index(1)), valid);
             return loop(index(0), last, index(1), {zero},
@@ -167,38 +205,79 @@ void Kernel::run() {
             }
           Value chunkDecay = cumulative(index(kChunk - 1));
 
+          // Per key channel: exp(sign * G) of step `t` (clamped to a real
+          // step, as the loads are) and channel `d`; the chunk's last real
+          // step carries its whole decay.
+          Value lastOfChunk = step(index(kChunk - 1));
+          auto decayFactor = [&](Value t, Value d, double sign) {
+            Value x = load(cumulativeDecay, {bi, h, t, d});
+            return exp(sign > 0 ? x : arith::NegFOp::create(b, x).getResult());
+          };
+          // A pair of `memref` at row `t`, channels `d`, `d` + 1, each scaled
+          // by exp(sign * G[t][its channel]).
+          auto scaledPair = [&](Value memref, Value t, Value d, double sign) {
+            Value values = pair(memref, {bi, h, t, d});
+            SmallVector<Value> scaled;
+            for (int64_t j = 0; j < 2; ++j)
+              scaled.push_back(mul32(
+                  toF32(vector::ExtractOp::create(b, values,
+                                                  ArrayRef<int64_t>{j})),
+                  decayFactor(t, add(d, index(j)), sign)));
+            return scaled;
+          };
+
+          // Q's fragments; per key channel, q_i exp(G_i) (at most 1), which
+          // serves both the chunk's scores and Q S.
           SmallVector<Value> queries;
           for (int64_t d = 0; d < keyDim; d += 16) {
             Value column = add(index(d), twoT);
             Value column8 = add(column, index(8));
-            queries.push_back(fragment(
-                aType(), {pair(q, {bi, h, step(rows[0]), column}),
-                          pair(q, {bi, h, step(rows[1]), column}),
-                          pair(q, {bi, h, step(rows[0]), column8}),
-                          pair(q, {bi, h, step(rows[1]), column8})}));
+            if (!perKey) {
+              queries.push_back(fragment(
+                  aType(), {pair(q, {bi, h, step(rows[0]), column}),
+                            pair(q, {bi, h, step(rows[1]), column}),
+                            pair(q, {bi, h, step(rows[0]), column8}),
+                            pair(q, {bi, h, step(rows[1]), column8})}));
+              continue;
+            }
+            SmallVector<Value> scaled;
+            for (int64_t r = 0; r < 4; ++r)
+              llvm::append_range(scaled,
+                                 scaledPair(q, step(rows[r % 2]),
+                                            r / 2 ? column8 : column, 1.0));
+            queries.push_back(fragmentOf(aType(), scaled));
           }
 
-          // P[i][j] = scale exp(G_i - G_j) q_i . k_j for j <= i, else 0.
+          // P[i][j] = scale exp(G_i - G_j) q_i . k_j for j <= i, else 0
+          // (per key channel: scale (q_i exp(G_i)) . (k_j exp(-G_j)); for a
+          // masked key the factor may overflow, but only into its own,
+          // discarded, scores).
           SmallVector<Value> probabilities;
           for (int64_t n = 0; n < 2; ++n) {
             Value key = step(add(g, index(8 * n)));
             Value scores = zeros(cType());
             for (int64_t d = 0; d < keyDim; d += 16) {
               Value column = add(index(d), twoT);
-              scores = mma(queries[d / 16],
-                           fragment(bType(),
-                                    {pair(k, {bi, h, key, column}),
-                                     pair(k, {bi, h, key,
-                                              add(column, index(8))})}),
-                           scores);
+              Value column8 = add(column, index(8));
+              Value keys;
+              if (perKey) {
+                SmallVector<Value> scaled = scaledPair(k, key, column, -1.0);
+                llvm::append_range(scaled, scaledPair(k, key, column8, -1.0));
+                keys = fragmentOf(bType(), scaled);
+              } else {
+                keys = fragment(bType(), {pair(k, {bi, h, key, column}),
+                                          pair(k, {bi, h, key, column8})});
+              }
+              scores = mma(queries[d / 16], keys, scores);
             }
             for (int64_t r = 0; r < 2; ++r)
               for (int64_t j = 0; j < 2; ++j) {
                 Value seen = arith::AndIOp::create(
                     b, cmp(arith::CmpIPredicate::ule, columns[n][j], rows[r]),
                     real(columns[n][j]));
-                Value p = mul32(mul32(extract(scores, r, j), scale),
-                                exp(sub32(rowDecay[r], columnDecay[n][j])));
+                Value p = mul32(extract(scores, r, j), scale);
+                if (!perKey)
+                  p = mul32(p, exp(sub32(rowDecay[r], columnDecay[n][j])));
                 probabilities.push_back(arith::SelectOp::create(b, seen, p, zero));
               }
           }
@@ -225,7 +304,8 @@ void Kernel::run() {
                           inter);
             for (int64_t r = 0; r < 2; ++r)
               ifThen(real(rows[r]), [&] {
-                Value rowScale = mul32(scale, exp(rowDecay[r]));
+                Value rowScale =
+                    perKey ? scale : mul32(scale, exp(rowDecay[r]));
                 SmallVector<Value> pairValues;
                 for (int64_t j = 0; j < 2; ++j)
                   pairValues.push_back(arith::AddFOp::create(
@@ -246,23 +326,42 @@ void Kernel::run() {
               Value x = toF32(load(
                   v, {bi, h, step(column),
                       add(firstColumn, add(g, index(8 * (r % 2))))}));
-              x = mul32(x, exp(sub32(chunkDecay, columnDecay[r / 2][j])));
+              if (!perKey)
+                x = mul32(x, exp(sub32(chunkDecay, columnDecay[r / 2][j])));
               values.push_back(
                   arith::SelectOp::create(b, real(column), x, zero));
             }
           Value valuesT = fragmentOf(aType(), values);
-          Value carry = exp(chunkDecay);
-          Value carryTile = vector::BroadcastOp::create(b, cType(), carry);
+          Value carry = vector::BroadcastOp::create(b, cType(), exp(chunkDecay));
           SmallVector<Value> next;
           for (int64_t n = 0; n < keyDim / 8; ++n) {
+            Value channel = add(index(8 * n), g);
             SmallVector<Value> keys;
             for (int64_t r = 0; r < 2; ++r)
-              for (int64_t j = 0; j < 2; ++j)
-                keys.push_back(load(k, {bi, h, step(add(twoT, index(j + 8 * r))),
-                                        add(index(8 * n), g)}));
-            next.push_back(mma(
-                valuesT, vector::FromElementsOp::create(b, bType(), keys),
-                arith::MulFOp::create(b, tiles[n], carryTile)));
+              for (int64_t j = 0; j < 2; ++j) {
+                Value keyStep = step(add(twoT, index(j + 8 * r)));
+                Value x = load(k, {bi, h, keyStep, channel});
+                // Per key channel: k_j exp(G_15 - G_j) (at most 1).
+                if (perKey)
+                  x = mul32(toF32(x),
+                            exp(sub32(load(cumulativeDecay,
+                                           {bi, h, lastOfChunk, channel}),
+                                      load(cumulativeDecay,
+                                           {bi, h, keyStep, channel}))));
+                keys.push_back(x);
+              }
+            // Per key channel, column 8n + 2t + j of the tile decays by its
+            // channel's exp(G_15).
+            Value tileCarry = carry;
+            if (perKey) {
+              Value column = add(index(8 * n), twoT);
+              Value e0 = decayFactor(lastOfChunk, column, 1.0);
+              Value e1 = decayFactor(lastOfChunk, add(column, index(1)), 1.0);
+              tileCarry = vector::FromElementsOp::create(
+                  b, cType(), ValueRange{e0, e1, e0, e1});
+            }
+            next.push_back(mma(valuesT, fragmentOf(bType(), keys),
+                               arith::MulFOp::create(b, tiles[n], tileCarry)));
           }
           return next;
         });

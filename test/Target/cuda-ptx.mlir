@@ -69,10 +69,15 @@
 // The selective scan with N = 16: y's sum over a channel's 16 lanes.
 // PTX: // gpu.module @selective_scan_n16_kernel
 // PTX-COUNT-4: shfl.sync.bfly.b32
+// GLA: the cumulative decays, then the chunks on tensor cores.
+// PTX: // gpu.module @gla_bf16_kernel
+// PTX-NOT: mma.sync
+// PTX: // gpu.module @gla_bf16_kernel_{{[0-9]+}}
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 
 // PTXAS80-NOT: FAIL
 // PTXAS80: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS80: sm_80: 56 kernels assembled, 0 failed
+// PTXAS80: sm_80: 58 kernels assembled, 0 failed
 // PTXAS90-NOT: FAIL
 // PTXAS90: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS90: sm_90: 56 kernels assembled, 0 failed
+// PTXAS90: sm_90: 58 kernels assembled, 0 failed

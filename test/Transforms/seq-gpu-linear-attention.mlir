@@ -37,6 +37,31 @@ func.func @ssd_bf16(%q: tensor<?x2x?x32xbf16>, %v: tensor<?x2x?x32xbf16>,
 
 // -----
 
+// GLA in bf16: a first kernel writes each step's cumulative decay within
+// its chunk (f32, [B, H, L, Dk]); the chunks read it to scale Q by
+// exp(G_i), K by exp(-G_j) for the scores, K by exp(G_15 - G_j) for the
+// state update and the state's columns by exp(G_15).
+// CHECK-LABEL: func.func @gla_bf16
+// CHECK: %[[G:.*]] = memref.alloc({{.*}}) : memref<?x?x?x32xf32>
+// CHECK: scf.parallel
+// CHECK: scf.for
+// CHECK: memref.store {{.*}}, %[[G]]
+// CHECK: scf.parallel
+// CHECK: memref.load %[[G]]
+// CHECK: math.exp
+// CHECK: nvgpu.mma.sync
+// CHECK: arith.negf
+// CHECK-NOT: seq.linear_attention
+func.func @gla_bf16(%q: tensor<?x2x?x32xbf16>, %g: tensor<?x2x?x32xbf16>)
+    -> (tensor<?x2x?x32xbf16>, tensor<?x2x32x32xbf16>) {
+  %o, %s = seq.linear_attention %q, %q, %q decay(%g : tensor<?x2x?x32xbf16>)
+      : tensor<?x2x?x32xbf16>, tensor<?x2x?x32xbf16>, tensor<?x2x?x32xbf16>
+      -> tensor<?x2x?x32xbf16>, tensor<?x2x32x32xbf16>
+  return %o, %s : tensor<?x2x?x32xbf16>, tensor<?x2x32x32xbf16>
+}
+
+// -----
+
 // The forms that stay with the reference lowering, with the reason.
 // CHECK-LABEL: func.func @left
 // CHECK-COUNT-5: seq.linear_attention
@@ -52,7 +77,7 @@ func.func @left(%q: tensor<1x2x8x16xf16>, %k: tensor<1x2x8x24xf16>,
   %o1, %s1 = seq.linear_attention %q, %q, %v beta(%beta : tensor<1x2x8xf16>)
       : tensor<1x2x8x16xf16>, tensor<1x2x8x16xf16>, tensor<1x2x8x16xf16>
       -> tensor<1x2x8x16xf16>, tensor<1x2x16x16xf16>
-  // expected-remark @+1 {{left for the reference lowering: a decay per key channel}}
+  // expected-remark @+1 {{left for the reference lowering: a decay per key channel in f16}}
   %o2, %s2 = seq.linear_attention %q, %q, %v decay(%gk : tensor<1x2x8x16xf16>)
       : tensor<1x2x8x16xf16>, tensor<1x2x8x16xf16>, tensor<1x2x8x16xf16>
       -> tensor<1x2x8x16xf16>, tensor<1x2x16x16xf16>

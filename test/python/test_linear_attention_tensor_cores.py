@@ -7,7 +7,7 @@ recurrence.
 Without a GPU the kernel runs emulated (seq-gpu-emulate-on-host: each
 warp's lanes in lockstep, mma.sync from the PTX ISA's fragment layouts),
 which tests its lane and fragment indexing, its chunking, masks and
-decays; on a GPU ("cuda") the same kernels run on the tensor cores.
+decays (GLA's per key channel too, in bf16); on a GPU ("cuda") the same kernels run on the tensor cores.
 
 Tolerances, relative to the output's largest magnitude: the reference
 takes the rounded inputs; the kernel also rounds the decayed scores and
@@ -21,7 +21,8 @@ import pytest
 from seqc_harness import Library, assert_close, bf16_array, bf16_values, target_args
 from test_linear_attention import _function, linear_attention_reference
 
-# (B, H, L, Dk, Dv, decay rank (0 = none, 1 = per head, 3 = per step),
+# (B, H, L, Dk, Dv, decay rank (0 = none, 1 = per head, 3 = per step,
+#  4 = per step and key channel),
 #  beta, initial state, normalize, scale): every one takes the kernel
 # (no delta rule, no normalizer, Dk a multiple of 16 up to 128, Dv of 16).
 CONFIGS = [
@@ -34,6 +35,21 @@ CONFIGS = [
 ]
 
 TOLERANCE = {"f16": 1e-2, "bf16": 5e-2}
+
+# GLA: a decay per step and key channel (decay rank 4), bf16 only (the
+# chunk's keys are rescaled by up to exp(16 |decay|), beyond f16's range).
+GLA_CONFIGS = [
+    (1, 2, 16, 16, 16, 4, False, False, False, None),
+    (2, 2, 45, 32, 32, 4, False, True, False, None),    # partial chunk, state
+    (1, 1, 40, 64, 16, 4, False, False, False, 0.3),
+]
+
+
+@pytest.fixture(scope="module", params=["cuda-emulated", "cuda"])
+def gla_library(request):
+    source = "\n".join(_function(i, c, "bf16") for i, c in enumerate(GLA_CONFIGS))
+    return Library(source.replace("@la", "@gla"),
+                   extra_args=target_args(request.param))
 
 
 @pytest.fixture(scope="module", params=[(dtype, target) for dtype in TOLERANCE
@@ -61,12 +77,22 @@ def _values(dtype, a):
 @pytest.mark.parametrize("index", range(len(CONFIGS)))
 def test_tensor_core_linear_attention_matches_reference(library, index):
     dtype, lib = library
-    b, h, l, dk, dv, decay, _, s0, _, scale = CONFIGS[index]
-    rng = np.random.default_rng(1300 + index)
+    _check(lib, dtype, "la%d" % index, CONFIGS[index], 1300 + index)
+
+
+@pytest.mark.parametrize("index", range(len(GLA_CONFIGS)))
+def test_tensor_core_gla_matches_reference(gla_library, index):
+    _check(gla_library, "bf16", "gla%d" % index, GLA_CONFIGS[index],
+           1400 + index)
+
+
+def _check(lib, dtype, name, config, seed):
+    b, h, l, dk, dv, decay, _, s0, _, scale = config
+    rng = np.random.default_rng(seed)
     arrays = [rng.standard_normal((b, h, l, dk)), rng.standard_normal((b, h, l, dk)),
               rng.standard_normal((b, h, l, dv))]
     if decay:
-        shape = {1: (h,), 3: (b, h, l)}[decay]
+        shape = {1: (h,), 3: (b, h, l), 4: (b, h, l, dk)}[decay]
         arrays.append(np.log(rng.uniform(0.7, 0.999, shape)))
     if s0:
         arrays.append(rng.standard_normal((b, h, dk, dv)))
@@ -74,7 +100,7 @@ def test_tensor_core_linear_attention_matches_reference(library, index):
     q, k, v = values[:3]
     g = values[3] if decay else None
     st = values[-1] if s0 else None
-    out, state = lib.call("la%d" % index, list(inputs))
+    out, state = lib.call(name, list(inputs))
     eff_scale = scale if scale is not None else 1.0 / np.sqrt(dk)
     out_ref, state_ref = linear_attention_reference(q, k, v, g, None, st,
                                                     eff_scale, False)

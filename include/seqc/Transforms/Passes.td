@@ -440,7 +440,8 @@ def SeqGpuLinearAttention : Pass<"seq-gpu-linear-attention"> {
     recurrence over the steps, a rank-one update of the `[Dk, Dv]` state
     per step. For f16 and bf16 operands without the delta rule or the mLSTM
     normalizer, with no decay, a decay per head (`[H]`) or per step
-    (`[B, H, L]`), a static key size that is a multiple of 16 up to 128 and
+    (`[B, H, L]`) or, in bf16, per step and key channel (`[B, H, L, Dk]`,
+    GLA), a static key size that is a multiple of 16 up to 128 and
     a static value size that is a multiple of 16, the CUDA pipeline runs
     this pass first: one `scf.parallel` over `B * H * Dv / 16` warps of 32
     lanes (`seq-gpu-map-parallel-loops` keeps them whole). A warp owns 16
@@ -457,6 +458,12 @@ def SeqGpuLinearAttention : Pass<"seq-gpu-linear-attention"> {
     Every product is `mma.sync.m16n8k16`: the chunk's scores Q K^T, the
     masked and decayed scores (rounded to the input type) times V, Q times
     the state (rounded to the input type), and the state update V^T K.
+    Per key channel, a first kernel writes each step's cumulative decay
+    within its chunk (`G`, f32, `[B, H, L, Dk]`) and the decays move into
+    the operands: Q exp(G_i) for the scores and for Q S, K exp(-G_j) for
+    the scores (up to exp(16 |decay|): bf16 has the range, f16 has not),
+    K exp(G_15 - G_j) for the update, and each state column decays by its
+    channel's exp(G_15).
     Other forms stay with the reference lowering (`emit-remarks` says
     why).
   }];

@@ -109,3 +109,10 @@ func.func @selective_scan_n16(%u: tensor<?x?x64xf32>, %A: tensor<64x16xf32>, %B:
       : tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<64x16xf32>, tensor<?x?x1x16xf32>, tensor<?x?x1x16xf32> -> tensor<?x?x64xf32>, tensor<?x64x16xf32>
   return %y, %h : tensor<?x?x64xf32>, tensor<?x64x16xf32>
 }
+
+// GLA (a decay per key channel) in bf16 at a common key size: the
+// cumulative decays' kernel, then the chunked tensor-core kernel.
+func.func @gla_bf16(%q: tensor<?x2x?x128xbf16>, %g: tensor<?x2x?x128xbf16>) -> (tensor<?x2x?x128xbf16>, tensor<?x2x128x128xbf16>) {
+  %o, %s = seq.linear_attention %q, %q, %q decay(%g : tensor<?x2x?x128xbf16>) : tensor<?x2x?x128xbf16>, tensor<?x2x?x128xbf16>, tensor<?x2x?x128xbf16> -> tensor<?x2x?x128xbf16>, tensor<?x2x128x128xbf16>
+  return %o, %s : tensor<?x2x?x128xbf16>, tensor<?x2x128x128xbf16>
+}

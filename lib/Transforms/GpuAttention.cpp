@@ -47,6 +47,7 @@ const char *unsupportedReason(AttentionOp op) {
   for (Value v : {op.getK(), op.getV(), op.getOutput()})
     if (cast<ShapedType>(v.getType()).getElementType() != element)
       return "operands of different element types";
+  // (rewriteSupported checks this too, but only after the reasons below.)
   if (insideSeqRegion(op))
     return "inside the region of another seq op";
   return flash::unsupportedAttentionForm(op);
@@ -55,12 +56,6 @@ const char *unsupportedReason(AttentionOp op) {
 struct Rewriter : KernelBuilder {
   AttentionOp op;
 
-  Value toF32(Value x) {
-    return x.getType().isF32() ? x : arith::ExtFOp::create(b, b.getF32Type(), x);
-  }
-  Value fromF32(Value x, Type element) {
-    return element.isF32() ? x : arith::TruncFOp::create(b, element, x);
-  }
   void run();
 };
 } // namespace
@@ -169,28 +164,23 @@ struct SeqGpuAttentionPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<AttentionOp> ops;
-    getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
-    for (AttentionOp op : ops) {
-      if (const char *why = unsupportedReason(op)) {
-        if (emitRemarks)
-          op->emitRemark() << "left for the reference lowering: " << why;
-        continue;
-      }
-      ImplicitLocOpBuilder b(op.getLoc(), op);
-      const char *scalarWhy =
-          tensorCores ? tensorCoreUnsupportedReason(op) : "tensor-cores=false";
-      if (!scalarWhy) {
-        lowerAttentionOnTensorCores(b, op);
-        continue;
-      }
-      // Remarks only where tensor cores were possible (f16, bf16).
-      Type element = cast<ShapedType>(op.getQ().getType()).getElementType();
-      if (emitRemarks && (element.isF16() || element.isBF16()))
-        op->emitRemark() << "a thread per query row, not tensor cores: "
-                         << scalarWhy;
-      Rewriter{{b}, op}.run();
-    }
+    rewriteSupported<AttentionOp>(
+        getOperation(), emitRemarks, unsupportedReason, [&](AttentionOp op) {
+          ImplicitLocOpBuilder b(op.getLoc(), op);
+          const char *scalarWhy = tensorCores ? tensorCoreUnsupportedReason(op)
+                                              : "tensor-cores=false";
+          if (!scalarWhy) {
+            lowerAttentionOnTensorCores(b, op);
+            return;
+          }
+          // Remarks only where tensor cores were possible (f16, bf16).
+          Type element =
+              cast<ShapedType>(op.getQ().getType()).getElementType();
+          if (emitRemarks && (element.isF16() || element.isBF16()))
+            op->emitRemark() << "a thread per query row, not tensor cores: "
+                             << scalarWhy;
+          Rewriter{{b}, op}.run();
+        });
   }
 };
 } // namespace

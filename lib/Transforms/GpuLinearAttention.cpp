@@ -73,8 +73,6 @@ const char *unsupportedReason(LinearAttentionOp op) {
     return "a key size that is not a static multiple of 16 up to 128";
   if (ShapedType::isDynamic(dv) || dv % kSlice != 0)
     return "a value size that is not a static multiple of 16";
-  if (insideSeqRegion(op))
-    return "inside the region of another seq op";
   return nullptr;
 }
 
@@ -336,6 +334,9 @@ void Kernel::run() {
           SmallVector<Value> next;
           for (int64_t n = 0; n < keyDim / 8; ++n) {
             Value channel = add(index(8 * n), g);
+            Value channelChunkDecay =
+                perKey ? load(cumulativeDecay, {bi, h, lastOfChunk, channel})
+                       : Value();
             SmallVector<Value> keys;
             for (int64_t r = 0; r < 2; ++r)
               for (int64_t j = 0; j < 2; ++j) {
@@ -344,8 +345,7 @@ void Kernel::run() {
                 // Per key channel: k_j exp(G_15 - G_j) (at most 1).
                 if (perKey)
                   x = mul32(toF32(x),
-                            exp(sub32(load(cumulativeDecay,
-                                           {bi, h, lastOfChunk, channel}),
+                            exp(sub32(channelChunkDecay,
                                       load(cumulativeDecay,
                                            {bi, h, keyStep, channel}))));
                 keys.push_back(x);
@@ -387,22 +387,17 @@ struct SeqGpuLinearAttentionPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<LinearAttentionOp> ops;
-    getOperation()->walk([&](LinearAttentionOp op) { ops.push_back(op); });
-    for (LinearAttentionOp op : ops) {
-      if (const char *why = unsupportedReason(op)) {
-        if (emitRemarks)
-          op->emitRemark() << "left for the reference lowering: " << why;
-        continue;
-      }
-      ImplicitLocOpBuilder b(op.getLoc(), op);
-      auto q = cast<ShapedType>(op.getQ().getType());
-      Kernel kernel{{{b}, q.getElementType()},
-                    op,
-                    q.getDimSize(3),
-                    cast<ShapedType>(op.getV().getType()).getDimSize(3)};
-      kernel.run();
-    }
+    rewriteSupported<LinearAttentionOp>(
+        getOperation(), emitRemarks, unsupportedReason,
+        [](LinearAttentionOp op) {
+          ImplicitLocOpBuilder b(op.getLoc(), op);
+          auto q = cast<ShapedType>(op.getQ().getType());
+          Kernel kernel{{{b}, q.getElementType()},
+                        op,
+                        q.getDimSize(3),
+                        cast<ShapedType>(op.getV().getType()).getDimSize(3)};
+          kernel.run();
+        });
   }
 };
 } // namespace

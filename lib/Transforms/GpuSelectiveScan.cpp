@@ -44,8 +44,6 @@ const char *unsupportedReason(SelectiveScanOp op) {
   if (ShapedType::isDynamic(states) || !llvm::isPowerOf2_64(states) ||
       states > kWarp)
     return "a state size that is not a static power of two up to 32";
-  if (insideSeqRegion(op))
-    return "inside the region of another seq op";
   return nullptr;
 }
 
@@ -53,13 +51,6 @@ struct Kernel : KernelBuilder {
   SelectiveScanOp op;
   int64_t states;
 
-  Value toF32(Value x) {
-    return x.getType().isF32() ? x
-                               : arith::ExtFOp::create(b, b.getF32Type(), x);
-  }
-  Value fromF32(Value x, Type element) {
-    return element.isF32() ? x : arith::TruncFOp::create(b, element, x);
-  }
   Value read(Value buffer, ValueRange at) { return toF32(load(buffer, at)); }
   void run();
 };
@@ -151,20 +142,15 @@ struct SeqGpuSelectiveScanPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<SelectiveScanOp> ops;
-    getOperation()->walk([&](SelectiveScanOp op) { ops.push_back(op); });
-    for (SelectiveScanOp op : ops) {
-      if (const char *why = unsupportedReason(op)) {
-        if (emitRemarks)
-          op->emitRemark() << "left for the reference lowering: " << why;
-        continue;
-      }
-      ImplicitLocOpBuilder b(op.getLoc(), op);
-      Kernel kernel{{b},
-                    op,
-                    cast<ShapedType>(op.getA().getType()).getDimSize(1)};
-      kernel.run();
-    }
+    rewriteSupported<SelectiveScanOp>(
+        getOperation(), emitRemarks, unsupportedReason,
+        [](SelectiveScanOp op) {
+          ImplicitLocOpBuilder b(op.getLoc(), op);
+          Kernel kernel{{b},
+                        op,
+                        cast<ShapedType>(op.getA().getType()).getDimSize(1)};
+          kernel.run();
+        });
   }
 };
 } // namespace

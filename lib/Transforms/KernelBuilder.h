@@ -39,19 +39,14 @@ inline bool insideSeqRegion(Operation *op) {
   return false;
 }
 
-/// Runs a fast lowering over every `OpT` under `root`: `reason` says why an
-/// op stays with the reference lowering (null when it does not; a remark
-/// with `emitRemarks`), `rewrite` replaces the others. Ops inside another
-/// seq op's region are always left (they are lowered with that op).
-/// Fails, with an error on `root`, when `lanes` is not a vector width.
+/// Runs a lowering over every `OpT` under `root`: `reason` says why an op
+/// stays with the reference lowering (null when it does not; a remark with
+/// `emitRemarks`), `rewrite` replaces the others. Ops inside another seq
+/// op's region are always left (they are lowered with that op).
 template <typename OpT>
-LogicalResult rewriteSupported(Operation *root, StringRef pass, int64_t lanes,
-                               bool emitRemarks,
-                               function_ref<const char *(OpT)> reason,
-                               function_ref<void(OpT)> rewrite) {
-  if (lanes != 4 && lanes != 8 && lanes != 16)
-    return root->emitError()
-           << pass << ": lanes must be 4, 8 or 16 (got " << lanes << ")";
+void rewriteSupported(Operation *root, bool emitRemarks,
+                      function_ref<const char *(OpT)> reason,
+                      function_ref<void(OpT)> rewrite) {
   SmallVector<OpT> ops;
   root->walk([&](OpT op) { ops.push_back(op); });
   for (OpT op : ops) {
@@ -63,6 +58,19 @@ LogicalResult rewriteSupported(Operation *root, StringRef pass, int64_t lanes,
     else if (emitRemarks)
       op->emitRemark() << "left for the reference lowering: " << why;
   }
+}
+
+/// The same for a fast CPU lowering on vectors of `lanes` f32; fails, with
+/// an error on `root`, when `lanes` is not a vector width.
+template <typename OpT>
+LogicalResult rewriteSupported(Operation *root, StringRef pass, int64_t lanes,
+                               bool emitRemarks,
+                               function_ref<const char *(OpT)> reason,
+                               function_ref<void(OpT)> rewrite) {
+  if (lanes != 4 && lanes != 8 && lanes != 16)
+    return root->emitError()
+           << pass << ": lanes must be 4, 8 or 16 (got " << lanes << ")";
+  rewriteSupported<OpT>(root, emitRemarks, reason, rewrite);
   return success();
 }
 
@@ -132,6 +140,16 @@ struct KernelBuilder {
     return bufferization::ToTensorOp::create(b, type, buffer,
                                              /*restrict=*/true,
                                              /*writable=*/true);
+  }
+
+  /// `x` widened to f32 (the GPU kernels compute f16/bf16 in f32), and
+  /// back to `element`.
+  Value toF32(Value x) {
+    return x.getType().isF32() ? x
+                               : arith::ExtFOp::create(b, b.getF32Type(), x);
+  }
+  Value fromF32(Value x, Type element) {
+    return element.isF32() ? x : arith::TruncFOp::create(b, element, x);
   }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }

@@ -71,11 +71,6 @@ struct MmaBuilder : KernelBuilder {
   Value extract(Value v, int64_t r, int64_t j) {
     return vector::ExtractOp::create(b, v, ArrayRef<int64_t>{r, j});
   }
-  /// `x` widened to f32.
-  Value toF32(Value x) {
-    return x.getType().isF32() ? x
-                               : arith::ExtFOp::create(b, b.getF32Type(), x);
-  }
   /// The max or sum of `x` over the four lanes that hold a row of a C
   /// fragment.
   Value rowReduce(Value x, bool isMax) {

@@ -156,3 +156,18 @@ func.func @lane_id(%n: index, %v: f32, %out: memref<?xi32>) {
   }
   return
 }
+
+// -----
+
+func.func @mma_k8(%n: index, %a: vector<2x2xf16>, %b: vector<1x2xf16>,
+                  %c: vector<2x2xf32>) {
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    // expected-error @+1 {{cannot run this kernel on the host: an mma.sync other than m16n8k16 with an f32 accumulator}}
+    %d = nvgpu.mma.sync (%a, %b, %c) {mmaShape = [16, 8, 8]} : (vector<2x2xf16>, vector<1x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+    gpu.terminator
+  }
+  return
+}

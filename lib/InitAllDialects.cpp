@@ -10,12 +10,15 @@
 #include "seqc/Conversion/Passes.h"
 #include "seqc/Dialect/Seq/IR/SeqDialect.h"
 #include "seqc/Pipelines/Pipelines.h"
+#include "seqc/Transforms/GpuBlockKernels.h"
 #include "seqc/Transforms/Passes.h"
 
 void seqc::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::seq::SeqDialect>();
+  // Kernels with barriers are created before buffer deallocation.
+  mlir::seq::registerGpuBarrierEffects(registry);
   // Also what gpu-module-to-binary needs to translate and serialize kernels
   // (the GPU and NVVM dialects to LLVM IR), so seq-opt runs the CUDA
   // pipeline as seqc does.

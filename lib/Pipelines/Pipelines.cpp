@@ -28,11 +28,13 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
   }
   // The GPU's own kernels for attention (streaming its keys, memory
   // O(L * D)), f16/bf16 linear attention (chunked, tensor cores) and the
-  // selective scan (states in registers); the GPU maps only parallel loops
+  // selective scan (states in registers), named-cell recurrences
+  // (persistent: one launch for the sequence); the GPU maps only parallel loops
   // to threads: a scan with none gets one.
   std::string gpu = options.gpuTarget
                         ? "seq-gpu-attention,seq-gpu-linear-attention,"
-                          "seq-gpu-selective-scan,seq-gpu-scan-batch-dim,"
+                          "seq-gpu-selective-scan,seq-gpu-recurrence,"
+                          "seq-gpu-scan-batch-dim,"
                         : "";
   return gpu + fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"

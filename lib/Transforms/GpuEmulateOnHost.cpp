@@ -25,13 +25,10 @@ namespace mlir::seq {
 using namespace mlir;
 
 static LogicalResult emulateLaunch(gpu::LaunchOp launch) {
-  if (seq::exchangesBetweenLanes(launch))
+  if (seq::exchangesBetweenLanes(launch) || seq::cooperatesAsBlock(launch))
     return seq::emulateWarpLaunch(launch);
-  if (launch.getNumWorkgroupAttributions() > 0 ||
-      launch.getNumPrivateAttributions() > 0 || launch.getAsyncToken() ||
-      launch->walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
-          .wasInterrupted())
-    return launch.emitError("only synchronous kernels without barriers or "
+  if (launch.getNumPrivateAttributions() > 0 || launch.getAsyncToken())
+    return launch.emitError("only synchronous kernels without private "
                             "attributions can run on the host");
   Location loc = launch.getLoc();
   OpBuilder b(launch);

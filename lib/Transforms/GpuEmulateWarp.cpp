@@ -9,9 +9,19 @@
 // exchanges are computed from the buffers with the fragment layouts of the
 // PTX ISA, so that the kernel's lane-index arithmetic is what is tested.
 //
-// Control flow around an exchange must be uniform across the warp, as the
-// hardware requires: loop bounds are taken from lane 0, and an scf.if's
-// condition is checked to agree on all lanes (an assertion at run time).
+// A kernel whose threads cooperate as a block (gpu.barrier, workgroup
+// memory) runs a block per host iteration the same way, its lanes buffers
+// as wide as the block: every op runs for all of the block's threads
+// before the next starts, so a barrier has nothing left to wait for, and
+// the block's workgroup buffers are host buffers of that iteration. (A
+// race-free kernel computes the same as on the GPU; a racy one may not.)
+//
+// Control flow around an exchange must be uniform across the lanes run in
+// lockstep, as the hardware requires for a warp's exchanges and a block's
+// barriers: loop bounds are taken from lane 0, and an scf.if's condition
+// is checked to agree on all lanes (an assertion at run time). In a block
+// emulation that is the whole block, also for a branch around a shuffle
+// only (stricter than the hardware, which needs the warp to agree).
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,16 +40,22 @@
 
 using namespace mlir;
 
-static constexpr int64_t kLanes = 32;
+static constexpr int64_t kWarp = 32;
 
 bool mlir::seq::exchangesBetweenLanes(Operation *op) {
   return op
       ->walk([](Operation *inner) {
-        return isa<nvgpu::MmaSyncOp, gpu::ShuffleOp>(inner)
+        return isa<nvgpu::MmaSyncOp, gpu::ShuffleOp, gpu::BarrierOp>(inner)
                    ? WalkResult::interrupt()
                    : WalkResult::advance();
       })
       .wasInterrupted();
+}
+
+bool mlir::seq::cooperatesAsBlock(gpu::LaunchOp launch) {
+  return launch.getNumWorkgroupAttributions() > 0 ||
+         launch->walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
+             .wasInterrupted();
 }
 
 static std::string typeName(Type type) {
@@ -49,26 +65,27 @@ static std::string typeName(Type type) {
 }
 
 namespace {
-/// Runs the ops of one warp's kernel body on the host.
+/// Runs the ops of one warp's (or one block's) kernel body on the host.
 struct WarpEmulator {
-  WarpEmulator(OpBuilder &b, Location loc, Block *scratch)
-      : b(b), loc(loc), scratch(scratch) {}
+  WarpEmulator(OpBuilder &b, Location loc, Block *scratch, int64_t width)
+      : b(b), loc(loc), scratch(scratch), width(width) {}
 
   OpBuilder &b;
   Location loc;
   Block *scratch;               // where the lane buffers are allocated
+  int64_t width;                // lanes run in lockstep: a warp or a block
   IRMapping uniform;            // kernel value -> its host value (all lanes)
-  DenseMap<Value, Value> lanes; // kernel value -> memref<32 x type>
+  DenseMap<Value, Value> lanes; // kernel value -> memref<width x type>
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
-  /// A fresh [32] buffer of `type`, one element per lane.
+  /// A fresh [width] buffer of `type`, one element per lane.
   FailureOr<Value> laneBuffer(Type type) {
     if (!isa<IntegerType, FloatType, IndexType, VectorType>(type))
       return failure();
     OpBuilder top = OpBuilder::atBlockBegin(scratch);
     return memref::AllocaOp::create(top, loc,
-                                    MemRefType::get({kLanes}, type))
+                                    MemRefType::get({width}, type))
         .getResult();
   }
 
@@ -82,11 +99,31 @@ struct WarpEmulator {
 
   /// Emits a loop over the lanes around `body`.
   void forEachLane(function_ref<void(Value)> body) {
-    auto loop = scf::ForOp::create(b, loc, index(0), index(kLanes),
+    auto loop = scf::ForOp::create(b, loc, index(0), index(width),
                                    index(1));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     body(loop.getInductionVar());
+  }
+
+  /// Emits a loop over the warps around `body`, which gets the buffer index
+  /// of the warp's first lane.
+  void forEachWarp(function_ref<void(Value)> body) {
+    auto warps = scf::ForOp::create(b, loc, index(0), index(width / kWarp),
+                                    index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(warps.getBody()->getTerminator());
+    body(arith::MulIOp::create(b, loc, warps.getInductionVar(), index(kWarp)));
+  }
+  /// Emits a loop over the 32 lanes of the warp that starts at buffer index
+  /// `first` around `body`, which gets the lane within the warp and its
+  /// buffer index.
+  void forLanesOf(Value first, function_ref<void(Value, Value)> body) {
+    auto lanes = scf::ForOp::create(b, loc, index(0), index(kWarp), index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(lanes.getBody()->getTerminator());
+    Value lane = lanes.getInductionVar();
+    body(lane, arith::AddIOp::create(b, loc, first, lane));
   }
 
   /// `v` in a lane buffer of its own (a copy: `v` may be a loop-carried
@@ -201,7 +238,7 @@ LogicalResult WarpEmulator::runIf(scf::IfOp op) {
   // The lanes must agree: count those that take the branch.
   Value taken = *copyToBuffer(op.getCondition());
   Value count = scf::ForOp::create(
-                    b, loc, index(0), index(kLanes), index(1),
+                    b, loc, index(0), index(width), index(1),
                     ValueRange{index(0)},
                     [&](OpBuilder &nb, Location l, Value lane,
                         ValueRange sum) {
@@ -217,10 +254,13 @@ LogicalResult WarpEmulator::runIf(scf::IfOp op) {
   Value none = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count,
                                      index(0));
   Value all = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count,
-                                    index(kLanes));
+                                    index(width));
   cf::AssertOp::create(b, loc, arith::OrIOp::create(b, loc, none, all),
-                       "a branch around a lane exchange diverges within a "
-                       "warp");
+                       width == kWarp
+                           ? "a branch around a lane exchange diverges "
+                             "within a warp"
+                           : "a branch around a barrier or a lane exchange "
+                             "diverges within a block");
   SmallVector<Value> results;
   for (Value result : op.getResults()) {
     FailureOr<Value> buffer = laneBuffer(result.getType());
@@ -286,79 +326,82 @@ LogicalResult WarpEmulator::runMma(nvgpu::MmaSyncOp op) {
   auto aPlace = [](int64_t r, int64_t j) {
     return std::pair<int64_t, int64_t>{8 * (r % 2), j + 8 * (r / 2)};
   };
-  forEachLane([&](Value lane) {
-    Value g = arith::DivUIOp::create(b, loc, lane, index(4));
-    Value twoT = arith::MulIOp::create(
-        b, loc, arith::RemUIOp::create(b, loc, lane, index(4)), index(2));
-    auto plus = [&](Value x, int64_t y) {
-      return arith::AddIOp::create(b, loc, x, index(y)).getResult();
-    };
-    auto unpack = [&](Value buffer, Value to, int64_t registers,
-                      function_ref<std::pair<Value, Value>(int64_t, int64_t)>
-                          place) {
-      Value fragment = memref::LoadOp::create(b, loc, buffer, ValueRange{lane});
-      for (int64_t r = 0; r < registers; ++r)
-        for (int64_t j = 0; j < 2; ++j) {
-          Value x = vector::ExtractOp::create(b, loc, fragment,
-                                              ArrayRef<int64_t>{r, j});
-          if (!x.getType().isF32())
-            x = arith::ExtFOp::create(b, loc, f32, x);
-          auto [row, column] = place(r, j);
-          memref::StoreOp::create(b, loc, x, to, ValueRange{row, column});
-        }
-    };
-    unpack(a, aTile, 4, [&](int64_t r, int64_t j) {
-      auto [row, column] = aPlace(r, j);
-      return std::pair<Value, Value>{plus(g, row), plus(twoT, column)};
-    });
-    unpack(bm, bTile, 2, [&](int64_t r, int64_t j) {
-      return std::pair<Value, Value>{plus(twoT, j + 8 * r), g};
-    });
-    unpack(c, cTile, 2, [&](int64_t r, int64_t j) {
-      return std::pair<Value, Value>{plus(g, 8 * r), plus(twoT, j)};
-    });
-  });
-  // C += A B, in f32.
-  auto forRange = [&](int64_t n, function_ref<void(Value)> body) {
-    auto loop = scf::ForOp::create(b, loc, index(0), index(n), index(1));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    body(loop.getInductionVar());
-  };
-  forRange(16, [&](Value row) {
-    forRange(8, [&](Value column) {
-      forRange(16, [&](Value k) {
-        Value x = memref::LoadOp::create(b, loc, aTile, ValueRange{row, k});
-        Value y = memref::LoadOp::create(b, loc, bTile, ValueRange{k, column});
-        Value sum = memref::LoadOp::create(b, loc, cTile,
-                                           ValueRange{row, column});
-        sum = arith::AddFOp::create(b, loc, sum,
-                                    arith::MulFOp::create(b, loc, x, y));
-        memref::StoreOp::create(b, loc, sum, cTile, ValueRange{row, column});
+  // Each warp of the block multiplies its own matrices.
+  forEachWarp([&](Value first) {
+    forLanesOf(first, [&](Value lane, Value at) {
+      Value g = arith::DivUIOp::create(b, loc, lane, index(4));
+      Value twoT = arith::MulIOp::create(
+          b, loc, arith::RemUIOp::create(b, loc, lane, index(4)), index(2));
+      auto plus = [&](Value x, int64_t y) {
+        return arith::AddIOp::create(b, loc, x, index(y)).getResult();
+      };
+      auto unpack = [&](Value buffer, Value to, int64_t registers,
+                        function_ref<std::pair<Value, Value>(int64_t, int64_t)>
+                            place) {
+        Value fragment = memref::LoadOp::create(b, loc, buffer, ValueRange{at});
+        for (int64_t r = 0; r < registers; ++r)
+          for (int64_t j = 0; j < 2; ++j) {
+            Value x = vector::ExtractOp::create(b, loc, fragment,
+                                                ArrayRef<int64_t>{r, j});
+            if (!x.getType().isF32())
+              x = arith::ExtFOp::create(b, loc, f32, x);
+            auto [row, column] = place(r, j);
+            memref::StoreOp::create(b, loc, x, to, ValueRange{row, column});
+          }
+      };
+      unpack(a, aTile, 4, [&](int64_t r, int64_t j) {
+        auto [row, column] = aPlace(r, j);
+        return std::pair<Value, Value>{plus(g, row), plus(twoT, column)};
+      });
+      unpack(bm, bTile, 2, [&](int64_t r, int64_t j) {
+        return std::pair<Value, Value>{plus(twoT, j + 8 * r), g};
+      });
+      unpack(c, cTile, 2, [&](int64_t r, int64_t j) {
+        return std::pair<Value, Value>{plus(g, 8 * r), plus(twoT, j)};
       });
     });
-  });
-  // D, packed back into the lanes in C's layout.
-  forEachLane([&](Value lane) {
-    Value g = arith::DivUIOp::create(b, loc, lane, index(4));
-    Value twoT = arith::MulIOp::create(
-        b, loc, arith::RemUIOp::create(b, loc, lane, index(4)), index(2));
-    Value result = memref::LoadOp::create(b, loc, c, ValueRange{lane});
-    for (int64_t r = 0; r < 2; ++r)
-      for (int64_t j = 0; j < 2; ++j) {
-        Value row = arith::AddIOp::create(b, loc, g, index(8 * r));
-        Value column = arith::AddIOp::create(b, loc, twoT, index(j));
-        Value x = memref::LoadOp::create(b, loc, cTile, ValueRange{row, column});
-        result = vector::InsertOp::create(b, loc, x, result,
-                                          ArrayRef<int64_t>{r, j});
-      }
-    memref::StoreOp::create(b, loc, result, d, ValueRange{lane});
+    // C += A B, in f32.
+    auto forRange = [&](int64_t n, function_ref<void(Value)> body) {
+      auto loop = scf::ForOp::create(b, loc, index(0), index(n), index(1));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      body(loop.getInductionVar());
+    };
+    forRange(16, [&](Value row) {
+      forRange(8, [&](Value column) {
+        forRange(16, [&](Value k) {
+          Value x = memref::LoadOp::create(b, loc, aTile, ValueRange{row, k});
+          Value y = memref::LoadOp::create(b, loc, bTile, ValueRange{k, column});
+          Value sum = memref::LoadOp::create(b, loc, cTile,
+                                             ValueRange{row, column});
+          sum = arith::AddFOp::create(b, loc, sum,
+                                      arith::MulFOp::create(b, loc, x, y));
+          memref::StoreOp::create(b, loc, sum, cTile, ValueRange{row, column});
+        });
+      });
+    });
+    // D, packed back into the lanes in C's layout.
+    forLanesOf(first, [&](Value lane, Value at) {
+      Value g = arith::DivUIOp::create(b, loc, lane, index(4));
+      Value twoT = arith::MulIOp::create(
+          b, loc, arith::RemUIOp::create(b, loc, lane, index(4)), index(2));
+      Value result = memref::LoadOp::create(b, loc, c, ValueRange{at});
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t j = 0; j < 2; ++j) {
+          Value row = arith::AddIOp::create(b, loc, g, index(8 * r));
+          Value column = arith::AddIOp::create(b, loc, twoT, index(j));
+          Value x = memref::LoadOp::create(b, loc, cTile, ValueRange{row, column});
+          result = vector::InsertOp::create(b, loc, x, result,
+                                            ArrayRef<int64_t>{r, j});
+        }
+      memref::StoreOp::create(b, loc, result, d, ValueRange{at});
+    });
   });
   lanes[op.getRes()] = d;
   return success();
 }
 
-/// gpu.shuffle xor/idx over the whole warp (width 32).
+/// gpu.shuffle xor/idx over each whole warp (width 32).
 LogicalResult WarpEmulator::runShuffle(gpu::ShuffleOp op) {
   gpu::ShuffleMode mode = op.getMode();
   if (mode != gpu::ShuffleMode::XOR && mode != gpu::ShuffleMode::IDX)
@@ -369,20 +412,23 @@ LogicalResult WarpEmulator::runShuffle(gpu::ShuffleOp op) {
                                typeName(op.getValue().getType()));
   Value result = *laneBuffer(op.getShuffleResult().getType());
   Value valid = *laneBuffer(b.getI1Type());
-  Value width = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                           laneZero(op.getWidth()));
-  forEachLane([&](Value lane) {
+  Value shuffleWidth = arith::IndexCastOp::create(
+      b, loc, b.getIndexType(), laneZero(op.getWidth()));
+  forEachWarp([&](Value first) {
+   forLanesOf(first, [&](Value lane, Value at) {
     Value offset = arith::IndexCastOp::create(
-        b, loc, b.getIndexType(), laneValue(op.getOffset(), lane));
+        b, loc, b.getIndexType(), laneValue(op.getOffset(), at));
     Value from = mode == gpu::ShuffleMode::XOR
                      ? arith::XOrIOp::create(b, loc, lane, offset).getResult()
                      : offset;
     Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, from,
-                                     width);
-    Value source = arith::SelectOp::create(b, loc, ok, from, lane);
+                                     shuffleWidth);
+    Value source = arith::AddIOp::create(
+        b, loc, first, arith::SelectOp::create(b, loc, ok, from, lane));
     Value x = memref::LoadOp::create(b, loc, *value, ValueRange{source});
-    memref::StoreOp::create(b, loc, x, result, ValueRange{lane});
-    memref::StoreOp::create(b, loc, ok, valid, ValueRange{lane});
+    memref::StoreOp::create(b, loc, x, result, ValueRange{at});
+    memref::StoreOp::create(b, loc, ok, valid, ValueRange{at});
+   });
   });
   lanes[op.getShuffleResult()] = result;
   lanes[op.getValid()] = valid;
@@ -395,12 +441,13 @@ LogicalResult WarpEmulator::runBlock(Block &block) {
     // Other GPU ops (gpu.lane_id, gpu.thread_id, ...) have no host form.
     bool gpuOp = op.walk([](Operation *inner) {
                      return isa<gpu::GPUDialect>(inner->getDialect()) &&
-                                    !isa<gpu::ShuffleOp>(inner)
+                                    !isa<gpu::ShuffleOp, gpu::BarrierOp>(inner)
                                 ? WalkResult::interrupt()
                                 : WalkResult::advance();
                    }).wasInterrupted();
     if (gpuOp)
-      return unsupported(&op, "a GPU operation other than gpu.shuffle");
+      return unsupported(&op, "a GPU operation other than gpu.shuffle and "
+                              "gpu.barrier");
     if (!seq::exchangesBetweenLanes(&op)) {
       local.push_back(&op);
       continue;
@@ -414,6 +461,13 @@ LogicalResult WarpEmulator::runBlock(Block &block) {
             .Case([&](scf::IfOp o) { return runIf(o); })
             .Case([&](nvgpu::MmaSyncOp o) { return runMma(o); })
             .Case([&](gpu::ShuffleOp o) { return runShuffle(o); })
+            // The block's lanes run each op in turn: what they wrote before
+            // the barrier is written before any reads after it.
+            .Case([&](gpu::BarrierOp o) {
+              return width == kWarp
+                         ? unsupported(o, "a barrier in a warp emulation")
+                         : success();
+            })
             .Default([&](Operation *o) {
               return unsupported(o, "a lane exchange inside this op");
             });
@@ -427,28 +481,37 @@ LogicalResult mlir::seq::emulateWarpLaunch(gpu::LaunchOp launch) {
   gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
   gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
   std::optional<int64_t> threads = getConstantIntValue(block.x);
-  if (!threads || *threads % kLanes != 0 ||
+  if (!threads || *threads % kWarp != 0 ||
       getConstantIntValue(block.y) != 1 || getConstantIntValue(block.z) != 1)
-    return launch.emitError("a kernel whose lanes exchange values runs on the "
-                            "host only with one-dimensional blocks of a "
-                            "constant number of whole warps");
+    return launch.emitError("a kernel whose threads exchange values or "
+                            "cooperate runs on the host only with "
+                            "one-dimensional blocks of a constant number of "
+                            "whole warps");
+  if (launch.getNumPrivateAttributions() > 0 || launch.getAsyncToken())
+    return launch.emitError("a kernel with private attributions or an async "
+                            "token cannot run on the host");
+  // A block whose threads cooperate runs its threads in lockstep; otherwise
+  // each warp does.
+  bool wholeBlock = cooperatesAsBlock(launch);
+  int64_t width = wholeBlock ? *threads : kWarp;
   Location loc = launch.getLoc();
   OpBuilder b(launch);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value warps = arith::ConstantIndexOp::create(b, loc, *threads / kLanes);
+  Value warps = arith::ConstantIndexOp::create(b, loc, *threads / width);
   auto loop = scf::ParallelOp::create(
       b, loc, ValueRange{zero, zero, zero, zero},
       ValueRange{grid.x, grid.y, grid.z, warps},
       ValueRange{one, one, one, one});
   b.setInsertionPoint(loop.getBody()->getTerminator());
-  // The lane buffers live for one warp's iteration.
+  // The lane buffers (and a block's shared buffers) live for one
+  // iteration.
   auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
   Block *body = b.createBlock(&scope.getBodyRegion());
   memref::AllocaScopeReturnOp::create(b, loc);
   b.setInsertionPointToStart(body);
 
-  WarpEmulator warp(b, loc, body);
+  WarpEmulator warp(b, loc, body, width);
   SmallVector<Value> ivs(loop.getInductionVars());
   gpu::KernelDim3 blockIds = launch.getBlockIds(),
                   threadIds = launch.getThreadIds(),
@@ -465,9 +528,20 @@ LogicalResult mlir::seq::emulateWarpLaunch(gpu::LaunchOp launch) {
   warp.uniform.map(blockArgs.x, block.x);
   warp.uniform.map(blockArgs.y, block.y);
   warp.uniform.map(blockArgs.z, block.z);
+  // Workgroup memory: one host buffer per block (host memory has no
+  // address spaces; the kernel only loads from and stores to it).
+  for (BlockArgument shared : launch.getWorkgroupAttributions()) {
+    auto type = cast<MemRefType>(shared.getType());
+    if (!type.hasStaticShape())
+      return launch.emitError("a workgroup buffer of dynamic shape");
+    warp.uniform.map(shared,
+                     memref::AllocaOp::create(
+                         b, loc,
+                         MemRefType::get(type.getShape(),
+                                         type.getElementType())));
+  }
   Value threadX = *warp.laneBuffer(b.getIndexType());
-  Value firstLane =
-      arith::MulIOp::create(b, loc, ivs[3], warp.index(kLanes));
+  Value firstLane = arith::MulIOp::create(b, loc, ivs[3], warp.index(width));
   warp.forEachLane([&](Value lane) {
     memref::StoreOp::create(b, loc,
                             arith::AddIOp::create(b, loc, firstLane, lane),

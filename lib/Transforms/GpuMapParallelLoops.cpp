@@ -8,10 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "seqc/Transforms/GpuBlockKernels.h"
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 
@@ -23,6 +25,13 @@ namespace mlir::seq {
 using namespace mlir;
 
 namespace {
+/// Whether `alloca` is a block's shared buffer (GpuBlockKernels.h).
+bool isWorkgroupAlloca(Operation *op) {
+  auto alloca = dyn_cast<memref::AllocaOp>(op);
+  return alloca && gpu::GPUDialect::hasWorkgroupMemoryAddressSpace(
+                       alloca.getType());
+}
+
 struct SeqGpuMapParallelLoopsPass
     : mlir::seq::impl::SeqGpuMapParallelLoopsBase<SeqGpuMapParallelLoopsPass> {
   using Base::Base;
@@ -31,11 +40,28 @@ struct SeqGpuMapParallelLoopsPass
     if (loop.getNumReductions() > 0)
       return loop.emitError("a parallel loop with reductions cannot be "
                             "mapped to the GPU yet");
+    // A kernel whose threads cooperate was written for its block size.
+    int64_t size = blockSize;
+    if (auto fixed = loop->getAttrOfType<IntegerAttr>(seq::kBlockSizeAttr))
+      size = fixed.getInt();
+    for (Operation &op : loop.getBody()->without_terminator())
+      if (isWorkgroupAlloca(&op) &&
+          !cast<MemRefType>(op.getResult(0).getType()).hasStaticShape())
+        return op.emitError("a block's shared buffer must have a static "
+                            "shape");
+    WalkResult nested = loop.getBody()->walk([&](Operation *op) {
+      return isWorkgroupAlloca(op) && op->getParentOp() != loop
+                 ? WalkResult::interrupt()
+                 : WalkResult::advance();
+    });
+    if (nested.wasInterrupted())
+      return loop.emitError("a block's shared buffer (a workgroup alloca) "
+                            "must be at the top of the kernel's loop body");
     Location loc = loop.getLoc();
     OpBuilder b(loop);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    Value threads = arith::ConstantIndexOp::create(b, loc, blockSize);
+    Value threads = arith::ConstantIndexOp::create(b, loc, size);
     // Iterations per dimension and in all.
     SmallVector<Value> extents;
     Value total = one;
@@ -53,6 +79,13 @@ struct SeqGpuMapParallelLoopsPass
     auto launch =
         gpu::LaunchOp::create(b, loc, blocks, one, one, threads, one, one);
 
+    IRMapping mapping;
+    for (Operation &op : loop.getBody()->without_terminator())
+      if (isWorkgroupAlloca(&op))
+        mapping.map(op.getResult(0),
+                    launch.addWorkgroupAttribution(op.getResult(0).getType(),
+                                                   op.getLoc()));
+
     Block &body = launch.getBody().front();
     b.setInsertionPointToStart(&body);
     Value linear = arith::AddIOp::create(
@@ -67,7 +100,6 @@ struct SeqGpuMapParallelLoopsPass
     // Innermost dimension fastest: neighbouring threads, neighbouring
     // iterations.
     b.setInsertionPointToStart(&guard.getThenRegion().front());
-    IRMapping mapping;
     Value rest = linear;
     for (int64_t d = extents.size() - 1; d >= 0; --d) {
       Value index = rest;
@@ -81,7 +113,8 @@ struct SeqGpuMapParallelLoopsPass
       mapping.map(loop.getInductionVars()[d], iv);
     }
     for (Operation &op : loop.getBody()->without_terminator())
-      b.clone(op, mapping);
+      if (!isWorkgroupAlloca(&op))
+        b.clone(op, mapping);
     loop.erase();
     allowContraction(guard);
     return success();

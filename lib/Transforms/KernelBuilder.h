@@ -210,12 +210,13 @@ struct KernelBuilder {
     });
   }
   /// scf.parallel over [0, n): each iteration a task for the threads.
-  void parallel(Value n, function_ref<void(Value)> fn) {
+  scf::ParallelOp parallel(Value n, function_ref<void(Value)> fn) {
     auto par = scf::ParallelOp::create(b, ValueRange{index(0)}, ValueRange{n},
                                        ValueRange{index(1)});
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(par.getBody()->getTerminator());
     fn(par.getInductionVars().front());
+    return par;
   }
   /// scf.if without results.
   void ifThen(Value condition, function_ref<void()> fn) {

@@ -74,10 +74,30 @@
 // PTX-NOT: mma.sync
 // PTX: // gpu.module @gla_bf16_kernel_{{[0-9]+}}
 // PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// Named-cell recurrences (seq-gpu-recurrence): the input part of every
+// step, the recurrent weights transposed, then one persistent kernel for
+// the whole sequence: h_{t-1} double-buffered in shared memory, a barrier
+// per step. The LSTM's 512-unit head reads its weights from global memory;
+// the sLSTM's 32-unit heads copy theirs to shared memory (16 KiB) first.
+// PTX: // gpu.module @lstm_h512_kernel
+// PTX: // gpu.module @lstm_h512_kernel_{{[0-9]+}}
+// PTX: // gpu.module @lstm_h512_kernel_{{[0-9]+}}
+// PTX: .shared .align 4 .b8 __wg_lstm_h512_kernel_0[4096];
+// PTX-NOT: .shared .align
+// PTX: bar.sync 0;
+// PTX: ld.shared.b32
+// PTX: ld.global
+// PTX: // gpu.module @gru_bf16_kernel
+// PTX: // gpu.module @slstm_h4x32_kernel_{{[0-9]+}}
+// PTX: // gpu.module @slstm_h4x32_kernel_{{[0-9]+}}
+// PTX: .shared .align 4 .b8 __wg_slstm_h4x32_kernel_0[2048];
+// PTX: .shared .align 4 .b8 __wg_slstm_h4x32_kernel_1[16384];
+// PTX: bar.sync 0;
+// PTX: bar.sync 0;
 
 // PTXAS80-NOT: FAIL
 // PTXAS80: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS80: sm_80: 58 kernels assembled, 0 failed
+// PTXAS80: sm_80: 61 kernels assembled, 0 failed
 // PTXAS90-NOT: FAIL
 // PTXAS90: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS90: sm_90: 58 kernels assembled, 0 failed
+// PTXAS90: sm_90: 61 kernels assembled, 0 failed

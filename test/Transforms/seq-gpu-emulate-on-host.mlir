@@ -38,12 +38,71 @@ func.func @f(%a: memref<?xf32>, %n: index) {
 
 // -----
 
-func.func @barrier(%n: index) {
+func.func @private_memory(%n: index) {
   %c1 = arith.constant 1 : index
-  // expected-error @+1 {{only synchronous kernels without barriers or attributions can run on the host}}
+  // expected-error @+1 {{only synchronous kernels without private attributions can run on the host}}
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1)
+             private(%p : memref<4xf32, #gpu.address_space<private>>) {
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// A barrier needs the block's threads in lockstep: whole warps.
+func.func @barrier_one_thread(%n: index) {
+  %c1 = arith.constant 1 : index
+  // expected-error @+1 {{a kernel whose threads exchange values or cooperate runs on the host only with one-dimensional blocks of a constant number of whole warps}}
   gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
              threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
     gpu.barrier
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// Threads that cooperate as a block (a barrier, workgroup memory): a block
+// per host iteration (the grid, and one lockstep group of all 64 threads),
+// its lane values in [64] buffers, the workgroup buffer a host buffer of
+// the iteration (no address space); the barrier is gone (each op runs for
+// all 64 threads before the next: the stores before it are done before the
+// loads after it); a branch around it asserts that the block agrees.
+// CHECK-LABEL: func.func @block(
+// CHECK: scf.parallel (%{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %{{[^)]*}}) = ({{.*}}) to (%{{[^,]*}}, %{{[^,]*}}, %{{[^,]*}}, %c1{{(_[0-9]+)?}})
+// CHECK: memref.alloca_scope
+// CHECK-DAG: %[[SHARED:.*]] = memref.alloca() : memref<2x64xf32>
+// CHECK-DAG: memref.alloca() : memref<64xindex>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c64{{.*}} step
+// CHECK: memref.store %{{.*}}, %[[SHARED]]
+// CHECK: cf.assert {{.*}}, "a branch around a barrier or a lane exchange diverges within a block"
+// CHECK: memref.load %[[SHARED]]
+// CHECK-NOT: gpu.launch
+// CHECK-NOT: gpu.barrier
+// CHECK-NOT: #gpu.address_space
+func.func @block(%out: memref<?xf32>, %n: index) {
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c64, %sy = %c1, %sz = %c1)
+             workgroup(%shared : memref<2x64xf32, #gpu.address_space<workgroup>>) {
+    %x = arith.index_cast %tx : index to i32
+    %f = arith.sitofp %x : i32 to f32
+    %c0 = arith.constant 0 : index
+    memref.store %f, %shared[%c0, %tx] : memref<2x64xf32, #gpu.address_space<workgroup>>
+    %c63 = arith.constant 63 : index
+    %mirror = arith.subi %c63, %tx : index
+    %inside = arith.cmpi ult, %bx, %n : index
+    scf.if %inside {
+      gpu.barrier
+    }
+    %v = memref.load %shared[%c0, %mirror] : memref<2x64xf32, #gpu.address_space<workgroup>>
+    %base = arith.muli %bx, %sx : index
+    %i = arith.addi %base, %tx : index
+    memref.store %v, %out[%i] : memref<?xf32>
     gpu.terminator
   }
   return
@@ -113,7 +172,7 @@ func.func @warp(%out: memref<?xf32>, %frags: memref<?xvector<2x2xf32>>,
 func.func @not_whole_warps(%n: index, %v: f32) {
   %c1 = arith.constant 1 : index
   %c48 = arith.constant 48 : index
-  // expected-error @+1 {{a kernel whose lanes exchange values runs on the host only with one-dimensional blocks of a constant number of whole warps}}
+  // expected-error @+1 {{a kernel whose threads exchange values or cooperate runs on the host only with one-dimensional blocks of a constant number of whole warps}}
   gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
              threads(%tx, %ty, %tz) in (%sx = %c48, %sy = %c1, %sz = %c1) {
     %one = arith.constant 1 : i32

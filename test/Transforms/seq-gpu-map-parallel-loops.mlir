@@ -92,3 +92,62 @@ func.func @reduction(%buf: memref<8xf32>) -> f32 {
   }
   return %sum : f32
 }
+
+// -----
+
+// A kernel whose threads cooperate: its own block size (256, not the
+// option's 128) and its workgroup alloca as the launch's workgroup
+// attribution, one buffer for the block.
+// CHECK-LABEL: func.func @block_kernel
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c256{{(_[0-9]+)?}}, {{.*}}) workgroup(%[[SHARED:.*]] : memref<256xf32, #gpu.address_space<workgroup>>)
+// CHECK-NOT: memref.alloca
+// CHECK: memref.store %{{.*}}, %[[SHARED]]
+// CHECK: gpu.barrier
+// CHECK: memref.load %[[SHARED]]
+func.func @block_kernel(%out: memref<?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c255 = arith.constant 255 : index
+  %c256 = arith.constant 256 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %shared = memref.alloca() : memref<256xf32, #gpu.address_space<workgroup>>
+    %t = arith.remui %i, %c256 : index
+    %x = arith.index_cast %t : index to i32
+    %f = arith.sitofp %x : i32 to f32
+    memref.store %f, %shared[%t] : memref<256xf32, #gpu.address_space<workgroup>>
+    gpu.barrier
+    %m = arith.subi %c255, %t : index
+    %v = memref.load %shared[%m] : memref<256xf32, #gpu.address_space<workgroup>>
+    memref.store %v, %out[%i] : memref<?xf32>
+    scf.reduce
+  } {seq.gpu_block_size = 256 : i64}
+  return
+}
+
+// -----
+
+func.func @dynamic_shared(%n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    // expected-error @+1 {{a block's shared buffer must have a static shape}}
+    %shared = memref.alloca(%n) : memref<?xf32, #gpu.address_space<workgroup>>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+func.func @nested_shared(%n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-error @+1 {{a block's shared buffer (a workgroup alloca) must be at the top of the kernel's loop body}}
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    scf.for %j = %c0 to %n step %c1 {
+      %shared = memref.alloca() : memref<4xf32, #gpu.address_space<workgroup>>
+    }
+    scf.reduce
+  }
+  return
+}

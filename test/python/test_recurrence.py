@@ -98,15 +98,15 @@ CONFIGS = [
 ]
 
 
-def _function(i, cfg):
+def _function(i, cfg, dtype="f32"):
     cell, b, l, inp, nh, dh, bi, br, init, rev = cfg
     gates, hs, ns = GATES[cell], nh * dh, STATES[cell]
-    x_t = tensor_type((b, l, inp), dynamic=(0, 1))
-    wi_t = tensor_type((gates * hs, inp))
-    wr_t = tensor_type((gates, nh, dh, dh))
-    bias_t = tensor_type((gates * hs,))
-    st_t = tensor_type((b, hs), dynamic=(0,))
-    y_t = tensor_type((b, l, hs), dynamic=(0, 1))
+    x_t = tensor_type((b, l, inp), dtype, dynamic=(0, 1))
+    wi_t = tensor_type((gates * hs, inp), dtype)
+    wr_t = tensor_type((gates, nh, dh, dh), dtype)
+    bias_t = tensor_type((gates * hs,), dtype)
+    st_t = tensor_type((b, hs), dtype, dynamic=(0,))
+    y_t = tensor_type((b, l, hs), dtype, dynamic=(0, 1))
     args = ["%x: " + x_t, "%wi: " + wi_t, "%wr: " + wr_t]
     extra = ""
     if init:

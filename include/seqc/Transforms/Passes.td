@@ -536,6 +536,53 @@ def SeqGpuScanBatchDim : Pass<"seq-gpu-scan-batch-dim"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def SeqGpuRecurrence : Pass<"seq-gpu-recurrence"> {
+  let summary = "Lower named-cell seq.recurrence to a persistent GPU kernel "
+                "(CUDA target)";
+  let description = [{
+    The reference lowering of `seq.recurrence` runs the time loop on the
+    host and launches kernels at every step. For a named cell (`lstm`,
+    `gru`, `elman`, `slstm`) with f32, f16 or bf16 operands and static
+    recurrent weights (heads of up to 1024 units), the CUDA pipeline runs
+    this pass first. Three kernels:
+
+    1. every step's input part `x_t W_in^T + b_in` (`[B, L, nG * Hs]`,
+       f32), a thread per element: it does not depend on h, so all steps
+       run at once;
+    2. the recurrent weights transposed to `[gate][head][j][unit]` (f32),
+       so that neighbouring threads, which own neighbouring units, read
+       neighbouring weights;
+    3. the recurrence itself, **persistent**: one launch walks the whole
+       sequence. A block of 256 threads owns one head of
+       `R = 256 / ceil(Dh / U)` batch rows, a thread `U = ceil(Dh / 256)`
+       units of one row, with their cell states (h, c, n, m) in registers
+       through the sequence. `h_{t-1}` of the block's rows is in shared
+       memory, double-buffered (step t reads one half, writes the other,
+       one `gpu.barrier` per step); each thread computes all gates of its
+       units (`h_{t-1} W_rec^T + b_rec`, f32 accumulation) and applies the
+       cell (the CPU lowerings' CellMath) without exchanging gates. The
+       recurrent weights are copied to shared memory once, before the
+       first step, when they fit beside h in 48 KiB (an LSTM head of 32
+       units, an Elman head of up to 96: FlashRNN's weights on chip), and
+       read through L1/L2 at every step otherwise.
+
+    The recurrent kernel's `scf.parallel` carries `seq.gpu_block_size =
+    256` and its shared buffers are workgroup `memref.alloca`s at the top
+    of its body, which `seq-gpu-map-parallel-loops` turns into the launch's
+    workgroup attributions. Cell regions keep the reference lowering
+    (`emit-remarks` says why).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::gpu::GPUDialect"];
+  let options = [
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.recurrence left for the reference "
+           "lowering">,
+  ];
+}
+
 def SeqGpuMapParallelLoops : Pass<"seq-gpu-map-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Turn each outermost scf.parallel into a gpu.launch, one "
                 "thread per iteration";
@@ -552,6 +599,14 @@ def SeqGpuMapParallelLoops : Pass<"seq-gpu-map-parallel-loops", "::mlir::func::F
     reductions (`init` operands) is refused with an error. The kernel's
     `arith.mulf`, `addf` and `subf` are marked `contract`, so that the back
     end fuses multiply-adds into FMAs.
+
+    A kernel whose threads cooperate as a block (`seq-gpu-recurrence`'s)
+    says so on its loop: `seq.gpu_block_size = N` is the block size it was
+    written for, used instead of `block-size` (consecutive iterations form
+    a block), and each `memref.alloca` in `#gpu.address_space<workgroup>`
+    at the top of its body becomes a workgroup attribution of the launch:
+    one buffer shared by the block, not one per thread. Such an alloca
+    must have a static shape and must not be nested deeper (errors).
 
     ```mlir
     scf.parallel (%i, %j) = (%c0, %c0) to (%m, %n) step (%c1, %c1) { ... }
@@ -634,9 +689,7 @@ def SeqGpuEmulateOnHost : Pass<"seq-gpu-emulate-on-host", "::mlir::func::FuncOp"
     and threads with the same body, each `gpu.alloc`/`gpu.dealloc`/
     `gpu.memcpy` its `memref` counterpart, and `gpu.wait` is dropped. The
     kernels' index arithmetic, bounds checks and copies then run, and are
-    tested against the NumPy references, where there is no GPU. Kernels
-    that synchronize (`gpu.barrier`) or use workgroup memory are refused:
-    their threads cannot run one after another.
+    tested against the NumPy references, where there is no GPU.
 
     Kernels whose lanes exchange values (`nvgpu.mma.sync`, `gpu.shuffle`
     xor/idx) run a warp per host iteration instead: each value a lane
@@ -647,6 +700,15 @@ def SeqGpuEmulateOnHost : Pass<"seq-gpu-emulate-on-host", "::mlir::func::FuncOp"
     exchange must be uniform across the warp, as on the GPU: loop bounds
     come from lane 0 and a divergent `scf.if` fails an assertion at run
     time.
+
+    Kernels whose threads cooperate as a block (`gpu.barrier`, workgroup
+    attributions) run a block per host iteration the same way, their lane
+    buffers as wide as the block: every op runs for all of the block's
+    threads before the next, so a barrier has nothing left to wait for,
+    and each workgroup attribution is a host buffer of that iteration.
+    Control flow around a barrier or an exchange must then agree across
+    the whole block (an assertion). A race-free kernel computes what it
+    computes on the GPU.
 
     ```mlir
     gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, ...)

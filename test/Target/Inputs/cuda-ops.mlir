@@ -116,3 +116,25 @@ func.func @gla_bf16(%q: tensor<?x2x?x128xbf16>, %g: tensor<?x2x?x128xbf16>) -> (
   %o, %s = seq.linear_attention %q, %q, %q decay(%g : tensor<?x2x?x128xbf16>) : tensor<?x2x?x128xbf16>, tensor<?x2x?x128xbf16>, tensor<?x2x?x128xbf16> -> tensor<?x2x?x128xbf16>, tensor<?x2x128x128xbf16>
   return %o, %s : tensor<?x2x?x128xbf16>, tensor<?x2x128x128xbf16>
 }
+
+// Named-cell recurrences as persistent kernels (seq-gpu-recurrence): the
+// benchmark's LSTM (a head of 512 units: two per thread, the recurrent
+// weights read through the caches), a bf16 GRU with two heads of 64, and
+// an sLSTM whose heads of 32 units keep their weights in shared memory.
+func.func @lstm_h512(%x: tensor<?x?x512xf32>, %wi: tensor<2048x512xf32>, %wr: tensor<4x1x512x512xf32>, %b: tensor<2048xf32>) -> tensor<?x?x512xf32> {
+  %h, %c, %y = seq.recurrence cell = lstm ins(%x : tensor<?x?x512xf32>) w_in(%wi : tensor<2048x512xf32>) w_rec(%wr : tensor<4x1x512x512xf32>) b_in(%b : tensor<2048xf32>) b_rec(%b : tensor<2048xf32>)
+      -> tensor<?x512xf32>, tensor<?x512xf32>, tensor<?x?x512xf32>
+  return %y : tensor<?x?x512xf32>
+}
+
+func.func @gru_bf16(%x: tensor<?x?x64xbf16>, %wi: tensor<384x64xbf16>, %wr: tensor<3x2x64x64xbf16>, %h0: tensor<?x128xbf16>) -> (tensor<?x128xbf16>, tensor<?x?x128xbf16>) {
+  %h, %y = seq.recurrence cell = gru ins(%x : tensor<?x?x64xbf16>) init(%h0 : tensor<?x128xbf16>) w_in(%wi : tensor<384x64xbf16>) w_rec(%wr : tensor<3x2x64x64xbf16>) {reverse}
+      -> tensor<?x128xbf16>, tensor<?x?x128xbf16>
+  return %h, %y : tensor<?x128xbf16>, tensor<?x?x128xbf16>
+}
+
+func.func @slstm_h4x32(%x: tensor<?x?x128xf32>, %wi: tensor<512x128xf32>, %wr: tensor<4x4x32x32xf32>) -> tensor<?x?x128xf32> {
+  %h, %c, %n, %m, %y = seq.recurrence cell = slstm ins(%x : tensor<?x?x128xf32>) w_in(%wi : tensor<512x128xf32>) w_rec(%wr : tensor<4x4x32x32xf32>)
+      -> tensor<?x128xf32>, tensor<?x128xf32>, tensor<?x128xf32>, tensor<?x128xf32>, tensor<?x?x128xf32>
+  return %y : tensor<?x?x128xf32>
+}

@@ -1,0 +1,280 @@
+//===- GpuRecurrence.cpp - -seq-gpu-recurrence ----------------------------===//
+//
+// A named-cell seq.recurrence (lstm, gru, elman, slstm) on the GPU as one
+// persistent kernel that walks the whole sequence (see the pass description
+// in Passes.td), where the reference lowering launches kernels at every
+// step:
+//
+// - a first kernel computes every step's input part x_t W_in^T + b_in (all
+//   steps at once: it does not depend on h) and a second one transposes
+//   the recurrent weights to [gate][head][j][unit], so that neighbouring
+//   threads (units) read neighbouring weights;
+// - in the recurrent kernel a block owns one head of R batch rows; each
+//   thread owns U units of one row and keeps their cell states in
+//   registers through the sequence; h_{t-1} of the block's rows is in
+//   shared memory (double-buffered: a step reads one half and writes the
+//   other, so one barrier per step suffices); the recurrent weights are
+//   copied to shared memory once when they fit (FlashRNN's weights on
+//   chip) and read through the caches otherwise.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/CellMath.h"
+#include "seqc/Dialect/Seq/IR/SeqOps.h"
+#include "seqc/Transforms/GpuBlockKernels.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+namespace mlir::seq {
+#define GEN_PASS_DEF_SEQGPURECURRENCE
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace mlir::seq
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+constexpr int64_t kBlock = 256;
+/// Shared memory a block may use without the opt-in for more (48 KiB).
+constexpr int64_t kSharedBytes = 48 * 1024;
+/// Units per thread at most (a head of up to 1024 units).
+constexpr int64_t kMaxUnitsPerThread = 4;
+
+/// Why `op` stays with the reference lowering, or null.
+const char *unsupportedReason(RecurrenceOp op) {
+  if (!op.getCell())
+    return "a cell region (only named cells have a GPU kernel)";
+  Type element =
+      cast<ShapedType>(op.getInputs().front().getType()).getElementType();
+  if (!element.isF32() && !element.isF16() && !element.isBF16())
+    return "an element type other than f32, f16 or bf16";
+  auto wRec = cast<RankedTensorType>(op.getWRec().getType());
+  if (!wRec.hasStaticShape())
+    return "dynamic recurrent weight sizes";
+  if (wRec.getDimSize(2) > kBlock * kMaxUnitsPerThread)
+    return "a head size above 1024";
+  return nullptr;
+}
+
+struct Kernel : KernelBuilder {
+  RecurrenceOp op;
+  CellKind kind;
+
+  Value read(Value buffer, ValueRange at) { return toF32(load(buffer, at)); }
+  /// A kernel of a thread per element of [0, n), whole blocks of threads:
+  /// a loop of one iteration would be folded into host code.
+  void perElement(Value n, function_ref<void(Value)> fn) {
+    parallel(mul(ceilDiv(n, index(kBlock)), index(kBlock)), [&](Value it) {
+      ifThen(cmp(arith::CmpIPredicate::ult, it, n), [&] { fn(it); });
+    });
+  }
+  void run();
+};
+} // namespace
+
+void Kernel::run() {
+  auto wRecType = cast<RankedTensorType>(op.getWRec().getType());
+  int64_t gates = wRecType.getDimSize(0), heads = wRecType.getDimSize(1),
+          headDim = wRecType.getDimSize(2), hidden = heads * headDim;
+  int64_t numStates = RecurrenceOp::getNumStates(kind);
+  Type element =
+      cast<ShapedType>(op.getResults().back().getType()).getElementType();
+  int64_t dyn = ShapedType::kDynamic;
+
+  Value x = readBuffer(op.getInputs().front()), wIn = readBuffer(op.getWIn()),
+        wRec = readBuffer(op.getWRec());
+  Value bIn = op.getBIn() ? readBuffer(op.getBIn()) : Value();
+  Value bRec = op.getBRec() ? readBuffer(op.getBRec()) : Value();
+  SmallVector<Value> init;
+  for (Value v : op.getInit())
+    init.push_back(readBuffer(v));
+  Value batch = dim(x, 0), length = dim(x, 1), inputs = dim(x, 2);
+  Value zero = index(0), one = index(1), hs = index(hidden),
+        dh = index(headDim);
+
+  // Every step's input part, [B, L, nG * Hs], a thread per element.
+  Value columns = index(gates * hidden);
+  Value xg = allocF32({dyn, dyn, gates * hidden}, {batch, length});
+  perElement(mul(mul(batch, length), columns), [&](Value it) {
+    Value column = rem(it, columns);
+    Value t = rem(div(it, columns), length);
+    Value bi = div(div(it, columns), length);
+    Value acc = bIn ? read(bIn, {column}) : f32(0.0);
+    acc = loop(zero, inputs, one, {acc},
+               [&](Value i, ValueRange sum) -> SmallVector<Value> {
+                 return {arith::AddFOp::create(
+                     b, sum[0],
+                     arith::MulFOp::create(b, read(x, {bi, t, i}),
+                                           read(wIn, {column, i})))};
+               })[0];
+    store(acc, xg, {bi, t, column});
+  });
+
+  // The recurrent weights as [g][head][j][unit] in f32.
+  Value wT = allocF32({gates, heads, headDim, headDim});
+  perElement(index(gates * heads * headDim * headDim), [&](Value it) {
+    Value u = rem(it, dh);
+    Value j = rem(div(it, dh), dh);
+    Value gh = div(div(it, dh), dh);
+    Value g = div(gh, index(heads)), h = rem(gh, index(heads));
+    store(read(wRec, {g, h, u, j}), wT, {g, h, j, u});
+  });
+
+  // Results.
+  Value y = allocResultBuffer(op.getResults().back(), {batch, length, hs});
+  SmallVector<Value> finals;
+  for (int64_t s = 0; s < numStates; ++s)
+    finals.push_back(allocResultBuffer(op.getResult(s), {batch, hs}));
+
+  // A thread owns `units` units (u = q + perRow * k) of one row; a block
+  // owns `rows` rows of one head.
+  int64_t units = llvm::divideCeil(headDim, kBlock);
+  int64_t perRow = llvm::divideCeil(headDim, units);
+  int64_t rows = kBlock / perRow;
+  Type f32Type = b.getF32Type();
+  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                              gpu::AddressSpace::Workgroup);
+  auto sharedType = [&](ArrayRef<int64_t> shape) {
+    return MemRefType::get(shape, f32Type, MemRefLayoutAttrInterface(),
+                           workgroup);
+  };
+  int64_t hBytes = 2 * rows * headDim * 4;
+  int64_t wBytes = gates * headDim * headDim * 4;
+  bool weightsOnChip = hBytes + wBytes <= kSharedBytes;
+
+  Value tiles = ceilDiv(batch, index(rows));
+  Value threads = mul(mul(tiles, index(heads)), index(kBlock));
+  scf::ParallelOp kernel = parallel(threads, [&](Value it) {
+    Value hShared =
+        memref::AllocaOp::create(b, sharedType({2, rows, headDim}));
+    Value wShared =
+        weightsOnChip
+            ? memref::AllocaOp::create(b, sharedType({gates, headDim, headDim}))
+                  .getResult()
+            : Value();
+    Value tid = rem(it, index(kBlock));
+    Value blockId = div(it, index(kBlock));
+    Value head = rem(blockId, index(heads));
+    Value tile = div(blockId, index(heads));
+    // Threads past the last row or unit compute on clamped indices (every
+    // thread must reach the barriers) and store nothing.
+    Value r = div(tid, index(perRow)), q = rem(tid, index(perRow));
+    Value rowInBlock = cmp(arith::CmpIPredicate::ult, r, index(rows));
+    r = min(r, index(rows - 1));
+    Value bi = add(mul(tile, index(rows)), r);
+    Value realRow = arith::AndIOp::create(
+        b, rowInBlock, cmp(arith::CmpIPredicate::ult, bi, batch));
+    bi = min(bi, sub(batch, one));
+    SmallVector<Value> unit, unitOk, column;
+    for (int64_t k = 0; k < units; ++k) {
+      Value u = add(q, index(perRow * k));
+      unitOk.push_back(arith::AndIOp::create(
+          b, rowInBlock, cmp(arith::CmpIPredicate::ult, u, dh)));
+      unit.push_back(min(u, index(headDim - 1)));
+      column.push_back(add(mul(head, dh), unit.back()));
+    }
+
+    if (weightsOnChip)
+      loop(tid, index(gates * headDim * headDim), index(kBlock), {},
+           [&](Value i, ValueRange) -> SmallVector<Value> {
+             Value u = rem(i, dh), j = rem(div(i, dh), dh);
+             Value g = div(div(i, dh), dh);
+             store(load(wT, {g, head, j, u}), wShared, {g, j, u});
+             return {};
+           });
+    // The states in registers, h_0 also in the first half of hShared.
+    SmallVector<Value> states;
+    for (int64_t k = 0; k < units; ++k)
+      for (int64_t s = 0; s < numStates; ++s) {
+        Value v = init.empty() ? f32(0.0) : read(init[s], {bi, column[k]});
+        states.push_back(v);
+        if (s == 0)
+          ifThen(unitOk[k], [&] { store(v, hShared, {zero, r, unit[k]}); });
+      }
+    gpu::BarrierOp::create(b);
+    SmallVector<Value> recurrentBias;
+    for (int64_t k = 0; k < units; ++k)
+      for (int64_t g = 0; g < gates; ++g)
+        recurrentBias.push_back(
+            bRec ? read(bRec, {add(index(g * hidden), column[k])})
+                 : f32(0.0));
+
+    states = loop(
+        zero, length, one, states,
+        [&](Value step, ValueRange carried) -> SmallVector<Value> {
+          Value t = op.getReverse() ? sub(sub(length, one), step) : step;
+          Value parity = rem(step, index(2)), next = sub(one, parity);
+          // h_{t-1} W_rec^T + b_rec for every gate of every unit.
+          SmallVector<Value> acc = loop(
+              zero, dh, one, recurrentBias,
+                     [&](Value j, ValueRange sum) -> SmallVector<Value> {
+                       Value hj = load(hShared, {parity, r, j});
+                       SmallVector<Value> out;
+                       for (int64_t k = 0; k < units; ++k)
+                         for (int64_t g = 0; g < gates; ++g) {
+                           Value w = weightsOnChip
+                                         ? load(wShared, {index(g), j, unit[k]})
+                                         : load(wT, {index(g), head, j,
+                                                     unit[k]});
+                           out.push_back(arith::AddFOp::create(
+                               b, sum[k * gates + g],
+                               arith::MulFOp::create(b, w, hj)));
+                         }
+                       return out;
+                     });
+          SmallVector<Value> out;
+          for (int64_t k = 0; k < units; ++k) {
+            SmallVector<Value> gx, gh, prev;
+            for (int64_t g = 0; g < gates; ++g) {
+              gx.push_back(load(xg, {bi, t, add(index(g * hidden), column[k])}));
+              gh.push_back(acc[k * gates + g]);
+            }
+            prev.append(carried.begin() + k * numStates,
+                        carried.begin() + (k + 1) * numStates);
+            SmallVector<Value> updated =
+                applyCell(b, b.getLoc(), kind, gx, gh, prev);
+            ifThen(unitOk[k], [&] {
+              store(updated[0], hShared, {next, r, unit[k]});
+            });
+            ifThen(arith::AndIOp::create(b, realRow, unitOk[k]), [&] {
+              store(fromF32(updated[0], element), y, {bi, t, column[k]});
+            });
+            out.append(updated.begin(), updated.end());
+          }
+          gpu::BarrierOp::create(b);
+          return out;
+        });
+
+    for (int64_t k = 0; k < units; ++k)
+      ifThen(arith::AndIOp::create(b, realRow, unitOk[k]), [&] {
+        for (int64_t s = 0; s < numStates; ++s)
+          store(fromF32(states[k * numStates + s], element), finals[s],
+                {bi, column[k]});
+      });
+  });
+  kernel->setAttr(kBlockSizeAttr, b.getI64IntegerAttr(kBlock));
+
+  SmallVector<Value> results;
+  for (int64_t s = 0; s < numStates; ++s)
+    results.push_back(resultTensor(finals[s], op.getResult(s).getType()));
+  results.push_back(resultTensor(y, op.getResults().back().getType()));
+  op->replaceAllUsesWith(results);
+  op->erase();
+}
+
+namespace {
+struct SeqGpuRecurrencePass
+    : mlir::seq::impl::SeqGpuRecurrenceBase<SeqGpuRecurrencePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    rewriteSupported<RecurrenceOp>(getOperation(), emitRemarks,
+                                   unsupportedReason, [](RecurrenceOp op) {
+                                     ImplicitLocOpBuilder b(op.getLoc(), op);
+                                     Kernel{{b}, op, *op.getCell()}.run();
+                                   });
+  }
+};
+} // namespace

@@ -150,6 +150,7 @@ std::string seqc::getCudaKernelsPipeline(const PipelineOptions &options) {
                          ? "func.func(seq-gpu-emulate-on-host)"
                          : "gpu-launch-sink-index-computations,"
                            "gpu-kernel-outlining,"
+                           "seq-gpu-align-workgroup-buffers,"
                            "canonicalize,cse,"
                            "func.func(gpu-async-region)");
 }

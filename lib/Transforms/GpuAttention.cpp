@@ -170,7 +170,7 @@ struct SeqGpuAttentionPass
           const char *scalarWhy = tensorCores ? tensorCoreUnsupportedReason(op)
                                               : "tensor-cores=false";
           if (!scalarWhy) {
-            lowerAttentionOnTensorCores(b, op);
+            lowerAttentionOnTensorCores(b, op, sharedMemory);
             return;
           }
           // Remarks only where tensor cores were possible (f16, bf16).

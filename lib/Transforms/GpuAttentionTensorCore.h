@@ -18,8 +18,11 @@ namespace mlir::seq {
 const char *tensorCoreUnsupportedReason(AttentionOp op);
 
 /// Replaces `op` with a warp-per-16-query-rows kernel whose score and value
-/// products are mma.sync.m16n8k16 (FlashAttention-2's register layout).
-void lowerAttentionOnTensorCores(ImplicitLocOpBuilder &b, AttentionOp op);
+/// products are mma.sync.m16n8k16 (FlashAttention-2's register layout);
+/// with `sharedMemory`, blocks of 4 warps stage K and V in shared memory
+/// 64 keys at a time.
+void lowerAttentionOnTensorCores(ImplicitLocOpBuilder &b, AttentionOp op,
+                                 bool sharedMemory);
 
 } // namespace mlir::seq
 

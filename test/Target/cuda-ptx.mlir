@@ -41,7 +41,25 @@
 // (seq-gpu-attention): mma.sync for Q K^T and P V, the row max and sum
 // over a row's four lanes by butterfly shuffles, P rounded to the input
 // type two at a time (cvt.rn.f16x2.f32); bf16 through nvvm.mma.sync (seq-gpu-bf16-mma).
+// From 64 query rows on, blocks of 4 warps stage 64 keys of K and V at a
+// time in shared memory (16-byte aligned buffers, 16-byte copies where the
+// rows allow, a barrier before and after the warps read them); below,
+// the warps read global memory on their own (the second kernel).
 // PTX: // gpu.module @attention_f16_kernel
+// PTX: .shared .align 16 .b8 __wg_attention_f16_kernel_0[5120];
+// PTX: .shared .align 16 .b8 __wg_attention_f16_kernel_1[5120];
+// PTX: ld.global.v4.b32
+// PTX: st.shared.v4.b32
+// PTX: bar.sync 0;
+// PTX: ld.shared.b32
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PTX: shfl.sync.bfly.b32
+// PTX: cvt.rn.f16x2.f32
+// PTX: ld.shared.b16
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PTX: bar.sync 0;
+// PTX: // gpu.module @attention_f16_kernel_{{[0-9]+}}
+// PTX-NOT: .shared
 // PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // PTX: shfl.sync.bfly.b32
 // PTX: cvt.rn.f16x2.f32
@@ -82,7 +100,7 @@
 // PTX: // gpu.module @lstm_h512_kernel
 // PTX: // gpu.module @lstm_h512_kernel_{{[0-9]+}}
 // PTX: // gpu.module @lstm_h512_kernel_{{[0-9]+}}
-// PTX: .shared .align 4 .b8 __wg_lstm_h512_kernel_0[4096];
+// PTX: .shared .align 16 .b8 __wg_lstm_h512_kernel_0[4096];
 // PTX-NOT: .shared .align
 // PTX: bar.sync 0;
 // PTX: ld.shared.b32
@@ -90,14 +108,14 @@
 // PTX: // gpu.module @gru_bf16_kernel
 // PTX: // gpu.module @slstm_h4x32_kernel_{{[0-9]+}}
 // PTX: // gpu.module @slstm_h4x32_kernel_{{[0-9]+}}
-// PTX: .shared .align 4 .b8 __wg_slstm_h4x32_kernel_0[2048];
-// PTX: .shared .align 4 .b8 __wg_slstm_h4x32_kernel_1[16384];
+// PTX: .shared .align 16 .b8 __wg_slstm_h4x32_kernel_0[2048];
+// PTX: .shared .align 16 .b8 __wg_slstm_h4x32_kernel_1[16384];
 // PTX: bar.sync 0;
 // PTX: bar.sync 0;
 
 // PTXAS80-NOT: FAIL
 // PTXAS80: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS80: sm_80: 61 kernels assembled, 0 failed
+// PTXAS80: sm_80: 64 kernels assembled, 0 failed
 // PTXAS90-NOT: FAIL
 // PTXAS90: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS90: sm_90: 61 kernels assembled, 0 failed
+// PTXAS90: sm_90: 64 kernels assembled, 0 failed

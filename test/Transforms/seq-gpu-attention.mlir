@@ -31,30 +31,68 @@ func.func @causal_gqa_f16(%q: tensor<?x8x?x72xf16>, %k: tensor<?x2x?x72xf16>,
 
 // -----
 
-// Causal GQA in bf16 with static head sizes: the tensor-core kernel. One
-// parallel loop over B * H * ceil(Lq / 16) warps of 32 lanes; Q's
-// fragments (64 / 16 of them) loaded once; per block of 16 keys, two score
-// tiles of 64 / 16 mma.sync each, the row max and sum over a row's four
-// lanes (shuffles xor 1 and 2), P rounded to bf16 as the A operand of
-// 32 / 8 mma.sync for P V, accumulated in registers (loop-carried
-// fragments); the output stored in pairs, rows past Lq skipped.
+// Causal GQA in bf16 with static head sizes: the tensor-core kernels, the
+// staged one from 64 query rows on (a host-side choice), independent warps
+// below. In both a warp owns 16 query rows: Q's fragments (64 / 16 of
+// them) loaded once; per block of 16 keys, two score tiles of 64 / 16
+// mma.sync each, the row max and sum over a row's four lanes (shuffles xor
+// 1 and 2), P rounded to bf16 as the A operand of 32 / 8 mma.sync for
+// P V, accumulated in registers (loop-carried fragments); the output
+// stored in pairs, rows past Lq skipped.
+// Staged: blocks of 4 warps (seq.gpu_block_size = 128) with workgroup
+// tiles of 64 keys, rows padded by 8 (K in pairs: 72 / 2 = 36; V 40);
+// whether K's and V's rows are 16-byte aligned is read on the host; per
+// tile each is copied in 16-byte chunks (aligned) or in pairs, a barrier,
+// the four 16-key blocks from shared memory, a barrier.
 // CHECK-LABEL: func.func @tensor_cores_bf16
 // CHECK: %[[OUT:.*]] = memref.alloc({{.*}}) : memref<?x8x?x32xbf16>
 // CHECK-NOT: memref.alloc
-// CHECK: %[[BLOCKS:.*]] = arith.ceildivui %{{.*}}, %c16
+// CHECK: %[[WIDE:.*]] = arith.cmpi sge, %{{.*}}, %c64
+// CHECK: scf.if %[[WIDE]] {
+// CHECK: memref.extract_aligned_pointer_as_index
+// CHECK: memref.extract_aligned_pointer_as_index
 // CHECK: scf.parallel
+// CHECK: %[[KS:.*]] = memref.alloca() : memref<64x36xvector<2xbf16>, #gpu.address_space<workgroup>>
+// CHECK: %[[VS:.*]] = memref.alloca() : memref<64x40xbf16, #gpu.address_space<workgroup>>
 // CHECK-COUNT-16: vector.load {{.*}} vector<2xbf16>
+// CHECK: scf.for {{.*}} step %c64{{[_0-9]*}} iter_args({{.*}}) -> (f32, f32, f32, f32, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK: scf.if
+// CHECK: vector.load {{.*}} {alignment = 16 : i64} : {{.*}}, vector<8xbf16>
+// CHECK-COUNT-4: memref.store {{.*}}, %[[KS]]
+// CHECK: } else {
+// CHECK: memref.store {{.*}}, %[[KS]]
+// CHECK: vector.load {{.*}} {alignment = 16 : i64} : {{.*}}, vector<8xbf16>
+// CHECK: vector.store {{.*}}, %[[VS]]
+// CHECK: } else {
+// CHECK: vector.store {{.*}}, %[[VS]]{{.*}} vector<2xbf16>
+// CHECK: gpu.barrier
 // CHECK: scf.for {{.*}} step %c16{{[_0-9]*}} iter_args({{.*}}) -> (f32, f32, f32, f32, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK: memref.load %[[KS]]
 // CHECK-COUNT-4: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : f32
 // CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : f32
 // CHECK: math.exp
+// CHECK: vector.from_elements {{.*}} : vector<4x2xbf16>
+// CHECK: memref.load %[[VS]]
+// CHECK-COUNT-4: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: gpu.barrier
+// CHECK: vector.store {{.*}}, %[[OUT]]{{.*}} : memref<?x8x?x32xbf16>, vector<2xbf16>
+// CHECK: } {seq.gpu_block_size = 128 : i64}
+// CHECK: } else {
+// CHECK: %[[BLOCKS:.*]] = arith.ceildivui %{{.*}}, %c16
+// CHECK: scf.parallel
+// CHECK-NOT: memref.alloca
+// CHECK-COUNT-16: vector.load {{.*}} vector<2xbf16>
+// CHECK: scf.for {{.*}} step %c16{{[_0-9]*}} iter_args({{.*}}) -> (f32, f32, f32, f32, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK-COUNT-4: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : f32
 // CHECK: arith.truncf {{.*}} : f32 to bf16
 // CHECK: vector.from_elements {{.*}} : vector<4x2xbf16>
 // CHECK-COUNT-4: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK: scf.yield
 // CHECK: scf.if
 // CHECK: vector.store {{.*}}, %[[OUT]]{{.*}} : memref<?x8x?x32xbf16>, vector<2xbf16>
+// CHECK-NOT: gpu.barrier
 // CHECK: bufferization.to_tensor %[[OUT]]
 // CHECK-NOT: seq.attention
 func.func @tensor_cores_bf16(%q: tensor<?x8x?x64xbf16>, %k: tensor<?x2x?x64xbf16>,
@@ -69,6 +107,15 @@ func.func @tensor_cores_bf16(%q: tensor<?x8x?x64xbf16>, %k: tensor<?x2x?x64xbf16
 
 // The option off: f16 takes the thread-per-row kernel.
 // RUN: seq-opt %s -seq-gpu-attention=tensor-cores=false -split-input-file | FileCheck %s --check-prefix=OFF
+// shared-memory=false: the tensor-core kernel with independent warps only.
+// RUN: seq-opt %s -seq-gpu-attention=shared-memory=false -split-input-file | FileCheck %s --check-prefix=DIRECT
+// DIRECT-LABEL: func.func @tensor_cores_bf16
+// DIRECT-NOT: arith.cmpi sge, %{{.*}}, %c64
+// DIRECT-NOT: #gpu.address_space<workgroup>
+// DIRECT-NOT: gpu.barrier
+// DIRECT: nvgpu.mma.sync
+// DIRECT-NOT: #gpu.address_space<workgroup>
+// DIRECT-LABEL: func.func @lse
 // OFF-LABEL: func.func @tensor_cores_bf16
 // OFF-NOT: nvgpu.mma.sync
 // OFF: arith.extf {{.*}} : bf16 to f32

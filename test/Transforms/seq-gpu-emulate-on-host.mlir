@@ -230,3 +230,21 @@ func.func @mma_k8(%n: index, %a: vector<2x2xf16>, %b: vector<1x2xf16>,
   }
   return
 }
+
+// -----
+
+// A lane value must fit in a [width] buffer of scalars or vectors.
+func.func @memref_lane_value(%n: index, %v: f32, %m: memref<?xf32>) {
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %n, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    %one = arith.constant 1 : i32
+    %width = arith.constant 32 : i32
+    %s, %valid = gpu.shuffle xor %v, %one, %width : f32
+    // expected-error @+1 {{cannot run this kernel on the host: a lane value of type memref<4xf32, strided<[1], offset: ?>>}}
+    %view = memref.subview %m[%tx] [4] [1] : memref<?xf32> to memref<4xf32, strided<[1], offset: ?>>
+    gpu.terminator
+  }
+  return
+}

@@ -1,12 +1,14 @@
 """f16 and bf16 attention on the CUDA target's tensor-core kernel
 (seq-gpu-attention, lib/Transforms/GpuAttentionTensorCore.cpp: a warp per
-16 query rows, mma.sync.m16n8k16) against the float64 reference.
+16 query rows, mma.sync.m16n8k16; from 64 query rows on, blocks of 4 warps
+that stage K and V in shared memory) against the float64 reference.
 
 Without a GPU the kernel runs emulated (seq-gpu-emulate-on-host runs each
-warp's 32 lanes in lockstep and computes mma.sync and the shuffles from the
-PTX ISA's fragment layouts), which tests the kernel's lane and fragment
-indexing, its masks and its online softmax; on a GPU ("cuda") the same
-kernels run on the tensor cores.
+warp's 32 lanes in lockstep, or each block's 128 when they share memory,
+and computes mma.sync and the shuffles from the PTX ISA's fragment
+layouts), which tests the kernel's lane and fragment indexing, its tiles,
+masks and online softmax; on a GPU ("cuda") the same kernels run on the
+tensor cores.
 
 Tolerances: the reference takes the rounded inputs; the kernel also
 rounds the probabilities to the input type before P V (as FlashAttention
@@ -34,24 +36,38 @@ CONFIGS = [
     (1, 2, 2, 20, 7, 16, 16, True, None, None, None, None, False, True, None),    # rows that see nothing
     (1, 1, 1, 70, 130, 128, 128, True, None, None, None, None, False, True, 0.1),
     (2, 2, 2, 5, 300, 48, 40, False, None, None, None, None, True, True, None),   # kv_len, long keys
+    # 64 query rows or more: blocks of 4 warps staging K and V in shared
+    # memory 64 keys at a time (GQA, tiles past the last key, a block's
+    # last warps without rows, a window, kv_len, Dv = 8: fewer chunks to
+    # copy than threads, rows that see no key).
+    (2, 4, 2, 80, 96, 32, 24, True, None, None, None, None, False, True, None),
+    (1, 2, 2, 64, 64, 16, 8, False, 7, None, None, None, True, True, None),
+    (1, 2, 1, 100, 40, 64, 64, True, None, None, 5.0, None, False, True, None),
 ]
 
 TYPES = {"f16": 1e-2, "bf16": 4e-2}
 
 
-@pytest.fixture(scope="module", params=[(dtype, target) for dtype in TYPES
-                                        for target in ("cuda-emulated", "cuda")],
-                ids=lambda p: "-".join(p))
-def library(request):
-    dtype, target = request.param
-    source = "\n".join(_function(i, c, "attn", dtype=dtype)
-                       for i, c in enumerate(CONFIGS))
-    return dtype, Library(source, extra_args=target_args(target))
+_LIBRARIES = {}
 
 
+def _library(dtype, target, index):
+    """A library of the one function attn<index>: compiling every config
+    into one emulated library with --runtime-checks takes minutes (the
+    lowering of its many bounds checks grows faster than linearly)."""
+    key = (dtype, target, index)
+    if key not in _LIBRARIES:
+        _LIBRARIES[key] = Library(
+            _function(index, CONFIGS[index], "attn", dtype=dtype),
+            extra_args=target_args(target))
+    return _LIBRARIES[key]
+
+
+@pytest.mark.parametrize("target", ["cuda-emulated", "cuda"])
+@pytest.mark.parametrize("dtype", list(TYPES))
 @pytest.mark.parametrize("index", range(len(CONFIGS)))
-def test_tensor_core_attention_matches_reference(library, index):
-    dtype, lib = library
+def test_tensor_core_attention_matches_reference(index, dtype, target):
+    lib = _library(dtype, target, index)
     (b, h, hkv, lq, lk, d, dv, causal, window, chunk, softcap, _, kv_len,
      lse, scale) = CONFIGS[index]
     rng = np.random.default_rng(900 + index)
@@ -82,3 +98,45 @@ def test_tensor_core_attention_matches_reference(library, index):
         assert np.array_equal(np.isfinite(outs[1]), finite), "masked rows' lse"
         assert_close(outs[1][finite], lse_ref[finite], rtol=1e-3, atol=1e-3,
                      what="lse")
+
+
+def test_staged_attention_reads_rows_that_are_not_16_byte_aligned():
+    """The staged kernel copies K and V 16 bytes at a time only where their
+    rows start 16-byte aligned (checked at run time); caller memory one
+    element past an aligned start (seqc_call_device on an emulated library,
+    whose "GPU memory" is host memory) takes the element-wise copy and
+    gives the same result."""
+    import seqc
+    config = (1, 2, 1, 64, 70, 32, 16, True, None, None, None, None, False,
+              False, None)
+    b, h, hkv, lq, lk, d, dv = config[:7]
+    lib = seqc.load(Library(_function(0, config, "attn", dtype="f16"),
+                            extra_args=target_args("cuda-emulated")).path)
+    rng = np.random.default_rng(990)
+    q, k, v = (rng.standard_normal(shape).astype(np.float16) for shape in
+               ((b, h, lq, d), (b, hkv, lk, d), (b, hkv, lk, dv)))
+
+    def device(a):
+        return (a.ctypes.data, a.shape, "f16")
+
+    def run(k_in, v_in):
+        out = np.zeros((b, h, lq, dv), np.float16)
+        lib.call_device("attn0", [device(q), device(k_in), device(v_in)],
+                        [device(out)])
+        return out
+
+    def shifted(a):
+        storage = np.empty(a.size + 1, np.float16)
+        view = storage[1:].reshape(a.shape)
+        view[...] = a
+        return storage, view
+
+    (k_storage, k_shifted), (v_storage, v_shifted) = shifted(k), shifted(v)
+    assert k_shifted.ctypes.data % 16 != 0 and v_shifted.ctypes.data % 16 != 0
+    unaligned = run(k_shifted, v_shifted)
+    out_ref, _ = attention_reference(
+        *(a.astype(np.float64) for a in (q, k, v)), None, None,
+        1.0 / np.sqrt(d), True, None, None, None)
+    assert_close(unaligned.astype(np.float64), out_ref, rtol=1e-2, atol=1e-2,
+                 what="f16 output, unaligned K and V")
+    np.testing.assert_array_equal(unaligned, run(k, v))

@@ -390,7 +390,19 @@ def SeqGpuAttention : Pass<"seq-gpu-attention"> {
     the scores, the online softmax's row max and sum over a row's four
     lanes with `gpu.shuffle xor`, and the probabilities, rounded to the
     input type, as the A operand of the `mma.sync` for P V, accumulated
-    in registers (FlashAttention-2's layout; no shared memory).
+    in registers (FlashAttention-2's layout).
+
+    With `shared-memory` (on by default) the warps come in blocks of four
+    (`seq.gpu_block_size = 128`) that own 64 consecutive query rows of one
+    head: the block copies 64 keys of K and V at a time into workgroup
+    buffers (16-byte loads where the operands' rows are 16-byte aligned,
+    checked at run time; rows padded by 8 elements against bank
+    conflicts), waits at a barrier, and each warp runs its rows over them
+    16 keys at a time, the keys outside its own rows' masks contributing
+    nothing; a second barrier protects the tile from the next copy. K and
+    V are then read from global memory once per block instead of once per
+    warp. `shared-memory=false`: each warp reads K and V from global
+    memory itself, in the operand layouts.
 
     The thread-per-row form is the GPU's correctness-first one: no shared
     memory, no tensor cores (a warp reads the same K and V rows, which the
@@ -411,7 +423,32 @@ def SeqGpuAttention : Pass<"seq-gpu-attention"> {
     Option<"tensorCores", "tensor-cores", "bool", "true",
            "f16/bf16 attention with static head sizes (multiples of 16, "
            "value heads of 8, up to 128) on tensor cores (mma.sync)">,
+    Option<"sharedMemory", "shared-memory", "bool", "true",
+           "with tensor cores: blocks of 4 warps stage K and V in shared "
+           "memory, 64 keys at a time">,
   ];
+}
+
+def SeqGpuAlignWorkgroupBuffers : Pass<"seq-gpu-align-workgroup-buffers"> {
+  let summary = "Align the kernels' workgroup (shared) buffers to 16 bytes "
+                "(CUDA target)";
+  let description = [{
+    Runs after `gpu-kernel-outlining`: every workgroup attribution of a
+    `gpu.func` gets `llvm.align = 16` (a larger alignment already set is
+    kept), which the GPU-to-NVVM lowering gives the buffer's `.shared`
+    variable. Without it the variable has its element type's alignment (2
+    bytes for f16), while the staged attention copies K and V 16 bytes at
+    a time into rows that are multiples of 16 bytes and LLVM merges
+    neighbouring 4-byte stores into 16-byte ones (`st.shared.v4.b32`),
+    which a less aligned buffer would make misaligned accesses.
+
+    ```mlir
+    gpu.func @k() workgroup(%s : memref<64x72xf16, #gpu.address_space<workgroup>>) kernel
+    // becomes
+    gpu.func @k() workgroup(%s : memref<64x72xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def SeqGpuBF16Mma : Pass<"seq-gpu-bf16-mma"> {

@@ -244,12 +244,29 @@ void TensorCoreKernel::emitKernel(bool staged) {
   Value negInf = f32(-std::numeric_limits<double>::infinity());
   Value zero = f32(0.0);
   Value queryBlocks = ceilDiv(queryLength, index(kRows));
-  // With shared memory a block of kBlockWarps warps owns consecutive query
-  // blocks of one head; without, every warp is on its own.
+  // With shared memory a block of kBlockWarps warps shares the tiles of one
+  // key/value head: among the query heads that read it (GQA) as many as
+  // divide both the group and the block (4, 2 or 1), each with the same
+  // query blocks, so that their keys coincide, and the remaining warps on
+  // the next query blocks. Without, every warp is on its own.
   int64_t warpsPerBlock = staged ? kBlockWarps : 1;
-  Value groups = ceilDiv(queryBlocks, index(warpsPerBlock));
-  Value threads = mul(mul(mul(batch, heads), groups),
-                      index(warpsPerBlock * kWarp));
+  static_assert(kBlockWarps == 4, "heads per block are 4, 2 or 1");
+  Value headsPerBlock = index(1);
+  if (staged) {
+    auto divides = [&](int64_t n) {
+      return cmp(arith::CmpIPredicate::eq, rem(group, index(n)), index(0));
+    };
+    headsPerBlock = arith::SelectOp::create(
+        b, divides(4), index(4),
+        arith::SelectOp::create(b, divides(2), index(2), index(1)));
+  }
+  Value blocksPerBlock = div(index(warpsPerBlock), headsPerBlock);
+  Value headGroups = div(group, headsPerBlock);
+  Value queryGroups = ceilDiv(queryBlocks, blocksPerBlock);
+  Value kvHeads = div(heads, group);
+  Value threads =
+      mul(mul(mul(mul(batch, kvHeads), headGroups), queryGroups),
+          index(warpsPerBlock * kWarp));
   // Read by the host from the buffers' descriptors (a kernel's lane holds
   // no memref).
   Value kAligned, vAligned;
@@ -278,20 +295,26 @@ void TensorCoreKernel::emitKernel(bool staged) {
     }
     Value lane = rem(iteration, index(kWarp));
     Value thread = rem(iteration, index(blockThreads));
+    Value warpInBlock = div(thread, index(kWarp));
+    // Block: (batch, key/value head, group of query heads, query blocks).
     Value blockId = div(iteration, index(blockThreads));
-    Value queryGroup = rem(blockId, groups);
+    Value queryGroup = rem(blockId, queryGroups);
+    Value rest = div(blockId, queryGroups);
+    Value headGroup = rem(rest, headGroups);
+    rest = div(rest, headGroups);
     WarpRows w;
-    w.h = rem(div(blockId, groups), heads);
-    w.bi = div(div(blockId, groups), heads);
-    w.kvHead = div(w.h, group);
+    w.kvHead = rem(rest, kvHeads);
+    w.bi = div(rest, kvHeads);
+    w.h = add(add(mul(w.kvHead, group), mul(headGroup, headsPerBlock)),
+              rem(warpInBlock, headsPerBlock));
     w.g = div(lane, index(4)), w.t = rem(lane, index(4));
     w.twoT = mul(w.t, index(2));
     w.scale = scale;
     // A block's last warps may have no query rows: they compute on the
     // last row (every warp of a block must reach its barriers) and store
     // nothing.
-    Value queryBlock = add(mul(queryGroup, index(warpsPerBlock)),
-                           div(thread, index(kWarp)));
+    Value firstBlock = mul(queryGroup, blocksPerBlock);
+    Value queryBlock = add(firstBlock, div(warpInBlock, headsPerBlock));
 
     w.in.group = group, w.in.queryLength = queryLength,
     w.in.keyLength = keyLength;
@@ -301,10 +324,10 @@ void TensorCoreKernel::emitKernel(bool staged) {
     // a block's) keys run from its first row's first to its last row's
     // last.
     Value lastQuery = sub(queryLength, index(1));
-    auto keyRange = [&](Value firstBlock, int64_t blocks) {
+    auto keyRange = [&](Value firstBlock, Value blocks) {
       Value first = min(mul(firstBlock, index(kRows)), lastQuery);
-      Value last = min(add(mul(firstBlock, index(kRows)),
-                           index(blocks * kRows - 1)),
+      Value last = min(sub(mul(add(firstBlock, blocks), index(kRows)),
+                           index(1)),
                        lastQuery);
       return std::pair<Value, Value>{
           flash::visibleKeys(*this, w.in, mul(first, group)).first,
@@ -340,7 +363,7 @@ void TensorCoreKernel::emitKernel(bool staged) {
     SmallVector<Value> state;
     if (!staged) {
       // K and V straight from global memory, in the operand layouts.
-      auto [lo, hi] = keyRange(queryBlock, 1);
+      auto [lo, hi] = keyRange(queryBlock, index(1));
       auto keyPair = [&](Value key, Value column) -> Value {
         return pair(k, {w.bi, w.kvHead, min(key, lastKey), column});
       };
@@ -356,8 +379,7 @@ void TensorCoreKernel::emitKernel(bool staged) {
       // bytes a thread at a time where the rows allow), waits, and each
       // warp runs its rows over them 16 keys at a time; it waits again
       // before the next tile overwrites them.
-      auto [lo, hi] = keyRange(mul(queryGroup, index(warpsPerBlock)),
-                               warpsPerBlock);
+      auto [lo, hi] = keyRange(firstBlock, blocksPerBlock);
       // The two copies are different loops (16-byte chunks, or pairs of
       // elements): were they the same loop, LLVM would merge the two
       // branches into one with the smaller alignment.

@@ -67,13 +67,16 @@ static std::string typeName(Type type) {
 namespace {
 /// Runs the ops of one warp's (or one block's) kernel body on the host.
 struct WarpEmulator {
-  WarpEmulator(OpBuilder &b, Location loc, Block *scratch, int64_t width)
-      : b(b), loc(loc), scratch(scratch), width(width) {}
+  WarpEmulator(OpBuilder &b, Location loc, Block *scratch, int64_t width,
+               bool wholeBlock)
+      : b(b), loc(loc), scratch(scratch), width(width),
+        wholeBlock(wholeBlock) {}
 
   OpBuilder &b;
   Location loc;
   Block *scratch;               // where the lane buffers are allocated
   int64_t width;                // lanes run in lockstep: a warp or a block
+  bool wholeBlock;              // the lanes are the whole block
   IRMapping uniform;            // kernel value -> its host value (all lanes)
   DenseMap<Value, Value> lanes; // kernel value -> memref<width x type>
 
@@ -256,11 +259,11 @@ LogicalResult WarpEmulator::runIf(scf::IfOp op) {
   Value all = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count,
                                     index(width));
   cf::AssertOp::create(b, loc, arith::OrIOp::create(b, loc, none, all),
-                       width == kWarp
-                           ? "a branch around a lane exchange diverges "
-                             "within a warp"
-                           : "a branch around a barrier or a lane exchange "
-                             "diverges within a block");
+                       wholeBlock
+                           ? "a branch around a barrier or a lane exchange "
+                             "diverges within a block"
+                           : "a branch around a lane exchange diverges "
+                             "within a warp");
   SmallVector<Value> results;
   for (Value result : op.getResults()) {
     FailureOr<Value> buffer = laneBuffer(result.getType());
@@ -464,9 +467,9 @@ LogicalResult WarpEmulator::runBlock(Block &block) {
             // The block's lanes run each op in turn: what they wrote before
             // the barrier is written before any reads after it.
             .Case([&](gpu::BarrierOp o) {
-              return width == kWarp
-                         ? unsupported(o, "a barrier in a warp emulation")
-                         : success();
+              return wholeBlock
+                         ? success()
+                         : unsupported(o, "a barrier in a warp emulation");
             })
             .Default([&](Operation *o) {
               return unsupported(o, "a lane exchange inside this op");
@@ -511,7 +514,7 @@ LogicalResult mlir::seq::emulateWarpLaunch(gpu::LaunchOp launch) {
   memref::AllocaScopeReturnOp::create(b, loc);
   b.setInsertionPointToStart(body);
 
-  WarpEmulator warp(b, loc, body, width);
+  WarpEmulator warp(b, loc, body, width, wholeBlock);
   SmallVector<Value> ivs(loop.getInductionVars());
   gpu::KernelDim3 blockIds = launch.getBlockIds(),
                   threadIds = launch.getThreadIds(),

@@ -29,6 +29,7 @@
 
 #include "MmaBuilder.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
+#include "seqc/Transforms/GpuBlockKernels.h"
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -52,6 +53,9 @@ using namespace mlir::seq;
 
 namespace {
 constexpr int64_t kChunk = 16, kSlice = 16, kMaxKeyDim = 128;
+/// The largest block of a head's value slices that stages Q and K (value
+/// heads up to 512); larger ones read them from global memory.
+constexpr int64_t kMaxBlockThreads = 1024;
 
 /// Why `op` stays with the reference lowering, or null.
 const char *unsupportedReason(LinearAttentionOp op) {
@@ -135,8 +139,23 @@ void Kernel::run() {
              });
   }
   // One iteration per lane; seq-gpu-map-parallel-loops makes consecutive
-  // iterations consecutive threads, so each aligned 32 are one warp.
-  parallel(mul(warps, index(kWarp)), [&](Value iteration) {
+  // iterations consecutive threads, so each aligned 32 are one warp, and
+  // the warps of one head's value slices, consecutive, one block when they
+  // stage the chunk's Q and K in shared memory.
+  int64_t blockThreads = valueDim / kSlice * kWarp;
+  bool staged = blockThreads <= kMaxBlockThreads && !perKey;
+  scf::ParallelOp kernel = parallel(mul(warps, index(kWarp)), [&](Value iteration) {
+    Value qShared, kShared;
+    if (staged) {
+      // A chunk's rows of Q and K, in pairs (each fragment register is one
+      // 4-byte load), rows padded by 8 elements against bank conflicts.
+      auto workgroup = gpu::AddressSpaceAttr::get(
+          b.getContext(), gpu::AddressSpace::Workgroup);
+      auto type = MemRefType::get({kChunk, (keyDim + 8) / 2}, pairType(),
+                                  MemRefLayoutAttrInterface(), workgroup);
+      qShared = memref::AllocaOp::create(b, type);
+      kShared = memref::AllocaOp::create(b, type);
+    }
     Value lane = rem(iteration, index(kWarp));
     Value warp = div(iteration, index(kWarp));
     Value firstColumn = mul(rem(warp, slices), index(kSlice));
@@ -169,6 +188,41 @@ void Kernel::run() {
             return cmp(arith::CmpIPredicate::slt, i, valid);
           };
           auto step = [&](Value i) { return min(add(start, i), lastStep); };
+          // The block copies the chunk's Q and K rows (clamped to real
+          // steps, as every read is) to shared memory and waits.
+          if (staged) {
+            Value thread = rem(iteration, index(blockThreads));
+            int64_t pairsPerRow = keyDim / 2;
+            loop(thread, index(kChunk * pairsPerRow), index(blockThreads), {},
+                 [&](Value p, ValueRange) -> SmallVector<Value> {
+                   Value row = div(p, index(pairsPerRow));
+                   Value column = rem(p, index(pairsPerRow));
+                   Value at = mul(column, index(2));
+                   store(pair(q, {bi, h, step(row), at}), qShared,
+                         {row, column});
+                   store(pair(k, {bi, h, step(row), at}), kShared,
+                         {row, column});
+                   return {};
+                 });
+            gpu::BarrierOp::create(b);
+          }
+          // Q's and K's pairs at step `t` (a clamped step of the chunk),
+          // channels `d`, `d` + 1, and K's element at channel `d`.
+          auto pairAt = [&](Value memref, Value shared, Value t,
+                            Value d) -> Value {
+            if (!staged)
+              return pair(memref, {bi, h, t, d});
+            return load(shared, {sub(t, start), div(d, index(2))});
+          };
+          auto qPair = [&](Value t, Value d) { return pairAt(q, qShared, t, d); };
+          auto kPair = [&](Value t, Value d) { return pairAt(k, kShared, t, d); };
+          auto kElement = [&](Value t, Value d) -> Value {
+            if (!staged)
+              return load(k, {bi, h, t, d});
+            return vector::ExtractOp::create(
+                b, kPair(t, mul(div(d, index(2)), index(2))),
+                ArrayRef<OpFoldResult>{rem(d, index(2))});
+          };
           // G_i: the decay's sum over the chunk's real steps 0..i.
           auto cumulative = [&](Value i) -> Value {
             if (!decay || perKey)
@@ -213,8 +267,9 @@ void Kernel::run() {
           };
           // A pair of `memref` at row `t`, channels `d`, `d` + 1, each scaled
           // by exp(sign * G[t][its channel]).
-          auto scaledPair = [&](Value memref, Value t, Value d, double sign) {
-            Value values = pair(memref, {bi, h, t, d});
+          auto scaledPair = [&](function_ref<Value(Value, Value)> pairOf,
+                                Value t, Value d, double sign) {
+            Value values = pairOf(t, d);
             SmallVector<Value> scaled;
             for (int64_t j = 0; j < 2; ++j)
               scaled.push_back(mul32(
@@ -232,16 +287,16 @@ void Kernel::run() {
             Value column8 = add(column, index(8));
             if (!perKey) {
               queries.push_back(fragment(
-                  aType(), {pair(q, {bi, h, step(rows[0]), column}),
-                            pair(q, {bi, h, step(rows[1]), column}),
-                            pair(q, {bi, h, step(rows[0]), column8}),
-                            pair(q, {bi, h, step(rows[1]), column8})}));
+                  aType(), {qPair(step(rows[0]), column),
+                            qPair(step(rows[1]), column),
+                            qPair(step(rows[0]), column8),
+                            qPair(step(rows[1]), column8)}));
               continue;
             }
             SmallVector<Value> scaled;
             for (int64_t r = 0; r < 4; ++r)
               llvm::append_range(scaled,
-                                 scaledPair(q, step(rows[r % 2]),
+                                 scaledPair(qPair, step(rows[r % 2]),
                                             r / 2 ? column8 : column, 1.0));
             queries.push_back(fragmentOf(aType(), scaled));
           }
@@ -259,12 +314,13 @@ void Kernel::run() {
               Value column8 = add(column, index(8));
               Value keys;
               if (perKey) {
-                SmallVector<Value> scaled = scaledPair(k, key, column, -1.0);
-                llvm::append_range(scaled, scaledPair(k, key, column8, -1.0));
+                SmallVector<Value> scaled = scaledPair(kPair, key, column, -1.0);
+                llvm::append_range(scaled,
+                                   scaledPair(kPair, key, column8, -1.0));
                 keys = fragmentOf(bType(), scaled);
               } else {
-                keys = fragment(bType(), {pair(k, {bi, h, key, column}),
-                                          pair(k, {bi, h, key, column8})});
+                keys = fragment(bType(),
+                                {kPair(key, column), kPair(key, column8)});
               }
               scores = mma(queries[d / 16], keys, scores);
             }
@@ -341,7 +397,7 @@ void Kernel::run() {
             for (int64_t r = 0; r < 2; ++r)
               for (int64_t j = 0; j < 2; ++j) {
                 Value keyStep = step(add(twoT, index(j + 8 * r)));
-                Value x = load(k, {bi, h, keyStep, channel});
+                Value x = kElement(keyStep, channel);
                 // Per key channel: k_j exp(G_15 - G_j) (at most 1).
                 if (perKey)
                   x = mul32(toF32(x),
@@ -363,6 +419,9 @@ void Kernel::run() {
             next.push_back(mma(valuesT, fragmentOf(bType(), keys),
                                arith::MulFOp::create(b, tiles[n], tileCarry)));
           }
+          // The next chunk's copy overwrites the tiles.
+          if (staged)
+            gpu::BarrierOp::create(b);
           return next;
         });
 
@@ -374,6 +433,9 @@ void Kernel::run() {
                 {bi, h, add(index(8 * n + j), twoT),
                  add(firstColumn, add(g, index(8 * r)))});
   });
+
+  if (staged)
+    kernel->setAttr(kBlockSizeAttr, b.getI64IntegerAttr(blockThreads));
 
   op->replaceAllUsesWith(
       ValueRange{resultTensor(out, op.getOutput().getType()),

@@ -81,6 +81,11 @@
 // Chunked linear attention on tensor cores (seq-gpu-linear-attention): the
 // chunk's scores, P V, Q S and the state update, all mma.sync.
 // PTX: // gpu.module @linear_attention_bf16_kernel
+// The block of a head's value slices shares the chunk's Q and K rows.
+// PTX: .shared .align 16 .b8 __wg_linear_attention_bf16_kernel_0[2304];
+// PTX: .shared .align 16 .b8 __wg_linear_attention_bf16_kernel_1[2304];
+// PTX: bar.sync 0;
+// PTX: ld.shared.b32
 // PTX-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX: cvt.rn.bf16x2.f32
 // PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32

@@ -39,8 +39,10 @@ func.func @causal_gqa_f16(%q: tensor<?x8x?x72xf16>, %k: tensor<?x2x?x72xf16>,
 // 1 and 2), P rounded to bf16 as the A operand of 32 / 8 mma.sync for
 // P V, accumulated in registers (loop-carried fragments); the output
 // stored in pairs, rows past Lq skipped.
-// Staged: blocks of 4 warps (seq.gpu_block_size = 128) with workgroup
-// tiles of 64 keys, rows padded by 8 (K in pairs: 72 / 2 = 36; V 40);
+// Staged: blocks of 4 warps (seq.gpu_block_size = 128) sharing the tiles
+// of one key/value head among 4, 2 or 1 of its query heads (as many as
+// divide the group), with workgroup tiles of 64 keys, rows padded by 8 (K
+// in pairs: 72 / 2 = 36; V 40);
 // whether K's and V's rows are 16-byte aligned is read on the host; per
 // tile each is copied in 16-byte chunks (aligned) or in pairs, a barrier,
 // the four 16-key blocks from shared memory, a barrier.
@@ -49,6 +51,8 @@ func.func @causal_gqa_f16(%q: tensor<?x8x?x72xf16>, %k: tensor<?x2x?x72xf16>,
 // CHECK-NOT: memref.alloc
 // CHECK: %[[WIDE:.*]] = arith.cmpi sge, %{{.*}}, %c64
 // CHECK: scf.if %[[WIDE]] {
+// CHECK: %[[TWO:.*]] = arith.select %{{.*}}, %c2{{[_0-9]*}}, %c1{{[_0-9]*}} : index
+// CHECK: arith.select %{{.*}}, %c4{{[_0-9]*}}, %[[TWO]] : index
 // CHECK: memref.extract_aligned_pointer_as_index
 // CHECK: memref.extract_aligned_pointer_as_index
 // CHECK: scf.parallel

@@ -7,14 +7,26 @@
 // of Dk / 16 = 2 mma.sync), the decayed and masked P rounded to bf16, per
 // output tile P V and Q S (2 mma.sync), the output stored in pairs, and the
 // state update V^T K (4 mma.sync); the final state stored from registers.
+// The warps of a head's value slices (Dv / 16 = 2: a block of 64 threads)
+// share the chunk's Q and K rows through shared memory (16 rows of 32 + 8
+// elements, in pairs): copied, a barrier, read, and a barrier before the
+// next chunk's copy. GLA (below) reads them from global memory.
 // CHECK-LABEL: func.func @ssd_bf16
 // CHECK: %[[OUT:.*]] = memref.alloc({{.*}}) : memref<?x2x?x32xbf16>
 // CHECK: %[[STATE:.*]] = memref.alloc({{.*}}) : memref<?x2x32x32xbf16>
 // CHECK: scf.parallel
+// CHECK: %[[QS:.*]] = memref.alloca() : memref<16x20xvector<2xbf16>, #gpu.address_space<workgroup>>
+// CHECK: %[[KS:.*]] = memref.alloca() : memref<16x20xvector<2xbf16>, #gpu.address_space<workgroup>>
 // CHECK-COUNT-16: memref.load %{{.*}} : memref<?x2x32x32xbf16
 // CHECK: scf.for {{.*}} step %c16{{[_0-9]*}} iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
 // CHECK: scf.for
+// CHECK: memref.store {{.*}}, %[[QS]]
+// CHECK: memref.store {{.*}}, %[[KS]]
+// CHECK: gpu.barrier
+// CHECK: scf.for
 // CHECK: memref.load %{{.*}} : memref<?x2x?xbf16
+// CHECK: memref.load %[[QS]]
+// CHECK: memref.load %[[KS]]
 // CHECK-COUNT-4: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK: arith.truncf {{.*}} : f32 to bf16
 // CHECK: nvgpu.mma.sync
@@ -22,8 +34,10 @@
 // CHECK: scf.if
 // CHECK: vector.store {{.*}}, %[[OUT]]
 // CHECK-COUNT-6: nvgpu.mma.sync
+// CHECK: gpu.barrier
 // CHECK: scf.yield
 // CHECK-COUNT-16: memref.store {{.*}}, %[[STATE]]
+// CHECK: } {seq.gpu_block_size = 64 : i64}
 // CHECK-NOT: seq.linear_attention
 func.func @ssd_bf16(%q: tensor<?x2x?x32xbf16>, %v: tensor<?x2x?x32xbf16>,
                     %g: tensor<?x2x?xbf16>, %s0: tensor<?x2x32x32xbf16>)
@@ -47,6 +61,7 @@ func.func @ssd_bf16(%q: tensor<?x2x?x32xbf16>, %v: tensor<?x2x?x32xbf16>,
 // CHECK: scf.for
 // CHECK: memref.store {{.*}}, %[[G]]
 // CHECK: scf.parallel
+// CHECK-NOT: #gpu.address_space<workgroup>
 // CHECK: memref.load %[[G]]
 // CHECK: math.exp
 // CHECK: nvgpu.mma.sync

@@ -39,10 +39,15 @@ CONFIGS = [
     # 64 query rows or more: blocks of 4 warps staging K and V in shared
     # memory 64 keys at a time (GQA, tiles past the last key, a block's
     # last warps without rows, a window, kv_len, Dv = 8: fewer chunks to
-    # copy than threads, rows that see no key).
+    # copy than threads, rows that see no key, softcap).
     (2, 4, 2, 80, 96, 32, 24, True, None, None, None, None, False, True, None),
     (1, 2, 2, 64, 64, 16, 8, False, 7, None, None, None, True, True, None),
     (1, 2, 1, 100, 40, 64, 64, True, None, None, 5.0, None, False, True, None),
+    # A block shares its tiles among the query heads of a GQA group: 4
+    # heads of 16 rows (group 4), 2 heads of 32 rows (group 2, above), or
+    # one head of 64 rows (group 3).
+    (1, 8, 2, 64, 72, 32, 16, True, None, None, None, None, False, True, None),
+    (1, 6, 2, 70, 70, 16, 16, False, None, None, None, None, True, True, None),
 ]
 
 TYPES = {"f16": 1e-2, "bf16": 4e-2}

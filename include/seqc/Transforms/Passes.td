@@ -392,9 +392,12 @@ def SeqGpuAttention : Pass<"seq-gpu-attention"> {
     input type, as the A operand of the `mma.sync` for P V, accumulated
     in registers (FlashAttention-2's layout).
 
-    With `shared-memory` (on by default) the warps come in blocks of four
-    (`seq.gpu_block_size = 128`) that own 64 consecutive query rows of one
-    head: the block copies 64 keys of K and V at a time into workgroup
+    With `shared-memory` (on by default) and at least 64 query rows (a
+    host-side choice per call) the warps come in blocks of four
+    (`seq.gpu_block_size = 128`) that own 64 query rows of one key/value
+    head: with GQA, the same 16, 32 or 64 rows of 4, 2 or 1 of its query
+    heads (as many as divide the group). The block copies 64 keys of K and
+    V at a time into workgroup
     buffers (16-byte loads where the operands' rows are 16-byte aligned,
     checked at run time; rows padded by 8 elements against bank
     conflicts), waits at a barrier, and each warp runs its rows over them
@@ -501,6 +504,16 @@ def SeqGpuLinearAttention : Pass<"seq-gpu-linear-attention"> {
     the scores (up to exp(16 |decay|): bf16 has the range, f16 has not),
     K exp(G_15 - G_j) for the update, and each state column decays by its
     channel's exp(G_15).
+
+    Without a per-key-channel decay, the warps of one head's value slices
+    (consecutive, `Dv / 16` of them, up to 32) form one block
+    (`seq.gpu_block_size = Dv / 16 * 32`) that copies each chunk's 16 rows
+    of Q and K into workgroup buffers once (rows padded by 8 elements),
+    waits at a barrier, reads its fragments from them, and waits again
+    before the next chunk's copy: Q and K come from global memory once per
+    head instead of once per warp. GLA keeps reading them from global
+    memory: staged, its kernel reached 255 registers (sm_80), the most a
+    thread of a 256-thread block may have.
     Other forms stay with the reference lowering (`emit-remarks` says
     why).
   }];

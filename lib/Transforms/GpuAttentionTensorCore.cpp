@@ -7,13 +7,20 @@
 // four keys of each row in every lane, so the online softmax's row max and
 // sum take two shuffles among the row's four lanes; the probabilities P,
 // rounded to the input type, are already in the layout of the A operand of
-// the next mma.sync, P V, which accumulates the output in registers. No
-// shared memory, no barriers: warps are independent. Q's fragments are
-// loaded once; K and V are read from global memory (through the caches) in
-// the operand layouts.
+// the next mma.sync, P V, which accumulates the output in registers. Q's
+// fragments are loaded once.
 //
-// The fragment layouts are in MmaBuilder.h. seq-gpu-emulate-on-host computes mma.sync from the same layouts, which is
-// how this kernel is tested numerically without a GPU.
+// Two kernels, the host choosing per call: from 64 query rows on, blocks
+// of four warps (the same rows of up to four query heads of a GQA group,
+// or consecutive rows of one) copy 64 keys of K and V at a time into
+// shared memory, wait at a barrier, read their fragments from there, and
+// wait again before the next copy; below, for decoding, each warp reads K
+// and V from global memory itself, in the operand layouts.
+//
+// The fragment layouts are in MmaBuilder.h. seq-gpu-emulate-on-host
+// computes mma.sync from the same layouts (and runs a block's warps in
+// lockstep), which is how these kernels are tested numerically without a
+// GPU.
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,8 +89,8 @@ struct TensorCoreKernel : MmaBuilder {
 
   // Set by run().
   Value q = {}, k = {}, v = {}, kvLen = {}, out = {}, lse = {};
-  Value batch = {}, heads = {}, queryLength = {}, keyLength = {},
-        lastKey = {}, group = {}, scale = {};
+  Value batch = {}, heads = {}, queryLength = {}, keyLength = {}, lastKey = {},
+        group = {}, scale = {};
 
   /// The online softmax over the keys [keyStart, keyStart + 16): the
   /// carried row maxima, sums and output accumulators, updated.
@@ -102,8 +109,7 @@ struct TensorCoreKernel : MmaBuilder {
 };
 } // namespace
 
-SmallVector<Value> TensorCoreKernel::keyBlock(const WarpRows &w,
-                                              Value keyStart,
+SmallVector<Value> TensorCoreKernel::keyBlock(const WarpRows &w, Value keyStart,
                                               ValueRange carried,
                                               KeyValueSource source) {
   Value negInf = f32(-std::numeric_limits<double>::infinity());
@@ -183,9 +189,8 @@ SmallVector<Value> TensorCoreKernel::keyBlock(const WarpRows &w,
       for (int64_t j = 0; j < 2; ++j)
         values.push_back(source.value(valueKeys[r][j], column));
     Value acc = arith::MulFOp::create(b, carried[4 + e / 8], rescale);
-    next.push_back(mma(pFragment,
-                       vector::FromElementsOp::create(b, bType(), values),
-                       acc));
+    next.push_back(mma(
+        pFragment, vector::FromElementsOp::create(b, bType(), values), acc));
   }
   return next;
 }
@@ -229,14 +234,14 @@ Value TensorCoreKernel::alignedRows(Value buffer) {
   Value pointer = memref::ExtractAlignedPointerAsIndexOp::create(b, buffer);
   int64_t bytes = element.getIntOrFloatBitWidth() / 8;
   Value start = add(pointer, mul(meta.getOffset(), index(bytes)));
-  Value aligned = cmp(arith::CmpIPredicate::eq, rem(start, index(16)),
-                      index(0));
+  Value aligned =
+      cmp(arith::CmpIPredicate::eq, rem(start, index(16)), index(0));
   ValueRange strides = meta.getStrides();
   for (Value stride : strides.drop_back())
-    aligned = arith::AndIOp::create(
-        b, aligned,
-        cmp(arith::CmpIPredicate::eq, rem(stride, index(16 / bytes)),
-            index(0)));
+    aligned =
+        arith::AndIOp::create(b, aligned,
+                              cmp(arith::CmpIPredicate::eq,
+                                  rem(stride, index(16 / bytes)), index(0)));
   return aligned;
 }
 
@@ -264,9 +269,8 @@ void TensorCoreKernel::emitKernel(bool staged) {
   Value headGroups = div(group, headsPerBlock);
   Value queryGroups = ceilDiv(queryBlocks, blocksPerBlock);
   Value kvHeads = div(heads, group);
-  Value threads =
-      mul(mul(mul(mul(batch, kvHeads), headGroups), queryGroups),
-          index(warpsPerBlock * kWarp));
+  Value threads = mul(mul(mul(mul(batch, kvHeads), headGroups), queryGroups),
+                      index(warpsPerBlock * kWarp));
   // Read by the host from the buffers' descriptors (a kernel's lane holds
   // no memref).
   Value kAligned, vAligned;
@@ -279,8 +283,8 @@ void TensorCoreKernel::emitKernel(bool staged) {
     int64_t blockThreads = warpsPerBlock * kWarp;
     Value kShared, vShared;
     if (staged) {
-      auto workgroup = gpu::AddressSpaceAttr::get(
-          b.getContext(), gpu::AddressSpace::Workgroup);
+      auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                                  gpu::AddressSpace::Workgroup);
       // Rows padded by 8 elements: the 8 keys a fragment load reads sit
       // in different banks. K in pairs, so that each register of its B
       // fragments is one 4-byte load; V in elements (a B fragment of V
@@ -326,9 +330,8 @@ void TensorCoreKernel::emitKernel(bool staged) {
     Value lastQuery = sub(queryLength, index(1));
     auto keyRange = [&](Value firstBlock, Value blocks) {
       Value first = min(mul(firstBlock, index(kRows)), lastQuery);
-      Value last = min(sub(mul(add(firstBlock, blocks), index(kRows)),
-                           index(1)),
-                       lastQuery);
+      Value last = min(
+          sub(mul(add(firstBlock, blocks), index(kRows)), index(1)), lastQuery);
       return std::pair<Value, Value>{
           flash::visibleKeys(*this, w.in, mul(first, group)).first,
           flash::visibleKeys(*this, w.in, mul(last, group)).second};
@@ -347,11 +350,11 @@ void TensorCoreKernel::emitKernel(bool staged) {
     for (int64_t d = 0; d < headDim; d += 16) {
       Value column = add(index(d), w.twoT);
       Value column8 = add(column, index(8));
-      w.queryFragments.push_back(fragment(
-          aType(), {pair(q, {w.bi, w.h, readRows[0], column}),
-                    pair(q, {w.bi, w.h, readRows[1], column}),
-                    pair(q, {w.bi, w.h, readRows[0], column8}),
-                    pair(q, {w.bi, w.h, readRows[1], column8})}));
+      w.queryFragments.push_back(
+          fragment(aType(), {pair(q, {w.bi, w.h, readRows[0], column}),
+                             pair(q, {w.bi, w.h, readRows[1], column}),
+                             pair(q, {w.bi, w.h, readRows[0], column8}),
+                             pair(q, {w.bi, w.h, readRows[1], column8})}));
     }
 
     // Carried: each row's running max and (this lane's part of the) sum,
@@ -385,8 +388,8 @@ void TensorCoreKernel::emitKernel(bool staged) {
       // branches into one with the smaller alignment.
       auto copyTile = [&](Value from, Value to, Value aligned, int64_t columns,
                           Value tileStart) {
-        bool pairs = isa<VectorType>(
-            cast<MemRefType>(to.getType()).getElementType());
+        bool pairs =
+            isa<VectorType>(cast<MemRefType>(to.getType()).getElementType());
         // Stores `values` (`width` elements from `column` of `row`).
         auto put = [&](Value values, int64_t width, Value row, Value column) {
           if (!pairs) {
@@ -395,18 +398,17 @@ void TensorCoreKernel::emitKernel(bool staged) {
           }
           Value columnPair = div(column, index(2));
           for (int64_t e = 0; e < width / 2; ++e)
-            KernelBuilder::store(
-                width == 2 ? values
-                           : vector::ShuffleOp::create(
-                                 b, values, values,
-                                 ArrayRef<int64_t>{2 * e, 2 * e + 1})
-                                 .getResult(),
-                to, {row, add(columnPair, index(e))});
+            KernelBuilder::store(width == 2
+                                     ? values
+                                     : vector::ShuffleOp::create(
+                                           b, values, values,
+                                           ArrayRef<int64_t>{2 * e, 2 * e + 1})
+                                           .getResult(),
+                                 to, {row, add(columnPair, index(e))});
         };
         auto copy = [&](int64_t width, bool wide) {
-          loop(thread, index(kTileKeys * columns / width),
-               index(blockThreads), {},
-               [&](Value chunk, ValueRange) -> SmallVector<Value> {
+          loop(thread, index(kTileKeys * columns / width), index(blockThreads),
+               {}, [&](Value chunk, ValueRange) -> SmallVector<Value> {
                  Value row = div(chunk, index(columns / width));
                  Value column =
                      mul(rem(chunk, index(columns / width)), index(width));
@@ -435,34 +437,34 @@ void TensorCoreKernel::emitKernel(bool staged) {
         b.setInsertionPoint(branch.elseBlock()->getTerminator());
         copy(2, /*wide=*/false);
       };
-      state = loop(
-          lo, hi, index(kTileKeys), inits,
-          [&](Value tileStart, ValueRange carried) -> SmallVector<Value> {
-            copyTile(k, kShared, kAligned, headDim, tileStart);
-            copyTile(v, vShared, vAligned, valueDim, tileStart);
-            gpu::BarrierOp::create(b);
-            auto keyPair = [&](Value key, Value column) -> Value {
-              return load(kShared, {sub(key, tileStart), div(column, index(2))});
-            };
-            auto value = [&](Value key, Value column) -> Value {
-              return load(vShared, {sub(key, tileStart), column});
-            };
-            // Keys past the block's range, or past a warp's own, are
-            // masked (their probabilities are 0).
-            SmallVector<Value> next = loop(
-                tileStart, add(tileStart, index(kTileKeys)), index(kKeys),
-                carried, [&](Value keyStart, ValueRange inner) {
-                  return keyBlock(w, keyStart, inner, {keyPair, value});
-                });
-            gpu::BarrierOp::create(b);
-            return next;
-          });
+      state =
+          loop(lo, hi, index(kTileKeys), inits,
+               [&](Value tileStart, ValueRange carried) -> SmallVector<Value> {
+                 copyTile(k, kShared, kAligned, headDim, tileStart);
+                 copyTile(v, vShared, vAligned, valueDim, tileStart);
+                 gpu::BarrierOp::create(b);
+                 auto keyPair = [&](Value key, Value column) -> Value {
+                   return load(kShared,
+                               {sub(key, tileStart), div(column, index(2))});
+                 };
+                 auto value = [&](Value key, Value column) -> Value {
+                   return load(vShared, {sub(key, tileStart), column});
+                 };
+                 // Keys past the block's range, or past a warp's own, are
+                 // masked (their probabilities are 0).
+                 SmallVector<Value> next = loop(
+                     tileStart, add(tileStart, index(kTileKeys)), index(kKeys),
+                     carried, [&](Value keyStart, ValueRange inner) {
+                       return keyBlock(w, keyStart, inner, {keyPair, value});
+                     });
+                 gpu::BarrierOp::create(b);
+                 return next;
+               });
     }
     store(w, state);
   });
   if (staged)
     kernel->setAttr(kBlockSizeAttr, b.getI64IntegerAttr(kBlockWarps * kWarp));
-
 }
 
 void TensorCoreKernel::run() {
@@ -489,8 +491,8 @@ void TensorCoreKernel::run() {
   } else {
     // Fewer query rows than a block of warps owns (decoding): each warp on
     // its own, as a staged block would compute mostly on padding rows.
-    Value staged = cmp(arith::CmpIPredicate::sge, queryLength,
-                       index(kBlockWarps * kRows));
+    Value staged =
+        cmp(arith::CmpIPredicate::sge, queryLength, index(kBlockWarps * kRows));
     auto choice = scf::IfOp::create(b, staged, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(choice.thenBlock()->getTerminator());
@@ -507,8 +509,7 @@ void TensorCoreKernel::run() {
 }
 
 void mlir::seq::lowerAttentionOnTensorCores(ImplicitLocOpBuilder &b,
-                                            AttentionOp op,
-                                            bool sharedMemory) {
+                                            AttentionOp op, bool sharedMemory) {
   auto headDim = cast<ShapedType>(op.getQ().getType()).getDimSize(3);
   auto valueDim = cast<ShapedType>(op.getV().getType()).getDimSize(3);
   Type element = cast<ShapedType>(op.getQ().getType()).getElementType();

@@ -1,7 +1,7 @@
 //===- GpuBarrierEffects.cpp - gpu.barrier's memory effects ---------------===//
 //
-// See GpuBlockKernels.h: a read and a write of memory in general, so that buffer
-// deallocation accepts kernels with barriers and no pass moves a memory
+// See GpuBlockKernels.h: a read and a write of memory in general, so that
+// buffer deallocation accepts kernels with barriers and no pass moves a memory
 // access across one.
 //
 //===----------------------------------------------------------------------===//
@@ -18,10 +18,10 @@ namespace {
 struct BarrierMemoryEffects
     : MemoryEffectOpInterface::ExternalModel<BarrierMemoryEffects,
                                              gpu::BarrierOp> {
-  void getEffects(
-      Operation *,
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-          &effects) const {
+  void
+  getEffects(Operation *,
+             SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+                 &effects) const {
     effects.emplace_back(MemoryEffects::Read::get());
     effects.emplace_back(MemoryEffects::Write::get());
   }

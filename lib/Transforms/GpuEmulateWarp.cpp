@@ -69,8 +69,8 @@ namespace {
 struct WarpEmulator {
   WarpEmulator(OpBuilder &b, Location loc, Block *scratch, int64_t width,
                bool wholeBlock)
-      : b(b), loc(loc), scratch(scratch), width(width),
-        wholeBlock(wholeBlock) {}
+      : b(b), loc(loc), scratch(scratch), width(width), wholeBlock(wholeBlock) {
+  }
 
   OpBuilder &b;
   Location loc;
@@ -87,8 +87,7 @@ struct WarpEmulator {
     if (!isa<IntegerType, FloatType, IndexType, VectorType>(type))
       return failure();
     OpBuilder top = OpBuilder::atBlockBegin(scratch);
-    return memref::AllocaOp::create(top, loc,
-                                    MemRefType::get({width}, type))
+    return memref::AllocaOp::create(top, loc, MemRefType::get({width}, type))
         .getResult();
   }
 
@@ -102,8 +101,7 @@ struct WarpEmulator {
 
   /// Emits a loop over the lanes around `body`.
   void forEachLane(function_ref<void(Value)> body) {
-    auto loop = scf::ForOp::create(b, loc, index(0), index(width),
-                                   index(1));
+    auto loop = scf::ForOp::create(b, loc, index(0), index(width), index(1));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     body(loop.getInductionVar());
@@ -112,8 +110,8 @@ struct WarpEmulator {
   /// Emits a loop over the warps around `body`, which gets the buffer index
   /// of the warp's first lane.
   void forEachWarp(function_ref<void(Value)> body) {
-    auto warps = scf::ForOp::create(b, loc, index(0), index(width / kWarp),
-                                    index(1));
+    auto warps =
+        scf::ForOp::create(b, loc, index(0), index(width / kWarp), index(1));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(warps.getBody()->getTerminator());
     body(arith::MulIOp::create(b, loc, warps.getInductionVar(), index(kWarp)));
@@ -243,8 +241,7 @@ LogicalResult WarpEmulator::runIf(scf::IfOp op) {
   Value count = scf::ForOp::create(
                     b, loc, index(0), index(width), index(1),
                     ValueRange{index(0)},
-                    [&](OpBuilder &nb, Location l, Value lane,
-                        ValueRange sum) {
+                    [&](OpBuilder &nb, Location l, Value lane, ValueRange sum) {
                       Value c = memref::LoadOp::create(nb, l, taken,
                                                        ValueRange{lane});
                       Value one = arith::IndexCastUIOp::create(
@@ -338,20 +335,21 @@ LogicalResult WarpEmulator::runMma(nvgpu::MmaSyncOp op) {
       auto plus = [&](Value x, int64_t y) {
         return arith::AddIOp::create(b, loc, x, index(y)).getResult();
       };
-      auto unpack = [&](Value buffer, Value to, int64_t registers,
-                        function_ref<std::pair<Value, Value>(int64_t, int64_t)>
-                            place) {
-        Value fragment = memref::LoadOp::create(b, loc, buffer, ValueRange{at});
-        for (int64_t r = 0; r < registers; ++r)
-          for (int64_t j = 0; j < 2; ++j) {
-            Value x = vector::ExtractOp::create(b, loc, fragment,
-                                                ArrayRef<int64_t>{r, j});
-            if (!x.getType().isF32())
-              x = arith::ExtFOp::create(b, loc, f32, x);
-            auto [row, column] = place(r, j);
-            memref::StoreOp::create(b, loc, x, to, ValueRange{row, column});
-          }
-      };
+      auto unpack =
+          [&](Value buffer, Value to, int64_t registers,
+              function_ref<std::pair<Value, Value>(int64_t, int64_t)> place) {
+            Value fragment =
+                memref::LoadOp::create(b, loc, buffer, ValueRange{at});
+            for (int64_t r = 0; r < registers; ++r)
+              for (int64_t j = 0; j < 2; ++j) {
+                Value x = vector::ExtractOp::create(b, loc, fragment,
+                                                    ArrayRef<int64_t>{r, j});
+                if (!x.getType().isF32())
+                  x = arith::ExtFOp::create(b, loc, f32, x);
+                auto [row, column] = place(r, j);
+                memref::StoreOp::create(b, loc, x, to, ValueRange{row, column});
+              }
+          };
       unpack(a, aTile, 4, [&](int64_t r, int64_t j) {
         auto [row, column] = aPlace(r, j);
         return std::pair<Value, Value>{plus(g, row), plus(twoT, column)};
@@ -374,9 +372,10 @@ LogicalResult WarpEmulator::runMma(nvgpu::MmaSyncOp op) {
       forRange(8, [&](Value column) {
         forRange(16, [&](Value k) {
           Value x = memref::LoadOp::create(b, loc, aTile, ValueRange{row, k});
-          Value y = memref::LoadOp::create(b, loc, bTile, ValueRange{k, column});
-          Value sum = memref::LoadOp::create(b, loc, cTile,
-                                             ValueRange{row, column});
+          Value y =
+              memref::LoadOp::create(b, loc, bTile, ValueRange{k, column});
+          Value sum =
+              memref::LoadOp::create(b, loc, cTile, ValueRange{row, column});
           sum = arith::AddFOp::create(b, loc, sum,
                                       arith::MulFOp::create(b, loc, x, y));
           memref::StoreOp::create(b, loc, sum, cTile, ValueRange{row, column});
@@ -393,7 +392,8 @@ LogicalResult WarpEmulator::runMma(nvgpu::MmaSyncOp op) {
         for (int64_t j = 0; j < 2; ++j) {
           Value row = arith::AddIOp::create(b, loc, g, index(8 * r));
           Value column = arith::AddIOp::create(b, loc, twoT, index(j));
-          Value x = memref::LoadOp::create(b, loc, cTile, ValueRange{row, column});
+          Value x =
+              memref::LoadOp::create(b, loc, cTile, ValueRange{row, column});
           result = vector::InsertOp::create(b, loc, x, result,
                                             ArrayRef<int64_t>{r, j});
         }
@@ -415,23 +415,23 @@ LogicalResult WarpEmulator::runShuffle(gpu::ShuffleOp op) {
                                typeName(op.getValue().getType()));
   Value result = *laneBuffer(op.getShuffleResult().getType());
   Value valid = *laneBuffer(b.getI1Type());
-  Value shuffleWidth = arith::IndexCastOp::create(
-      b, loc, b.getIndexType(), laneZero(op.getWidth()));
+  Value shuffleWidth = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                                  laneZero(op.getWidth()));
   forEachWarp([&](Value first) {
-   forLanesOf(first, [&](Value lane, Value at) {
-    Value offset = arith::IndexCastOp::create(
-        b, loc, b.getIndexType(), laneValue(op.getOffset(), at));
-    Value from = mode == gpu::ShuffleMode::XOR
-                     ? arith::XOrIOp::create(b, loc, lane, offset).getResult()
-                     : offset;
-    Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, from,
-                                     shuffleWidth);
-    Value source = arith::AddIOp::create(
-        b, loc, first, arith::SelectOp::create(b, loc, ok, from, lane));
-    Value x = memref::LoadOp::create(b, loc, *value, ValueRange{source});
-    memref::StoreOp::create(b, loc, x, result, ValueRange{at});
-    memref::StoreOp::create(b, loc, ok, valid, ValueRange{at});
-   });
+    forLanesOf(first, [&](Value lane, Value at) {
+      Value offset = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                                laneValue(op.getOffset(), at));
+      Value from = mode == gpu::ShuffleMode::XOR
+                       ? arith::XOrIOp::create(b, loc, lane, offset).getResult()
+                       : offset;
+      Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, from,
+                                       shuffleWidth);
+      Value source = arith::AddIOp::create(
+          b, loc, first, arith::SelectOp::create(b, loc, ok, from, lane));
+      Value x = memref::LoadOp::create(b, loc, *value, ValueRange{source});
+      memref::StoreOp::create(b, loc, x, result, ValueRange{at});
+      memref::StoreOp::create(b, loc, ok, valid, ValueRange{at});
+    });
   });
   lanes[op.getShuffleResult()] = result;
   lanes[op.getValid()] = valid;
@@ -484,8 +484,8 @@ LogicalResult mlir::seq::emulateWarpLaunch(gpu::LaunchOp launch) {
   gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
   gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
   std::optional<int64_t> threads = getConstantIntValue(block.x);
-  if (!threads || *threads % kWarp != 0 ||
-      getConstantIntValue(block.y) != 1 || getConstantIntValue(block.z) != 1)
+  if (!threads || *threads % kWarp != 0 || getConstantIntValue(block.y) != 1 ||
+      getConstantIntValue(block.z) != 1)
     return launch.emitError("a kernel whose threads exchange values or "
                             "cooperate runs on the host only with "
                             "one-dimensional blocks of a constant number of "
@@ -537,11 +537,10 @@ LogicalResult mlir::seq::emulateWarpLaunch(gpu::LaunchOp launch) {
     auto type = cast<MemRefType>(shared.getType());
     if (!type.hasStaticShape())
       return launch.emitError("a workgroup buffer of dynamic shape");
-    warp.uniform.map(shared,
-                     memref::AllocaOp::create(
-                         b, loc,
-                         MemRefType::get(type.getShape(),
-                                         type.getElementType())));
+    warp.uniform.map(
+        shared,
+        memref::AllocaOp::create(
+            b, loc, MemRefType::get(type.getShape(), type.getElementType())));
   }
   Value threadX = *warp.laneBuffer(b.getIndexType());
   Value firstLane = arith::MulIOp::create(b, loc, ivs[3], warp.index(width));

@@ -8,8 +8,8 @@
 // mma.sync accumulators). With G_i the decay's cumulative log within the
 // chunk (0 without decay), for the chunk's steps i and j:
 //
-//   o_i  = scale (exp(G_i) q_i S  +  sum_{j <= i} exp(G_i - G_j) (q_i . k_j) v_j)
-//   S'^T = exp(G_15) S^T  +  sum_j exp(G_15 - G_j) v_j^T k_j
+//   o_i  = scale (exp(G_i) q_i S  +  sum_{j <= i} exp(G_i - G_j) (q_i . k_j)
+//   v_j) S'^T = exp(G_15) S^T  +  sum_j exp(G_15 - G_j) v_j^T k_j
 //
 // Each product is mma.sync.m16n8k16: Q K^T for the chunk's scores; the
 // masked, decayed scores, rounded to the input type, as the A operand of
@@ -24,6 +24,10 @@
 // exp(-G_j) for the scores (up to exp(16 |decay|): within bf16's range,
 // which is f32's, not f16's), k_j exp(G_15 - G_j) for the update, and each
 // state column decays by its own channel's exp(G_15).
+//
+// Without that per-channel decay the warps of one head's value slices are
+// one block, which copies each chunk's rows of Q and K to shared memory
+// once for all of them (a barrier after the copy, another before the next).
 //
 //===----------------------------------------------------------------------===//
 
@@ -144,13 +148,14 @@ void Kernel::run() {
   // stage the chunk's Q and K in shared memory.
   int64_t blockThreads = valueDim / kSlice * kWarp;
   bool staged = blockThreads <= kMaxBlockThreads && !perKey;
-  scf::ParallelOp kernel = parallel(mul(warps, index(kWarp)), [&](Value iteration) {
+  Value lanes = mul(warps, index(kWarp));
+  scf::ParallelOp kernel = parallel(lanes, [&](Value iteration) {
     Value qShared, kShared;
     if (staged) {
       // A chunk's rows of Q and K, in pairs (each fragment register is one
       // 4-byte load), rows padded by 8 elements against bank conflicts.
-      auto workgroup = gpu::AddressSpaceAttr::get(
-          b.getContext(), gpu::AddressSpace::Workgroup);
+      auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                                  gpu::AddressSpace::Workgroup);
       auto type = MemRefType::get({kChunk, (keyDim + 8) / 2}, pairType(),
                                   MemRefLayoutAttrInterface(), workgroup);
       qShared = memref::AllocaOp::create(b, type);
@@ -214,8 +219,12 @@ void Kernel::run() {
               return pair(memref, {bi, h, t, d});
             return load(shared, {sub(t, start), div(d, index(2))});
           };
-          auto qPair = [&](Value t, Value d) { return pairAt(q, qShared, t, d); };
-          auto kPair = [&](Value t, Value d) { return pairAt(k, kShared, t, d); };
+          auto qPair = [&](Value t, Value d) {
+            return pairAt(q, qShared, t, d);
+          };
+          auto kPair = [&](Value t, Value d) {
+            return pairAt(k, kShared, t, d);
+          };
           auto kElement = [&](Value t, Value d) -> Value {
             if (!staged)
               return load(k, {bi, h, t, d});
@@ -286,11 +295,11 @@ void Kernel::run() {
             Value column = add(index(d), twoT);
             Value column8 = add(column, index(8));
             if (!perKey) {
-              queries.push_back(fragment(
-                  aType(), {qPair(step(rows[0]), column),
-                            qPair(step(rows[1]), column),
-                            qPair(step(rows[0]), column8),
-                            qPair(step(rows[1]), column8)}));
+              queries.push_back(
+                  fragment(aType(), {qPair(step(rows[0]), column),
+                                     qPair(step(rows[1]), column),
+                                     qPair(step(rows[0]), column8),
+                                     qPair(step(rows[1]), column8)}));
               continue;
             }
             SmallVector<Value> scaled;
@@ -314,7 +323,8 @@ void Kernel::run() {
               Value column8 = add(column, index(8));
               Value keys;
               if (perKey) {
-                SmallVector<Value> scaled = scaledPair(kPair, key, column, -1.0);
+                SmallVector<Value> scaled =
+                    scaledPair(kPair, key, column, -1.0);
                 llvm::append_range(scaled,
                                    scaledPair(kPair, key, column8, -1.0));
                 keys = fragmentOf(bType(), scaled);

@@ -28,8 +28,8 @@ namespace {
 /// Whether `alloca` is a block's shared buffer (GpuBlockKernels.h).
 bool isWorkgroupAlloca(Operation *op) {
   auto alloca = dyn_cast<memref::AllocaOp>(op);
-  return alloca && gpu::GPUDialect::hasWorkgroupMemoryAddressSpace(
-                       alloca.getType());
+  return alloca &&
+         gpu::GPUDialect::hasWorkgroupMemoryAddressSpace(alloca.getType());
 }
 
 struct SeqGpuMapParallelLoopsPass

@@ -134,8 +134,8 @@ void Kernel::run() {
   int64_t perRow = llvm::divideCeil(headDim, units);
   int64_t rows = kBlock / perRow;
   Type f32Type = b.getF32Type();
-  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
-                                              gpu::AddressSpace::Workgroup);
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   auto sharedType = [&](ArrayRef<int64_t> shape) {
     return MemRefType::get(shape, f32Type, MemRefLayoutAttrInterface(),
                            workgroup);
@@ -147,8 +147,7 @@ void Kernel::run() {
   Value tiles = ceilDiv(batch, index(rows));
   Value threads = mul(mul(tiles, index(heads)), index(kBlock));
   scf::ParallelOp kernel = parallel(threads, [&](Value it) {
-    Value hShared =
-        memref::AllocaOp::create(b, sharedType({2, rows, headDim}));
+    Value hShared = memref::AllocaOp::create(b, sharedType({2, rows, headDim}));
     Value wShared =
         weightsOnChip
             ? memref::AllocaOp::create(b, sharedType({gates, headDim, headDim}))
@@ -198,54 +197,54 @@ void Kernel::run() {
     for (int64_t k = 0; k < units; ++k)
       for (int64_t g = 0; g < gates; ++g)
         recurrentBias.push_back(
-            bRec ? read(bRec, {add(index(g * hidden), column[k])})
-                 : f32(0.0));
+            bRec ? read(bRec, {add(index(g * hidden), column[k])}) : f32(0.0));
 
-    states = loop(
-        zero, length, one, states,
-        [&](Value step, ValueRange carried) -> SmallVector<Value> {
-          Value t = op.getReverse() ? sub(sub(length, one), step) : step;
-          Value parity = rem(step, index(2)), next = sub(one, parity);
-          // h_{t-1} W_rec^T + b_rec for every gate of every unit.
-          SmallVector<Value> acc = loop(
-              zero, dh, one, recurrentBias,
-                     [&](Value j, ValueRange sum) -> SmallVector<Value> {
-                       Value hj = load(hShared, {parity, r, j});
-                       SmallVector<Value> out;
-                       for (int64_t k = 0; k < units; ++k)
-                         for (int64_t g = 0; g < gates; ++g) {
-                           Value w = weightsOnChip
-                                         ? load(wShared, {index(g), j, unit[k]})
-                                         : load(wT, {index(g), head, j,
-                                                     unit[k]});
-                           out.push_back(arith::AddFOp::create(
-                               b, sum[k * gates + g],
-                               arith::MulFOp::create(b, w, hj)));
-                         }
-                       return out;
-                     });
-          SmallVector<Value> out;
-          for (int64_t k = 0; k < units; ++k) {
-            SmallVector<Value> gx, gh, prev;
-            for (int64_t g = 0; g < gates; ++g) {
-              gx.push_back(load(xg, {bi, t, add(index(g * hidden), column[k])}));
-              gh.push_back(acc[k * gates + g]);
-            }
-            prev.append(carried.begin() + k * numStates,
-                        carried.begin() + (k + 1) * numStates);
-            SmallVector<Value> updated =
-                applyCell(b, b.getLoc(), kind, gx, gh, prev);
-            ifThen(unitOk[k], [&] {
-              store(updated[0], hShared, {next, r, unit[k]});
-            });
-            ifThen(arith::AndIOp::create(b, realRow, unitOk[k]), [&] {
-              store(fromF32(updated[0], element), y, {bi, t, column[k]});
-            });
-            out.append(updated.begin(), updated.end());
-          }
-          gpu::BarrierOp::create(b);
-          return out;
-        });
+    states =
+        loop(zero, length, one, states,
+             [&](Value step, ValueRange carried) -> SmallVector<Value> {
+               Value t = op.getReverse() ? sub(sub(length, one), step) : step;
+               Value parity = rem(step, index(2)), next = sub(one, parity);
+               // h_{t-1} W_rec^T + b_rec for every gate of every unit.
+               SmallVector<Value> acc =
+                   loop(zero, dh, one, recurrentBias,
+                        [&](Value j, ValueRange sum) -> SmallVector<Value> {
+                          Value hj = load(hShared, {parity, r, j});
+                          SmallVector<Value> out;
+                          for (int64_t k = 0; k < units; ++k)
+                            for (int64_t g = 0; g < gates; ++g) {
+                              Value w =
+                                  weightsOnChip
+                                      ? load(wShared, {index(g), j, unit[k]})
+                                      : load(wT, {index(g), head, j, unit[k]});
+                              out.push_back(arith::AddFOp::create(
+                                  b, sum[k * gates + g],
+                                  arith::MulFOp::create(b, w, hj)));
+                            }
+                          return out;
+                        });
+               SmallVector<Value> out;
+               for (int64_t k = 0; k < units; ++k) {
+                 SmallVector<Value> gx, gh, prev;
+                 for (int64_t g = 0; g < gates; ++g) {
+                   gx.push_back(
+                       load(xg, {bi, t, add(index(g * hidden), column[k])}));
+                   gh.push_back(acc[k * gates + g]);
+                 }
+                 prev.append(carried.begin() + k * numStates,
+                             carried.begin() + (k + 1) * numStates);
+                 SmallVector<Value> updated =
+                     applyCell(b, b.getLoc(), kind, gx, gh, prev);
+                 ifThen(unitOk[k], [&] {
+                   store(updated[0], hShared, {next, r, unit[k]});
+                 });
+                 ifThen(arith::AndIOp::create(b, realRow, unitOk[k]), [&] {
+                   store(fromF32(updated[0], element), y, {bi, t, column[k]});
+                 });
+                 out.append(updated.begin(), updated.end());
+               }
+               gpu::BarrierOp::create(b);
+               return out;
+             });
 
     for (int64_t k = 0; k < units; ++k)
       ifThen(arith::AndIOp::create(b, realRow, unitOk[k]), [&] {

@@ -24,7 +24,8 @@ import pytest
 
 from seqc_harness import (Library, assert_close, bf16_array, bf16_values,
                           target_args)
-from test_recurrence import GATES, STATES, _function, recurrence_reference
+from test_recurrence import (STATES, _function, operands, random_inputs,
+                             recurrence_reference)
 
 GPU_TARGETS = ["cuda-emulated", "cuda"]
 
@@ -63,37 +64,14 @@ def half_library(request):
     return dtype, Library(source, extra_args=target_args(target))
 
 
-def _inputs(config, seed):
-    cell, b, l, inp, nh, dh, bi, br, init, _ = config
-    gates, hs, ns = GATES[cell], nh * dh, STATES[cell]
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((b, l, inp))
-    w_in = rng.standard_normal((gates * hs, inp)) / np.sqrt(inp)
-    w_rec = rng.standard_normal((gates, nh, dh, dh)) / np.sqrt(dh)
-    b_in = rng.standard_normal(gates * hs) * 0.1 if bi else None
-    b_rec = rng.standard_normal(gates * hs) * 0.1 if br else None
-    states = None
-    if init:
-        states = [rng.standard_normal((b, hs)) for _ in range(ns)]
-        if cell == "slstm":  # the normalizer state of a real run is positive
-            states[2] = np.abs(states[2]) + 0.5
-    return x, w_in, w_rec, b_in, b_rec, states
-
-
-def _operands(x, w_in, w_rec, b_in, b_rec, states):
-    """In the order of test_recurrence's function arguments."""
-    return [x, w_in, w_rec] + (states or []) + [
-        v for v in (b_in, b_rec) if v is not None]
-
-
 @pytest.mark.parametrize("index", range(len(CONFIGS)))
 def test_persistent_recurrence_matches_reference(library, index):
     config = CONFIGS[index]
     cell, ns = config[0], STATES[config[0]]
-    x, w_in, w_rec, b_in, b_rec, states = _inputs(config, 2600 + index)
+    x, w_in, w_rec, b_in, b_rec, states = random_inputs(config, 2600 + index)
     outs = library.call("rnn%d" % index,
                         [a.astype(np.float32) for a in
-                         _operands(x, w_in, w_rec, b_in, b_rec, states)])
+                         operands(x, w_in, w_rec, b_in, b_rec, states)])
     ref_states, ref_y = recurrence_reference(cell, x, w_in, w_rec, b_in, b_rec,
                                              states, config[9])
     for k in range(ns):
@@ -119,12 +97,12 @@ def test_half_precision_recurrence_matches_reference(half_library, index):
     def values(a):
         return a.astype(np.float64) if dtype == "f16" else bf16_values(a)
 
-    x, w_in, w_rec, b_in, b_rec, states = _inputs(config, 2700 + index)
+    x, w_in, w_rec, b_in, b_rec, states = random_inputs(config, 2700 + index)
     (x, xv), (w_in, w_inv), (w_rec, w_recv), (b_in, b_inv), (b_rec, b_recv) = (
         rounded(a) for a in (x, w_in, w_rec, b_in, b_rec))
     state_pairs = [rounded(s) for s in states] if states else []
     outs = lib.call("rnn%d" % index,
-                    _operands(x, w_in, w_rec, b_in, b_rec,
+                    operands(x, w_in, w_rec, b_in, b_rec,
                               [s for s, _ in state_pairs] or None))
     ref_states, ref_y = recurrence_reference(
         cell, xv, w_inv, w_recv, b_inv, b_recv,

@@ -131,19 +131,13 @@ func.func @rnn{i}({args}) -> ({rt}) {{
              names=", ".join(names), cell=cell, x_t=x_t, extra=extra, attrs=attrs)
 
 
-@pytest.fixture(scope="module", params=TARGETS)
-def library(request):
-    """-O0 is the reference lowering, -O2 the fused one where it applies
-    (f32, head size a multiple of the vector width)."""
-    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
-                   extra_args=target_args(request.param))
-
-
-@pytest.mark.parametrize("index", range(len(CONFIGS)))
-def test_named_cell_matches_reference(library, index):
-    cell, b, l, inp, nh, dh, bi, br, init, rev = CONFIGS[index]
+def random_inputs(config, seed):
+    """x, w_in, w_rec, b_in, b_rec and the initial states of `config` (the
+    absent ones None), scaled so that the gates stay in their working
+    range."""
+    cell, b, l, inp, nh, dh, bi, br, init, _ = config
     gates, hs, ns = GATES[cell], nh * dh, STATES[cell]
-    rng = np.random.default_rng(500 + index)
+    rng = np.random.default_rng(seed)
     x = rng.standard_normal((b, l, inp))
     w_in = rng.standard_normal((gates * hs, inp)) / np.sqrt(inp)
     w_rec = rng.standard_normal((gates, nh, dh, dh)) / np.sqrt(dh)
@@ -154,7 +148,28 @@ def test_named_cell_matches_reference(library, index):
         states = [rng.standard_normal((b, hs)) for _ in range(ns)]
         if cell == "slstm":  # the normalizer state of a real run is positive
             states[2] = np.abs(states[2]) + 0.5
-    inputs = [x, w_in, w_rec] + (states or []) + [v for v in (b_in, b_rec) if v is not None]
+    return x, w_in, w_rec, b_in, b_rec, states
+
+
+def operands(x, w_in, w_rec, b_in, b_rec, states):
+    """In the order of _function's arguments."""
+    return [x, w_in, w_rec] + (states or []) + [
+        v for v in (b_in, b_rec) if v is not None]
+
+
+@pytest.fixture(scope="module", params=TARGETS)
+def library(request):
+    """-O0 is the reference lowering, -O2 the fused one where it applies
+    (f32, head size a multiple of the vector width)."""
+    return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
+                   extra_args=target_args(request.param))
+
+
+@pytest.mark.parametrize("index", range(len(CONFIGS)))
+def test_named_cell_matches_reference(library, index):
+    cell, rev, ns = CONFIGS[index][0], CONFIGS[index][9], STATES[CONFIGS[index][0]]
+    x, w_in, w_rec, b_in, b_rec, states = random_inputs(CONFIGS[index], 500 + index)
+    inputs = operands(x, w_in, w_rec, b_in, b_rec, states)
     outs = library.call("rnn%d" % index, [a.astype(np.float32) for a in inputs])
     ref_states, ref_y = recurrence_reference(cell, x, w_in, w_rec, b_in, b_rec,
                                              states, rev)

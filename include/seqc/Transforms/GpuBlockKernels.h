@@ -1,4 +1,4 @@
-//===- GpuBlockKernels.h - kernels whose threads cooperate -------*- C++ -*-===//
+//===- GpuBlockKernels.h - kernels whose threads cooperate ------*- C++ -*-===//
 //
 // seqc's GPU lowerings create kernels as scf.parallel loops before
 // bufferization; seq-gpu-map-parallel-loops maps them to blocks later. A

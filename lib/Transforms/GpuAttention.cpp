@@ -1,11 +1,13 @@
 //===- GpuAttention.cpp - -seq-gpu-attention ------------------------------===//
 //
-// seq.attention for the CUDA target as one parallel loop over query rows,
-// each streaming over its visible keys with an online softmax (see the pass
-// description in Passes.td). The reference lowering builds the [Lq, Lk]
-// scores in memory and passes over them several times; here a row's
-// scores live one at a time in registers, memory is O(L * D), and there is
-// one kernel. fp16 and bf16 inputs are computed in f32.
+// seq.attention for the CUDA target as one parallel loop over query rows
+// and splits of their keys, each streaming over its keys with an online
+// softmax, and a second loop combining the splits (split-KV, so that
+// decoding's few rows still fill the GPU; see the pass description in
+// Passes.td). The reference lowering builds the [Lq, Lk] scores in memory
+// and passes over them several times; here a row's scores live one at a
+// time in registers and memory is O(L * D). fp16 and bf16 inputs are
+// computed in f32.
 //
 // f16 and bf16 attention whose head sizes suit mma.sync takes the
 // tensor-core kernel instead (GpuAttentionTensorCore.cpp); this file keeps
@@ -39,6 +41,10 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
+/// Split-KV: threads the splits aim for at least, and keys a split takes
+/// at least.
+constexpr int64_t kTargetThreads = 32768, kMinSplitKeys = 64;
+
 /// Why `op` stays with the reference lowering, or null.
 const char *unsupportedReason(AttentionOp op) {
   Type element = cast<ShapedType>(op.getQ().getType()).getElementType();
@@ -74,9 +80,6 @@ void Rewriter::run() {
   Type element = outType.getElementType();
   SmallVector<Value> outSizes = {batch, heads, queryLength, valueDim};
   Value out = allocResultBuffer(op.getOutput(), outSizes);
-  // The running output of each row, in f32: the result itself when it is
-  // f32, else a scratch buffer of its shape.
-  Value acc = element.isF32() ? out : allocResult(op.getOutput(), outSizes);
   Value lse;
   RankedTensorType lseType;
   if (Value lseResult = op.getLse()) {
@@ -84,9 +87,26 @@ void Rewriter::run() {
     lse = allocResult(lseResult, {batch, heads, queryLength});
   }
 
+  // Split-KV (flash-decoding): with few rows (decoding: B * H of them) a
+  // thread per row leaves the GPU idle, so each row's keys are split among
+  // up to `splits` threads, chosen on the host, each with its own running
+  // max, sum and output; a second kernel combines them. With many rows
+  // `splits` is 1.
+  Value rows = mul(mul(batch, heads), queryLength);
+  Value one = index(1);
+  Value splits = min(ceilDiv(index(kTargetThreads), max(rows, one)),
+                     ceilDiv(keyLength, index(kMinSplitKeys)));
+  splits = max(splits, one);
+  int64_t dyn = ShapedType::kDynamic;
+  Value partialOut = allocF32({dyn, dyn, dyn}, {rows, splits, valueDim});
+  Value partialMax = allocF32({dyn, dyn}, {rows, splits});
+  Value partialSum = allocF32({dyn, dyn}, {rows, splits});
+
   Value negInf = f32(-std::numeric_limits<double>::infinity());
   Value zero = f32(0.0);
-  parallel(mul(mul(batch, heads), queryLength), [&](Value row) {
+  parallel(mul(rows, splits), [&](Value task) {
+    Value split = rem(task, splits);
+    Value row = div(task, splits);
     Value i = rem(row, queryLength);
     Value h = rem(div(row, queryLength), heads);
     Value bi = div(div(row, queryLength), heads);
@@ -95,12 +115,15 @@ void Rewriter::run() {
     in.group = group, in.queryLength = queryLength, in.keyLength = keyLength;
     in.visibleLength = flash::visibleLength(*this, kvLen, bi, keyLength);
     flash::setMasks(in, op);
-    // The row's keys: query i of any of the group's heads (row i * G).
-    auto [lo, hi] = flash::visibleKeys(*this, in, mul(i, group));
+    // The row's keys: query i of any of the group's heads (row i * G);
+    // this split's share of them.
+    auto [rowLo, rowHi] = flash::visibleKeys(*this, in, mul(i, group));
+    Value span = ceilDiv(max(sub(rowHi, rowLo), index(0)), splits);
+    Value lo = min(add(rowLo, mul(split, span)), rowHi);
+    Value hi = min(add(lo, span), rowHi);
 
-    loop(index(0), valueDim, [&](Value e) {
-      store(zero, acc, {bi, h, i, e});
-    });
+    loop(index(0), valueDim,
+         [&](Value e) { store(zero, partialOut, {row, split, e}); });
     SmallVector<Value> state = loop(
         lo, hi, index(1), {negInf, zero},
         [&](Value j, ValueRange state) -> SmallVector<Value> {
@@ -125,30 +148,63 @@ void Rewriter::run() {
           Value p =
               math::ExpOp::create(b, arith::SubFOp::create(b, s, newMax));
           loop(index(0), valueDim, [&](Value e) {
-            Value a = load(acc, {bi, h, i, e});
+            Value a = load(partialOut, {row, split, e});
             Value x = toF32(load(v, {bi, kvHead, j, e}));
             store(arith::AddFOp::create(b, arith::MulFOp::create(b, a, alpha),
                                         arith::MulFOp::create(b, p, x)),
-                  acc, {bi, h, i, e});
+                  partialOut, {row, split, e});
           });
           return {newMax, arith::AddFOp::create(
                               b, arith::MulFOp::create(b, state[1], alpha), p)};
         });
-    // A row that saw no key: output 0, lse -inf.
-    Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, state[1],
-                                       zero);
-    Value inverse = arith::SelectOp::create(
-        b, none, zero, arith::DivFOp::create(b, f32(1.0), state[1]));
-    loop(index(0), valueDim, [&](Value e) {
-      Value x = arith::MulFOp::create(b, load(acc, {bi, h, i, e}), inverse);
-      store(fromF32(x, element), out, {bi, h, i, e});
-    });
+    store(state[0], partialMax, {row, split});
+    store(state[1], partialSum, {row, split});
+  });
+
+  // The splits combined, a thread per output element: each split's share
+  // rescaled to the row's max (a split that saw no key has max -inf and
+  // sum 0, and contributes nothing).
+  parallel(mul(rows, valueDim), [&](Value task) {
+    Value e = rem(task, valueDim);
+    Value row = div(task, valueDim);
+    Value i = rem(row, queryLength);
+    Value h = rem(div(row, queryLength), heads);
+    Value bi = div(div(row, queryLength), heads);
+    Value rowMax = loop(index(0), splits, one, {negInf},
+                        [&](Value sp, ValueRange m) -> SmallVector<Value> {
+                          return {arith::MaximumFOp::create(
+                              b, m[0], load(partialMax, {row, sp}))};
+                        })[0];
+    // A row that saw no key: subtract 0, not -inf (its output is 0).
+    Value safe = arith::SelectOp::create(
+        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, rowMax, negInf),
+        zero, rowMax);
+    SmallVector<Value> sums = loop(
+        index(0), splits, one, {zero, zero},
+        [&](Value sp, ValueRange acc) -> SmallVector<Value> {
+          Value w = math::ExpOp::create(
+              b, arith::SubFOp::create(b, load(partialMax, {row, sp}), safe));
+          return {arith::AddFOp::create(
+                      b, acc[0],
+                      arith::MulFOp::create(b, w, load(partialSum, {row, sp}))),
+                  arith::AddFOp::create(
+                      b, acc[1],
+                      arith::MulFOp::create(
+                          b, w, load(partialOut, {row, sp, e})))};
+        });
+    Value none =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sums[0], zero);
+    Value x = arith::SelectOp::create(
+        b, none, zero, arith::DivFOp::create(b, sums[1], sums[0]));
+    store(fromF32(x, element), out, {bi, h, i, e});
     if (lse)
-      store(arith::SelectOp::create(
-                b, none, negInf,
-                arith::AddFOp::create(b, state[0],
-                                      math::LogOp::create(b, state[1]))),
-            lse, {bi, h, i});
+      ifThen(cmp(arith::CmpIPredicate::eq, e, index(0)), [&] {
+        store(arith::SelectOp::create(
+                  b, none, negInf,
+                  arith::AddFOp::create(b, rowMax,
+                                        math::LogOp::create(b, sums[0]))),
+              lse, {bi, h, i});
+      });
   });
 
   SmallVector<Value> results = {resultTensor(out, outType)};

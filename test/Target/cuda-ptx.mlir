@@ -24,6 +24,9 @@
 // The softmax's exponential, from libdevice (linked, not an extern call).
 // PTX: ex2.approx
 // PTX-NOT: .extern .func __nv_
+// f32 attention: split-KV, the splits' kernel, then the combining one.
+// PTX: // gpu.module @attention_kernel_{{[0-9]+}}
+// PTX: ex2.approx
 // PTX: // gpu.module @linear_attention_kernel
 // PTX: // gpu.module @selective_scan_kernel
 // PTX: // gpu.module @scan_kernel
@@ -120,7 +123,7 @@
 
 // PTXAS80-NOT: FAIL
 // PTXAS80: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS80: sm_80: 64 kernels assembled, 0 failed
+// PTXAS80: sm_80: 66 kernels assembled, 0 failed
 // PTXAS90-NOT: FAIL
 // PTXAS90: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS90: sm_90: 64 kernels assembled, 0 failed
+// PTXAS90: sm_90: 66 kernels assembled, 0 failed

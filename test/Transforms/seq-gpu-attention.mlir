@@ -1,20 +1,34 @@
 // RUN: seq-opt %s -seq-gpu-attention=emit-remarks=true -split-input-file -verify-diagnostics | FileCheck %s
 
-// f16 with a head size that is not a multiple of 16 (72): one parallel
-// loop over the B * H * Lq rows; each row streams over its keys [lo, hi)
-// with a running max and sum, widening its operands to f32 and
-// accumulating its output in an f32 buffer of the output's shape, which it
-// rounds once. No [Lq, Lk] buffer.
+// f16 with a head size that is not a multiple of 16 (72): split-KV. The
+// host picks the splits per row, ceil(32768 / rows) but at most one per 64
+// keys (and at least one); one parallel loop over rows x splits, each
+// streaming over its share of the row's keys [lo, hi) with a running max
+// and sum, widening its operands to f32 and accumulating its output in f32
+// partial buffers (output, max, sum per row and split); a second loop, a
+// thread per output element, rescales the splits to the row's max,
+// divides by their sum and rounds once. No [Lq, Lk] buffer.
 // CHECK-LABEL: func.func @causal_gqa_f16
 // CHECK: %[[OUT:.*]] = memref.alloc({{.*}}) : memref<?x8x?x72xf16>
-// CHECK: %[[ACC:.*]] = memref.alloc({{.*}}) : memref<?x8x?x72xf32>
+// CHECK: arith.ceildivui %c32768
+// CHECK: arith.ceildivui %{{.*}}, %c64
+// CHECK: %[[PART:.*]] = memref.alloc({{.*}}) : memref<?x?x?xf32>
+// CHECK: %[[MAX:.*]] = memref.alloc({{.*}}) : memref<?x?xf32>
+// CHECK: %[[SUM:.*]] = memref.alloc({{.*}}) : memref<?x?xf32>
 // CHECK-NOT: memref.alloc
 // CHECK: scf.parallel
 // CHECK: %[[STATE:.*]]:2 = scf.for {{.*}} iter_args({{.*}}) -> (f32, f32)
 // CHECK: arith.extf {{.*}} : f16 to f32
 // CHECK: arith.maximumf
 // CHECK: math.exp
-// CHECK: memref.store {{.*}}, %[[ACC]]
+// CHECK: memref.store {{.*}}, %[[PART]]
+// CHECK: memref.store %[[STATE]]#0, %[[MAX]]
+// CHECK: memref.store %[[STATE]]#1, %[[SUM]]
+// CHECK: scf.parallel
+// CHECK: memref.load %[[MAX]]
+// CHECK: memref.load %[[SUM]]
+// CHECK: memref.load %[[PART]]
+// CHECK: arith.divf
 // CHECK: arith.truncf {{.*}} : f32 to f16
 // CHECK: memref.store {{.*}}, %[[OUT]]
 // CHECK: scf.reduce
@@ -125,7 +139,7 @@ func.func @tensor_cores_bf16(%q: tensor<?x8x?x64xbf16>, %k: tensor<?x2x?x64xbf16
 // OFF: arith.extf {{.*}} : bf16 to f32
 // OFF-LABEL: func.func @lse
 
-// f32 accumulates in the output itself; lse and softcap.
+// f32: lse (from the combining loop) and softcap.
 // CHECK-LABEL: func.func @lse
 // CHECK: %[[OUT:.*]] = memref.alloc({{.*}}) : memref<?x4x?x16xf32>
 // CHECK: %[[LSE:.*]] = memref.alloc({{.*}}) : memref<?x4x?xf32>

@@ -362,8 +362,9 @@ def SeqLowerAllocaScopes : Pass<"seq-lower-alloca-scopes"> {
 }
 
 def SeqGpuAttention : Pass<"seq-gpu-attention"> {
-  let summary = "Lower seq.attention for the GPU: one thread per query row, "
-                "an online softmax over its keys (CUDA target)";
+  let summary = "Lower seq.attention for the GPU: threads per query row "
+                "(split-KV) or tensor cores, an online softmax over its keys "
+                "(CUDA target)";
   let description = [{
     The reference lowering of `seq.attention` materializes the `[Lq, Lk]`
     scores of every head in memory and makes several passes over them
@@ -372,9 +373,13 @@ def SeqGpuAttention : Pass<"seq-gpu-attention"> {
     one `scf.parallel` over the `B * H * Lq` query rows, each of which
     (one GPU thread after `seq-gpu-map-parallel-loops`) streams over the
     keys it sees, keeping one score at a time with a running max and sum
-    (the online softmax of FlashAttention) and its output row in an f32
-    buffer of the output's shape. Memory is O(L * D) and the op is one
-    kernel. Masks (causal, window, chunk, `kv_len`) are one interval of
+    (the online softmax of FlashAttention) and its output row in f32.
+    Split-KV (flash-decoding): the host splits each row's keys among
+    `min(ceil(32768 / rows), ceil(Lk / 64))` threads (at least one), so
+    that decoding's few rows still fill the GPU; each split keeps its own
+    max, sum and output in f32 partial buffers, and a second loop, a
+    thread per output element, rescales the splits to the row's max and
+    divides by their sum. Memory is O(L * D) and the op is two kernels. Masks (causal, window, chunk, `kv_len`) are one interval of
     keys per row, as in `seq-flash-attention`; GQA reads the shared K and
     V in place. f16 and bf16 operands are computed in f32 and the output
     rounded once.
@@ -407,7 +412,7 @@ def SeqGpuAttention : Pass<"seq-gpu-attention"> {
     warp. `shared-memory=false`: each warp reads K and V from global
     memory itself, in the operand layouts.
 
-    The thread-per-row form is the GPU's correctness-first one: no shared
+    The thread-per-row (split-KV) form is the GPU's general one: no shared
     memory, no tensor cores (a warp reads the same K and V rows, which the
     cache serves). Attention with a bias, mixed element types, or inside
     another seq op's region is left for the reference lowering

@@ -30,6 +30,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <array>
 #include <limits>
 
 namespace mlir::seq {
@@ -104,12 +105,17 @@ void Rewriter::run() {
 
   Value negInf = f32(-std::numeric_limits<double>::infinity());
   Value zero = f32(0.0);
+  // (batch, head, query) of a row, rows ordered as the output's.
+  auto rowIndices = [&](Value row) {
+    Value bh = div(row, queryLength);
+    return std::array<Value, 3>{div(bh, heads), rem(bh, heads),
+                                rem(row, queryLength)};
+  };
   parallel(mul(rows, splits), [&](Value task) {
     Value split = rem(task, splits);
     Value row = div(task, splits);
-    Value i = rem(row, queryLength);
-    Value h = rem(div(row, queryLength), heads);
-    Value bi = div(div(row, queryLength), heads);
+    std::array<Value, 3> at = rowIndices(row);
+    Value bi = at[0], h = at[1], i = at[2];
     Value kvHead = div(h, group);
     flash::TileInputs in;
     in.group = group, in.queryLength = queryLength, in.keyLength = keyLength;
@@ -167,9 +173,8 @@ void Rewriter::run() {
   parallel(mul(rows, valueDim), [&](Value task) {
     Value e = rem(task, valueDim);
     Value row = div(task, valueDim);
-    Value i = rem(row, queryLength);
-    Value h = rem(div(row, queryLength), heads);
-    Value bi = div(div(row, queryLength), heads);
+    std::array<Value, 3> at = rowIndices(row);
+    Value bi = at[0], h = at[1], i = at[2];
     Value rowMax = loop(index(0), splits, one, {negInf},
                         [&](Value sp, ValueRange m) -> SmallVector<Value> {
                           return {arith::MaximumFOp::create(

@@ -69,7 +69,7 @@ const char *mlir::seq::tensorCoreUnsupportedReason(AttentionOp op) {
 namespace {
 /// What a warp needs to run its 16 query rows over a block of 16 keys.
 struct WarpRows {
-  Value bi, h, kvHead, g, t, twoT, scale;
+  Value bi, h, kvHead, g, t, twoT;
   Value rows[2], lo[2], hi[2];
   flash::TileInputs in;
   SmallVector<Value> queryFragments;
@@ -128,7 +128,7 @@ SmallVector<Value> TensorCoreKernel::keyBlock(const WarpRows &w, Value keyStart,
     }
     for (int64_t i = 0; i < 2; ++i)
       for (int64_t j = 0; j < 2; ++j) {
-        Value x = arith::MulFOp::create(b, extract(scores, i, j), w.scale);
+        Value x = arith::MulFOp::create(b, extract(scores, i, j), scale);
         if (w.in.softcap) {
           Value cap = f32(*w.in.softcap);
           x = arith::MulFOp::create(
@@ -283,16 +283,13 @@ void TensorCoreKernel::emitKernel(bool staged) {
     int64_t blockThreads = warpsPerBlock * kWarp;
     Value kShared, vShared;
     if (staged) {
-      auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
-                                                  gpu::AddressSpace::Workgroup);
       // Rows padded by 8 elements: the 8 keys a fragment load reads sit
       // in different banks. K in pairs, so that each register of its B
       // fragments is one 4-byte load; V in elements (a B fragment of V
       // takes four keys of one column).
       auto tile = [&](int64_t columns, Type type) {
         return memref::AllocaOp::create(
-            b, MemRefType::get({kTileKeys, columns}, type,
-                               MemRefLayoutAttrInterface(), workgroup));
+            b, sharedBufferType({kTileKeys, columns}, type));
       };
       kShared = tile((headDim + 8) / 2, pairType());
       vShared = tile(valueDim + 8, element);
@@ -313,7 +310,6 @@ void TensorCoreKernel::emitKernel(bool staged) {
               rem(warpInBlock, headsPerBlock));
     w.g = div(lane, index(4)), w.t = rem(lane, index(4));
     w.twoT = mul(w.t, index(2));
-    w.scale = scale;
     // A block's last warps may have no query rows: they compute on the
     // last row (every warp of a block must reach its barriers) and store
     // nothing.
@@ -464,7 +460,7 @@ void TensorCoreKernel::emitKernel(bool staged) {
     store(w, state);
   });
   if (staged)
-    kernel->setAttr(kBlockSizeAttr, b.getI64IntegerAttr(kBlockWarps * kWarp));
+    setBlockSize(kernel, kBlockWarps * kWarp);
 }
 
 void TensorCoreKernel::run() {

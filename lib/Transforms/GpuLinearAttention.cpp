@@ -154,10 +154,7 @@ void Kernel::run() {
     if (staged) {
       // A chunk's rows of Q and K, in pairs (each fragment register is one
       // 4-byte load), rows padded by 8 elements against bank conflicts.
-      auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
-                                                  gpu::AddressSpace::Workgroup);
-      auto type = MemRefType::get({kChunk, (keyDim + 8) / 2}, pairType(),
-                                  MemRefLayoutAttrInterface(), workgroup);
+      auto type = sharedBufferType({kChunk, (keyDim + 8) / 2}, pairType());
       qShared = memref::AllocaOp::create(b, type);
       kShared = memref::AllocaOp::create(b, type);
     }
@@ -445,7 +442,7 @@ void Kernel::run() {
   });
 
   if (staged)
-    kernel->setAttr(kBlockSizeAttr, b.getI64IntegerAttr(blockThreads));
+    setBlockSize(kernel, blockThreads);
 
   op->replaceAllUsesWith(
       ValueRange{resultTensor(out, op.getOutput().getType()),

@@ -134,11 +134,8 @@ void Kernel::run() {
   int64_t perRow = llvm::divideCeil(headDim, units);
   int64_t rows = kBlock / perRow;
   Type f32Type = b.getF32Type();
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   auto sharedType = [&](ArrayRef<int64_t> shape) {
-    return MemRefType::get(shape, f32Type, MemRefLayoutAttrInterface(),
-                           workgroup);
+    return sharedBufferType(shape, f32Type);
   };
   int64_t hBytes = 2 * rows * headDim * 4;
   int64_t wBytes = gates * headDim * headDim * 4;
@@ -253,7 +250,7 @@ void Kernel::run() {
                 {bi, column[k]});
       });
   });
-  kernel->setAttr(kBlockSizeAttr, b.getI64IntegerAttr(kBlock));
+  setBlockSize(kernel, kBlock);
 
   SmallVector<Value> results;
   for (int64_t s = 0; s < numStates; ++s)

@@ -22,16 +22,26 @@
 #ifndef SEQC_TRANSFORMS_GPUBLOCKKERNELS_H
 #define SEQC_TRANSFORMS_GPUBLOCKKERNELS_H
 
+#include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringRef.h"
 
 namespace mlir {
 class DialectRegistry;
+class Operation;
 } // namespace mlir
 
 namespace mlir::seq {
 
 /// The block size a cooperating kernel's scf.parallel was written for.
 constexpr llvm::StringLiteral kBlockSizeAttr = "seq.gpu_block_size";
+
+/// Marks `loop` (an scf.parallel) as a kernel of blocks of `threads`
+/// consecutive iterations.
+void setBlockSize(Operation *loop, int64_t threads);
+
+/// The type of a block's shared buffer: `shape` of `element` in workgroup
+/// memory.
+MemRefType sharedBufferType(ArrayRef<int64_t> shape, Type element);
 
 /// Attaches MemoryEffectOpInterface (read and write) to gpu.barrier.
 void registerGpuBarrierEffects(DialectRegistry &registry);

@@ -1,6 +1,6 @@
 // RUN: seq-opt %s --ownership-based-buffer-deallocation | FileCheck %s
 
-// seqc gives gpu.barrier memory effects (lib/Transforms/GpuBarrierEffects.cpp),
+// seqc gives gpu.barrier memory effects (lib/Transforms/GpuBlockKernels.cpp),
 // so that buffer deallocation takes a kernel with a barrier that was
 // created before bufferization (upstream's mlir-opt refuses it: "ops with
 // unknown memory side effects are not supported").

@@ -1,8 +1,9 @@
-//===- GpuBarrierEffects.cpp - gpu.barrier's memory effects ---------------===//
+//===- GpuBlockKernels.cpp - kernels whose threads cooperate --------------===//
 //
-// See GpuBlockKernels.h: a read and a write of memory in general, so that
-// buffer deallocation accepts kernels with barriers and no pass moves a memory
-// access across one.
+// The conventions of GpuBlockKernels.h, and gpu.barrier's memory effects: a
+// read and a write of memory in general, so that buffer deallocation
+// accepts kernels with barriers and no pass moves a memory access across
+// one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +28,19 @@ struct BarrierMemoryEffects
   }
 };
 } // namespace
+
+void mlir::seq::setBlockSize(Operation *loop, int64_t threads) {
+  loop->setAttr(
+      kBlockSizeAttr,
+      IntegerAttr::get(IntegerType::get(loop->getContext(), 64), threads));
+}
+
+MemRefType mlir::seq::sharedBufferType(ArrayRef<int64_t> shape, Type element) {
+  return MemRefType::get(
+      shape, element, MemRefLayoutAttrInterface(),
+      gpu::AddressSpaceAttr::get(element.getContext(),
+                                 gpu::AddressSpace::Workgroup));
+}
 
 void mlir::seq::registerGpuBarrierEffects(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, gpu::GPUDialect *) {

@@ -5,7 +5,9 @@
 // [out, in], as nn.Linear keeps it), into a vector kernel. Both operands are
 // contiguous along k, so each output is a dot product: a register tile of
 // MR rows of x by NR rows of w accumulates MR x NR vectors over k, reduced
-// horizontally once at the end. Tasks are (batch entry, block of rows,
+// horizontally once at the end. (A call with many rows per batch entry, a
+// prompt, is compute-bound and runs the panel kernel of
+// FastMatmulPanels.cpp instead when w is f32.) Tasks are (batch entry, block of rows,
 // block of outputs): a decode step (one row) still splits over outputs, so
 // the weight is streamed once by all threads together; within a task the
 // tile of w stays in L1 while the rows of x pass by. As a tile streams its
@@ -28,6 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FastMatmulBF16.h"
+#include "FastMatmulPanels.h"
 #include "FastMatmulW8A8.h"
 #include "KernelBuilder.h"
 #include "ProjectionTasks.h"
@@ -281,14 +284,27 @@ void Rewriter::run() {
       }
   };
   constexpr int64_t nr = 4;
-  tasks.forEach(*this, [&](Value bi, Value r0, Value r1, Value n0, Value n1) {
-    // Outputs outside, rows inside: the tile of w is reused from L1.
-    tiledLoop(*this, n0, n1, nr, [&](Value n, int64_t cols) {
-      tiledLoop(*this, r0, r1, mr, [&](Value r, int64_t tileRows) {
-        tile(bi, r, n, tileRows, cols);
+  auto dotProducts = [&] {
+    tasks.forEach(*this, [&](Value bi, Value r0, Value r1, Value n0,
+                             Value n1) {
+      // Outputs outside, rows inside: the tile of w is reused from L1.
+      tiledLoop(*this, n0, n1, nr, [&](Value n, int64_t cols) {
+        tiledLoop(*this, r0, r1, mr, [&](Value r, int64_t tileRows) {
+          tile(bi, r, n, tileRows, cols);
+        });
       });
     });
-  });
+  };
+  if (bits != 32) {
+    dotProducts();
+  } else {
+    // Many rows: compute-bound, the panel kernel; few (a decode step):
+    // bound by reading w, which the dot products stream once.
+    ifThenElse(
+        cmp(arith::CmpIPredicate::uge, tasks.rows, index(kPanelMinRows)),
+        [&] { emitPanelProjection(*this, tasks, x, w, init, depth); },
+        dotProducts);
+  }
   auto dq = op.getInputs()[1].getDefiningOp<DequantizeOp>();
   replaceProjection(*this, op, y, {dq});
 }

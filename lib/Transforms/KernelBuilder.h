@@ -225,6 +225,16 @@ struct KernelBuilder {
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
     fn();
   }
+  /// scf.if with an else branch, without results.
+  void ifThenElse(Value condition, function_ref<void()> then,
+                  function_ref<void()> otherwise) {
+    auto ifOp = scf::IfOp::create(b, condition, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    then();
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    otherwise();
+  }
 };
 
 /// A KernelBuilder for kernels on vectors of `lanes` f32.

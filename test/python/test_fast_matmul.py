@@ -9,7 +9,11 @@ from seqc_harness import Library, assert_close, tensor_type, TARGETS, target_arg
 # (batch, rows, K, N): rank 3 when batch is not None. Sizes give every tail:
 # rows not a multiple of the register tile, N not a multiple of 4 or of a
 # task's 64 outputs, one row (a decode step), K of one vector; K = 36 is not
-# a multiple of the vector width, so it stays with the loop lowering.
+# a multiple of the vector width, so it stays with the loop lowering. From
+# 20 rows per batch entry (FastMatmulPanels.h) the panel kernel runs: 19
+# and 20 rows sit on either side; 150 and 130 rows need more than one task
+# of 4 panels, the last one partly zero; N = 200 and 100 leave tiles of 12
+# (or 6) outputs and tasks of 96 (48) with tails.
 CONFIGS = [
     (1, 1, 64, 4),
     (2, 37, 96, 130),
@@ -19,6 +23,10 @@ CONFIGS = [
     (2, 1, 48, 64),
     (1, 33, 128, 7),
     (None, 4, 36, 9),
+    (None, 19, 32, 13),
+    (None, 20, 16, 25),
+    (None, 150, 64, 200),
+    (2, 130, 48, 100),
 ]
 
 
@@ -44,10 +52,14 @@ func.func @proj{i}(%x: {x_t}, %w: {w_t}, %init: {y_t}) -> {y_t} {{
 }}""".format(i=i, x_t=x_t, w_t=w_t, y_t=y_t, maps=maps)
 
 
-@pytest.fixture(scope="module", params=TARGETS)
+@pytest.fixture(scope="module", params=TARGETS + ["-O2 avx2"])
 def library(request):
+    """Also for AVX2 (8 lanes: panels of 16 rows by tiles of 6 outputs),
+    which runs on this machine's AVX-512 as well."""
+    args = (("--runtime-checks", "-O2", "--cpu=x86-64-v3")
+            if request.param == "-O2 avx2" else target_args(request.param))
     return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
-                   extra_args=target_args(request.param))
+                   extra_args=args)
 
 
 @pytest.mark.parametrize("index", range(len(CONFIGS)))

@@ -267,12 +267,17 @@ def SeqFastMatmul : Pass<"seq-fast-matmul"> {
     Rewrites f32 `linalg.contract` ops computing
     `y[..., n] = init[..., n] + sum_k x[..., k] * w[n, k]` (x of rank 2 or 3,
     w static `[N, K]` with `K` a multiple of `lanes`: a model's projections,
-    the weight stored as `nn.Linear` keeps it) into a kernel of dot
+    the weight stored as `nn.Linear` keeps it) into vector kernels chosen
+    at run time by the rows per batch entry. Below 20 (a decode step), dot
     products: register tiles of MR rows of x (2 with 8 lanes, 4 with 16) by
-    4 rows of w accumulate vectors over k, reduced horizontally once.
-    Tasks in an `scf.parallel` are (batch entry, 16 rows, 64 outputs), so a
-    single row (a decode step) still splits over the threads. Other
-    contractions are left to `-convert-linalg-to-loops`.
+    4 rows of w accumulate vectors over k, reduced horizontally once; tasks
+    in an `scf.parallel` are (batch entry, 16 rows, 64 outputs), so a
+    single row still splits over the threads. From 20 rows (a prompt), f32
+    weights only: x is first copied into panels of 2 vectors of rows,
+    transposed, and register tiles of a panel by 12 outputs (6 with 8
+    lanes) accumulate along the rows, broadcasting one weight per output
+    and step of k; no horizontal reductions. Other contractions are left to
+    `-convert-linalg-to-loops`.
 
     A weight that is a `seq.dequantize` (int8 or int4) is converted in
     registers. With `int8-dot` (the target has AVX512-VNNI), an input that

@@ -11,7 +11,10 @@
 //   1. x is copied, once per call, into panels xT[panel][k][2 * lanes]:
 //      2 * lanes consecutive rows of one batch entry, transposed, the rows
 //      past the last one zero. x has few rows beside w's outputs, so the
-//      copy is a few percent of the work.
+//      copy is a few percent of the work. It loops over k outside and rows
+//      inside: LLVM then gathers a vector of rows and stores it whole
+//      (rows outside made it scatter, which at 24 rows cost a third of the
+//      time of a 768 x 2048 projection).
 //   2. A register tile is a panel's rows by NR outputs (2 x NR
 //      accumulators: 24 of AVX-512's 32 registers, 12 of AVX2's 16). Each
 //      step of k loads the panel's 2 vectors and broadcasts the NR weights
@@ -53,14 +56,12 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
     Value bi = kb.div(p, panelsPerEntry);
     Value m0 = kb.mul(kb.rem(p, panelsPerEntry), kb.index(panelRows));
     Value rows = kb.min(kb.index(panelRows), kb.sub(tasks.rows, m0));
-    kb.loop(zero, rows, [&](Value r) {
-      kb.loop(zero, kb.index(depth), [&](Value k) {
+    kb.loop(zero, kb.index(depth), [&](Value k) {
+      kb.loop(zero, rows, [&](Value r) {
         kb.store(kb.load(x, tasks.at(bi, kb.add(m0, r), k)), xT, {p, k, r});
       });
-    });
-    kb.loop(rows, kb.index(panelRows), [&](Value r) {
-      kb.loop(zero, kb.index(depth),
-              [&](Value k) { kb.store(kb.f32(0.0), xT, {p, k, r}); });
+      kb.loop(rows, kb.index(panelRows),
+              [&](Value r) { kb.store(kb.f32(0.0), xT, {p, k, r}); });
     });
   });
 

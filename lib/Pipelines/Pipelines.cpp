@@ -69,7 +69,13 @@ static std::string getBufferizePipeline() {
 /// worksharing loops.
 static std::string
 getCpuBuffersToLLVMPipeline(const seqc::PipelineOptions &options) {
-  return "convert-linalg-to-loops," +
+  // With the fast lowerings, what they left as linalg ops is split into
+  // parallel tasks where large, with its exp-family math made vectorizable.
+  std::string parallel =
+      options.fastLowerings ? "seq-parallel-linalg,"
+                              "seq-approximate-vector-math{linalg-bodies=true},"
+                            : "";
+  return parallel + "convert-linalg-to-loops," +
          // Bounds checks on every memref access (a failed check aborts with
          // the op's location): for tests, never for deployed code.
          std::string(options.runtimeChecks ? "generate-runtime-verification,"

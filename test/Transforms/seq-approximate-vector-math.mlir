@@ -1,4 +1,6 @@
-// RUN: seq-opt %s -seq-approximate-vector-math | FileCheck %s
+// RUN: seq-opt %s -seq-approximate-vector-math -split-input-file | FileCheck %s
+// RUN: seq-opt %s -seq-approximate-vector-math=linalg-bodies=true -split-input-file | FileCheck %s --check-prefix=BODIES
+// RUN: seq-opt %s -seq-approximate-vector-math -split-input-file | FileCheck %s --check-prefix=PLAIN
 
 // Math on vectors becomes vector arithmetic; scalar math stays for libm.
 // CHECK-LABEL: func.func @f
@@ -12,4 +14,36 @@ func.func @f(%v: vector<8xf32>, %s: f32) -> (vector<8xf32>, vector<8xf32>, f32) 
   %t = math.tanh %v : vector<8xf32>
   %x = math.exp %s : f32
   return %e, %t, %x : vector<8xf32>, vector<8xf32>, f32
+}
+
+// -----
+
+// With linalg-bodies, the scalar exp family in a linalg body is
+// approximated too (LLVM can then vectorize the loop); sin and cos keep
+// libm, as does scalar math outside linalg.
+// BODIES-LABEL: func.func @g
+// BODIES: linalg.generic
+// BODIES-NOT: math.exp
+// BODIES-NOT: math.tanh
+// BODIES-NOT: math.log1p
+// BODIES: math.sin %{{.*}} : f32
+// BODIES: linalg.yield
+// BODIES: math.exp %{{.*}} : f32
+// PLAIN-LABEL: func.func @g
+// PLAIN: math.exp %{{.*}} : f32
+// PLAIN: math.tanh %{{.*}} : f32
+// PLAIN: math.log1p %{{.*}} : f32
+func.func @g(%x: memref<?xf32>, %y: memref<?xf32>, %s: f32) -> f32 {
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                  iterator_types = ["parallel"]}
+      ins(%x : memref<?xf32>) outs(%y : memref<?xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %e = math.exp %a : f32
+    %t = math.tanh %e : f32
+    %l = math.log1p %t : f32
+    %s2 = math.sin %l : f32
+    linalg.yield %s2 : f32
+  }
+  %r = math.exp %s : f32
+  return %r : f32
 }

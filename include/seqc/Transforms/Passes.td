@@ -327,17 +327,61 @@ def SeqLowerInt8Dot : Pass<"seq-lower-int8-dot"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def SeqParallelLinalg : Pass<"seq-parallel-linalg"> {
+  let summary = "Split large linalg ops on buffers into parallel tasks";
+  let description = [{
+    For the CPU with the fast lowerings: each linalg op on buffers that is
+    not inside an `scf.parallel` (a model's norms, residual adds, gates,
+    rotary embeddings, transposes and copies) is tiled by 1 along its
+    leading parallel loops into an `scf.parallel` of tasks, which
+    `-convert-scf-to-openmp` spreads over the threads. A loop is split
+    while it indexes every output (tasks write disjoint elements), is not
+    the innermost, and leaves at least `min-task-elements` iterations inside
+    each task when those are known. Ops of fewer than `min-elements`
+    iterations stay as they are: statically, or through an `scf.if` when a
+    size is dynamic (a decode step is not worth waking the threads).
+
+    ```mlir
+    linalg.generic {iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%x : memref<?x?x768xf32>) outs(%y : memref<?x?x768xf32>) {...}
+    // becomes, when ? x ? x 768 >= min-elements,
+    scf.parallel (%b, %l) = (%c0, %c0) to (%B, %L) step (%c1, %c1) {
+      linalg.generic ... ins(%x_row : memref<1x1x768xf32, strided<...>>) ...
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", "32768",
+           "Iterations from which an op is split into tasks">,
+    Option<"minTaskElements", "min-task-elements", "int64_t", "256",
+           "Fewest iterations a task keeps when they are known statically">,
+  ];
+}
+
 def SeqApproximateVectorMath : Pass<"seq-approximate-vector-math"> {
   let summary = "Polynomial approximations for math ops on vectors";
   let description = [{
     LLVM scalarizes `math.exp`, `math.tanh`, ... on vectors into libm calls.
     This pass replaces math ops whose result is a vector with MLIR's
     polynomial approximations (vector arithmetic); scalar math is left to
-    libm.
+    libm, except with `linalg-bodies`: then also the scalar `math.exp`,
+    `math.expm1`, `math.tanh`, `math.log` and `math.log1p` in the bodies of
+    linalg ops (a SwiGLU's sigmoid, a softplus), whose loops LLVM
+    vectorizes once they are plain arithmetic rather than libm calls.
+    `math.sin` and `math.cos` keep libm's exact range reduction: rotary
+    angles reach thousands of radians.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::math::MathDialect"];
+  let options = [
+    Option<"linalgBodies", "linalg-bodies", "bool", "false",
+           "Also approximate scalar exp, expm1, tanh, log and log1p in "
+           "linalg op bodies">,
+  ];
 }
 
 def SeqLowerAllocaScopes : Pass<"seq-lower-alloca-scopes"> {

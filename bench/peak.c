@@ -18,17 +18,26 @@ static double now(void) {
 }
 
 /* One vector register of floats, and enough independent FMA chains to hide
- * the FMA latency without running out of registers. */
+ * the FMA latency without running out of registers.
+ *
+ * With AVX-512, clang prefers 256-bit vectors for -march=native and splits
+ * a 64-byte vector into two ymm halves unless told otherwise: this loop then
+ * measured the 256-bit peak, 257 GFLOP/s on the 2-core Xeon VM, against 460
+ * with zmm registers (the kernels' width), and every "fraction of peak"
+ * reported before 2026-12-03 (docs/performance.md) was that much too high.
+ * min_vector_width(512) keeps the loop in zmm registers whatever the flags. */
 #ifdef __AVX512F__
 typedef float vec __attribute__((vector_size(64)));
 #define CHAINS 10
+#define FULL_WIDTH __attribute__((min_vector_width(512)))
 #else
 typedef float vec __attribute__((vector_size(32)));
 #define CHAINS 12
+#define FULL_WIDTH
 #endif
 #define LANES ((int)(sizeof(vec) / sizeof(float)))
 
-static float fma_kernel(long iterations, float seed) {
+FULL_WIDTH static float fma_kernel(long iterations, float seed) {
   vec acc[CHAINS];
   for (int c = 0; c < CHAINS; ++c)
     for (int l = 0; l < LANES; ++l)

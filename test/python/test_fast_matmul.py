@@ -13,7 +13,8 @@ from seqc_harness import Library, assert_close, tensor_type, TARGETS, target_arg
 # 20 rows per batch entry (FastMatmulPanels.h) the panel kernel runs: 19
 # and 20 rows sit on either side; 150 and 130 rows need more than one task
 # of 4 panels, the last one partly zero; N = 200 and 100 leave tiles of 12
-# (or 6) outputs and tasks of 96 (48) with tails.
+# (or 6) outputs and tasks of 96 (48) with tails; K = 400 sums k in blocks
+# of 128 (the last one 16).
 CONFIGS = [
     (1, 1, 64, 4),
     (2, 37, 96, 130),
@@ -27,6 +28,7 @@ CONFIGS = [
     (None, 20, 16, 25),
     (None, 150, 64, 200),
     (2, 130, 48, 100),
+    (None, 40, 400, 30),
 ]
 
 

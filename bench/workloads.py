@@ -286,6 +286,36 @@ def conv1d(d, l, k):
                     2.0 * l * d * k, 8.0 * x.size, True, baselines)
 
 
+def projection(rows, k, n):
+    """A model's linear layer, y = x w^T with w stored [out, in] as
+    nn.Linear keeps it: a prompt of `rows` tokens through it."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((1, rows, k), np.float32)
+    w = (rng.standard_normal((n, k)) / np.sqrt(k)).astype(np.float32)
+    y_t = t((1, rows, n))
+    ir = f"""func.func @f(%x: {t(x.shape)}, %w: {t(w.shape)}) -> {y_t} {{
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : {y_t}
+  %init = linalg.fill ins(%zero : f32) outs(%e : {y_t}) -> {y_t}
+  %y = linalg.contract indexing_maps = [
+      affine_map<(b, l, n, k) -> (b, l, k)>, affine_map<(b, l, n, k) -> (n, k)>,
+      affine_map<(b, l, n, k) -> (b, l, n)>]
+      ins(%x, %w : {t(x.shape)}, {t(w.shape)}) outs(%init : {y_t}) -> {y_t}
+  return %y : {y_t}
+}}"""
+    baselines = {}
+    if torch is not None:
+        tx, tw = _torch(x, w)
+
+        def linear():
+            with torch.no_grad():
+                return torch.nn.functional.linear(tx, tw)
+        baselines["torch linear"] = linear
+    return Workload("projection L%d %d->%d" % (rows, k, n), ir, [x, w],
+                    2.0 * rows * k * n, 4.0 * (x.size + w.size + rows * n),
+                    False, baselines)
+
+
 def all_workloads(scale=1):
     """The issue's workloads; `scale` > 1 divides sequence lengths."""
     s = scale
@@ -303,4 +333,6 @@ def all_workloads(scale=1):
         lambda: rnn("gru", 32, 512, 256 // s, 512),
         lambda: rnn("slstm", 16, 512, 512 // s, 512, heads=4),
         lambda: conv1d(1536, 2048 // s, 4),
+        lambda: projection(128 // s, 768, 2048),
+        lambda: projection(128 // s, 2048, 768),
     ]

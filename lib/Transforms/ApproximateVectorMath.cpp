@@ -42,8 +42,7 @@ struct SeqApproximateVectorMathPass
   void runOnOperation() override {
     SmallVector<Operation *> vectorOps, scalarOps;
     getOperation()->walk([&](Operation *op) {
-      if (!isa<math::MathDialect>(op->getDialect()) ||
-          op->getNumResults() != 1)
+      if (!isa<math::MathDialect>(op->getDialect()) || op->getNumResults() != 1)
         return;
       Type type = op->getResultTypes()[0];
       if (isa<VectorType>(type))

@@ -7,9 +7,9 @@
 // MR rows of x by NR rows of w accumulates MR x NR vectors over k, reduced
 // horizontally once at the end. (A call with many rows per batch entry, a
 // prompt, is compute-bound and runs the panel kernel of
-// FastMatmulPanels.cpp instead when w is f32.) Tasks are (batch entry, block of rows,
-// block of outputs): a decode step (one row) still splits over outputs, so
-// the weight is streamed once by all threads together; within a task the
+// FastMatmulPanels.cpp instead when w is f32.) Tasks are (batch entry, block of
+// rows, block of outputs): a decode step (one row) still splits over outputs,
+// so the weight is streamed once by all threads together; within a task the
 // tile of w stays in L1 while the rows of x pass by. As a tile streams its
 // rows of w, the next tile's rows are prefetched: a row of a projection is
 // only a few cache lines (768 int8 weights are 12), too short a stream for
@@ -285,8 +285,7 @@ void Rewriter::run() {
   };
   constexpr int64_t nr = 4;
   auto dotProducts = [&] {
-    tasks.forEach(*this, [&](Value bi, Value r0, Value r1, Value n0,
-                             Value n1) {
+    tasks.forEach(*this, [&](Value bi, Value r0, Value r1, Value n0, Value n1) {
       // Outputs outside, rows inside: the tile of w is reused from L1.
       tiledLoop(*this, n0, n1, nr, [&](Value n, int64_t cols) {
         tiledLoop(*this, r0, r1, mr, [&](Value r, int64_t tileRows) {

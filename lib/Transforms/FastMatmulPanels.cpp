@@ -2,26 +2,27 @@
 //
 // A projection y = init + x w^T of many rows (a 128-token prompt through a
 // 768 x 2048 layer) is compute-bound, and the dot-product kernel of
-// FastMatmul.cpp runs it at under half the FMA peak: per vector of k it
-// loads 4 vectors of x (which, 16 rows of 3 KiB each, no longer fit in L1
-// beside the weights) and 4 of w for 16 FMAs, and reduces every sum across
-// lanes at the end. This kernel instead keeps 2 vectors of rows in the
-// lanes:
+// FastMatmul.cpp ran it at 133 GFLOP/s on the 2-core AVX-512 VM, half of
+// PyTorch's: per vector of k it loads 4 vectors of x and 4 of w (and
+// prefetches 4) for 16 FMAs, and reduces every sum across lanes at the
+// end. This kernel (223-262 GFLOP/s there) keeps 2 vectors of rows in the
+// lanes instead:
 //
 //   1. x is copied, once per call, into panels xT[panel][k][2 * lanes]:
 //      2 * lanes consecutive rows of one batch entry, transposed, the rows
 //      past the last one zero. x has few rows beside w's outputs, so the
 //      copy is a few percent of the work. It loops over k outside and rows
 //      inside: LLVM then gathers a vector of rows and stores it whole
-//      (rows outside made it scatter, which at 24 rows cost a third of the
-//      time of a 768 x 2048 projection).
+//      (rows outside made it scatter, which at 24 rows took a fifth to
+//      nearly half of the time of a 768-wide projection).
 //   2. A register tile is a panel's rows by NR outputs (2 x NR
 //      accumulators: 24 of AVX-512's 32 registers, 12 of AVX2's 16). Each
 //      step of k loads the panel's 2 vectors and broadcasts the NR weights
 //      w[n, k], which stream along w's rows as stored: 2 NR FMAs for 2 + NR
 //      loads, and the loads of x come from a contiguous panel.
-//   3. The finished tile is transposed into y's rows through a stack buffer
-//      (with init added), the panel's zero rows dropped.
+//   3. k is summed in registers 128 steps at a time, into totals in a
+//      stack buffer, from which the finished tile is transposed into y's
+//      rows (with init added), the panel's zero rows dropped.
 //
 // Tasks are (batch entry, 4 panels, 8 tiles of outputs): each tile of w is
 // reused by the task's 4 panels while it is in L1, and a prompt of up to
@@ -66,8 +67,9 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
       kb.loop(zero, rows, [&](Value r) {
         kb.store(kb.load(x, tasks.at(bi, kb.add(m0, r), k)), xT, {p, k, r});
       });
-      kb.loop(rows, kb.index(panelRows),
-              [&](Value r) { kb.store(kb.f32(0.0), xT, {p, k, r}); });
+      kb.loop(rows, kb.index(panelRows), [&](Value r) {
+        kb.store(kb.f32(0.0), xT, {p, k, r});
+      });
     });
   });
 
@@ -79,32 +81,34 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
     for (int64_t c = 0; c < cols; ++c)
       for (int64_t half = 0; half < 2; ++half)
         kb.storeVec(zeroVec, staging, {kb.index(c), kb.index(half * lanes)});
-    kb.loop(zero, kb.index(depth), kb.index(kDepthPerSum), {},
-            [&](Value k0, ValueRange) {
-      Value k1 = kb.min(kb.add(k0, kb.index(kDepthPerSum)), kb.index(depth));
-      SmallVector<Value> inits(2 * cols, zeroVec);
-      SmallVector<Value> sums = kb.loop(
-          k0, k1, kb.index(1), inits, [&](Value k, ValueRange accs) {
-            Value low = kb.loadVec(xT, {p, k, zero});
-            Value high = kb.loadVec(xT, {p, k, kb.index(lanes)});
-            SmallVector<Value> next(accs.begin(), accs.end());
-            for (int64_t c = 0; c < cols; ++c) {
-              Value wk = kb.splat(kb.load(w, {kb.add(n, kb.index(c)), k}));
-              next[c] = vector::FMAOp::create(b, low, wk, next[c]);
-              next[cols + c] =
-                  vector::FMAOp::create(b, high, wk, next[cols + c]);
+    kb.loop(
+        zero, kb.index(depth), kb.index(kDepthPerSum), {},
+        [&](Value k0, ValueRange) {
+          Value k1 =
+              kb.min(kb.add(k0, kb.index(kDepthPerSum)), kb.index(depth));
+          SmallVector<Value> inits(2 * cols, zeroVec);
+          SmallVector<Value> sums = kb.loop(
+              k0, k1, kb.index(1), inits, [&](Value k, ValueRange accs) {
+                Value low = kb.loadVec(xT, {p, k, zero});
+                Value high = kb.loadVec(xT, {p, k, kb.index(lanes)});
+                SmallVector<Value> next(accs.begin(), accs.end());
+                for (int64_t c = 0; c < cols; ++c) {
+                  Value wk = kb.splat(kb.load(w, {kb.add(n, kb.index(c)), k}));
+                  next[c] = vector::FMAOp::create(b, low, wk, next[c]);
+                  next[cols + c] =
+                      vector::FMAOp::create(b, high, wk, next[cols + c]);
+                }
+                return next;
+              });
+          for (int64_t c = 0; c < cols; ++c)
+            for (int64_t half = 0; half < 2; ++half) {
+              SmallVector<Value> at = {kb.index(c), kb.index(half * lanes)};
+              Value total = arith::AddFOp::create(b, kb.loadVec(staging, at),
+                                                  sums[half * cols + c]);
+              kb.storeVec(total, staging, at);
             }
-            return next;
-          });
-      for (int64_t c = 0; c < cols; ++c)
-        for (int64_t half = 0; half < 2; ++half) {
-          SmallVector<Value> at = {kb.index(c), kb.index(half * lanes)};
-          Value total = arith::AddFOp::create(
-              b, kb.loadVec(staging, at), sums[half * cols + c]);
-          kb.storeVec(total, staging, at);
-        }
-      return SmallVector<Value>{};
-    });
+          return SmallVector<Value>{};
+        });
     Value rows = kb.min(kb.index(panelRows), kb.sub(tasks.rows, m0));
     kb.loop(zero, rows, [&](Value r) {
       for (int64_t c = 0; c < cols; ++c) {
@@ -120,8 +124,8 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
   const int64_t outputsPerTask = kTilesPerTask * nr;
   const int64_t outputBlocks =
       (tasks.outputs + outputsPerTask - 1) / outputsPerTask;
-  Value count = kb.mul(kb.mul(tasks.batch, panelBlocks),
-                       kb.index(outputBlocks));
+  Value count =
+      kb.mul(kb.mul(tasks.batch, panelBlocks), kb.index(outputBlocks));
   kb.parallel(count, [&](Value task) {
     Value nb = kb.rem(task, kb.index(outputBlocks));
     Value rest = kb.div(task, kb.index(outputBlocks));

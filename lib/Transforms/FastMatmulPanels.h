@@ -1,4 +1,5 @@
-//===- FastMatmulPanels.h - -seq-fast-matmul's kernel for many rows -*- C++ -*-===//
+//===- FastMatmulPanels.h - -seq-fast-matmul's kernel for many rows -*- C++
+//-*-===//
 //
 // The f32 projection kernel for inputs of many rows (a prompt, a batch of
 // sequences); FastMatmul.cpp chooses between it and its dot-product kernel

@@ -47,9 +47,10 @@ SmallVector<int64_t> taskTileSizes(linalg::LinalgOp op,
   for (unsigned i = 0; i + 1 < loops; ++i) {
     if (iterators[i] != utils::IteratorType::parallel)
       break;
-    bool indexesOutputs = llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
-      return op.getMatchingIndexingMap(&init).isFunctionOfDim(i);
-    });
+    bool indexesOutputs =
+        llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
+          return op.getMatchingIndexingMap(&init).isFunctionOfDim(i);
+        });
     if (!indexesOutputs)
       break;
     int64_t inner = 1;

@@ -7,14 +7,15 @@
 // MR rows of x by NR rows of w accumulates MR x NR vectors over k, reduced
 // horizontally once at the end. (A call with many rows per batch entry, a
 // prompt, is compute-bound and runs the panel kernel of
-// FastMatmulPanels.cpp instead when w is f32.) Tasks are (batch entry, block of
-// rows, block of outputs): a decode step (one row) still splits over outputs,
-// so the weight is streamed once by all threads together; within a task the
-// tile of w stays in L1 while the rows of x pass by. As a tile streams its
-// rows of w, the next tile's rows are prefetched: a row of a projection is
-// only a few cache lines (768 int8 weights are 12), too short a stream for
-// the hardware prefetcher, and a decode step reads every weight from DRAM
-// (measured: 2x on the decode of a 110M int8 model, 10% in fp32).
+// FastMatmulPanels.cpp instead, a quantized w converted tile by tile.) Tasks
+// are (batch entry, block of rows, block of outputs): a decode step (one row)
+// still splits over outputs, so the weight is streamed once by all threads
+// together; within a task the tile of w stays in L1 while the rows of x pass
+// by. As a tile streams its rows of w, the next tile's rows are prefetched: a
+// row of a projection is only a few cache lines (768 int8 weights are 12), too
+// short a stream for the hardware prefetcher, and a decode step reads every
+// weight from DRAM (measured: 2x on the decode of a 110M int8 model, 10% in
+// fp32).
 //
 // A weight that is a seq.dequantize of int8 or packed int4 values is read
 // as integers and converted in registers (never materialized as floats):
@@ -23,7 +24,8 @@
 //
 //   %y = linalg.contract indexing_maps = [(b, l, n, k) -> (b, l, k),
 //            (b, l, n, k) -> (n, k), (b, l, n, k) -> (b, l, n)]
-//            ins(%x, %w : tensor<?x?x768xf32>, tensor<2048x768xf32>) outs(%init)
+//            ins(%x, %w : tensor<?x?x768xf32>, tensor<2048x768xf32>)
+//            outs(%init)
 //   // becomes
 //   scf.parallel (%task) { ... vector.fma ... vector.reduction <add> ... }
 //
@@ -294,16 +296,33 @@ void Rewriter::run() {
       });
     });
   };
-  if (bits != 32) {
-    dotProducts();
-  } else {
-    // Many rows: compute-bound, the panel kernel; few (a decode step):
-    // bound by reading w, which the dot products stream once.
-    ifThenElse(
-        cmp(arith::CmpIPredicate::uge, tasks.rows, index(kPanelMinRows)),
-        [&] { emitPanelProjection(*this, tasks, x, w, init, depth); },
-        dotProducts);
-  }
+  // Quantized or bf16 weights reach the panel kernel converted to f32, a
+  // tile of NR outputs at a time (the inputs of packed int4 bytes at their
+  // own positions); the per-channel scale multiplies the finished sums.
+  auto fill = [&](Value tileBuf, Value n, int64_t cols) {
+    for (int64_t c = 0; c < cols; ++c) {
+      Value row = add(n, index(c));
+      loop(zero, index(storedDepth(depth)), index(lanes), {},
+           [&](Value pos, ValueRange) {
+             SmallVector<Value> ks = inputsAt(pos);
+             SmallVector<Value> wv = weightsAt(row, pos);
+             for (size_t part = 0; part < wv.size(); ++part)
+               storeVec(wv[part], tileBuf, {index(c), ks[part]});
+             return SmallVector<Value>{};
+           });
+    }
+  };
+  auto finishSum = [&](Value sum, Value n) { return finish(sum, n); };
+  DequantizedWeights dequantized{fill, finishSum};
+  // Many rows: compute-bound, the panel kernel; few (a decode step):
+  // bound by reading w, which the dot products stream once.
+  ifThenElse(
+      cmp(arith::CmpIPredicate::uge, tasks.rows, index(kPanelMinRows)),
+      [&] {
+        emitPanelProjection(*this, tasks, x, w, init, depth,
+                            bits == 32 ? nullptr : &dequantized);
+      },
+      dotProducts);
   auto dq = op.getInputs()[1].getDefiningOp<DequantizeOp>();
   replaceProjection(*this, op, y, {dq});
 }

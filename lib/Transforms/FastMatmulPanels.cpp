@@ -48,7 +48,8 @@ constexpr int64_t kDepthPerSum = 128;
 
 void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
                                     const ProjectionTasks &tasks, Value x,
-                                    Value w, Value init, int64_t depth) {
+                                    Value w, Value init, int64_t depth,
+                                    const DequantizedWeights *dequantized) {
   ImplicitLocOpBuilder &b = kb.b;
   const int64_t lanes = kb.lanes, panelRows = 2 * lanes;
   const int64_t nr = lanes == 16 ? 12 : 6;
@@ -74,9 +75,15 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
   });
 
   // 2-3. Register tiles of a panel by `cols` outputs from n, written to y
-  // through `staging` [nr, panelRows].
-  auto tile = [&](Value staging, Value bi, Value p, Value m0, Value n,
-                  int64_t cols) {
+  // through `staging` [nr, panelRows]; the weights of output n + c are row
+  // n + c of w, or row c of the task's dequantized `weights`.
+  auto tile = [&](Value staging, Value weights, Value bi, Value p, Value m0,
+                  Value n, int64_t cols) {
+    auto weightAt = [&](int64_t c, Value k) {
+      if (dequantized)
+        return kb.load(weights, {kb.index(c), k});
+      return kb.load(w, {kb.add(n, kb.index(c)), k});
+    };
     Value zeroVec = kb.splat(kb.f32(0.0));
     for (int64_t c = 0; c < cols; ++c)
       for (int64_t half = 0; half < 2; ++half)
@@ -93,7 +100,7 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
                 Value high = kb.loadVec(xT, {p, k, kb.index(lanes)});
                 SmallVector<Value> next(accs.begin(), accs.end());
                 for (int64_t c = 0; c < cols; ++c) {
-                  Value wk = kb.splat(kb.load(w, {kb.add(n, kb.index(c)), k}));
+                  Value wk = kb.splat(weightAt(c, k));
                   next[c] = vector::FMAOp::create(b, low, wk, next[c]);
                   next[cols + c] =
                       vector::FMAOp::create(b, high, wk, next[cols + c]);
@@ -115,6 +122,8 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
         SmallVector<Value> at =
             tasks.at(bi, kb.add(m0, r), kb.add(n, kb.index(c)));
         Value sum = kb.load(staging, {kb.index(c), r});
+        if (dequantized)
+          sum = dequantized->finish(sum, kb.add(n, kb.index(c)));
         kb.store(arith::AddFOp::create(b, sum, kb.load(init, at)), y, at);
       }
     });
@@ -138,11 +147,17 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
         kb.min(kb.add(first, kb.index(kPanelsPerTask)), panelsPerEntry);
     Value staging = memref::AllocaOp::create(
         b, MemRefType::get({nr, panelRows}, b.getF32Type()));
+    Value weights;
+    if (dequantized)
+      weights = memref::AllocaOp::create(
+          b, MemRefType::get({nr, depth}, b.getF32Type()));
     // Outputs outside, panels inside: a tile of w is reused from L1.
     tiledLoop(kb, n0, n1, nr, [&](Value n, int64_t cols) {
+      if (dequantized)
+        dequantized->fill(weights, n, cols);
       kb.loop(first, last, [&](Value q) {
         Value p = kb.add(kb.mul(bi, panelsPerEntry), q);
-        tile(staging, bi, p, kb.mul(q, kb.index(panelRows)), n, cols);
+        tile(staging, weights, bi, p, kb.mul(q, kb.index(panelRows)), n, cols);
       });
     });
   });

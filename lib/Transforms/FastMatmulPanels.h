@@ -22,10 +22,23 @@ namespace mlir::seq {
 /// products at 88-100.
 constexpr int64_t kPanelMinRows = 20;
 
+/// How the panel kernel reads a weight stored other than as f32 [N, K]
+/// (a seq.dequantize): `fill(tile, n, cols)` writes the f32 weights of
+/// outputs [n, n + cols) into rows of `tile` [NR, depth] (group scales
+/// applied), and `finish(sum, n)` applies what is left per output (a
+/// per-channel scale) to a finished sum.
+struct DequantizedWeights {
+  function_ref<void(Value, Value, int64_t)> fill;
+  function_ref<Value(Value, Value)> finish;
+};
+
 /// Emits y = init + x w^T into `tasks.y` for f32 `x` [B?, rows, depth] and
-/// `w` [tasks.outputs, depth], with x copied into row panels first.
+/// `w` [tasks.outputs, depth], with x copied into row panels first. With
+/// `dequantized`, `w` is not read: each task converts a tile of weights at
+/// a time into a stack buffer through it and reuses it for all its panels.
 void emitPanelProjection(VectorKernelBuilder &kb, const ProjectionTasks &tasks,
-                         Value x, Value w, Value init, int64_t depth);
+                         Value x, Value w, Value init, int64_t depth,
+                         const DequantizedWeights *dequantized = nullptr);
 
 } // namespace mlir::seq
 

@@ -7,8 +7,21 @@
 // weight is never built.
 // CHECK-LABEL: func.func @int8_per_channel
 // CHECK-NOT: seq.dequantize
-// The next tile's rows of the weight are prefetched as this one streams
-// (decode reads each weight once, from DRAM).
+// From 20 rows, the panel kernel: each task converts a tile of 12 outputs'
+// weights into an f32 stack buffer, and the scale multiplies each finished
+// sum as it is written back.
+// CHECK: scf.if
+// CHECK: %[[TILE:.*]] = memref.alloca() : memref<12x64xf32>
+// CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
+// CHECK: vector.store %{{.*}}, %[[TILE]]
+// CHECK: memref.load %[[TILE]]
+// CHECK: vector.fma
+// CHECK: memref.load {{.*}} : memref<96x1xf32
+// CHECK: arith.mulf
+// CHECK: } else {
+// Fewer rows: dot products. The next tile's rows of the weight are
+// prefetched as this one streams (decode reads each weight once, from
+// DRAM).
 // CHECK: scf.parallel
 // CHECK: memref.prefetch %{{.*}}[%{{.*}}, %{{.*}}], read, locality<3>, data : memref<96x64xi8
 // CHECK: vector.load %{{.*}} : memref<96x64xi8, strided<[?, 1], offset: ?>>, vector<16xi8>

@@ -25,6 +25,11 @@ CONFIGS = [
     (4, 64, 33, 4, 64),
     (2, 64, 5, 4, 16),
     (2, 48, 5, 8, 8),
+    # 20 rows and more: the panel kernel, each tile of weights converted to
+    # f32 once per task (int4 in groups and per channel, int8 in groups).
+    (40, 128, 30, 4, 64),
+    (33, 160, 26, 8, 32),
+    (50, 256, 13, 4, 256),
 ]
 
 

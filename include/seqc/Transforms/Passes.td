@@ -272,12 +272,13 @@ def SeqFastMatmul : Pass<"seq-fast-matmul"> {
     products: register tiles of MR rows of x (2 with 8 lanes, 4 with 16) by
     4 rows of w accumulate vectors over k, reduced horizontally once; tasks
     in an `scf.parallel` are (batch entry, 16 rows, 64 outputs), so a
-    single row still splits over the threads. From 20 rows (a prompt), f32
-    weights only: x is first copied into panels of 2 vectors of rows,
-    transposed, and register tiles of a panel by 12 outputs (6 with 8
-    lanes) accumulate along the rows, broadcasting one weight per output
-    and step of k; no horizontal reductions. Other contractions are left to
-    `-convert-linalg-to-loops`.
+    single row still splits over the threads. From 20 rows (a prompt): x
+    is first copied into panels of 2 vectors of rows, transposed, and
+    register tiles of a panel by 12 outputs (6 with 8 lanes) accumulate
+    along the rows, broadcasting one weight per output and step of k; no
+    horizontal reductions. Quantized and bf16 weights reach this kernel
+    converted to f32 a tile of outputs at a time, per task. Other
+    contractions are left to `-convert-linalg-to-loops`.
 
     A weight that is a `seq.dequantize` (int8 or int4) is converted in
     registers. With `int8-dot` (the target has AVX512-VNNI), an input that

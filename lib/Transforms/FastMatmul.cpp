@@ -314,15 +314,19 @@ void Rewriter::run() {
   };
   auto finishSum = [&](Value sum, Value n) { return finish(sum, n); };
   DequantizedWeights dequantized{fill, finishSum};
-  // Many rows: compute-bound, the panel kernel; few (a decode step):
-  // bound by reading w, which the dot products stream once.
-  ifThenElse(
-      cmp(arith::CmpIPredicate::uge, tasks.rows, index(kPanelMinRows)),
-      [&] {
-        emitPanelProjection(*this, tasks, x, w, init, depth,
-                            bits == 32 ? nullptr : &dequantized);
-      },
-      dotProducts);
+  if (bits != 32 && !dequantizedTileFits(lanes, depth)) {
+    dotProducts();
+  } else {
+    // Many rows: compute-bound, the panel kernel; few (a decode step):
+    // bound by reading w, which the dot products stream once.
+    ifThenElse(
+        cmp(arith::CmpIPredicate::uge, tasks.rows, index(kPanelMinRows)),
+        [&] {
+          emitPanelProjection(*this, tasks, x, w, init, depth,
+                              bits == 32 ? nullptr : &dequantized);
+        },
+        dotProducts);
+  }
   auto dq = op.getInputs()[1].getDefiningOp<DequantizeOp>();
   replaceProjection(*this, op, y, {dq});
 }

@@ -52,7 +52,7 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
                                     const DequantizedWeights *dequantized) {
   ImplicitLocOpBuilder &b = kb.b;
   const int64_t lanes = kb.lanes, panelRows = 2 * lanes;
-  const int64_t nr = lanes == 16 ? 12 : 6;
+  const int64_t nr = lanes == 16 ? 12 : 6; // dequantizedTileFits's too
   const int64_t dyn = ShapedType::kDynamic;
   Value zero = kb.index(0), y = tasks.y;
   Value panelsPerEntry = kb.ceilDiv(tasks.rows, kb.index(panelRows));

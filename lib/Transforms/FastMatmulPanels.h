@@ -32,6 +32,14 @@ struct DequantizedWeights {
   function_ref<Value(Value, Value)> finish;
 };
 
+/// Whether a task's tile of dequantized weights (NR outputs by `depth`
+/// f32 on its stack) stays within 1 MiB: an OpenMP worker's stack is 4 MiB
+/// by default. Beyond, quantized weights keep the dot products.
+inline bool dequantizedTileFits(int64_t lanes, int64_t depth) {
+  int64_t nr = lanes == 16 ? 12 : 6;
+  return nr * depth * 4 <= (int64_t{1} << 20);
+}
+
 /// Emits y = init + x w^T into `tasks.y` for f32 `x` [B?, rows, depth] and
 /// `w` [tasks.outputs, depth], with x copied into row panels first. With
 /// `dequantized`, `w` is not read: each task converts a tile of weights at

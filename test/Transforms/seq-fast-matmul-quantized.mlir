@@ -171,3 +171,23 @@ func.func @int4_asymmetric(%x: tensor<?x64xf32>, %q: tensor<8x32xi8>, %s: tensor
       outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
   return %y : tensor<?x8xf32>
 }
+
+// -----
+
+// A depth whose tile of converted weights (12 x 32768 f32, 1.5 MiB) would
+// not fit a task's stack: the dot products only, for every row count.
+// CHECK-LABEL: func.func @int8_deep
+// CHECK-NOT: scf.if
+// CHECK-NOT: memref<12x32768xf32>
+// CHECK: scf.parallel
+// CHECK: vector.reduction <add>
+func.func @int8_deep(%x: tensor<?x32768xf32>, %q: tensor<16x32768xi8>, %s: tensor<16x1xf32>,
+                     %init: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = seq.dequantize %q, %s bits 8 : tensor<16x32768xi8>, tensor<16x1xf32> -> tensor<16x32768xf32>
+  %y = linalg.contract indexing_maps = [
+      affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>,
+      affine_map<(m, n, k) -> (m, n)>]
+      ins(%x, %w : tensor<?x32768xf32>, tensor<16x32768xf32>)
+      outs(%init : tensor<?x16xf32>) -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}

@@ -52,18 +52,22 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
                                     const DequantizedWeights *dequantized) {
   ImplicitLocOpBuilder &b = kb.b;
   const int64_t lanes = kb.lanes, panelRows = 2 * lanes;
-  const int64_t nr = lanes == 16 ? 12 : 6; // dequantizedTileFits's too
+  const int64_t nr = panelTileOutputs(lanes);
   const int64_t dyn = ShapedType::kDynamic;
   Value zero = kb.index(0), y = tasks.y;
   Value panelsPerEntry = kb.ceilDiv(tasks.rows, kb.index(panelRows));
   Value panels = kb.mul(tasks.batch, panelsPerEntry);
+  // Rows of the panel from row m0 that x has (the rest are zero).
+  auto rowsFrom = [&](Value m0) {
+    return kb.min(kb.index(panelRows), kb.sub(tasks.rows, m0));
+  };
 
   // 1. The panels of x.
   Value xT = kb.allocF32({dyn, depth, panelRows}, {panels});
   kb.parallel(panels, [&](Value p) {
     Value bi = kb.div(p, panelsPerEntry);
     Value m0 = kb.mul(kb.rem(p, panelsPerEntry), kb.index(panelRows));
-    Value rows = kb.min(kb.index(panelRows), kb.sub(tasks.rows, m0));
+    Value rows = rowsFrom(m0);
     kb.loop(zero, kb.index(depth), [&](Value k) {
       kb.loop(zero, rows, [&](Value r) {
         kb.store(kb.load(x, tasks.at(bi, kb.add(m0, r), k)), xT, {p, k, r});
@@ -116,8 +120,7 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
             }
           return SmallVector<Value>{};
         });
-    Value rows = kb.min(kb.index(panelRows), kb.sub(tasks.rows, m0));
-    kb.loop(zero, rows, [&](Value r) {
+    kb.loop(zero, rowsFrom(m0), [&](Value r) {
       for (int64_t c = 0; c < cols; ++c) {
         SmallVector<Value> at =
             tasks.at(bi, kb.add(m0, r), kb.add(n, kb.index(c)));
@@ -129,36 +132,30 @@ void mlir::seq::emitPanelProjection(VectorKernelBuilder &kb,
     });
   };
 
-  Value panelBlocks = kb.ceilDiv(panelsPerEntry, kb.index(kPanelsPerTask));
-  const int64_t outputsPerTask = kTilesPerTask * nr;
-  const int64_t outputBlocks =
-      (tasks.outputs + outputsPerTask - 1) / outputsPerTask;
-  Value count =
-      kb.mul(kb.mul(tasks.batch, panelBlocks), kb.index(outputBlocks));
-  kb.parallel(count, [&](Value task) {
-    Value nb = kb.rem(task, kb.index(outputBlocks));
-    Value rest = kb.div(task, kb.index(outputBlocks));
-    Value pb = kb.rem(rest, panelBlocks), bi = kb.div(rest, panelBlocks);
-    Value n0 = kb.mul(nb, kb.index(outputsPerTask));
-    Value n1 =
-        kb.min(kb.add(n0, kb.index(outputsPerTask)), kb.index(tasks.outputs));
-    Value first = kb.mul(pb, kb.index(kPanelsPerTask));
-    Value last =
-        kb.min(kb.add(first, kb.index(kPanelsPerTask)), panelsPerEntry);
-    Value staging = memref::AllocaOp::create(
-        b, MemRefType::get({nr, panelRows}, b.getF32Type()));
-    Value weights;
-    if (dequantized)
-      weights = memref::AllocaOp::create(
-          b, MemRefType::get({nr, depth}, b.getF32Type()));
-    // Outputs outside, panels inside: a tile of w is reused from L1.
-    tiledLoop(kb, n0, n1, nr, [&](Value n, int64_t cols) {
-      if (dequantized)
-        dequantized->fill(weights, n, cols);
-      kb.loop(first, last, [&](Value q) {
-        Value p = kb.add(kb.mul(bi, panelsPerEntry), q);
-        tile(staging, weights, bi, p, kb.mul(q, kb.index(panelRows)), n, cols);
-      });
-    });
-  });
+  // Tasks of (batch entry, kPanelsPerTask panels, kTilesPerTask tiles of
+  // outputs): rows [r0, r1) are panels [r0 / panelRows, ceil(r1 /
+  // panelRows)) of the batch entry.
+  tasks.forEach(
+      kb,
+      [&](Value bi, Value r0, Value r1, Value n0, Value n1) {
+        Value first = kb.div(r0, kb.index(panelRows));
+        Value last = kb.ceilDiv(r1, kb.index(panelRows));
+        Value staging = memref::AllocaOp::create(
+            b, MemRefType::get({nr, panelRows}, b.getF32Type()));
+        Value weights;
+        if (dequantized)
+          weights = memref::AllocaOp::create(
+              b, MemRefType::get({nr, depth}, b.getF32Type()));
+        // Outputs outside, panels inside: a tile of w is reused from L1.
+        tiledLoop(kb, n0, n1, nr, [&](Value n, int64_t cols) {
+          if (dequantized)
+            dequantized->fill(weights, n, cols);
+          kb.loop(first, last, [&](Value q) {
+            Value p = kb.add(kb.mul(bi, panelsPerEntry), q);
+            tile(staging, weights, bi, p, kb.mul(q, kb.index(panelRows)), n,
+                 cols);
+          });
+        });
+      },
+      kPanelsPerTask * panelRows, kTilesPerTask * nr);
 }

@@ -1,9 +1,9 @@
-//===- FastMatmulPanels.h - -seq-fast-matmul's kernel for many rows -*- C++
-//-*-===//
+//===- FastMatmulPanels.h - projections of many rows ------------*- C++ -*-===//
 //
-// The f32 projection kernel for inputs of many rows (a prompt, a batch of
-// sequences); FastMatmul.cpp chooses between it and its dot-product kernel
-// at run time by the number of rows.
+// The projection kernel for inputs of many rows (a prompt, a batch of
+// sequences), f32 weights or weights converted to f32 a tile at a time;
+// FastMatmul.cpp chooses between it and its dot-product kernel at run time
+// by the number of rows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,12 +32,17 @@ struct DequantizedWeights {
   function_ref<Value(Value, Value)> finish;
 };
 
+/// Outputs per register tile (NR): 2 x NR accumulators are 24 of AVX-512's
+/// 32 vector registers, 12 of AVX2's 16.
+constexpr int64_t panelTileOutputs(int64_t lanes) {
+  return lanes == 16 ? 12 : 6;
+}
+
 /// Whether a task's tile of dequantized weights (NR outputs by `depth`
 /// f32 on its stack) stays within 1 MiB: an OpenMP worker's stack is 4 MiB
 /// by default. Beyond, quantized weights keep the dot products.
-inline bool dequantizedTileFits(int64_t lanes, int64_t depth) {
-  int64_t nr = lanes == 16 ? 12 : 6;
-  return nr * depth * 4 <= (int64_t{1} << 20);
+constexpr bool dequantizedTileFits(int64_t lanes, int64_t depth) {
+  return panelTileOutputs(lanes) * depth * 4 <= (int64_t{1} << 20);
 }
 
 /// Emits y = init + x w^T into `tasks.y` for f32 `x` [B?, rows, depth] and

@@ -50,21 +50,24 @@ struct ProjectionTasks {
   }
 
   /// An scf.parallel over the tasks; `body(bi, r0, r1, n0, n1)` gets the
-  /// batch entry, rows [r0, r1) and outputs [n0, n1) of one.
+  /// batch entry, rows [r0, r1) and outputs [n0, n1) of one. A task has
+  /// `rowsPerTask` rows and `outputsPerTask` outputs, fewer at the ends.
   void forEach(KernelBuilder &kb,
-               function_ref<void(Value, Value, Value, Value, Value)> body) {
-    Value rowBlocks = kb.ceilDiv(rows, kb.index(kRowsPerTask));
-    int64_t outputBlocks = (outputs + kOutputsPerTask - 1) / kOutputsPerTask;
+               function_ref<void(Value, Value, Value, Value, Value)> body,
+               int64_t rowsPerTask = kRowsPerTask,
+               int64_t outputsPerTask = kOutputsPerTask) const {
+    Value rowBlocks = kb.ceilDiv(rows, kb.index(rowsPerTask));
+    int64_t outputBlocks = (outputs + outputsPerTask - 1) / outputsPerTask;
     Value tasks = kb.mul(kb.mul(batch, rowBlocks), kb.index(outputBlocks));
     kb.parallel(tasks, [&](Value task) {
       Value nb = kb.rem(task, kb.index(outputBlocks));
       Value rest = kb.div(task, kb.index(outputBlocks));
       Value rb = kb.rem(rest, rowBlocks), bi = kb.div(rest, rowBlocks);
-      Value r0 = kb.mul(rb, kb.index(kRowsPerTask));
-      Value r1 = kb.min(kb.add(r0, kb.index(kRowsPerTask)), rows);
-      Value n0 = kb.mul(nb, kb.index(kOutputsPerTask));
-      Value n1 = kb.min(kb.add(n0, kb.index(kOutputsPerTask)),
-                        kb.index(outputs));
+      Value r0 = kb.mul(rb, kb.index(rowsPerTask));
+      Value r1 = kb.min(kb.add(r0, kb.index(rowsPerTask)), rows);
+      Value n0 = kb.mul(nb, kb.index(outputsPerTask));
+      Value n1 =
+          kb.min(kb.add(n0, kb.index(outputsPerTask)), kb.index(outputs));
       body(bi, r0, r1, n0, n1);
     });
   }

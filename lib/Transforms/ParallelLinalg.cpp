@@ -12,7 +12,8 @@
 // decode step's 768-element add runs on the calling thread).
 //
 // A tiled loop must index every output, so that tasks write disjoint
-// elements; ops inside an scf.parallel (a fast kernel's) are left alone.
+// elements; ops inside an scf.parallel (a fast kernel's), and any linalg
+// cannot tile, are left alone.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,17 +34,17 @@ namespace mlir::seq {
 using namespace mlir;
 
 namespace {
-/// Tile sizes (1 for each leading loop split into tasks, 0 elsewhere), or
-/// none when no loop can be split. A loop is split while it is parallel,
-/// indexes every output, is not the innermost, and leaves at least
-/// `minTaskElements` iterations (statically known) inside each task.
+/// Tile sizes (1 for each leading loop split into tasks, 0 elsewhere) for
+/// loops of static sizes `ranges` (dynamic ones kDynamic). A loop is split
+/// while it is parallel, indexes every output, is not the innermost, and
+/// leaves at least `minTaskElements` iterations (statically known) inside
+/// each task.
 SmallVector<int64_t> taskTileSizes(linalg::LinalgOp op,
+                                   ArrayRef<int64_t> ranges,
                                    int64_t minTaskElements) {
   unsigned loops = op.getNumLoops();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<int64_t> sizes(loops, 0);
-  bool any = false;
   for (unsigned i = 0; i + 1 < loops; ++i) {
     if (iterators[i] != utils::IteratorType::parallel)
       break;
@@ -64,10 +65,7 @@ SmallVector<int64_t> taskTileSizes(linalg::LinalgOp op,
     if (!dynamicInner && inner < minTaskElements)
       break;
     sizes[i] = 1;
-    any = true;
   }
-  if (!any)
-    return {};
   return sizes;
 }
 
@@ -83,51 +81,55 @@ struct SeqParallelLinalgPass
         ops.push_back(op);
     });
     for (linalg::LinalgOp op : ops)
-      if (failed(parallelize(op)))
-        return signalPassFailure();
+      parallelize(op);
   }
 
-  LogicalResult parallelize(linalg::LinalgOp op) {
-    SmallVector<int64_t> tileSizes = taskTileSizes(op, minTaskElements);
-    if (tileSizes.empty())
-      return success();
-    IRRewriter rewriter(op.getContext());
-    rewriter.setInsertionPoint(op);
-    Location loc = op.getLoc();
-
-    // Iterations of the whole op: constant, or computed at run time.
+  void parallelize(linalg::LinalgOp op) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    if (llvm::none_of(ranges, ShapedType::isDynamic)) {
+    SmallVector<int64_t> tileSizes = taskTileSizes(op, ranges, minTaskElements);
+    if (!llvm::is_contained(tileSizes, 1))
+      return;
+    bool dynamic = llvm::any_of(ranges, ShapedType::isDynamic);
+    if (!dynamic) {
       int64_t total = 1;
       for (int64_t r : ranges)
         total *= r;
       if (total < minElements)
-        return success();
-    } else {
-      Value total = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      for (Range range : op.createLoopRanges(rewriter, loc))
-        total = arith::MulIOp::create(
-            rewriter, loc, total,
-            getValueOrCreateConstantIndexOp(rewriter, loc, range.size));
-      Value large = arith::CmpIOp::create(
-          rewriter, loc, arith::CmpIPredicate::uge, total,
-          arith::ConstantIndexOp::create(rewriter, loc, minElements));
-      auto ifOp = scf::IfOp::create(rewriter, loc, large,
-                                    /*withElseRegion=*/true);
-      rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-      rewriter.clone(*op);
-      rewriter.moveOpBefore(op, ifOp.thenBlock()->getTerminator());
-      rewriter.setInsertionPoint(op);
+        return;
     }
 
+    // An op linalg cannot tile stays as it is: correct, on one thread.
+    IRRewriter rewriter(op.getContext());
+    rewriter.setInsertionPoint(op);
     linalg::LinalgTilingOptions options;
     options.setTileSizes(tileSizes).setLoopType(
         linalg::LinalgTilingLoopType::ParallelLoops);
-    if (failed(linalg::tileLinalgOp(rewriter, op, options)))
-      return op.emitError("seq-parallel-linalg: could not split the op into "
-                          "tasks");
-    rewriter.eraseOp(op);
-    return success();
+    FailureOr<linalg::TiledLinalgOp> tiled =
+        linalg::tileLinalgOp(rewriter, op, options);
+    if (failed(tiled))
+      return;
+    if (!dynamic) {
+      rewriter.eraseOp(op);
+      return;
+    }
+
+    // Dynamic sizes: the tasks when the op has min-elements iterations at
+    // run time, the op as it was otherwise.
+    Operation *tasks = tiled->loops.front();
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(tasks);
+    Value total = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    for (Range range : op.createLoopRanges(rewriter, loc))
+      total = arith::MulIOp::create(
+          rewriter, loc, total,
+          getValueOrCreateConstantIndexOp(rewriter, loc, range.size));
+    Value large = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::uge, total,
+        arith::ConstantIndexOp::create(rewriter, loc, minElements));
+    auto ifOp = scf::IfOp::create(rewriter, loc, large,
+                                  /*withElseRegion=*/true);
+    rewriter.moveOpBefore(tasks, ifOp.thenBlock()->getTerminator());
+    rewriter.moveOpBefore(op, ifOp.elseBlock()->getTerminator());
   }
 };
 } // namespace

@@ -8,6 +8,9 @@
 // row of 768) when it has at least min-elements iterations, as it was
 // otherwise. The broadcast weight is not split.
 // CHECK-LABEL: func.func @elementwise
+// The tasks' bounds, then the op's iterations, B x L x 768:
+// CHECK: %[[TB:.*]] = memref.dim %arg0, %c0
+// CHECK: %[[TL:.*]] = memref.dim %arg0, %c1
 // CHECK: %[[B:.*]] = memref.dim %arg0, %c0
 // CHECK: %[[L:.*]] = memref.dim %arg0, %c1
 // CHECK: %[[N0:.*]] = arith.muli %{{.*}}, %[[B]]
@@ -15,7 +18,7 @@
 // CHECK: %[[N:.*]] = arith.muli %[[N1]], %c768
 // CHECK: %[[LARGE:.*]] = arith.cmpi uge, %[[N]], %c32768
 // CHECK: scf.if %[[LARGE]] {
-// CHECK: scf.parallel (%[[I:.*]], %[[J:.*]]) = (%c0{{.*}}, %c0{{.*}}) to (%{{.*}}, %{{.*}}) step (%c1{{.*}}, %c1{{.*}}) {
+// CHECK: scf.parallel (%[[I:.*]], %[[J:.*]]) = (%c0{{.*}}, %c0{{.*}}) to (%[[TB]], %[[TL]]) step (%c1{{.*}}, %c1{{.*}}) {
 // CHECK: memref.subview %arg0[%[[I]], %[[J]], 0] [1, 1, 768] [1, 1, 1]
 // CHECK-NOT: memref.subview %arg1
 // CHECK: memref.subview %arg2[%[[I]], %[[J]], 0] [1, 1, 768] [1, 1, 1]

@@ -340,7 +340,8 @@ def SeqParallelLinalg : Pass<"seq-parallel-linalg"> {
     the innermost, and leaves at least `min-task-elements` iterations inside
     each task when those are known. Ops of fewer than `min-elements`
     iterations stay as they are: statically, or through an `scf.if` when a
-    size is dynamic (a decode step is not worth waking the threads).
+    size is dynamic (a decode step is not worth waking the threads). An op
+    that linalg's tiling refuses stays as it is.
 
     ```mlir
     linalg.generic {iterator_types = ["parallel", "parallel", "parallel"]}

@@ -10,9 +10,10 @@
 //   and each k step of the kernel reads nG contiguous vectors;
 // - each step is an scf.parallel over unit blocks; a task accumulates
 //   x_t W_in^T and h_{t-1} W_rec^T for all gates of its units, a register
-//   tile of batch rows at a time (rows broadcast, gates in vectors), over
-//   L1-sized chunks of k, then applies the cell (CellMath) on vectors and
-//   stores the new states: the gate pre-activations never leave the task;
+//   tile of batch rows at a time (rows broadcast, gates in vectors; the
+//   rows left over get a tile of their own size), over L1-sized chunks of
+//   k, then applies the cell (CellMath) on vectors and stores the new
+//   states: the gate pre-activations never leave the task;
 // - h is double-buffered across steps (every task reads all of h_{t-1});
 //   the other states are owned by one task each and updated in place.
 //
@@ -129,8 +130,6 @@ void Rewriter::run() {
   });
   Value y = allocResult(op.getResults().back(), {batch, length, hs});
 
-  Value rowTiles = ceilDiv(batch, index(rowsPerTile));
-  Value lastRow = sub(batch, one);
   Value negZero = vector::BroadcastOp::create(b, vec(), f32(-0.0));
   loop(zero, length, [&](Value step) {
     Value t = op.getReverse() ? sub(sub(length, one), step) : step;
@@ -159,49 +158,59 @@ void Rewriter::run() {
       }
       // The task's accumulators for all rows, [row][a][lanes]: the weights
       // of a chunk of k stay in L1 while every tile of rows passes over it.
-      Value accBuf =
-          allocF32({dyn, perRow, lanes}, {mul(rowTiles, index(rowsPerTile))});
-      loop(zero, mul(rowTiles, index(rowsPerTile)), [&](Value row) {
+      Value accBuf = allocF32({dyn, perRow, lanes}, {batch});
+      loop(zero, batch, [&](Value row) {
         for (int64_t a = 0; a < perRow; ++a)
           storeVec(bias[a], accBuf, {row, index(a), zero});
       });
+      // Adds a chunk [k0, k1) of the product to the accumulators of `rows`
+      // rows from `firstRow`, in registers. Only the accumulators this
+      // product updates are carried: nG per row (GRU's other n accumulator
+      // waits in accBuf).
+      auto tile = [&](Value k0, Value k1, Value firstRow, int64_t rows,
+                      Value packed, auto element, auto target) {
+        SmallVector<Value> acc;
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t g = 0; g < gates; ++g)
+            acc.push_back(loadVec(
+                accBuf, {add(firstRow, index(r)), index(target(g)), zero}));
+        acc = loop(k0, k1, one, acc, [&](Value k, ValueRange acc) {
+          SmallVector<Value> wv, next(acc.begin(), acc.end());
+          for (int64_t g = 0; g < gates; ++g)
+            wv.push_back(loadVec(packed, {ub, k, index(g), zero}));
+          for (int64_t r = 0; r < rows; ++r) {
+            Value e = vector::BroadcastOp::create(
+                b, vec(), element(add(firstRow, index(r)), k));
+            for (int64_t g = 0; g < gates; ++g) {
+              int64_t a = r * gates + g;
+              next[a] = vector::FMAOp::create(b, e, wv[g], next[a]);
+            }
+          }
+          return next;
+        });
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t g = 0; g < gates; ++g)
+            storeVec(acc[r * gates + g], accBuf,
+                     {add(firstRow, index(r)), index(target(g)), zero});
+      };
+      // Full tiles of rowsPerTile rows, then one tile of the rows left
+      // (a tile for each possible count): no padded rows are computed.
+      Value fullTiles = div(batch, index(rowsPerTile));
+      Value leftFrom = mul(fullTiles, index(rowsPerTile));
+      Value left = sub(batch, leftFrom);
       auto accumulate = [&](Value end, Value packed, auto element,
                             auto target) {
         Value chunk = index(kChunk);
         loop(zero, end, chunk, {}, [&](Value k0, ValueRange) {
           Value k1 = min(add(k0, chunk), end);
-          loop(zero, rowTiles, [&](Value rt) {
-            Value firstRow = mul(rt, index(rowsPerTile));
-            // Only the accumulators this product updates are carried: nG
-            // per row (GRU's other n accumulator waits in accBuf).
-            SmallVector<Value> rows, acc;
-            for (int64_t r = 0; r < rowsPerTile; ++r) {
-              Value row = add(firstRow, index(r));
-              rows.push_back(min(row, lastRow));
-              for (int64_t g = 0; g < gates; ++g)
-                acc.push_back(loadVec(accBuf, {row, index(target(g)), zero}));
-            }
-            acc = loop(
-                k0, k1, one, acc,
-                [&](Value k, ValueRange acc) -> SmallVector<Value> {
-                  SmallVector<Value> wv, next(acc.begin(), acc.end());
-                  for (int64_t g = 0; g < gates; ++g)
-                    wv.push_back(loadVec(packed, {ub, k, index(g), zero}));
-                  for (int64_t r = 0; r < rowsPerTile; ++r) {
-                    Value e = vector::BroadcastOp::create(b, vec(),
-                                                          element(rows[r], k));
-                    for (int64_t g = 0; g < gates; ++g) {
-                      int64_t a = r * gates + g;
-                      next[a] = vector::FMAOp::create(b, e, wv[g], next[a]);
-                    }
-                  }
-                  return next;
-                });
-            for (int64_t r = 0; r < rowsPerTile; ++r)
-              for (int64_t g = 0; g < gates; ++g)
-                storeVec(acc[r * gates + g], accBuf,
-                         {add(firstRow, index(r)), index(target(g)), zero});
+          loop(zero, fullTiles, [&](Value rt) {
+            tile(k0, k1, mul(rt, index(rowsPerTile)), rowsPerTile, packed,
+                 element, target);
           });
+          for (int64_t rows = 1; rows < rowsPerTile; ++rows)
+            ifThen(cmp(arith::CmpIPredicate::eq, left, index(rows)), [&] {
+              tile(k0, k1, leftFrom, rows, packed, element, target);
+            });
           return SmallVector<Value>{};
         });
       };

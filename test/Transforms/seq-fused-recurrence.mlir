@@ -3,7 +3,8 @@
 
 // An LSTM: weights packed once (gates of a unit block adjacent), then per
 // step one parallel loop whose tasks accumulate every gate in vectors and
-// apply the cell there; h double-buffered, c updated in place.
+// apply the cell there (register tiles of 2 rows here, then a tile of the
+// row left over); h double-buffered, c updated in place.
 // CHECK-LABEL: func.func @lstm
 // CHECK-DAG: %[[PX:.*]] = memref.alloc() : memref<4x64x4x8xf32>
 // CHECK-DAG: %[[PH:.*]] = memref.alloc() : memref<4x16x4x8xf32>
@@ -15,6 +16,8 @@
 // CHECK: scf.parallel
 // CHECK: vector.load %[[PX]]{{.*}} : memref<4x64x4x8xf32>, vector<8xf32>
 // CHECK: vector.fma
+// CHECK: scf.if
+// CHECK: vector.load %[[PX]]
 // CHECK: vector.load %[[PH]]
 // CHECK: math.tanh {{.*}} : vector<8xf32>
 // CHECK: vector.store {{.*}}, %[[H]]

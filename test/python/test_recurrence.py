@@ -95,6 +95,9 @@ CONFIGS = [
     ("slstm", 3, 5, 7, 2, 16, True, True, True, False),
     ("elman", 13, 4, 9, 1, 48, True, False, False, False),
     ("lstm", 4, 3, 16, 1, 32, False, False, False, True),
+    # Full register tiles of rows and a tile of the rows left over.
+    ("lstm", 13, 4, 5, 1, 16, True, False, False, False),
+    ("gru", 11, 3, 6, 1, 16, False, True, True, False),
 ]
 
 

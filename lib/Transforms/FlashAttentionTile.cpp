@@ -61,7 +61,8 @@ struct TileEmitter : mlir::seq::KernelBuilder {
   Value packQueries();
   SmallVector<Value> scoreBlock(Value qT, Value scores, Value keyStart,
                                 Value keyCount, ArrayRef<Value> lo,
-                                ArrayRef<Value> hi);
+                                ArrayRef<Value> hi, Value unmaskedLo,
+                                Value unmaskedHi);
   void valueBlock(Value scores, Value acc, Value keyStart, Value first,
                   Value keyCount, Value begin, Value end, int64_t valueRows);
 };
@@ -151,18 +152,24 @@ std::pair<Value, Value> mlir::seq::flash::splitRange(KernelBuilder &kb,
 
 /// Stores each row's visible keys [lo, hi) into `bounds` [2][R] (empty for
 /// rows past the G*Lq real ones) and returns the tile's [lowest lo,
-/// highest hi) over rows that see any key.
+/// highest hi) over rows that see any key, then [highest lo, lowest hi)
+/// over its real rows: the keys that no real row masks.
 SmallVector<Value> TileEmitter::rowBounds(Value bounds) {
   Value zero = index(0), one = index(1);
+  Value realRows = mul(in.group, in.queryLength);
   return loop(
-      zero, index(shape.rows()), one, {in.keyLength, zero},
+      zero, index(shape.rows()), one, {in.keyLength, zero, zero, in.keyLength},
       [&](Value r, ValueRange range) -> SmallVector<Value> {
-        auto [lo, hi] = visibleKeys(*this, in, add(in.firstRow, r));
+        Value row = add(in.firstRow, r);
+        auto [lo, hi] = visibleKeys(*this, in, row);
         memref::StoreOp::create(b, toI32(lo), bounds, ValueRange{zero, r});
         memref::StoreOp::create(b, toI32(hi), bounds, ValueRange{one, r});
         Value sees = cmp(arith::CmpIPredicate::slt, lo, hi);
+        Value real = cmp(arith::CmpIPredicate::slt, row, realRows);
         return {arith::SelectOp::create(b, sees, min(range[0], lo), range[0]),
-                arith::SelectOp::create(b, sees, max(range[1], hi), range[1])};
+                arith::SelectOp::create(b, sees, max(range[1], hi), range[1]),
+                arith::SelectOp::create(b, real, max(range[2], lo), range[2]),
+                arith::SelectOp::create(b, real, min(range[3], hi), range[3])};
       });
 }
 
@@ -195,11 +202,14 @@ Value TileEmitter::packQueries() {
 
 /// scores[j][r] for keys keyStart + j, j < keyCount (rounded up to whole
 /// register tiles; the extra keys are masked), masked to -inf outside each
-/// row's [lo, hi). Returns the block's max per row.
+/// row's [lo, hi). A register tile of keys inside [unmaskedLo, unmaskedHi),
+/// which every row sees, skips the mask: most tiles of a long sequence.
+/// Returns the block's max per row.
 SmallVector<Value> TileEmitter::scoreBlock(Value qT, Value scores,
                                            Value keyStart, Value keyCount,
                                            ArrayRef<Value> lo,
-                                           ArrayRef<Value> hi) {
+                                           ArrayRef<Value> hi, Value unmaskedLo,
+                                           Value unmaskedHi) {
   int64_t nv = shape.rowVectors, kr = shape.keyRows;
   Value zero = index(0), one = index(1);
   Value lastKey = sub(in.keyLength, one);
@@ -227,27 +237,48 @@ SmallVector<Value> TileEmitter::scoreBlock(Value qT, Value scores,
               }
               return next;
             });
-        SmallVector<Value> maxes(blockMax.begin(), blockMax.end());
-        for (int64_t kk = 0; kk < kr; ++kk) {
-          Value key = splat(toI32(keys[kk]));
-          for (int64_t n = 0; n < nv; ++n) {
-            Value s = acc[kk * nv + n];
-            if (in.softcap) {
-              Value cap = floatSplat(*in.softcap);
-              s = arith::MulFOp::create(
-                  b, cap,
-                  math::TanhOp::create(b, arith::DivFOp::create(b, s, cap)));
+        auto finish = [&](bool masked) {
+          SmallVector<Value> maxes(blockMax.begin(), blockMax.end());
+          for (int64_t kk = 0; kk < kr; ++kk) {
+            Value key = masked ? splat(toI32(keys[kk])) : Value();
+            for (int64_t n = 0; n < nv; ++n) {
+              Value s = acc[kk * nv + n];
+              if (in.softcap) {
+                Value cap = floatSplat(*in.softcap);
+                s = arith::MulFOp::create(
+                    b, cap,
+                    math::TanhOp::create(b, arith::DivFOp::create(b, s, cap)));
+              }
+              if (masked) {
+                Value visible = arith::AndIOp::create(
+                    b, cmp(arith::CmpIPredicate::sge, key, lo[n]),
+                    cmp(arith::CmpIPredicate::slt, key, hi[n]));
+                s = arith::SelectOp::create(b, visible, s, negInf);
+              }
+              vector::StoreOp::create(b, s, scores,
+                                      ValueRange{add(j, index(kk)), lane(n)});
+              // One vmaxps: arith.maximumf's NaN and signed-zero rules cost
+              // six instructions on x86. A NaN score is skipped here but
+              // still makes its row NaN through exp(s - max).
+              Value greater = arith::CmpFOp::create(
+                  b, arith::CmpFPredicate::OGT, s, maxes[n]);
+              maxes[n] = arith::SelectOp::create(b, greater, s, maxes[n]);
             }
-            Value visible = arith::AndIOp::create(
-                b, cmp(arith::CmpIPredicate::sge, key, lo[n]),
-                cmp(arith::CmpIPredicate::slt, key, hi[n]));
-            s = arith::SelectOp::create(b, visible, s, negInf);
-            vector::StoreOp::create(b, s, scores,
-                                    ValueRange{add(j, index(kk)), lane(n)});
-            maxes[n] = arith::MaximumFOp::create(b, maxes[n], s);
           }
-        }
-        return maxes;
+          return maxes;
+        };
+        Value first = add(keyStart, j);
+        Value unmasked = arith::AndIOp::create(
+            b, cmp(arith::CmpIPredicate::sge, first, unmaskedLo),
+            cmp(arith::CmpIPredicate::sle, add(first, index(kr)), unmaskedHi));
+        auto ifOp = scf::IfOp::create(b, TypeRange(ValueRange(blockMax)),
+                                      unmasked, /*withElseRegion=*/true);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        scf::YieldOp::create(b, finish(false));
+        b.setInsertionPointToStart(ifOp.elseBlock());
+        scf::YieldOp::create(b, finish(true));
+        return SmallVector<Value>(ifOp.getResults());
       });
 }
 
@@ -300,11 +331,13 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
   Value bounds = memref::AllocOp::create(b, MemRefType::get({2, rows}, i32));
   SmallVector<Value> range = rowBounds(bounds);
   Value kvHi = range[1], kvLo = min(range[0], kvHi);
+  Value unmaskedLo = range[2];
   // This split's share of the tile's keys, in whole blocks.
   // (Named values, not structured bindings: the loop body captures them.)
   std::pair<Value, Value> split =
       splitRange(*this, kvLo, kvHi, shape.blockKeys, splitIndex, splitCount);
   Value splitLo = split.first, splitHi = split.second;
+  Value unmaskedHi = min(range[3], splitHi);
 
   Value qT = packQueries();
   SmallVector<Value> lo, hi;
@@ -351,8 +384,8 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
       splitLo, splitHi, blockKeys, init,
       [&](Value keyStart, ValueRange state) -> SmallVector<Value> {
         Value keyCount = min(blockKeys, sub(splitHi, keyStart));
-        SmallVector<Value> blockMax =
-            scoreBlock(qT, scores, keyStart, keyCount, lo, hi);
+        SmallVector<Value> blockMax = scoreBlock(
+            qT, scores, keyStart, keyCount, lo, hi, unmaskedLo, unmaskedHi);
         // Online softmax: a row that has seen no key yet keeps max -inf,
         // and is shifted by 0 so that its probabilities are exp(-inf) = 0.
         SmallVector<Value> newMax, shift, alpha;

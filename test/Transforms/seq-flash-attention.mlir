@@ -19,6 +19,13 @@
 // CHECK: memref.alloc() : memref<128x32xf32>
 // CHECK: scf.for
 // CHECK: vector.fma {{.*}} : vector<16xf32>
+// A register tile of keys that every row sees skips the mask.
+// CHECK: scf.if
+// CHECK-NOT: arith.cmpi
+// CHECK: arith.cmpf ogt, {{.*}} : vector<16xf32>
+// CHECK: } else {
+// CHECK: arith.cmpi sge, {{.*}} : vector<16xi32>
+// CHECK: arith.cmpf ogt, {{.*}} : vector<16xf32>
 // CHECK: arith.maximumf {{.*}} : vector<16xf32>
 // CHECK: math.exp {{.*}} : vector<16xf32>
 // CHECK: scf.parallel

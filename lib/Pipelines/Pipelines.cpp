@@ -71,16 +71,21 @@ static std::string
 getCpuBuffersToLLVMPipeline(const seqc::PipelineOptions &options) {
   // With the fast lowerings, what they left as linalg ops is split into
   // parallel tasks where large, with its exp-family math made vectorizable.
+  // AVX-512 (16 lanes) has vscalefps for exp's 2^n.
+  std::string avx512 = options.vectorLanes == 16 ? "avx512=true" : "";
   std::string parallel =
-      options.fastLowerings ? "seq-parallel-linalg,"
-                              "seq-approximate-vector-math{linalg-bodies=true},"
-                            : "";
+      options.fastLowerings
+          ? "seq-parallel-linalg,"
+            "seq-approximate-vector-math{linalg-bodies=true " +
+                avx512 + "},"
+          : "";
   return parallel + "convert-linalg-to-loops," +
          // Bounds checks on every memref access (a failed check aborts with
          // the op's location): for tests, never for deployed code.
          std::string(options.runtimeChecks ? "generate-runtime-verification,"
                                            : "") +
-         "seq-approximate-vector-math,"
+         "seq-approximate-vector-math{" + avx512 +
+         "},"
          "seq-lower-int8-dot,"
          "convert-scf-to-openmp,"
          "seq-lower-alloca-scopes,"

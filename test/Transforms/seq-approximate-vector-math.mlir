@@ -1,6 +1,7 @@
 // RUN: seq-opt %s -seq-approximate-vector-math -split-input-file | FileCheck %s
 // RUN: seq-opt %s -seq-approximate-vector-math=linalg-bodies=true -split-input-file | FileCheck %s --check-prefix=BODIES
 // RUN: seq-opt %s -seq-approximate-vector-math -split-input-file | FileCheck %s --check-prefix=PLAIN
+// RUN: seq-opt %s -seq-approximate-vector-math=avx512=true -split-input-file | FileCheck %s --check-prefix=AVX512
 
 // Math on vectors becomes vector arithmetic; scalar math stays for libm.
 // CHECK-LABEL: func.func @f
@@ -46,4 +47,23 @@ func.func @g(%x: memref<?xf32>, %y: memref<?xf32>, %s: f32) -> f32 {
   }
   %r = math.exp %s : f32
   return %r : f32
+}
+
+// -----
+
+// With avx512, exp on vector<16xf32> ends in vscalefps (a polynomial in
+// r = x - n ln 2, scaled by 2^n); other widths keep MLIR's expansion.
+// AVX512-LABEL: func.func @exp16
+// AVX512: math.roundeven {{.*}} : vector<16xf32>
+// AVX512: math.fma {{.*}} : vector<16xf32>
+// AVX512: x86vector.avx512.mask.scalef {{.*}} : vector<16xf32>
+// AVX512-NOT: x86vector.avx512.mask.scalef
+// AVX512: return
+// PLAIN-LABEL: func.func @exp16
+// PLAIN-NOT: x86vector
+func.func @exp16(%v: vector<16xf32>, %w: vector<8xf32>)
+    -> (vector<16xf32>, vector<8xf32>) {
+  %e = math.exp %v : vector<16xf32>
+  %f = math.exp %w : vector<8xf32>
+  return %e, %f : vector<16xf32>, vector<8xf32>
 }

@@ -98,6 +98,14 @@ seqc::loadInput(llvm::StringRef path, MLIRContext &context,
       onError(llvm::toString(spec.takeError()));
       return nullptr;
     }
+    if (inputOptions.maxContext > kMaxModelContext) {
+      // seqc's --max-context is checked as it is parsed; this is for the
+      // library API (Python's max_context).
+      onError("max_context must be at most " +
+              std::to_string(kMaxModelContext) + ", got " +
+              std::to_string(inputOptions.maxContext));
+      return nullptr;
+    }
     if (inputOptions.maxContext > 0)
       spec->maxContext = inputOptions.maxContext;
     if (llvm::Error error = parseQuantization(inputOptions, *spec)) {

@@ -60,7 +60,8 @@ static void parseLlama(JsonFields &f, ModelSpec &spec, JsonErrors &errors) {
                              Twine(a.headDim));
   spec.normEps = f.number("rms_norm_eps", 0.0, 1e-6).value_or(1e-6);
   spec.maxContext =
-      f.integer("max_position_embeddings", 1, 2048).value_or(2048);
+      f.integer("max_position_embeddings", 1, 2048, kMaxModelContext)
+          .value_or(2048);
   spec.tieEmbeddings = f.boolean("tie_word_embeddings", false).value_or(false);
   requireString(f, "hidden_act", "silu");
   requireFalse(f, "attention_bias");
@@ -101,7 +102,7 @@ static void parseMamba(JsonFields &f, ModelSpec &spec) {
     f.report("intermediate_size",
              "transformers uses expand * hidden_size = " + Twine(m.dInner) +
                  ", got " + Twine(given));
-  m.dConv = f.integer("conv_kernel", 2, 4).value_or(2);
+  m.dConv = f.integer("conv_kernel", 2, 4, 64).value_or(2);
   m.dtRank = (spec.dModel + 15) / 16;
   if (const json::Value *rank = f.get("time_step_rank")) {
     if (rank->getAsString() && *rank->getAsString() == "auto")

@@ -25,6 +25,8 @@ std::string seqc::describeJsonKind(const json::Value &value) {
     return text;
   }
   case json::Value::String:
+    if (*value.getAsString() == kJsonNaNMarker)
+      return "NaN";
     return ("\"" + *value.getAsString() + "\"").str();
   case json::Value::Array:
     return "an array";
@@ -54,7 +56,7 @@ std::string seqc::withJsonNonFiniteTokens(StringRef text) {
       out += "1e999";
       i += strlen("Infinity") - 1;
     } else if (rest.starts_with("NaN")) {
-      out += "null";
+      out += "\"\\u0000NaN\"";
       i += strlen("NaN") - 1;
     } else {
       out += c;
@@ -151,7 +153,7 @@ JsonFields::string(StringRef key, std::optional<std::string> fallback) {
     return fallback;
   }
   std::optional<StringRef> value = v->getAsString();
-  if (!value) {
+  if (!value || *value == kJsonNaNMarker) {
     report(key, "expected a string, got " + describeJsonKind(*v));
     return fallback;
   }

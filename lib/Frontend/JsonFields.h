@@ -79,8 +79,12 @@ private:
 /// Python's json module writes non-finite floats as the bare tokens
 /// Infinity, -Infinity and NaN (transformers' time_step_limit); JSON has
 /// none. Outside strings they become 1e999 (which parses as infinity) and
-/// null.
+/// the string kJsonNaNMarker: not null, which would read as a field left
+/// out and silently take its default, but a value that every typed read
+/// refuses and describeJsonKind names "NaN".
 std::string withJsonNonFiniteTokens(llvm::StringRef text);
+inline constexpr llvm::StringLiteral kJsonNaNMarker =
+    llvm::StringLiteral::withInnerNUL("\0NaN");
 
 /// "an integer", "a string", ... for messages about a value's type.
 std::string describeJsonKind(const llvm::json::Value &value);

@@ -262,7 +262,7 @@ Expected<ModelSpec> seqc::parseModelDescription(StringRef text) {
   spec.vocabSize = f.integer("vocab_size", 1, std::nullopt).value_or(1);
   spec.dModel = f.integer("d_model", 1, std::nullopt).value_or(1);
   spec.maxContext =
-      f.integer("max_context", 1, 2048, int64_t(1) << 22).value_or(1);
+      f.integer("max_context", 1, 2048, kMaxModelContext).value_or(1);
   spec.normEps = f.number("norm_eps", 0.0, 1e-5).value_or(1e-5);
   spec.tieEmbeddings = f.boolean("tie_embeddings", false).value_or(false);
   spec.inputDim = f.integer("input_dim", 1, 0, int64_t(1) << 20).value_or(0);

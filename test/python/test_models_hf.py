@@ -292,7 +292,27 @@ BAD_CONFIGS = [
      "norm_before_gate: seqc implements false (gate, then norm) only"),
     ("mamba2-conv_kernel", dict(MAMBA2, conv_kernel=1),
      "conv_kernel: expected an integer >= 2, got 1"),
+    ("mamba-conv_kernel", dict(MAMBA, conv_kernel=65), "conv_kernel: expected at most 64, got 65"),
+    ("llama-context", dict(LLAMA, max_position_embeddings=2 ** 23),
+     "max_position_embeddings: expected at most 4194304, got 8388608"),
+    # Python's json writes NaN as a bare token: refused, not read as absent.
+    ("llama-eps-nan", dict(LLAMA, rms_norm_eps=math.nan),
+     "rms_norm_eps: expected a number > 0, got NaN"),
+    ("llama-theta-nan", dict(LLAMA, rope_theta=math.nan),
+     "rope_theta: expected a number > 0, got NaN"),
+    ("mamba-eps-nan", dict(MAMBA, layer_norm_epsilon=math.nan),
+     "layer_norm_epsilon: expected a number > 0, got NaN"),
+    ("mamba2-eps-nan", dict(MAMBA2, layer_norm_epsilon=math.nan),
+     "layer_norm_epsilon: expected a number > 0, got NaN"),
+    ("mamba-act-nan", dict(MAMBA, hidden_act=math.nan), "hidden_act: expected a string, got NaN"),
 ]
+
+
+def test_max_context_override_is_bounded(tmp_path):
+    """Python's max_context has seqc --max-context's limit."""
+    (tmp_path / "config.json").write_text(json.dumps(MAMBA))
+    with pytest.raises(seqc.CompileError, match="max_context must be at most 4194304, got 8388608"):
+        seqc.compile(str(tmp_path), emit="mlir", max_context=2 ** 23)
 
 
 @pytest.mark.parametrize("config, message", [b[1:] for b in BAD_CONFIGS],

@@ -247,9 +247,9 @@ static LogicalResult compile(MLIRContext &context) {
               "calibration clips)\n";
     return failure();
   }
-  if (maxContext < 0 || maxContext > (int64_t(1) << 22)) {
-    errs() << "seqc: error: --max-context must be in [1, 4194304], got "
-           << maxContext << "\n";
+  if (maxContext < 0 || maxContext > seqc::kMaxModelContext) {
+    errs() << "seqc: error: --max-context must be in [1, "
+           << seqc::kMaxModelContext << "], got " << maxContext << "\n";
     return failure();
   }
   SourceMgr sourceMgr;

@@ -102,6 +102,11 @@ struct BlockSpec {
 /// names (docs/models.md), or those of a Hugging Face architecture.
 enum class WeightNaming { Seqc, Llama, Mamba, Mamba2 };
 
+/// The longest context (max_context, max_position_embeddings,
+/// --max-context) a model library is compiled for: its KV caches and
+/// position tables are sized by it.
+inline constexpr int64_t kMaxModelContext = int64_t(1) << 22;
+
 struct ModelSpec {
   std::string name = "model";
   /// "seqc-model", or the Hugging Face model_type.

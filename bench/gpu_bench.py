@@ -13,6 +13,12 @@ bf16 torch.matmul on the tensor cores, and a device-to-device copy).
     python3 bench/gpu_bench.py --compile-only   # no GPU needed: compile each
                                                 # workload for --gpu-arch
 
+seqc's libraries are called through the runtime's C ABI with ctypes
+(test/python/seqc_harness.py), so that the benchmark also runs where only
+the libraries are: scripts/gpu-check.sh compiles them on a machine with
+seqc (SEQC_PREBUILT=record:DIR) and runs this program on the GPU machine
+with SEQC_PREBUILT=replay:DIR.
+
 Each row also checks seqc's output against the first baseline's (max
 absolute difference, printed) so that a fast wrong kernel cannot pass
 unnoticed. The table is markdown for docs/performance-gpu.md. Not part of
@@ -22,14 +28,14 @@ the test suite.
 import argparse
 import os
 import sys
+import tempfile
 import time
 
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("SEQC_BUILD_DIR", os.path.join(ROOT, "build"))
-sys.path.insert(0, os.path.join(BUILD, "python"))
-import seqc  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "test", "python"))
+import seqc_harness  # noqa: E402
 import workloads  # noqa: E402
 
 torch = workloads.torch
@@ -81,6 +87,14 @@ class GpuWorkload:
         self.baselines, self.dtype = baselines, dtype
 
 
+def _torch_dtype(name):
+    """The torch dtype of an input type ("f32": the inputs as they are), or
+    None without torch (--compile-only)."""
+    if torch is None or name == "f32":
+        return None
+    return {"f16": torch.float16, "bf16": torch.bfloat16}[name]
+
+
 def _attention(b, h, l, d, causal, dtype_name):
     shape = (b, h, l, d)
     ty = "tensor<%s>" % "x".join(map(str, shape + (dtype_name,)))
@@ -98,7 +112,7 @@ def _attention(b, h, l, d, causal, dtype_name):
         with sdpa_kernel(SDPBackend.FLASH_ATTENTION), torch.no_grad():
             return torch.nn.functional.scaled_dot_product_attention(
                 q, k, v, is_causal=causal)
-    torch_dtype = {"f16": torch.float16, "bf16": torch.bfloat16}[dtype_name]
+    torch_dtype = _torch_dtype(dtype_name)
     return GpuWorkload(
         "attention %s%s B%d H%d L%d D%d" % (dtype_name, " causal" if causal
                                              else "", b, h, l, d),
@@ -125,7 +139,7 @@ def _linear_attention(name, b, h, l, dk, dv, kind, dtype_name="f32"):
     w = workloads.linear_attention(name, b, h, l, dk, dv, kind)
     # bf16: the chunked tensor-core kernel (seq-gpu-linear-attention).
     ir = w.ir.replace("xf32>", "x%s>" % dtype_name)
-    torch_dtype = {"f32": None, "bf16": torch.bfloat16}[dtype_name]
+    torch_dtype = _torch_dtype(dtype_name)
 
     def fla(q, k, v, g, beta=None):
         # fla's layout: [B, T, H, K].
@@ -167,7 +181,7 @@ def _ssd(b, h, l, p, n, dtype_name):
     inputs = [Cm, Bm, x * dt[..., None], A[None, :, None] * dt]
     # Chunked: scores, P V, Q S and the state update, 2 FLOPs per MAC.
     flops = 2.0 * b * h * l * (16 * n + 16 * p + 2 * n * p)
-    torch_dtype = {"f16": torch.float16, "bf16": torch.bfloat16}[dtype_name]
+    torch_dtype = _torch_dtype(dtype_name)
     made = {}
 
     def mamba(q, k, v, g):
@@ -227,23 +241,11 @@ def gpu_workloads(scale):
 
 
 def device_args(tensors):
-    """seqc's (pointer, shape, dtype) form of contiguous CUDA tensors."""
-    names = {torch.float32: "f32", torch.float16: "f16",
-             torch.bfloat16: "bf16", torch.int32: "i32"}
-    return [(t.data_ptr(), tuple(t.shape), names[t.dtype]) for t in tensors]
-
-
-def output_shapes(signature, shapes):
-    """The shapes of the outputs of a function of `signature` (from
-    Library.signatures) called with inputs of `shapes`."""
-    inputs, outputs = signature
-    symbols = {}
-    for (_, _, dims), shape in zip(inputs, shapes):
-        for dim, size in zip(dims, shape):
-            if isinstance(dim, str):
-                symbols[dim] = size
-    return [tuple(symbols[d] if isinstance(d, str) else d for d in dims)
-            for _, _, dims in outputs]
+    """seqc_call_device's (address, shape, seqc_dtype) form of contiguous
+    CUDA tensors."""
+    codes = {torch.float32: 1, torch.float16: 3, torch.bfloat16: 4,
+             torch.int32: 6}
+    return [(t.data_ptr(), tuple(t.shape), codes[t.dtype]) for t in tensors]
 
 
 def gpu_arch():
@@ -264,8 +266,10 @@ def compiled(builders, only, arch):
         w = build()
         if only not in w.name:
             continue
+        directory = tempfile.mkdtemp(prefix="seqc-gpu-bench-")
         t0 = time.perf_counter()
-        path = seqc.compile(w.ir, target="cuda", gpu_arch=arch)
+        path = seqc_harness.compile_library(
+            w.ir, directory, ("--target=cuda", "--gpu-arch=" + arch))
         yield w, path, time.perf_counter() - t0
 
 
@@ -308,17 +312,13 @@ def main():
           "compile s | baselines: ms (seqc speedup) | check: max abs diff |")
     print("|---|---|---|---|---|---|---|")
     for w, path, compile_s in compiled(chosen, args.only, arch):
-        lib = seqc.load(path)
+        lib = seqc_harness.Library.open(path)
         inputs = [torch.from_numpy(x).cuda() for x in w.inputs]
         if w.dtype is not None:
             inputs = [x.to(w.dtype) for x in inputs]
-        shapes = output_shapes(lib.signatures["f"],
-                               [tuple(x.shape) for x in inputs])
-        out = torch.empty(shapes[0], device="cuda",
+        out = torch.empty(lib.output_shapes("f", inputs)[0], device="cuda",
                           dtype=w.dtype or torch.float32)
-        stream = torch.cuda.current_stream()
-        # (pointer, shape, dtype) tuples: __cuda_array_interface__ cannot
-        # describe bf16.
+        stream = torch.cuda.current_stream().cuda_stream
         args, results = device_args(inputs), device_args([out])
         seconds = gpu_time(
             lambda: lib.call_device("f", args, results, stream=stream))
@@ -336,9 +336,10 @@ def main():
             cells.append("%s %.2f (%.2fx)" % (name, bt * 1e3, bt / seconds))
             if check == "-":
                 check = "%.3g" % (out.float() - expected.float()).abs().max()
-        print("| %s | %.2f | %.1f | %s | %.1f | %s | %s |" % (
+        print("| %s | %.2f | %.1f | %s | %s | %s | %s |" % (
             w.name, seconds * 1e3, rate,
-            "%.1f%%" % (100 * rate / peak) if peak else "-", compile_s,
+            "%.1f%%" % (100 * rate / peak) if peak else "-",
+            "-" if seqc_harness.PREBUILT_MODE == "replay" else "%.1f" % compile_s,
             "; ".join(cells), check), flush=True)
 
 

@@ -27,7 +27,7 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.seqc_tools_dir, config.llvm_tools_dir]
-tools = ["seq-opt", "seqc", "seq-run", "split-file", "llvm-nm", "not"]
+tools = ["seq-opt", "seqc", "seq-run", "split-file", "llvm-nm", "llvm-readelf", "not"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # FileCheck, not, count and split-file come from LLVM's tools directory.

@@ -69,6 +69,10 @@ seqc::createCPUTargetMachine(const CPUTargetOptions &options) {
                                    " (try native, x86-64-v3, x86-64-v4)");
   }
   TargetOptions targetOptions;
+  // Constructors (the CUDA target's kernel registration) go in
+  // .init_array, which the dynamic loader runs; the default, .ctors, is
+  // run by no one when lld links the library.
+  targetOptions.UseInitArray = true;
   CodeGenOptLevel level = options.optLevel == 0   ? CodeGenOptLevel::None
                           : options.optLevel == 1 ? CodeGenOptLevel::Less
                           : options.optLevel == 2 ? CodeGenOptLevel::Default

@@ -6,7 +6,9 @@ Output shapes come from the library's own signature table
 """
 
 import ctypes
+import hashlib
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -73,15 +75,74 @@ class SeqcError(RuntimeError):
         self.message = message
 
 
-def compile_library(mlir_source, directory, extra_args=()):
-    src = os.path.join(directory, "input.mlir")
+# The machine with the GPU has no seqc (its LLVM and MLIR are not there),
+# so scripts/gpu-check.sh builds the tests' CUDA libraries here and runs the
+# tests there on those libraries, found by their source and arguments:
+#   SEQC_PREBUILT=record:DIR  every "cuda" library is also compiled into DIR
+#                             for $SEQC_GPU_ARCH (default sm_90); the test
+#                             itself runs on the library's host-emulated build
+#   SEQC_PREBUILT=replay:DIR  every "cuda" library comes from DIR, not seqc
+PREBUILT_MODE, _, PREBUILT_DIR = os.environ.get("SEQC_PREBUILT", "").partition(":")
+if PREBUILT_MODE not in ("", "record", "replay") or (PREBUILT_MODE and not PREBUILT_DIR):
+    raise RuntimeError("SEQC_PREBUILT must be record:DIR or replay:DIR, not %r"
+                       % os.environ["SEQC_PREBUILT"])
+
+
+def runs_on_gpu(args):
+    """Whether seqc `args` build a library whose kernels run on a GPU."""
+    return "--target=cuda" in args and "--cuda-emulate-on-host" not in args
+
+
+def _prebuilt_path(source, args):
+    key = hashlib.sha256("\0".join((source,) + tuple(args)).encode())
+    return os.path.join(PREBUILT_DIR, "lib" + key.hexdigest()[:32] + ".so")
+
+
+def compile_library(source, directory, extra_args=(), suffix=".mlir"):
+    """Compiles `source` (seq IR, or a model description with suffix
+    ".json") with seqc into `directory`; returns the library's path."""
+    src = os.path.join(directory, "input" + suffix)
     path = os.path.join(directory, "libtest.so")
     with open(src, "w") as f:
-        f.write(mlir_source)
-    proc = subprocess.run([SEQC, src, "-o", path, *extra_args],
+        f.write(source)
+    prebuilt = PREBUILT_MODE and runs_on_gpu(extra_args)
+    stored = prebuilt and _prebuilt_path(source, extra_args)
+    if prebuilt and PREBUILT_MODE == "record" and os.path.exists(stored):
+        shutil.copyfile(stored, path)  # recorded by an earlier test
+        return path
+    if prebuilt and PREBUILT_MODE == "replay":
+        if not os.path.exists(stored):
+            raise RuntimeError("no prebuilt library %s for this source and %s "
+                               "(rerun scripts/gpu-check.sh prepare)"
+                               % (stored, " ".join(extra_args)))
+        shutil.copyfile(stored, path)
+        return path
+    args = list(extra_args)
+    if prebuilt and not any(a.startswith("--gpu-arch") for a in args):
+        args.append("--gpu-arch=" + os.environ.get("SEQC_GPU_ARCH", "sm_90"))
+    proc = subprocess.run([SEQC, src, "-o", path, *args],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError("seqc failed:\n" + proc.stderr)
+    if prebuilt:
+        os.makedirs(PREBUILT_DIR, exist_ok=True)
+        # Whole or not at all: pytest-xdist's workers record side by side.
+        partial = stored + ".%d.tmp" % os.getpid()
+        shutil.copyfile(path, partial)
+        os.replace(partial, stored)
+    return path
+
+
+def compile_for_test(source, directory, extra_args, suffix=".mlir"):
+    """compile_library, except that a GPU library being recorded
+    (SEQC_PREBUILT=record:DIR) returns its host-emulated build, which runs
+    here, so that the test goes on and records every library it uses."""
+    path = compile_library(source, directory, extra_args, suffix)
+    if PREBUILT_MODE == "record" and runs_on_gpu(extra_args):
+        emulated = os.path.join(directory, "emulated")
+        os.makedirs(emulated, exist_ok=True)
+        path = compile_library(source, emulated, tuple(extra_args) + (
+            "--cuda-emulate-on-host", "--runtime-checks"), suffix)
     return path
 
 
@@ -115,7 +176,17 @@ class Library:
         """Compiles with bounds checks by default: an out-of-bounds access in
         generated code aborts the test instead of corrupting memory."""
         self._dir = tempfile.TemporaryDirectory(prefix="seqc-test-")
-        self.path = compile_library(mlir_source, self._dir.name, extra_args)
+        self._open(compile_for_test(mlir_source, self._dir.name, extra_args))
+
+    @classmethod
+    def open(cls, path):
+        """A library compiled already."""
+        library = cls.__new__(cls)
+        library._open(path)
+        return library
+
+    def _open(self, path):
+        self.path = path
         self.lib = ctypes.CDLL(self.path)
         self.lib.seqc_get_library_info.restype = ctypes.POINTER(LibraryInfo)
         self.lib.seqc_last_error.restype = ctypes.c_char_p
@@ -158,6 +229,24 @@ class Library:
                                     out_tensors, len(outputs))
         return status, self.lib.seqc_last_error().decode()
 
+    def call_device(self, name, inputs, outputs, stream=None):
+        """seqc_call_device on (address, shape, seqc_dtype code) triples, GPU
+        memory for a CUDA library; raises SeqcError if refused."""
+        keep = []
+
+        def tensors(triples):
+            array = (Tensor * max(len(triples), 1))()
+            for i, (address, shape, dtype) in enumerate(triples):
+                dims = (ctypes.c_int64 * max(len(shape), 1))(*shape)
+                keep.append(dims)
+                array[i] = Tensor(dtype, len(shape), dims, None, address)
+            return array
+        status = self.lib.seqc_call_device(
+            name.encode(), tensors(inputs), len(inputs), tensors(outputs),
+            len(outputs), ctypes.c_void_p(stream))
+        if status != 0:
+            raise SeqcError(status, self.lib.seqc_last_error().decode())
+
     def call(self, name, inputs):
         """Calls `name` with NumPy `inputs`; returns the outputs."""
         inputs = [np.ascontiguousarray(a) for a in inputs]
@@ -167,6 +256,82 @@ class Library:
         if status != 0:
             raise SeqcError(status, message)
         return outputs
+
+
+class ModelInfo(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("architecture", ctypes.c_char_p),
+                ("vocab_size", ctypes.c_int64), ("max_context", ctypes.c_int64),
+                ("num_weights", ctypes.c_int32), ("weights", ctypes.c_void_p),
+                ("weights_size", ctypes.c_int64),
+                ("num_states", ctypes.c_int32), ("states", ctypes.c_void_p),
+                ("state_size", ctypes.c_int64),
+                ("forward_function", ctypes.c_int32),
+                ("step_function", ctypes.c_int32),
+                ("qweights_size", ctypes.c_int64),
+                ("input_dim", ctypes.c_int64)]
+
+
+class Model:
+    """An instance of a model library through the seqc_model_* ABI: what
+    seqc.load(path).model() gives, for where the seqc package is not built
+    (the machine with the GPU)."""
+
+    def __init__(self, lib_path, weights_path, batch):
+        lib = self.lib = ctypes.CDLL(lib_path)
+        lib.seqc_get_model_info.restype = ctypes.POINTER(ModelInfo)
+        lib.seqc_last_error.restype = ctypes.c_char_p
+        lib.seqc_model_state_bytes.restype = ctypes.c_uint64
+        lib.seqc_model_state_bytes.argtypes = [ctypes.c_void_p]
+        lib.seqc_model_destroy.argtypes = [ctypes.c_void_p]
+        info = lib.seqc_get_model_info().contents
+        self.outputs, self.input_dim = info.vocab_size, info.input_dim
+        self.batch = batch
+        self.handle = ctypes.c_void_p()
+        self._check(lib.seqc_model_create(weights_path.encode(),
+                                          ctypes.c_int64(batch),
+                                          ctypes.byref(self.handle)))
+
+    def __del__(self):
+        if getattr(self, "handle", None):
+            self.lib.seqc_model_destroy(self.handle)
+
+    def _check(self, status):
+        if status != 0:
+            raise SeqcError(status, self.lib.seqc_last_error().decode())
+
+    def _run(self, inputs, length, step):
+        if self.input_dim:
+            inputs = np.ascontiguousarray(inputs, np.float32)
+            fn = "seqc_model_step_features" if step else "seqc_model_forward_features"
+        else:
+            inputs = np.ascontiguousarray(inputs, np.int32)
+            fn = "seqc_model_step" if step else "seqc_model_forward"
+        shape = (self.batch, self.outputs) if step else (self.batch, length, self.outputs)
+        logits = np.empty(shape, np.float32)
+        args = [self.handle, ctypes.c_void_p(inputs.ctypes.data)]
+        if not step:
+            args.append(ctypes.c_int64(length))
+        self._check(getattr(self.lib, fn)(*args, ctypes.c_void_p(logits.ctypes.data)))
+        return logits
+
+    def forward(self, inputs):
+        return self._run(inputs, inputs.shape[1], step=False)
+
+    def step(self, inputs):
+        return self._run(inputs, 1, step=True)
+
+    def reset(self):
+        self._check(self.lib.seqc_model_reset(self.handle))
+
+    def save_state(self):
+        state = np.empty(self.lib.seqc_model_state_bytes(self.handle), np.uint8)
+        self._check(self.lib.seqc_model_save_state(
+            self.handle, ctypes.c_void_p(state.ctypes.data), ctypes.c_uint64(state.size)))
+        return state
+
+    def load_state(self, state):
+        self._check(self.lib.seqc_model_load_state(
+            self.handle, ctypes.c_void_p(state.ctypes.data), ctypes.c_uint64(state.size)))
 
 
 def tensor_type(shape, dtype="f32", dynamic=()):

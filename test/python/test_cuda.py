@@ -210,57 +210,14 @@ def test_call_device_without_a_gpu(lib):
 
 
 # ================================================================ models
+# (test_cuda_models.py runs every model fixture on the GPU.)
 
 import json  # noqa: E402
 
 import model_fixtures  # noqa: E402
-from model_reference import random_weights, reference_logits  # noqa: E402
+from model_reference import random_weights  # noqa: E402
 from safetensors_io import write_safetensors  # noqa: E402
-
-MODEL_LENGTH = 7
-
-
-def _model_inputs(desc, batch=2, length=MODEL_LENGTH):
-    rng = np.random.default_rng(5)
-    if desc.get("input_dim"):
-        return rng.standard_normal((batch, length, desc["input_dim"]))
-    return rng.integers(0, desc["vocab_size"], (batch, length))
-
-
-@pytest.mark.parametrize("target", ["cuda-emulated", "cuda"])
-@pytest.mark.parametrize("name", sorted(model_fixtures.ALL))
-def test_model_matches_reference(tmp_path, name, target):
-    """Every model fixture compiled for CUDA: forward and step token by
-    token against the float64 reference (the kernels run on the host for
-    cuda-emulated; on the GPU for cuda, skipped without one)."""
-    args = target_args(target)
-    desc = model_fixtures.ALL[name]
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(desc))
-    lib_path = str(tmp_path / "libmodel.so")
-    out = subprocess.run([SEQC, str(path), "-o", lib_path, *args],
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    weights = random_weights(desc, seed=1)
-    write_safetensors(str(tmp_path / "w.safetensors"), weights)
-    model = seqc.load(lib_path).model(str(tmp_path / "w.safetensors"), batch=2)
-    inputs = _model_inputs(desc)
-    ref = reference_logits(desc, weights, inputs)
-    scale = max(1.0, float(np.abs(ref).max()))
-    logits = model.forward(inputs)
-    assert np.abs(logits - ref).max() <= 2e-4 * scale
-    model.reset()
-    steps = np.stack([model.step(inputs[:, t]) for t in range(MODEL_LENGTH)], 1)
-    assert np.abs(steps - ref).max() <= 2e-4 * scale
-    # The instance's state lives in GPU memory between calls: a saved state
-    # is the GPU's, and a loaded one replaces it.
-    model.reset()
-    model.step(inputs[:, 0])
-    saved = model.save_state()
-    after = model.step(inputs[:, 1])
-    model.load_state(saved)
-    np.testing.assert_array_equal(model.step(inputs[:, 1]), after)
-    assert np.abs(after - ref[:, 1]).max() <= 2e-4 * scale
+from test_cuda_models import model_inputs  # noqa: E402
 
 
 def test_model_library_without_a_gpu(tmp_path):
@@ -277,5 +234,5 @@ def test_model_library_without_a_gpu(tmp_path):
     write_safetensors(str(tmp_path / "w.safetensors"), weights)
     model = seqc.load(lib_path).model(str(tmp_path / "w.safetensors"))
     with pytest.raises(seqc.CallError, match="forward: no CUDA device"):
-        model.forward(_model_inputs(desc, batch=1))
+        model.forward(model_inputs(desc, batch=1))
     assert model.position == 0

@@ -326,6 +326,9 @@ def main():
         peak = peaks[w.peak_kind]
         cells, check = [], "-"
         for name, fn in w.baselines.items():
+            # Progress, and where a baseline that crashes the process did.
+            print("gpu_bench: %s: seqc %.3f ms; running %s" % (
+                w.name, seconds * 1e3, name), file=sys.stderr, flush=True)
             try:
                 expected = fn(*inputs)
                 bt = gpu_time(lambda: fn(*inputs))

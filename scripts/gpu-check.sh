@@ -15,8 +15,8 @@
 #       with CUDA is there. Needs Python with NumPy and pytest only.
 #
 # Reports go under $OUT (default build/gpu-check): nvidia-smi.txt,
-# pytest.txt, gpu_bench.md. BENCH=full runs the full-size benchmark,
-# BENCH=none none.
+# pytest.txt, gpu_bench.md (its progress and errors: gpu_bench.log).
+# BENCH=full runs the full-size benchmark, BENCH=none none.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${SEQC_BUILD_DIR:-build}
@@ -86,8 +86,9 @@ run)
   fi
   if "$PYTHON" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
     echo "gpu-check: benchmark (report: $OUT/gpu_bench.md)"
-    SEQC_PREBUILT="replay:$PREBUILT" "$PYTHON" bench/gpu_bench.py $BENCH_ARGS \
-      > "$OUT/gpu_bench.md" 2>&1 || echo "gpu-check: the benchmark failed" >&2
+    SEQC_PREBUILT="replay:$PREBUILT" PYTHONFAULTHANDLER=1 \
+      "$PYTHON" bench/gpu_bench.py $BENCH_ARGS > "$OUT/gpu_bench.md" \
+      2> "$OUT/gpu_bench.log" || echo "gpu-check: the benchmark failed ($OUT/gpu_bench.log)" >&2
     cat "$OUT/gpu_bench.md"
   else
     echo "gpu-check: no PyTorch with CUDA; benchmark not run" | tee "$OUT/gpu_bench.md"

@@ -318,6 +318,8 @@ LogicalResult Compilation::run(ModuleOp module) const {
       !cuda()                    ? LibraryTarget::CPU
       : options.gpuEmulateOnHost ? LibraryTarget::CUDAEmulated
                                  : LibraryTarget::CUDA;
+  if (libraryTarget == LibraryTarget::CUDA)
+    hoistHostAllocas(**llvmModule);
   if (Error err =
           emitEntryPointTables(**llvmModule, entryPoints, libraryTarget))
     return error(std::move(err));

@@ -4,6 +4,8 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -86,4 +88,21 @@ std::string seqc::cudaRuntimeLibrary(StringRef runtimeLibrary) {
   SmallString<256> path(sys::path::parent_path(runtimeLibrary));
   sys::path::append(path, "libseqc_cuda_runtime.a");
   return std::string(path);
+}
+
+void seqc::hoistHostAllocas(Module &module) {
+  for (Function &function : module) {
+    if (function.isDeclaration())
+      continue;
+    BasicBlock &entry = function.getEntryBlock();
+    SmallVector<AllocaInst *> moving;
+    for (BasicBlock &block : function)
+      if (&block != &entry)
+        for (Instruction &instruction : block)
+          if (auto *alloca = dyn_cast<AllocaInst>(&instruction))
+            if (isa<ConstantInt>(alloca->getArraySize()))
+              moving.push_back(alloca);
+    for (AllocaInst *alloca : moving)
+      alloca->moveBefore(entry.getFirstInsertionPt());
+  }
 }

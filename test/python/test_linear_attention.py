@@ -184,3 +184,18 @@ func.func @ssd(%q: {qk}, %k: {qk}, %v: {v}, %g: {g}) -> {v} {{
     g = heads_first(dt * A)
     (o,) = lib.call("ssd", [a.astype(np.float32) for a in (q, k, v, g)])
     assert_close(np.moveaxis(o, 1, 2), ssd_reference(x, dt, A, B, C), what="y")
+
+
+@pytest.mark.parametrize("target", ["cuda-emulated", "cuda"])
+def test_long_sequence_on_the_gpu(target):
+    """8192 steps of the reference-lowered gated delta rule: each step
+    launches kernels from a host loop, whose argument arrays once took new
+    stack at every step and overflowed it (a crash on the GPU only: the
+    emulated launches pass no such arrays)."""
+    cfg = (1, 1, 8192, 4, 4, 3, True, False, False, None)
+    library = Library(_function(0, cfg), extra_args=target_args(target))
+    q, k, v, g, bt, _ = _inputs(cfg, np.random.default_rng(4242))
+    o, s = library.call("la0", [a.astype(np.float32) for a in (q, k, v, g, bt)])
+    o_ref, s_ref = linear_attention_reference(q, k, v, g, bt, None, 0.5, False)
+    assert_close(o, o_ref, what="output")
+    assert_close(s, s_ref, what="final_state")

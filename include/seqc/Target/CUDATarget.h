@@ -11,6 +11,7 @@
 #define SEQC_TARGET_CUDATARGET_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
@@ -33,6 +34,14 @@ llvm::Expected<std::string> collectPTX(mlir::ModuleOp module);
 
 /// The GPU runtime archive beside the seqc runtime archive `runtimeLibrary`.
 std::string cudaRuntimeLibrary(llvm::StringRef runtimeLibrary);
+
+/// Moves the fixed-size allocas of the host code into their functions'
+/// entry blocks. MLIR's translation of a kernel launch allocates its
+/// argument arrays where the launch is: inside a loop over a sequence's
+/// steps, each step took more stack (8192 steps of a reference-lowered
+/// linear attention overflowed it). cuLaunchKernel reads the arguments
+/// before it returns, so one frame slot per launch serves every step.
+void hoistHostAllocas(llvm::Module &module);
 
 } // namespace seqc
 

@@ -20,6 +20,13 @@
 // The input projection is computed inside the step rather than as one GEMM
 // over the sequence: the same FLOPs, and no [B, L, nG*Hs] buffer.
 //
+// A head size that is not a multiple of the vector width is first padded
+// with units whose weights, biases and initial states are zero: such a
+// unit's h stays 0 in every cell (lstm: c = 0.5 c + 0.5 tanh(0); gru:
+// h = 0.5 h + 0.5 tanh(0); elman: tanh(0); slstm: c stays 0 and n > 0, so
+// h = o c / n = 0), and its zero recurrent columns keep it out of the real
+// units. The results are sliced back.
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
@@ -28,6 +35,8 @@
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 
 namespace mlir::seq {
 #define GEN_PASS_DEF_SEQFUSEDRECURRENCE
@@ -47,10 +56,90 @@ const char *unsupportedReason(RecurrenceOp op, int64_t lanes) {
   auto wRec = cast<RankedTensorType>(op.getWRec().getType());
   if (!wRec.hasStaticShape())
     return "dynamic recurrent weight sizes";
-  int64_t headDim = wRec.getDimSize(2);
-  if (headDim % lanes != 0)
-    return "a head size that is not a multiple of the vector width";
   return nullptr;
+}
+
+/// Splits dimension `dim` of a rank-`rank` tensor into (groups, units).
+SmallVector<ReassociationIndices> splitUnits(int64_t rank, int64_t dim) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0, next = 0; i < rank; ++i) {
+    if (i == dim) {
+      groups.push_back({next, next + 1});
+      next += 2;
+    } else {
+      groups.push_back({next++});
+    }
+  }
+  return groups;
+}
+
+/// `value` with dimension `dim` (groups of `from` units) regrouped to
+/// `to` units a group: zeros appended (to > from) or units dropped.
+Value resizeUnitGroups(ImplicitLocOpBuilder &b, Value value, int64_t dim,
+                       int64_t from, int64_t to) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] /= from;
+  shape.insert(shape.begin() + dim + 1, from);
+  auto groups = splitUnits(type.getRank(), dim);
+  Value split = tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), value, groups);
+  shape[dim + 1] = to;
+  Value resized;
+  if (to > from) {
+    Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+    resized = tensor::createPadHighOp(
+        RankedTensorType::get(shape, type.getElementType()), split, zero,
+        /*nofold=*/false, b.getLoc(), b,
+        tensor::createDynamicDimValues(b, b.getLoc(), split));
+  } else {
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(b, b.getLoc(), split);
+    sizes[dim + 1] = b.getIndexAttr(to);
+    resized = tensor::ExtractSliceOp::create(
+        b, split, SmallVector<OpFoldResult>(shape.size(), b.getIndexAttr(0)),
+        sizes, SmallVector<OpFoldResult>(shape.size(), b.getIndexAttr(1)));
+  }
+  return tensor::CollapseShapeOp::create(b, resized, groups);
+}
+
+/// Pads every head of `op` to a multiple of `lanes` units (see the file
+/// comment) in place, and slices its results back for their users.
+void padHeads(RecurrenceOp op, int64_t lanes) {
+  int64_t headDim =
+      cast<RankedTensorType>(op.getWRec().getType()).getDimSize(2);
+  int64_t padded = llvm::alignTo(headDim, lanes);
+  if (padded == headDim)
+    return;
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto pad = [&](Value v, int64_t dim) {
+    return resizeUnitGroups(b, v, dim, headDim, padded);
+  };
+  op.getWInMutable().assign(pad(op.getWIn(), 0));
+  Value wRec = pad(op.getWRec(), 2);
+  // w_rec's last dimension is one group of a head's inputs.
+  op.getWRecMutable().assign(resizeUnitGroups(b, wRec, 3, headDim, padded));
+  if (op.getBIn())
+    op.getBInMutable().assign(pad(op.getBIn(), 0));
+  if (op.getBRec())
+    op.getBRecMutable().assign(pad(op.getBRec(), 0));
+  SmallVector<Value> init;
+  for (Value v : op.getInit())
+    init.push_back(pad(v, 1));
+  op.getInitMutable().assign(init);
+  b.setInsertionPointAfter(op);
+  for (OpResult result : op->getResults()) {
+    auto type = cast<RankedTensorType>(result.getType());
+    int64_t dim = type.getRank() - 1;
+    SmallVector<int64_t> shape(type.getShape());
+    shape[dim] = shape[dim] / headDim * padded;
+    SmallVector<OpOperand *> uses = llvm::map_to_vector(
+        result.getUses(), [](OpOperand &use) { return &use; });
+    result.setType(RankedTensorType::get(shape, type.getElementType()));
+    Value sliced = resizeUnitGroups(b, result, dim, padded, headDim);
+    for (OpOperand *use : uses)
+      use->set(sliced);
+  }
 }
 
 struct Rewriter : VectorKernelBuilder {
@@ -279,6 +368,7 @@ struct SeqFusedRecurrencePass
             getOperation(), getArgument(), lanes, emitRemarks,
             [&](RecurrenceOp op) { return unsupportedReason(op, lanes); },
             [&](RecurrenceOp op) {
+              padHeads(op, lanes);
               ImplicitLocOpBuilder b(op.getLoc(), op);
               Rewriter{{{b}, lanes}, op, *op.getCell(), registers, accumulators}
                   .run();

@@ -95,6 +95,11 @@ CONFIGS = [
     ("slstm", 3, 5, 7, 2, 16, True, True, True, False),
     ("elman", 13, 4, 9, 1, 48, True, False, False, False),
     ("lstm", 4, 3, 16, 1, 32, False, False, False, True),
+    # Head sizes padded to whole vectors by -O2 (the small ones above are
+    # too), with biases and initial states.
+    ("lstm", 3, 6, 10, 2, 20, True, True, True, False),
+    ("gru", 2, 4, 7, 1, 100, True, True, True, True),
+    ("slstm", 2, 5, 6, 3, 12, True, True, True, False),
     # Full register tiles of rows and a tile of the rows left over.
     ("lstm", 13, 4, 5, 1, 16, True, False, False, False),
     ("gru", 11, 3, 6, 1, 16, False, True, True, False),

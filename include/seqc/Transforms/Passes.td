@@ -128,7 +128,12 @@ def SeqFusedRecurrence : Pass<"seq-fused-recurrence"> {
                 "vector kernel (FlashRNN-style)";
   let description = [{
     Rewrites f32 `seq.recurrence` ops with a named cell (lstm, gru, elman,
-    slstm) whose head size is a multiple of `lanes`:
+    slstm) and static recurrent weight sizes:
+
+    - a head size that is not a multiple of `lanes` is padded to one with
+      units whose weights, biases and initial states are zero (their h
+      stays 0 in every cell, and their zero recurrent columns keep them
+      out of the real units); the results are sliced back;
 
     - the input and recurrent weights are packed once per call so that the
       columns of every gate of a block of `lanes` units are adjacent;
@@ -140,15 +145,16 @@ def SeqFusedRecurrence : Pass<"seq-fused-recurrence"> {
     - `h` is double-buffered across steps; the other states (c, n, m) are
       updated in place by the one task that owns them.
 
-    Cell regions, other element types, and head sizes that are not a
-    multiple of `lanes` are left for `-convert-seq-to-linalg`
+    Cell regions, other element types and dynamic recurrent weight sizes
+    are left for `-convert-seq-to-linalg`
     (`emit-remarks` says which and why). The result is on buffers, bridged
     with `bufferization.to_buffer` / `to_tensor`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16",
            "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,

@@ -5,14 +5,20 @@
 // (softplus(delta + bias), exp(dt A), the update in f32), sums C h over its
 // channel's 16 lanes with shuffles xor 8, 4, 2, 1, and the channel's first
 // lane adds D u, gates with silu(z) and stores y; the last state is stored
-// after the loop. Nothing else is allocated.
+// after the loop. Nothing else is allocated. Steps past the end (the
+// length need not be a multiple of 4) read the last step's inputs and
+// change nothing.
 // CHECK-LABEL: func.func @mamba
 // CHECK: %[[Y:.*]] = memref.alloc({{.*}}) : memref<?x?x64xbf16>
 // CHECK: %[[LAST:.*]] = memref.alloc({{.*}}) : memref<?x64x16xbf16>
 // CHECK-NOT: memref.alloc
 // CHECK: arith.ceildivui %{{.*}}, %c32
 // CHECK: scf.parallel
-// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32)
+// Four steps at a time, the loads of all four (delta, u, B, C and z a
+// step) before the first step's arithmetic.
+// CHECK: scf.for {{.*}} step %c4 iter_args({{.*}}) -> (f32)
+// CHECK-COUNT-20: memref.load
+// CHECK-NOT: memref.load
 // CHECK: math.log1p
 // CHECK: math.exp
 // CHECK: gpu.shuffle  xor %{{.*}}, %c8_i32

@@ -103,16 +103,20 @@
 // Named-cell recurrences (seq-gpu-recurrence): the input part of every
 // step, the recurrent weights transposed, then one persistent kernel for
 // the whole sequence: h_{t-1} double-buffered in shared memory, a barrier
-// per step. The LSTM's 512-unit head reads its weights from global memory;
-// the sLSTM's 32-unit heads copy theirs to shared memory (16 KiB) first.
+// per step. The LSTM's 512-unit head reads its weights from global memory,
+// those of four inputs (4 gates x 2 units a thread, 32 loads) before the
+// first multiply; the sLSTM's 32-unit heads copy theirs to shared memory
+// (16 KiB) first.
 // PTX: // gpu.module @lstm_h512_kernel
 // PTX: // gpu.module @lstm_h512_kernel_{{[0-9]+}}
 // PTX: // gpu.module @lstm_h512_kernel_{{[0-9]+}}
 // PTX: .shared .align 16 .b8 __wg_lstm_h512_kernel_0[4096];
 // PTX-NOT: .shared .align
 // PTX: bar.sync 0;
-// PTX: ld.shared.b32
-// PTX: ld.global
+// PTX: ld.shared.v4.b32
+// PTX-NEXT: ld.global.b32
+// PTX-COUNT-31: ld.global.b32
+// PTX-NEXT: fma.rn.f32
 // PTX: // gpu.module @gru_bf16_kernel
 // PTX: // gpu.module @slstm_h4x32_kernel_{{[0-9]+}}
 // PTX: // gpu.module @slstm_h4x32_kernel_{{[0-9]+}}

@@ -30,13 +30,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "PadUnits.h"
 #include "seqc/Dialect/Seq/IR/CellMath.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Tensor/Utils/Utils.h"
 
 namespace mlir::seq {
 #define GEN_PASS_DEF_SEQFUSEDRECURRENCE
@@ -57,50 +56,6 @@ const char *unsupportedReason(RecurrenceOp op, int64_t lanes) {
   if (!wRec.hasStaticShape())
     return "dynamic recurrent weight sizes";
   return nullptr;
-}
-
-/// Splits dimension `dim` of a rank-`rank` tensor into (groups, units).
-SmallVector<ReassociationIndices> splitUnits(int64_t rank, int64_t dim) {
-  SmallVector<ReassociationIndices> groups;
-  for (int64_t i = 0, next = 0; i < rank; ++i) {
-    if (i == dim) {
-      groups.push_back({next, next + 1});
-      next += 2;
-    } else {
-      groups.push_back({next++});
-    }
-  }
-  return groups;
-}
-
-/// `value` with dimension `dim` (groups of `from` units) regrouped to
-/// `to` units a group: zeros appended (to > from) or units dropped.
-Value resizeUnitGroups(ImplicitLocOpBuilder &b, Value value, int64_t dim,
-                       int64_t from, int64_t to) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape[dim] /= from;
-  shape.insert(shape.begin() + dim + 1, from);
-  auto groups = splitUnits(type.getRank(), dim);
-  Value split = tensor::ExpandShapeOp::create(
-      b, RankedTensorType::get(shape, type.getElementType()), value, groups);
-  shape[dim + 1] = to;
-  Value resized;
-  if (to > from) {
-    Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
-    resized = tensor::createPadHighOp(
-        RankedTensorType::get(shape, type.getElementType()), split, zero,
-        /*nofold=*/false, b.getLoc(), b,
-        tensor::createDynamicDimValues(b, b.getLoc(), split));
-  } else {
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(b, b.getLoc(), split);
-    sizes[dim + 1] = b.getIndexAttr(to);
-    resized = tensor::ExtractSliceOp::create(
-        b, split, SmallVector<OpFoldResult>(shape.size(), b.getIndexAttr(0)),
-        sizes, SmallVector<OpFoldResult>(shape.size(), b.getIndexAttr(1)));
-  }
-  return tensor::CollapseShapeOp::create(b, resized, groups);
 }
 
 /// Pads every head of `op` to a multiple of `lanes` units (see the file
@@ -128,18 +83,10 @@ void padHeads(RecurrenceOp op, int64_t lanes) {
     init.push_back(pad(v, 1));
   op.getInitMutable().assign(init);
   b.setInsertionPointAfter(op);
-  for (OpResult result : op->getResults()) {
-    auto type = cast<RankedTensorType>(result.getType());
-    int64_t dim = type.getRank() - 1;
-    SmallVector<int64_t> shape(type.getShape());
-    shape[dim] = shape[dim] / headDim * padded;
-    SmallVector<OpOperand *> uses = llvm::map_to_vector(
-        result.getUses(), [](OpOperand &use) { return &use; });
-    result.setType(RankedTensorType::get(shape, type.getElementType()));
-    Value sliced = resizeUnitGroups(b, result, dim, padded, headDim);
-    for (OpOperand *use : uses)
-      use->set(sliced);
-  }
+  for (OpResult result : op->getResults())
+    widenResult(b, result,
+                cast<RankedTensorType>(result.getType()).getRank() - 1, headDim,
+                padded);
 }
 
 struct Rewriter : VectorKernelBuilder {

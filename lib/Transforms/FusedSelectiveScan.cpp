@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "PadUnits.h"
 #include "seqc/Dialect/Seq/IR/ElementwiseMath.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
@@ -38,11 +39,47 @@ const char *unsupportedReason(SelectiveScanOp op, int64_t lanes) {
   if (ShapedType::isDynamic(channels) || ShapedType::isDynamic(states) ||
       ShapedType::isDynamic(groups))
     return "dynamic channel, state or group counts";
-  if ((channels / groups) % lanes != 0)
-    return "channels per group not a multiple of the vector width";
+  if ((channels / groups) % lanes != 0 &&
+      llvm::any_of(op->getOperands(), [](Value v) {
+        auto type = cast<RankedTensorType>(v.getType());
+        return type.getRank() == 3 && type.isDynamicDim(2);
+      }))
+    return "channels per group not a multiple of the vector width, with "
+           "dynamic channel dimensions (they are padded when static)";
   if (states > kMaxStates)
     return "more than 64 states per channel";
   return nullptr;
+}
+
+/// Pads the channels of every group to a multiple of `lanes` with channels
+/// whose u, delta, z, A, D, delta bias and initial state are zero: such a
+/// channel's h stays 0 (exp(delta 0) h + delta B 0) and its y is 0. y and
+/// the last state are sliced back.
+void padChannels(SelectiveScanOp op, int64_t lanes) {
+  int64_t channels = cast<RankedTensorType>(op.getA().getType()).getDimSize(0);
+  int64_t groups = cast<RankedTensorType>(op.getB().getType()).getDimSize(2);
+  int64_t perGroup = channels / groups;
+  int64_t padded = llvm::alignTo(perGroup, lanes);
+  if (padded == perGroup)
+    return;
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto pad = [&](OpOperand &operand, int64_t dim) {
+    operand.set(resizeUnitGroups(b, operand.get(), dim, perGroup, padded));
+  };
+  pad(op.getUMutable(), 2);
+  pad(op.getDeltaMutable(), 2);
+  pad(op.getAMutable(), 0);
+  for (OpOperand &d : op.getDMutable())
+    pad(d, 0);
+  for (OpOperand &z : op.getZMutable())
+    pad(z, 2);
+  for (OpOperand &bias : op.getDeltaBiasMutable())
+    pad(bias, 0);
+  for (OpOperand &initial : op.getInitialStateMutable())
+    pad(initial, 1);
+  b.setInsertionPointAfter(op);
+  widenResult(b, cast<OpResult>(op.getY()), 2, perGroup, padded);
+  widenResult(b, cast<OpResult>(op.getLastState()), 1, perGroup, padded);
 }
 
 struct Rewriter : VectorKernelBuilder {
@@ -197,6 +234,7 @@ struct SeqFusedSelectiveScanPass
             getOperation(), getArgument(), lanes, emitRemarks,
             [&](SelectiveScanOp op) { return unsupportedReason(op, lanes); },
             [&](SelectiveScanOp op) {
+              padChannels(op, lanes);
               ImplicitLocOpBuilder b(op.getLoc(), op);
               Rewriter{{{b}, lanes}, op, channelVectors, prefetchSteps}.run();
             })))

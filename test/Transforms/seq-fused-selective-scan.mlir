@@ -30,15 +30,35 @@ func.func @mamba(%u: tensor<?x?x64xf32>, %dt: tensor<?x?x64xf32>,
 
 // -----
 
-// CHECK-LABEL: func.func @left_alone
-// CHECK: seq.selective_scan
-func.func @left_alone(%u: tensor<1x4x12xf32>, %A: tensor<12x4xf32>,
-                      %B: tensor<1x4x1x4xf32>)
+// 12 channels in one group: padded with zero channels to 16, y and the
+// last state sliced back to 12.
+// CHECK-LABEL: func.func @padded_channels
+// CHECK: } : tensor<1x4x1x12xf32> to tensor<1x4x1x16xf32>
+// CHECK: } : tensor<1x12x4xf32> to tensor<1x16x4xf32>
+// CHECK-NOT: seq.selective_scan
+// CHECK: tensor.extract_slice {{.*}} : tensor<1x4x1x16xf32> to tensor<1x4x1x12xf32>
+// CHECK: tensor.extract_slice {{.*}} : tensor<1x1x16x4xf32> to tensor<1x1x12x4xf32>
+func.func @padded_channels(%u: tensor<1x4x12xf32>, %A: tensor<12x4xf32>,
+                           %B: tensor<1x4x1x4xf32>)
     -> (tensor<1x4x12xf32>, tensor<1x12x4xf32>) {
-  // expected-remark @below {{left for the reference lowering: channels per group not a multiple of the vector width}}
   %y, %h = seq.selective_scan %u, %u, %A, %B, %B
       : tensor<1x4x12xf32>, tensor<1x4x12xf32>, tensor<12x4xf32>,
         tensor<1x4x1x4xf32>, tensor<1x4x1x4xf32>
       -> tensor<1x4x12xf32>, tensor<1x12x4xf32>
   return %y, %h : tensor<1x4x12xf32>, tensor<1x12x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @left_alone
+// CHECK: seq.selective_scan
+func.func @left_alone(%u: tensor<1x4x?xf32>, %A: tensor<12x4xf32>,
+                      %B: tensor<1x4x1x4xf32>)
+    -> (tensor<1x4x?xf32>, tensor<1x12x4xf32>) {
+  // expected-remark @below {{left for the reference lowering: channels per group not a multiple of the vector width, with dynamic channel dimensions (they are padded when static)}}
+  %y, %h = seq.selective_scan %u, %u, %A, %B, %B
+      : tensor<1x4x?xf32>, tensor<1x4x?xf32>, tensor<12x4xf32>,
+        tensor<1x4x1x4xf32>, tensor<1x4x1x4xf32>
+      -> tensor<1x4x?xf32>, tensor<1x12x4xf32>
+  return %y, %h : tensor<1x4x?xf32>, tensor<1x12x4xf32>
 }

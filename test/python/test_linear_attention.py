@@ -67,6 +67,9 @@ CONFIGS = [
     (2, 4, 21, 8, 16, 1, False, False, False, 0.3),        # RetNet
     (1, 3, 29, 12, 32, 0, True, False, False, None),       # DeltaNet
     (3, 2, 9, 64, 32, 3, False, True, False, None),        # SSD-like
+    # A value head size -O2 pads to whole vectors (as it does the small
+    # ones above): gated delta rule with a per-key decay and a state.
+    (1, 2, 23, 16, 20, 4, True, True, False, None),
 ]
 
 

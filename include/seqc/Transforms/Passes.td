@@ -172,9 +172,11 @@ def SeqFusedSelectiveScan : Pass<"seq-fused-selective-scan"> {
                 "states in registers";
   let description = [{
     Rewrites f32 `seq.selective_scan` ops with static channel, state and
-    group counts (at most 64 states, channels per group a multiple of
-    `lanes`) into one kernel:
+    group counts (at most 64 states) into one kernel:
 
+    - channels per group that are not a multiple of `lanes` are padded to
+      one with channels whose inputs, A, D and bias are zero (their state
+      stays 0, their y is 0), y and the last state sliced back;
     - channels in vector lanes (the layout is channels-last), one task per
       (batch entry, block of `lanes` channels) in an `scf.parallel`;
     - the block's N states carried in registers over the whole sequence;
@@ -188,7 +190,8 @@ def SeqFusedSelectiveScan : Pass<"seq-fused-selective-scan"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16",
            "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
@@ -209,10 +212,12 @@ def SeqFusedLinearAttention : Pass<"seq-fused-linear-attention"> {
                 "columns in L1";
   let description = [{
     Rewrites f32 `seq.linear_attention` ops without the mLSTM normalizer,
-    with static head sizes and a value head size that is a multiple of
-    `lanes` (any decay kind, with or without the delta rule), into the
-    recurrent form on vectors:
+    with static head sizes (any decay kind, with or without the delta
+    rule), into the recurrent form on vectors:
 
+    - a value head size that is not a multiple of `lanes` is padded to one
+      with zero columns of v and of the initial state (the state's and the
+      output's padded columns stay 0), the results sliced back;
     - columns of the state S [Dk, Dv] evolve independently, so a task owns
       `lanes * column-vectors` value columns of one (batch entry, head): its
       slice of S stays in L1 for the whole sequence;
@@ -230,7 +235,8 @@ def SeqFusedLinearAttention : Pass<"seq-fused-linear-attention"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16",
            "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,

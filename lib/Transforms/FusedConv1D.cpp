@@ -6,7 +6,9 @@
 // has no recurrence, so tasks are (batch entry, block of steps), each
 // walking its rows in order so that x and y stream sequentially. Steps that
 // reach back before the sequence read the carried `state` (or zeros) and
-// take a separate, slower path; the others read x only.
+// take a separate, slower path; the others read x only. A channel count
+// that is not a multiple of the vector width ends in a block of masked
+// loads and stores.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,17 +41,51 @@ const char *unsupportedReason(Conv1DOp op, int64_t lanes) {
     return "dynamic channel or kernel sizes";
   if (wType.getDimSize(1) != 1 || wType.getDimSize(0) != xType.getDimSize(2))
     return "a convolution that is not depthwise";
-  if (wType.getDimSize(0) % lanes != 0)
-    return "a channel count that is not a multiple of the vector width";
   return nullptr;
 }
 
 struct Rewriter : VectorKernelBuilder {
   Conv1DOp op;
+  /// While the last block of channels is emitted, if it is partial: which
+  /// of its lanes are channels (null for a whole block).
+  Value mask;
+
+  Value loadBlock(Value memref, ValueRange at) {
+    if (!mask)
+      return loadVec(memref, at);
+    return vector::MaskedLoadOp::create(b, vec(), memref, at, mask,
+                                        floatLike(b, b.getLoc(), vec(), 0.0));
+  }
+  void storeBlock(Value v, Value memref, ValueRange at) {
+    if (!mask)
+      return storeVec(v, memref, at);
+    vector::MaskedStoreOp::create(b, memref, at, mask, v);
+  }
+  /// Emits `body(first channel)` for every whole block of channels, then
+  /// for the partial last one with `mask` set.
+  void forBlocks(int64_t channels, bool unrolled,
+                 function_ref<void(Value)> body);
 
   void run();
 };
 } // namespace
+
+void Rewriter::forBlocks(int64_t channels, bool unrolled,
+                         function_ref<void(Value)> body) {
+  int64_t whole = channels / lanes;
+  if (unrolled)
+    for (int64_t cb = 0; cb < whole; ++cb)
+      body(index(cb * lanes));
+  else
+    loop(index(0), index(whole),
+         [&](Value cb) { body(mul(cb, index(lanes))); });
+  if (int64_t tail = channels % lanes) {
+    mask = vector::ConstantMaskOp::create(
+        b, VectorType::get({lanes}, b.getI1Type()), ArrayRef<int64_t>{tail});
+    body(index(whole * lanes));
+    mask = Value();
+  }
+}
 
 void Rewriter::run() {
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
@@ -63,33 +99,38 @@ void Rewriter::run() {
 
   Value y = allocResult(op.getY(), {batch, length, index(channels)});
 
-  // w transposed to [K][C]: tap j of a block of channels is one vector.
-  Value wT = allocF32({taps, channels});
-  loop(zero, index(channels), [&](Value c) {
+  // w transposed to [K][C]: tap j of a block of channels is one vector
+  // (the channels padded to whole vectors with zeros).
+  int64_t paddedChannels = llvm::alignTo(channels, lanes);
+  Value wT = allocF32({taps, paddedChannels});
+  loop(zero, index(paddedChannels), [&](Value c) {
+    Value real = cmp(arith::CmpIPredicate::ult, c, index(channels));
+    Value from = min(c, index(channels - 1));
     for (int64_t j = 0; j < taps; ++j)
-      store(load(w, {c, zero, index(j)}), wT, {index(j), c});
+      store(arith::SelectOp::create(b, real, load(w, {from, zero, index(j)}),
+                                    f32(0.0)),
+            wT, {index(j), c});
   });
 
   // xs(i) for i in [-history, L): x, or the carried state before it.
   auto input = [&](Value bi, Value i, Value c, bool maybeBefore) -> Value {
     if (!maybeBefore)
-      return loadVec(x, {bi, i, c});
+      return loadBlock(x, {bi, i, c});
     // A branch, not a select: x may have no row to load from (L = 0).
     Value before = cmp(arith::CmpIPredicate::slt, i, zero);
     auto ifOp = scf::IfOp::create(b, vec(), before, /*withElse=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    scf::YieldOp::create(b,
-                         state ? loadVec(state, {bi, add(i, index(history)), c})
-                               : floatLike(b, b.getLoc(), vec(), 0.0));
+    scf::YieldOp::create(
+        b, state ? loadBlock(state, {bi, add(i, index(history)), c})
+                 : floatLike(b, b.getLoc(), vec(), 0.0));
     b.setInsertionPointToStart(ifOp.elseBlock());
-    scf::YieldOp::create(b, loadVec(x, {bi, i, c}));
+    scf::YieldOp::create(b, loadBlock(x, {bi, i, c}));
     return ifOp.getResult(0);
   };
 
   // A task walks its steps row by row, every channel of a row in turn:
   // x and y stream sequentially, the taps' weights come from L1.
-  int64_t blocks = channels / lanes;
   Value stepBlocks = ceilDiv(length, index(kStepsPerTask));
   parallel(mul(batch, stepBlocks), [&](Value task) {
     Value bi = div(task, stepBlocks), sb = rem(task, stepBlocks);
@@ -97,17 +138,16 @@ void Rewriter::run() {
     Value t1 = min(add(t0, index(kStepsPerTask)), length);
     auto steps = [&](Value from, Value to, bool maybeBefore) {
       loop(from, to, [&](Value t) {
-        loop(zero, index(blocks), [&](Value cb) {
-          Value c = mul(cb, index(lanes));
-          Value acc =
-              bias ? loadVec(bias, {c}) : floatLike(b, b.getLoc(), vec(), 0.0);
+        forBlocks(channels, /*unrolled=*/false, [&](Value c) {
+          Value acc = bias ? loadBlock(bias, {c})
+                           : floatLike(b, b.getLoc(), vec(), 0.0);
           for (int64_t j = 0; j < taps; ++j) {
             Value i = sub(t, index((taps - 1 - j) * dilation));
             acc = vector::FMAOp::create(b, loadVec(wT, {index(j), c}),
                                         input(bi, i, c, maybeBefore), acc);
           }
-          storeVec(applyActivation(b, b.getLoc(), acc, op.getActivation()), y,
-                   {bi, t, c});
+          storeBlock(applyActivation(b, b.getLoc(), acc, op.getActivation()), y,
+                     {bi, t, c});
         });
       });
     };
@@ -125,9 +165,9 @@ void Rewriter::run() {
     loop(zero, batch, [&](Value bi) {
       loop(zero, index(history), [&](Value s) {
         Value i = sub(add(length, s), index(history));
-        for (int64_t cb = 0; cb < blocks; ++cb)
-          storeVec(input(bi, i, index(cb * lanes), /*maybeBefore=*/true), next,
-                   {bi, s, index(cb * lanes)});
+        forBlocks(channels, /*unrolled=*/true, [&](Value c) {
+          storeBlock(input(bi, i, c, /*maybeBefore=*/true), next, {bi, s, c});
+        });
       });
     });
     results.push_back(resultTensor(next, finalState.getType()));

@@ -28,6 +28,25 @@ func.func @mamba_conv(%x: tensor<?x?x64xf32>, %w: tensor<64x1x4xf32>,
 
 // -----
 
+// 12 channels: a whole block of 8, then a block of 4 channels through
+// masked loads and stores (the taps padded with zeros to 16 channels).
+// CHECK-LABEL: func.func @channel_tail
+// CHECK: memref.alloc() : memref<3x16xf32>
+// CHECK: scf.parallel
+// CHECK: vector.store
+// CHECK: vector.constant_mask [4] : vector<8xi1>
+// CHECK: vector.maskedload
+// CHECK: vector.maskedstore
+// CHECK-NOT: seq.conv1d
+func.func @channel_tail(%x: tensor<1x5x12xf32>, %w: tensor<12x1x3xf32>,
+                        %b: tensor<12xf32>) -> tensor<1x5x12xf32> {
+  %y = seq.conv1d %x, %w bias(%b : tensor<12xf32>)
+      : tensor<1x5x12xf32>, tensor<12x1x3xf32> -> tensor<1x5x12xf32>
+  return %y : tensor<1x5x12xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @left_alone
 // CHECK: seq.conv1d
 func.func @left_alone(%x: tensor<1x5x16xf32>, %w: tensor<16x4x3xf32>)

@@ -253,8 +253,9 @@ def SeqFusedConv1D : Pass<"seq-fused-conv1d"> {
   let summary = "Depthwise seq.conv1d as one streaming vector kernel";
   let description = [{
     Rewrites f32 depthwise `seq.conv1d` ops (weight `[C, 1, K]`, static `C`
-    a multiple of `lanes`, static `K`) into one kernel: channels in lanes,
-    bias and activation fused, `y` written once. Tasks are (batch entry,
+    and `K`) into one kernel: channels in lanes (a last partial block of
+    channels through masked loads and stores), bias and activation fused,
+    `y` written once. Tasks are (batch entry,
     block of 64 steps) in an `scf.parallel`, each walking its rows in order
     so that `x` and `y` stream sequentially; the first `(K-1)*dilation`
     steps read the carried `state` (or zeros) through a separate path. `final_state` is

@@ -3,9 +3,9 @@
 # the machine with the GPU need not have seqc (nor LLVM and MLIR 22):
 #
 #   bash scripts/gpu-check.sh prepare   # here, in a built tree: compile
-#       every library the GPU tests and the GPU benchmark use, for
-#       $SEQC_GPU_ARCH (default sm_90), into $PREBUILT (default
-#       build/gpu-prebuilt), keyed by source and arguments
+#       every library the GPU tests and the GPU benchmark (both sizes)
+#       use, for $SEQC_GPU_ARCH (default sm_90), into $PREBUILT (default
+#       build/gpu-prebuilt, about 35 MB), keyed by source and arguments
 #       (seqc_harness.py, SEQC_PREBUILT). The tests run meanwhile on the
 #       libraries' host-emulated builds.
 #   bash scripts/gpu-check.sh run       # on the GPU machine, with the
@@ -38,8 +38,9 @@ prepare)
     echo "gpu-check: no seqc in $BUILD (run scripts/setup.sh and ninja -C $BUILD)" >&2
     exit 2
   fi
-  # Libraries recorded before are kept (their names are their sources' and
-  # arguments' hashes); delete the folder to start over.
+  # A library's name is its source's and arguments' hash, not the
+  # compiler's: one from an earlier seqc would pass for a current one.
+  rm -rf "$PREBUILT"
   mkdir -p "$PREBUILT"
   parallel=
   "$PYTHON" -c "import xdist" 2>/dev/null && parallel="-n $(nproc) --dist loadfile"
@@ -55,10 +56,12 @@ prepare)
   # the same, up to the failure; the run on the GPU shows it too.
   [ $status -le 1 ] || { echo "gpu-check: recording failed ($OUT/prepare.txt)" >&2; exit 1; }
   if [ "${BENCH:-quick}" != none ]; then
-    echo "gpu-check: compiling the GPU benchmark's workloads"
-    SEQC_PREBUILT="record:$PREBUILT" SEQC_BUILD_DIR="$BUILD" \
-      "$PYTHON" bench/gpu_bench.py --compile-only --gpu-arch "$SEQC_GPU_ARCH" \
-      $BENCH_ARGS || exit 1
+    echo "gpu-check: compiling the GPU benchmark's workloads (--quick and full)"
+    for size in --quick ""; do
+      SEQC_PREBUILT="record:$PREBUILT" SEQC_BUILD_DIR="$BUILD" \
+        "$PYTHON" bench/gpu_bench.py --compile-only --gpu-arch "$SEQC_GPU_ARCH" \
+        $size > /dev/null || exit 1
+    done
   fi
   echo "gpu-check: $(ls "$PREBUILT" | wc -l) libraries, $(du -sh "$PREBUILT" | cut -f1)"
   ;;

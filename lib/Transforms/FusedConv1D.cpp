@@ -32,7 +32,7 @@ namespace {
 /// threads on short sequences.
 constexpr int64_t kStepsPerTask = 64;
 
-const char *unsupportedReason(Conv1DOp op, int64_t lanes) {
+const char *unsupportedReason(Conv1DOp op) {
   if (!allOperandsF32(op))
     return "element type other than f32";
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
@@ -184,10 +184,10 @@ struct SeqFusedConv1DPass
   void runOnOperation() override {
     if (failed(rewriteSupported<Conv1DOp>(
             getOperation(), getArgument(), lanes, emitRemarks,
-            [&](Conv1DOp op) { return unsupportedReason(op, lanes); },
+            [&](Conv1DOp op) { return unsupportedReason(op); },
             [&](Conv1DOp op) {
               ImplicitLocOpBuilder b(op.getLoc(), op);
-              Rewriter{{{b}, lanes}, op}.run();
+              Rewriter{{{b}, lanes}, op, /*mask=*/Value()}.run();
             })))
       signalPassFailure();
   }

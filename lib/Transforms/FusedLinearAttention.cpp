@@ -33,7 +33,7 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
-const char *unsupportedReason(LinearAttentionOp op, int64_t lanes) {
+const char *unsupportedReason(LinearAttentionOp op) {
   if (!allOperandsF32(op))
     return "element type other than f32";
   if (op.getNormalize())
@@ -235,7 +235,7 @@ struct SeqFusedLinearAttentionPass
   void runOnOperation() override {
     if (failed(rewriteSupported<LinearAttentionOp>(
             getOperation(), getArgument(), lanes, emitRemarks,
-            [&](LinearAttentionOp op) { return unsupportedReason(op, lanes); },
+            [&](LinearAttentionOp op) { return unsupportedReason(op); },
             [&](LinearAttentionOp op) {
               padValueColumns(op, lanes, columnVectors);
               ImplicitLocOpBuilder b(op.getLoc(), op);

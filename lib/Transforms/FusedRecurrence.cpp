@@ -47,7 +47,7 @@ using namespace mlir::seq;
 
 namespace {
 /// Why `op` stays with the reference lowering (null when it does not).
-const char *unsupportedReason(RecurrenceOp op, int64_t lanes) {
+const char *unsupportedReason(RecurrenceOp op) {
   if (!op.getCell())
     return "a cell region (only named cells are fused)";
   if (!allOperandsF32(op))
@@ -71,9 +71,8 @@ void padHeads(RecurrenceOp op, int64_t lanes) {
     return resizeUnitGroups(b, v, dim, headDim, padded);
   };
   op.getWInMutable().assign(pad(op.getWIn(), 0));
-  Value wRec = pad(op.getWRec(), 2);
-  // w_rec's last dimension is one group of a head's inputs.
-  op.getWRecMutable().assign(resizeUnitGroups(b, wRec, 3, headDim, padded));
+  // w_rec [nG, NH, Dh, Dh]: a head's units, then the h inputs they read.
+  op.getWRecMutable().assign(pad(pad(op.getWRec(), 2), 3));
   if (op.getBIn())
     op.getBInMutable().assign(pad(op.getBIn(), 0));
   if (op.getBRec())
@@ -313,7 +312,7 @@ struct SeqFusedRecurrencePass
     int64_t registers = lanes == 16 ? 32 : 16;
     if (failed(rewriteSupported<RecurrenceOp>(
             getOperation(), getArgument(), lanes, emitRemarks,
-            [&](RecurrenceOp op) { return unsupportedReason(op, lanes); },
+            [&](RecurrenceOp op) { return unsupportedReason(op); },
             [&](RecurrenceOp op) {
               padHeads(op, lanes);
               ImplicitLocOpBuilder b(op.getLoc(), op);

@@ -1,6 +1,7 @@
 // Each --emit stage stops where it says.
 // RUN: seqc %s --emit=mlir | FileCheck %s --check-prefix=MLIR
-// RUN: seqc %s --emit=linalg | FileCheck %s --check-prefix=LINALG --implicit-check-not=seq.
+// RUN: seqc %s --emit=linalg --reference | FileCheck %s --check-prefix=LINALG --implicit-check-not=seq.
+// RUN: seqc %s --emit=linalg | FileCheck %s --check-prefix=FUSED --implicit-check-not=seq.conv1d
 // RUN: seqc %s --emit=llvm-dialect | FileCheck %s --check-prefix=LLVMD
 // RUN: seqc %s --emit=llvm --cpu=x86-64-v3 | FileCheck %s --check-prefix=LLVM
 // RUN: seqc %s --emit=asm --cpu=x86-64-v3 -O3 | FileCheck %s --check-prefix=ASM
@@ -13,6 +14,8 @@
 
 // MLIR: seq.conv1d
 // LINALG: linalg.generic
+// The fast lowering of 4 channels: one masked block (AVX2 or AVX-512).
+// FUSED: vector.maskedload
 // LLVMD: llvm.func @_mlir_ciface_conv
 // LLVM: define {{.*}}void @_mlir_ciface___seqc_kernel_conv(
 // LLVM: attributes {{.*}}"target-cpu"="x86-64-v3"

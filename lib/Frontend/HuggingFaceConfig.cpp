@@ -22,7 +22,16 @@ using namespace llvm;
 using namespace seqc;
 
 /// Reports `key` unless it is absent, null or equal to `expected`.
+/// A field transformers reads without a default for null (null is not
+/// "left out" there: it fails, so it does here).
+static void refuseNull(JsonFields &f, StringRef key) {
+  if (f.isNull(key))
+    f.report(key, "expected a value, got null (leave the field out for "
+                  "transformers' default)");
+}
+
 static void requireString(JsonFields &f, StringRef key, StringRef expected) {
+  refuseNull(f, key);
   std::optional<std::string> value = f.string(key, expected.str());
   if (value && *value != expected)
     f.report(key, "seqc implements \"" + expected + "\" only, got \"" +
@@ -104,6 +113,7 @@ static void parseMamba(JsonFields &f, ModelSpec &spec) {
                  ", got " + Twine(given));
   m.dConv = f.integer("conv_kernel", 2, 4, 64).value_or(2);
   m.dtRank = (spec.dModel + 15) / 16;
+  refuseNull(f, "time_step_rank");
   if (const json::Value *rank = f.get("time_step_rank")) {
     if (rank->getAsString() && *rank->getAsString() == "auto")
       m.dtRank = (spec.dModel + 15) / 16;

@@ -305,6 +305,10 @@ BAD_CONFIGS = [
     ("mamba2-eps-nan", dict(MAMBA2, layer_norm_epsilon=math.nan),
      "layer_norm_epsilon: expected a number > 0, got NaN"),
     ("mamba-act-nan", dict(MAMBA, hidden_act=math.nan), "hidden_act: expected a string, got NaN"),
+    # transformers fails on these nulls rather than taking its default.
+    ("llama-act-null", dict(LLAMA, hidden_act=None), "hidden_act: expected a value, got null"),
+    ("mamba-rank-null", dict(MAMBA, time_step_rank=None),
+     "time_step_rank: expected a value, got null"),
 ]
 
 

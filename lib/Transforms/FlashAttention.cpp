@@ -88,15 +88,15 @@ void Rewriter::run() {
   }
   int64_t staticD = qType.getDimSize(3),
           staticDv = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
-  // Few rows per key/value head (decoding) with static head sizes that are
-  // whole vectors: keys in lanes (FlashAttentionNarrowTile.cpp).
-  auto wholeVectors = [&](int64_t size) {
-    return !ShapedType::isDynamic(size) && size > 0 && size % shape.lanes == 0;
+  // Few rows per key/value head (decoding) with static head sizes: keys in
+  // lanes (FlashAttentionNarrowTile.cpp).
+  auto staticSize = [&](int64_t size) {
+    return !ShapedType::isDynamic(size) && size > 0;
   };
   int64_t narrow = 0;
   if (!ShapedType::isDynamic(staticHeads) && !ShapedType::isDynamic(queries) &&
       !ShapedType::isDynamic(staticKvHeads) && staticKvHeads > 0 &&
-      wholeVectors(staticD) && wholeVectors(staticDv)) {
+      staticSize(staticD) && staticSize(staticDv)) {
     int64_t rowsPerHead = staticHeads / staticKvHeads * queries;
     if (rowsPerHead >= 1 && rowsPerHead <= narrowRows)
       narrow = rowsPerHead;

@@ -14,7 +14,9 @@
 // keys x R rows of vector accumulators at a time, reduced across lanes
 // once; masking, the block max, exp and the block sum then run on vectors
 // of keys; acc += p V reads each value row as vectors, with a register
-// tile of R rows x E vectors of channels.
+// tile of R rows x E vectors of channels. Head sizes that are not whole
+// vectors end in a vector read through a mask: q and acc are padded with
+// zeros to whole vectors, and only the real channels are stored.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +39,20 @@ struct NarrowTileEmitter : mlir::seq::VectorKernelBuilder {
   const TileInputs &in;
   int64_t rows, headDim, valueDim;
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  /// The head sizes rounded up to whole vectors (q's and acc's).
+  int64_t paddedHead = llvm::alignTo(headDim, lanes),
+          paddedValue = llvm::alignTo(valueDim, lanes);
+
+  /// The vector at `at` in `memref`, whose last `lanes - real` lanes (if
+  /// any) lie past the row's end and read as zeros.
+  Value loadPartial(Value memref, ValueRange at, int64_t real) {
+    if (real >= lanes)
+      return loadVec(memref, at);
+    Value mask = vector::ConstantMaskOp::create(
+        b, VectorType::get({lanes}, b.getI1Type()), ArrayRef<int64_t>{real});
+    return vector::MaskedLoadOp::create(b, vec(), memref, at, mask,
+                                        splat(f32Const(0.0)));
+  }
 
   Value negInf() { return f32Const(-std::numeric_limits<double>::infinity()); }
   Value f32Const(double v) {
@@ -69,7 +85,8 @@ struct NarrowTileEmitter : mlir::seq::VectorKernelBuilder {
 /// q[r][d] = scale * q[b, h(r), i(r), d]; rows past the real ones read the
 /// last real row (their results are never stored).
 Value NarrowTileEmitter::packQueries() {
-  Value q = memref::AllocOp::create(b, MemRefType::get({rows, headDim}, f32));
+  Value q =
+      memref::AllocOp::create(b, MemRefType::get({rows, paddedHead}, f32));
   Value lastRow = sub(mul(in.group, in.queryLength), index(1));
   Value scale = splat(in.scale);
   for (int64_t r = 0; r < rows; ++r) {
@@ -77,7 +94,7 @@ Value NarrowTileEmitter::packQueries() {
     Value i = div(t, in.group);
     Value h = add(mul(in.kvHead, in.group), rem(t, in.group));
     for (int64_t d = 0; d < headDim; d += lanes) {
-      Value x = loadVec(in.q, {in.batch, h, i, index(d)});
+      Value x = loadPartial(in.q, {in.batch, h, i, index(d)}, headDim - d);
       storeVec(arith::MulFOp::create(b, x, scale), q, {index(r), index(d)});
     }
   }
@@ -97,21 +114,28 @@ void NarrowTileEmitter::scoreBlock(Value q, Value scores, Value keyStart,
          SmallVector<Value> keys;
          for (int64_t kk = 0; kk < keysPerStep; ++kk)
            keys.push_back(min(add(add(keyStart, j), index(kk)), lastKey));
-         SmallVector<Value> sums = loop(
-             index(0), index(headDim), index(lanes),
-             SmallVector<Value>(keysPerStep * rows, zeros),
-             [&](Value d, ValueRange acc) -> SmallVector<Value> {
-               SmallVector<Value> qv, next;
-               for (int64_t r = 0; r < rows; ++r)
-                 qv.push_back(loadVec(q, {index(r), d}));
-               for (int64_t kk = 0; kk < keysPerStep; ++kk) {
-                 Value kv = loadVec(in.k, {in.batch, in.kvHead, keys[kk], d});
-                 for (int64_t r = 0; r < rows; ++r)
-                   next.push_back(vector::FMAOp::create(b, kv, qv[r],
-                                                        acc[kk * rows + r]));
-               }
-               return next;
-             });
+         // `real` channels of K from d (q is 0 past the head's end).
+         auto step = [&](Value d, int64_t real,
+                         ValueRange acc) -> SmallVector<Value> {
+           SmallVector<Value> qv, next;
+           for (int64_t r = 0; r < rows; ++r)
+             qv.push_back(loadVec(q, {index(r), d}));
+           for (int64_t kk = 0; kk < keysPerStep; ++kk) {
+             Value kv =
+                 loadPartial(in.k, {in.batch, in.kvHead, keys[kk], d}, real);
+             for (int64_t r = 0; r < rows; ++r)
+               next.push_back(
+                   vector::FMAOp::create(b, kv, qv[r], acc[kk * rows + r]));
+           }
+           return next;
+         };
+         int64_t whole = headDim / lanes * lanes;
+         SmallVector<Value> sums =
+             loop(index(0), index(whole), index(lanes),
+                  SmallVector<Value>(keysPerStep * rows, zeros),
+                  [&](Value d, ValueRange acc) { return step(d, lanes, acc); });
+         if (whole < headDim)
+           sums = step(index(whole), headDim - whole, sums);
          for (int64_t kk = 0; kk < keysPerStep; ++kk)
            for (int64_t r = 0; r < rows; ++r)
              store(reduce(vector::CombiningKind::ADD, sums[kk * rows + r]),
@@ -165,11 +189,11 @@ SmallVector<Value> NarrowTileEmitter::maskAndMax(Value scores, Value keyStart,
 /// register tiles of all R rows x E vectors of channels.
 void NarrowTileEmitter::valueBlock(Value scores, Value acc, Value keyStart,
                                    Value keyCount) {
-  int64_t vectors = valueDim / lanes;
+  int64_t vectors = paddedValue / lanes;
   int64_t e = std::max<int64_t>(1, shape.accumulators / rows);
   while (vectors % e != 0)
     --e;
-  for (int64_t e0 = 0; e0 < valueDim; e0 += e * lanes) {
+  for (int64_t e0 = 0; e0 < paddedValue; e0 += e * lanes) {
     SmallVector<Value> init;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < e; ++c)
@@ -180,8 +204,9 @@ void NarrowTileEmitter::valueBlock(Value scores, Value acc, Value keyStart,
           Value key = add(keyStart, j);
           SmallVector<Value> values, next;
           for (int64_t c = 0; c < e; ++c)
-            values.push_back(loadVec(
-                in.v, {in.batch, in.kvHead, key, index(e0 + c * lanes)}));
+            values.push_back(loadPartial(
+                in.v, {in.batch, in.kvHead, key, index(e0 + c * lanes)},
+                valueDim - (e0 + c * lanes)));
           for (int64_t r = 0; r < rows; ++r) {
             Value p = splat(load(scores, {index(r), j}));
             for (int64_t c = 0; c < e; ++c)
@@ -218,10 +243,11 @@ void NarrowTileEmitter::run(Value splitIndex, Value splitCount,
     h = min(h, splitHi);
 
   Value q = packQueries();
-  Value acc = memref::AllocOp::create(b, MemRefType::get({rows, valueDim}, f32));
+  Value acc =
+      memref::AllocOp::create(b, MemRefType::get({rows, paddedValue}, f32));
   Value zeros = splat(f32Const(0.0));
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t e = 0; e < valueDim; e += lanes)
+    for (int64_t e = 0; e < paddedValue; e += lanes)
       storeVec(zeros, acc, {index(r), index(e)});
   // Whole vectors of keys: the last may run past the block (masked).
   int64_t blockKeys = shape.blockKeys;
@@ -262,7 +288,7 @@ void NarrowTileEmitter::run(Value splitIndex, Value splitCount,
                 return {arith::AddFOp::create(b, sum[0], p)};
               })[0];
           Value alphaV = splat(alpha);
-          for (int64_t e = 0; e < valueDim; e += lanes)
+          for (int64_t e = 0; e < paddedValue; e += lanes)
             storeVec(arith::MulFOp::create(
                          b, loadVec(acc, {index(r), index(e)}), alphaV),
                      acc, {index(r), index(e)});

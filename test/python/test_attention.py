@@ -88,6 +88,10 @@ DECODE_CONFIGS = [
     (1, 2, 2, 4, 4, 16, 16, True, None, None, None, None, False, True, None),
     (1, 2, 1, 3, 2, 16, 16, True, None, None, None, None, False, True, None),  # rows that see nothing
     (1, 5, 1, 1, 1000, 80, 80, True, None, None, None, None, False, False, None),
+    # Head sizes that are not whole vectors (the last one read through a
+    # mask): 40 and 72 (AVX-512), 36 and 20 (AVX2 too), a GQA group of 4.
+    (2, 8, 2, 1, 333, 40, 72, True, None, None, None, None, True, True, None),
+    (1, 4, 1, 1, 200, 36, 20, True, None, None, None, None, False, True, None),
 ]
 
 

@@ -21,7 +21,6 @@
 using namespace llvm;
 using namespace seqc;
 
-/// Reports `key` unless it is absent, null or equal to `expected`.
 /// A field transformers reads without a default for null (null is not
 /// "left out" there: it fails, so it does here).
 static void refuseNull(JsonFields &f, StringRef key) {
@@ -30,6 +29,7 @@ static void refuseNull(JsonFields &f, StringRef key) {
                   "transformers' default)");
 }
 
+/// Reports `key` unless it is absent or equal to `expected`.
 static void requireString(JsonFields &f, StringRef key, StringRef expected) {
   refuseNull(f, key);
   std::optional<std::string> value = f.string(key, expected.str());

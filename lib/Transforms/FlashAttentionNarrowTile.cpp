@@ -46,12 +46,7 @@ struct NarrowTileEmitter : mlir::seq::VectorKernelBuilder {
   /// The vector at `at` in `memref`, whose last `lanes - real` lanes (if
   /// any) lie past the row's end and read as zeros.
   Value loadPartial(Value memref, ValueRange at, int64_t real) {
-    if (real >= lanes)
-      return loadVec(memref, at);
-    Value mask = vector::ConstantMaskOp::create(
-        b, VectorType::get({lanes}, b.getI1Type()), ArrayRef<int64_t>{real});
-    return vector::MaskedLoadOp::create(b, vec(), memref, at, mask,
-                                        splat(f32Const(0.0)));
+    return loadVec(memref, at, firstLanes(real));
   }
 
   Value negInf() { return f32Const(-std::numeric_limits<double>::infinity()); }

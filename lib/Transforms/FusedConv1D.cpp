@@ -51,15 +51,10 @@ struct Rewriter : VectorKernelBuilder {
   Value mask;
 
   Value loadBlock(Value memref, ValueRange at) {
-    if (!mask)
-      return loadVec(memref, at);
-    return vector::MaskedLoadOp::create(b, vec(), memref, at, mask,
-                                        floatLike(b, b.getLoc(), vec(), 0.0));
+    return loadVec(memref, at, mask);
   }
   void storeBlock(Value v, Value memref, ValueRange at) {
-    if (!mask)
-      return storeVec(v, memref, at);
-    vector::MaskedStoreOp::create(b, memref, at, mask, v);
+    storeVec(v, memref, at, mask);
   }
   /// Emits `body(first channel)` for every whole block of channels, then
   /// for the partial last one with `mask` set.
@@ -80,8 +75,7 @@ void Rewriter::forBlocks(int64_t channels, bool unrolled,
     loop(index(0), index(whole),
          [&](Value cb) { body(mul(cb, index(lanes))); });
   if (int64_t tail = channels % lanes) {
-    mask = vector::ConstantMaskOp::create(
-        b, VectorType::get({lanes}, b.getI1Type()), ArrayRef<int64_t>{tail});
+    mask = firstLanes(tail);
     body(index(whole * lanes));
     mask = Value();
   }

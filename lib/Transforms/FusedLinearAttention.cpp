@@ -59,8 +59,6 @@ void padValueColumns(LinearAttentionOp op, int64_t lanes,
     return;
   int64_t task = lanes * columnVectors;
   int64_t padded = llvm::alignTo(dv, dv >= task ? task : lanes);
-  if (padded == dv)
-    return;
   ImplicitLocOpBuilder b(op.getLoc(), op);
   op.getVMutable().assign(resizeUnitGroups(b, op.getV(), 3, dv, padded));
   if (Value initial = op.getInitialState())

@@ -39,11 +39,12 @@ const char *unsupportedReason(SelectiveScanOp op, int64_t lanes) {
   if (ShapedType::isDynamic(channels) || ShapedType::isDynamic(states) ||
       ShapedType::isDynamic(groups))
     return "dynamic channel, state or group counts";
+  // Padding needs the channel dimension of u, delta and z static.
   if ((channels / groups) % lanes != 0 &&
-      llvm::any_of(op->getOperands(), [](Value v) {
-        auto type = cast<RankedTensorType>(v.getType());
-        return type.getRank() == 3 && type.isDynamicDim(2);
-      }))
+      llvm::any_of(
+          ValueRange{op.getU(), op.getDelta(), op.getZ()}, [](Value v) {
+            return v && cast<RankedTensorType>(v.getType()).isDynamicDim(2);
+          }))
     return "channels per group not a multiple of the vector width, with "
            "dynamic channel dimensions (they are padded when static)";
   if (states > kMaxStates)

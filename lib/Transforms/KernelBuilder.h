@@ -251,6 +251,28 @@ struct VectorKernelBuilder : KernelBuilder {
   void storeVec(Value v, Value memref, ValueRange at) {
     vector::StoreOp::create(b, v, memref, at);
   }
+  /// A mask of the first `count` lanes (a vector that runs past a row's
+  /// end), or null for all of them.
+  Value firstLanes(int64_t count) {
+    if (count >= lanes)
+      return Value();
+    return vector::ConstantMaskOp::create(
+        b, VectorType::get({lanes}, b.getI1Type()), ArrayRef<int64_t>{count});
+  }
+  /// loadVec and storeVec of the lanes in `mask` only (all where it is
+  /// null); masked-off lanes load as 0.
+  Value loadVec(Value memref, ValueRange at, Value mask) {
+    if (!mask)
+      return loadVec(memref, at);
+    return vector::MaskedLoadOp::create(
+        b, vec(), memref, at, mask,
+        arith::ConstantOp::create(b, b.getZeroAttr(vec())));
+  }
+  void storeVec(Value v, Value memref, ValueRange at, Value mask) {
+    if (!mask)
+      return storeVec(v, memref, at);
+    vector::MaskedStoreOp::create(b, memref, at, mask, v);
+  }
 };
 
 } // namespace mlir::seq

@@ -1,8 +1,8 @@
 """seqc_harness's prebuilt libraries (SEQC_PREBUILT, scripts/gpu-check.sh):
-recording compiles each "cuda" library into a folder and runs the test on
-its host-emulated build; replaying takes the library from the folder
-without seqc, and says so when it is not there. Each mode is set when the
-harness is imported, so each runs in its own interpreter."""
+recording compiles each library for the cuda target into a folder and
+runs the test on its host-emulated build; replaying takes the library from
+the folder without seqc, and says so when it is not there. Each mode is
+set when the harness is imported, so each runs in its own interpreter."""
 
 import os
 import subprocess

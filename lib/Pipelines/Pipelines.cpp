@@ -27,14 +27,17 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
            (options.bf16Dot ? " bf16-dot=true" : "") + "},";
   }
   // The GPU's own kernels for attention (streaming its keys, memory
-  // O(L * D)), f16/bf16 linear attention (chunked, tensor cores) and the
+  // O(L * D)), linear attention (f16/bf16 chunked on tensor cores, the
+  // other forms a step at a time with the state in registers) and the
   // selective scan (states in registers), named-cell recurrences
-  // (persistent: one launch for the sequence); the GPU maps only parallel loops
-  // to threads: a scan with none gets one.
+  // (persistent, or a kernel a step for large heads) and scans (a warp or a
+  // thread a row); the GPU maps only parallel loops to threads: a scan the
+  // GPU kernel does not take gets one.
   std::string gpu = options.gpuTarget
                         ? "seq-gpu-attention,seq-gpu-linear-attention,"
+                          "seq-gpu-recurrent-linear-attention,"
                           "seq-gpu-selective-scan,seq-gpu-recurrence,"
-                          "seq-gpu-scan-batch-dim,"
+                          "seq-gpu-scan,seq-gpu-scan-batch-dim,"
                         : "";
   return gpu + fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"

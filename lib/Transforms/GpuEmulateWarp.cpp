@@ -404,11 +404,12 @@ LogicalResult WarpEmulator::runMma(nvgpu::MmaSyncOp op) {
   return success();
 }
 
-/// gpu.shuffle xor/idx over each whole warp (width 32).
+/// gpu.shuffle xor, idx or up over each whole warp (width 32); a lane with
+/// no source lane keeps its own value, invalid.
 LogicalResult WarpEmulator::runShuffle(gpu::ShuffleOp op) {
   gpu::ShuffleMode mode = op.getMode();
-  if (mode != gpu::ShuffleMode::XOR && mode != gpu::ShuffleMode::IDX)
-    return unsupported(op, "a shuffle other than xor or idx");
+  if (mode == gpu::ShuffleMode::DOWN)
+    return unsupported(op, "a shuffle other than xor, idx or up");
   FailureOr<Value> value = bufferOf(op.getValue());
   if (failed(value))
     return unsupported(op, "a shuffled value of type " +
@@ -421,9 +422,20 @@ LogicalResult WarpEmulator::runShuffle(gpu::ShuffleOp op) {
     forLanesOf(first, [&](Value lane, Value at) {
       Value offset = arith::IndexCastOp::create(b, loc, b.getIndexType(),
                                                 laneValue(op.getOffset(), at));
-      Value from = mode == gpu::ShuffleMode::XOR
-                       ? arith::XOrIOp::create(b, loc, lane, offset).getResult()
-                       : offset;
+      Value from;
+      switch (mode) {
+      case gpu::ShuffleMode::XOR:
+        from = arith::XOrIOp::create(b, loc, lane, offset);
+        break;
+      case gpu::ShuffleMode::IDX:
+        from = offset;
+        break;
+      case gpu::ShuffleMode::DOWN:
+      case gpu::ShuffleMode::UP:
+        // lane - offset, which wraps past the width where there is none.
+        from = arith::SubIOp::create(b, loc, lane, offset);
+        break;
+      }
       Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, from,
                                        shuffleWidth);
       Value source = arith::AddIOp::create(

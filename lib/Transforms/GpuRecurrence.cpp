@@ -43,10 +43,28 @@ namespace {
 constexpr int64_t kBlock = 256;
 /// Shared memory a block may use without the opt-in for more (48 KiB).
 constexpr int64_t kSharedBytes = 48 * 1024;
-/// Units per thread at most (a head of up to 1024 units).
-constexpr int64_t kMaxUnitsPerThread = 4;
 /// Inputs j of the recurrent product whose weights are loaded together.
 constexpr int64_t kInputsAhead = 4;
+/// Steps of the input projection a thread computes (each weight it reads
+/// serves them all).
+constexpr int64_t kProjectionSteps = 4;
+/// Above this size a head's recurrent weights (f32) take a kernel per step
+/// instead of the persistent one: what an H200's L1 holds beside the
+/// shared memory (256 KiB in all) is what a persistent block reads at
+/// every step from nearer than L2.
+constexpr int64_t kCachedWeightBytes = 128 * 1024;
+/// A step kernel's block: kStepWarps warps share the inputs j of 32 units
+/// of one head for kStepRows batch rows; then a thread per (row, unit).
+constexpr int64_t kStepWarps = 4, kStepRows = 4, kStepUnits = 32;
+constexpr int64_t kStepBlock = kStepWarps * kStepUnits;
+static_assert(kStepBlock == kStepRows * kStepUnits,
+              "a step block's threads are its (row, unit) pairs");
+/// The largest head: a step block's rows of h (32 KiB) and the warps' sums
+/// (8 KiB for 4 gates) in 48 KiB of shared memory.
+constexpr int64_t kMaxStepHead = 2048;
+static_assert(kCachedWeightBytes / 4 <= (4 * kBlock) * (4 * kBlock),
+              "the persistent kernel's heads (one gate's f32 weights within "
+              "kCachedWeightBytes) have at most 4 units a thread");
 
 /// Why `op` stays with the reference lowering, or null.
 const char *unsupportedReason(RecurrenceOp op) {
@@ -59,14 +77,19 @@ const char *unsupportedReason(RecurrenceOp op) {
   auto wRec = cast<RankedTensorType>(op.getWRec().getType());
   if (!wRec.hasStaticShape())
     return "dynamic recurrent weight sizes";
-  if (wRec.getDimSize(2) > kBlock * kMaxUnitsPerThread)
-    return "a head size above 1024";
+  if (wRec.getDimSize(2) > kMaxStepHead)
+    return "a head size above 2048";
   return nullptr;
 }
 
 struct Kernel : KernelBuilder {
   RecurrenceOp op;
   CellKind kind;
+  // Set by run() for the recurrent kernels.
+  int64_t gates = 0, heads = 0, headDim = 0, hidden = 0, numStates = 0;
+  Type element = {};
+  Value batch = {}, length = {}, xg = {}, wT = {}, bRec = {}, y = {};
+  SmallVector<Value> init = {}, finals = {};
 
   Value read(Value buffer, ValueRange at) { return toF32(load(buffer, at)); }
   /// A kernel of a thread per element of [0, n), whole blocks of threads:
@@ -77,49 +100,79 @@ struct Kernel : KernelBuilder {
     });
   }
   void run();
+  void persistentKernel();
+  void stepKernels();
 };
 } // namespace
 
 void Kernel::run() {
   auto wRecType = cast<RankedTensorType>(op.getWRec().getType());
-  int64_t gates = wRecType.getDimSize(0), heads = wRecType.getDimSize(1),
-          headDim = wRecType.getDimSize(2), hidden = heads * headDim;
-  int64_t numStates = RecurrenceOp::getNumStates(kind);
-  Type element =
-      cast<ShapedType>(op.getResults().back().getType()).getElementType();
+  gates = wRecType.getDimSize(0);
+  heads = wRecType.getDimSize(1);
+  headDim = wRecType.getDimSize(2);
+  hidden = heads * headDim;
+  numStates = RecurrenceOp::getNumStates(kind);
+  element = cast<ShapedType>(op.getResults().back().getType()).getElementType();
   int64_t dyn = ShapedType::kDynamic;
 
   Value x = readBuffer(op.getInputs().front()), wIn = readBuffer(op.getWIn()),
         wRec = readBuffer(op.getWRec());
   Value bIn = op.getBIn() ? readBuffer(op.getBIn()) : Value();
-  Value bRec = op.getBRec() ? readBuffer(op.getBRec()) : Value();
-  SmallVector<Value> init;
+  bRec = op.getBRec() ? readBuffer(op.getBRec()) : Value();
   for (Value v : op.getInit())
     init.push_back(readBuffer(v));
-  Value batch = dim(x, 0), length = dim(x, 1), inputs = dim(x, 2);
+  batch = dim(x, 0);
+  length = dim(x, 1);
+  Value inputs = dim(x, 2);
   Value zero = index(0), one = index(1), hs = index(hidden),
         dh = index(headDim);
 
-  // Every step's input part, [B, L, nG * Hs], a thread per element.
+  // The input weights as [i][column] (f32), so that neighbouring threads,
+  // which own neighbouring columns, read neighbouring weights (read as
+  // [column][i], each lane of a warp read its own row).
   Value columns = index(gates * hidden);
-  Value xg = allocF32({dyn, dyn, gates * hidden}, {batch, length});
-  perElement(mul(mul(batch, length), columns), [&](Value it) {
+  Value wInT = allocF32({dyn, gates * hidden}, {inputs});
+  perElement(mul(inputs, columns), [&](Value it) {
+    Value column = rem(it, columns), i = div(it, columns);
+    store(read(wIn, {column, i}), wInT, {i, column});
+  });
+
+  // Every step's input part, [B, L, nG * Hs]: a thread per column of
+  // kProjectionSteps steps of one row, which reads each weight once for
+  // all of them.
+  xg = allocF32({dyn, dyn, gates * hidden}, {batch, length});
+  Value stepTiles = ceilDiv(length, index(kProjectionSteps));
+  perElement(mul(mul(batch, stepTiles), columns), [&](Value it) {
     Value column = rem(it, columns);
-    Value t = rem(div(it, columns), length);
-    Value bi = div(div(it, columns), length);
-    Value acc = bIn ? read(bIn, {column}) : f32(0.0);
-    acc = loop(zero, inputs, one, {acc},
-               [&](Value i, ValueRange sum) -> SmallVector<Value> {
-                 return {arith::AddFOp::create(
-                     b, sum[0],
-                     arith::MulFOp::create(b, read(x, {bi, t, i}),
-                                           read(wIn, {column, i})))};
-               })[0];
-    store(acc, xg, {bi, t, column});
+    Value firstStep =
+        mul(rem(div(it, columns), stepTiles), index(kProjectionSteps));
+    Value bi = div(div(it, columns), stepTiles);
+    // Steps past the end compute on the last one and store nothing.
+    SmallVector<Value> steps;
+    for (int64_t s = 0; s < kProjectionSteps; ++s)
+      steps.push_back(min(add(firstStep, index(s)), sub(length, one)));
+    SmallVector<Value> acc(kProjectionSteps,
+                           bIn ? read(bIn, {column}) : f32(0.0));
+    acc =
+        loop(zero, inputs, one, acc,
+             [&](Value i, ValueRange sum) -> SmallVector<Value> {
+               Value w = load(wInT, {i, column});
+               SmallVector<Value> out;
+               for (int64_t s = 0; s < kProjectionSteps; ++s)
+                 out.push_back(arith::AddFOp::create(
+                     b, sum[s],
+                     arith::MulFOp::create(b, read(x, {bi, steps[s], i}), w)));
+               return out;
+             });
+    for (int64_t s = 0; s < kProjectionSteps; ++s)
+      ifThen(cmp(arith::CmpIPredicate::ult, add(firstStep, index(s)), length),
+             [&] {
+               store(acc[s], xg, {bi, steps[s], column});
+             });
   });
 
   // The recurrent weights as [g][head][j][unit] in f32.
-  Value wT = allocF32({gates, heads, headDim, headDim});
+  wT = allocF32({gates, heads, headDim, headDim});
   perElement(index(gates * heads * headDim * headDim), [&](Value it) {
     Value u = rem(it, dh);
     Value j = rem(div(it, dh), dh);
@@ -129,10 +182,25 @@ void Kernel::run() {
   });
 
   // Results.
-  Value y = allocResultBuffer(op.getResults().back(), {batch, length, hs});
-  SmallVector<Value> finals;
+  y = allocResultBuffer(op.getResults().back(), {batch, length, hs});
   for (int64_t s = 0; s < numStates; ++s)
     finals.push_back(allocResultBuffer(op.getResult(s), {batch, hs}));
+
+  if (int64_t(gates * headDim * headDim * 4) > kCachedWeightBytes)
+    stepKernels();
+  else
+    persistentKernel();
+
+  SmallVector<Value> results;
+  for (int64_t s = 0; s < numStates; ++s)
+    results.push_back(resultTensor(finals[s], op.getResult(s).getType()));
+  results.push_back(resultTensor(y, op.getResults().back().getType()));
+  op->replaceAllUsesWith(results);
+  op->erase();
+}
+
+void Kernel::persistentKernel() {
+  Value zero = index(0), one = index(1), dh = index(headDim);
 
   // A thread owns `units` units (u = q + perRow * k) of one row; a block
   // owns `rows` rows of one head.
@@ -270,13 +338,142 @@ void Kernel::run() {
       });
   });
   setBlockSize(kernel, kBlock);
+}
 
-  SmallVector<Value> results;
-  for (int64_t s = 0; s < numStates; ++s)
-    results.push_back(resultTensor(finals[s], op.getResult(s).getType()));
-  results.push_back(resultTensor(y, op.getResults().back().getType()));
-  op->replaceAllUsesWith(results);
-  op->erase();
+void Kernel::stepKernels() {
+  Value zero = index(0), one = index(1), two = index(2), dh = index(headDim),
+        hs = index(hidden);
+  int64_t dyn = ShapedType::kDynamic;
+  Type f32Type = b.getF32Type();
+
+  // The states between steps, [parity][state][B][Hs] in f32: step t reads
+  // one half and writes the other (h is state 0).
+  Value states = allocF32({2, numStates, dyn, hidden}, {batch});
+  perElement(mul(mul(index(numStates), batch), hs), [&](Value it) {
+    Value column = rem(it, hs);
+    Value bi = rem(div(it, hs), batch);
+    Value s = div(div(it, hs), batch);
+    Value v = f32(0.0);
+    for (int64_t k = 0; k < numStates && !init.empty(); ++k)
+      v = arith::SelectOp::create(b, cmp(arith::CmpIPredicate::eq, s, index(k)),
+                                  read(init[k], {bi, column}), v);
+    store(v, states, {zero, s, bi, column});
+  });
+
+  // A warp's share of the head's inputs j, whole groups of kInputsAhead.
+  int64_t perWarp =
+      llvm::alignTo(llvm::divideCeil(headDim, kStepWarps), kInputsAhead);
+  int64_t unitTiles = llvm::divideCeil(headDim, kStepUnits);
+  int64_t partials = kStepRows * gates;
+  Value rowTiles = ceilDiv(batch, index(kStepRows));
+  Value threads =
+      mul(mul(rowTiles, index(heads * unitTiles)), index(kStepBlock));
+  loop(zero, length, [&](Value step) {
+    Value t = op.getReverse() ? sub(sub(length, one), step) : step;
+    Value parity = rem(step, two), next = sub(one, parity);
+    scf::ParallelOp kernel = parallel(threads, [&](Value it) {
+      Value hTile = memref::AllocaOp::create(
+          b, sharedBufferType({kStepRows, headDim}, f32Type));
+      Value partial = memref::AllocaOp::create(
+          b, sharedBufferType({kStepWarps, partials, kStepUnits}, f32Type));
+      Value tid = rem(it, index(kStepBlock));
+      Value blockId = div(it, index(kStepBlock));
+      Value unitTile = rem(blockId, index(unitTiles));
+      Value head = rem(div(blockId, index(unitTiles)), index(heads));
+      Value firstRow =
+          mul(div(blockId, index(heads * unitTiles)), index(kStepRows));
+      Value lastRow = sub(batch, one);
+
+      // The block's rows of h_{t-1} in this head (rows past the batch read
+      // its last one and store nothing).
+      loop(tid, index(kStepRows * headDim), index(kStepBlock), {},
+           [&](Value i, ValueRange) -> SmallVector<Value> {
+             Value r = div(i, dh), j = rem(i, dh);
+             Value bi = min(add(firstRow, r), lastRow);
+             store(load(states, {parity, zero, bi, add(mul(head, dh), j)}),
+                   hTile, {r, j});
+             return {};
+           });
+      gpu::BarrierOp::create(b);
+
+      // Warp w sums inputs [w * perWarp, (w + 1) * perWarp) for a unit per
+      // lane and every row and gate; a j past the head adds 0.
+      Value warp = div(tid, index(kStepUnits));
+      Value lane = rem(tid, index(kStepUnits));
+      Value unit =
+          min(add(mul(unitTile, index(kStepUnits)), lane), index(headDim - 1));
+      Value firstInput = mul(warp, index(perWarp));
+      SmallVector<Value> acc = loop(
+          zero, index(perWarp), index(kInputsAhead),
+          SmallVector<Value>(partials, f32(0.0)),
+          [&](Value j0, ValueRange sum) -> SmallVector<Value> {
+            SmallVector<Value> hj, w;
+            for (int64_t s = 0; s < kInputsAhead; ++s) {
+              Value j = add(firstInput, add(j0, index(s)));
+              Value inRange = cmp(arith::CmpIPredicate::ult, j, dh);
+              j = min(j, index(headDim - 1));
+              for (int64_t g = 0; g < gates; ++g)
+                w.push_back(arith::SelectOp::create(
+                    b, inRange, load(wT, {index(g), head, j, unit}), f32(0.0)));
+              for (int64_t r = 0; r < kStepRows; ++r)
+                hj.push_back(load(hTile, {index(r), j}));
+            }
+            SmallVector<Value> out(sum);
+            for (int64_t s = 0; s < kInputsAhead; ++s)
+              for (int64_t r = 0; r < kStepRows; ++r)
+                for (int64_t g = 0; g < gates; ++g)
+                  out[r * gates + g] = arith::AddFOp::create(
+                      b, out[r * gates + g],
+                      arith::MulFOp::create(b, w[s * gates + g],
+                                            hj[s * kStepRows + r]));
+            return out;
+          });
+      for (int64_t i = 0; i < partials; ++i)
+        store(acc[i], partial, {warp, index(i), lane});
+      gpu::BarrierOp::create(b);
+
+      // Thread (r, u) adds the warps' sums of its row and unit and applies
+      // the cell.
+      Value r = div(tid, index(kStepUnits));
+      Value u = add(mul(unitTile, index(kStepUnits)), lane);
+      Value bi = add(firstRow, r);
+      Value real =
+          arith::AndIOp::create(b, cmp(arith::CmpIPredicate::ult, u, dh),
+                                cmp(arith::CmpIPredicate::ult, bi, batch));
+      ifThen(real, [&] {
+        Value column = add(mul(head, dh), u);
+        SmallVector<Value> gx, gh, prev;
+        for (int64_t g = 0; g < gates; ++g) {
+          Value gateColumn = add(index(g * hidden), column);
+          Value sum = bRec ? read(bRec, {gateColumn}) : f32(0.0);
+          for (int64_t w = 0; w < kStepWarps; ++w)
+            sum = arith::AddFOp::create(
+                b, sum,
+                load(partial,
+                     {index(w), add(mul(r, index(gates)), index(g)), lane}));
+          gh.push_back(sum);
+          gx.push_back(load(xg, {bi, t, gateColumn}));
+        }
+        for (int64_t s = 0; s < numStates; ++s)
+          prev.push_back(load(states, {parity, index(s), bi, column}));
+        SmallVector<Value> updated =
+            applyCell(b, b.getLoc(), kind, gx, gh, prev);
+        for (int64_t s = 0; s < numStates; ++s)
+          store(updated[s], states, {next, index(s), bi, column});
+        store(fromF32(updated[0], element), y, {bi, t, column});
+      });
+    });
+    setBlockSize(kernel, kStepBlock);
+  });
+
+  // The last step wrote the half of parity L % 2.
+  Value last = rem(length, two);
+  perElement(mul(batch, hs), [&](Value it) {
+    Value column = rem(it, hs), bi = div(it, hs);
+    for (int64_t s = 0; s < numStates; ++s)
+      store(fromF32(load(states, {last, index(s), bi, column}), element),
+            finals[s], {bi, column});
+  });
 }
 
 namespace {

@@ -17,7 +17,10 @@
 // CHECK-NOT: memref.load
 // CHECK-NOT: memref.store
 // CHECK-NOT: gpu.memcpy
-// CHECK: gpu.launch_func async [%{{.*}}] @linear_attention_kernel{{(_[0-9]+)?}}::@linear_attention_kernel blocks in ({{.*}}) threads in (%c256, %c1, %c1)
+// One kernel walks the steps (seq-gpu-recurrent-linear-attention), in
+// blocks of two warps.
+// CHECK: gpu.launch_func async [%{{.*}}] @linear_attention_kernel::@linear_attention_kernel blocks in ({{.*}}) threads in (%c64, %c1, %c1)
+// CHECK-NOT: gpu.launch_func
 // CHECK-NOT: gpu.memcpy
 // CHECK: return
 

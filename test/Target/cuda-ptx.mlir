@@ -29,7 +29,15 @@
 // PTX: ex2.approx
 // PTX: // gpu.module @linear_attention_kernel
 // PTX: // gpu.module @selective_scan_kernel
+// seq.scan (seq-gpu-scan): a warp a row, each lane folding its chunk, the
+// 32 folds of the two scanned tensors scanned over the lanes (shuffles up
+// by 1, 2, 4, 8, 16) and each lane's prefix shuffled up by 1; then the
+// kernel of a thread a row (for 8192 rows or more) with no shuffle.
 // PTX: // gpu.module @scan_kernel
+// PTX-NOT: // gpu.module
+// PTX-COUNT-12: shfl.sync.up.b32
+// PTX: // gpu.module @scan_kernel_{{[0-9]+}}
+// PTX-NOT: shfl.sync
 // PTX: // gpu.module @lstm_kernel
 // PTX: // gpu.module @cell_region_kernel
 // PTX: // gpu.module @conv1d_kernel
@@ -100,23 +108,46 @@
 // PTX-NOT: mma.sync
 // PTX: // gpu.module @gla_bf16_kernel_{{[0-9]+}}
 // PTX: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// Named-cell recurrences (seq-gpu-recurrence): the input part of every
-// step, the recurrent weights transposed, then one persistent kernel for
-// the whole sequence: h_{t-1} double-buffered in shared memory, a barrier
-// per step. The LSTM's 512-unit head reads its weights from global memory,
-// those of four inputs (4 gates x 2 units a thread, 32 loads) before the
-// first multiply; the sLSTM's 32-unit heads copy theirs to shared memory
+// The linear attention the tensor cores do not take walks the steps in
+// one kernel (seq-gpu-recurrent-linear-attention): at Dk = 128 each of a
+// column's 32 lanes holds 4 rows of the state, so a dot product over the
+// keys ends in 5 butterfly shuffles; GLA's decays are an exponential a
+// row, and the delta rule's step has two dot products (k S, then q S).
+// PTX: // gpu.module @gla_f32_kernel
+// PTX-NOT: // gpu.module
+// PTX: ex2.approx
+// PTX-COUNT-5: shfl.sync.bfly.b32
+// PTX: // gpu.module @gated_delta_f32_kernel
+// PTX-NOT: // gpu.module
+// PTX-COUNT-10: shfl.sync.bfly.b32
+// PTX: // gpu.module @gla_f16_kernel
+// PTX-NOT: // gpu.module
+// PTX: cvt.f32.f16
+// PTX: // gpu.module @mlstm_f32_kernel
+// Named-cell recurrences (seq-gpu-recurrence): the input weights
+// transposed, the input part of every step (four steps a thread), the
+// recurrent weights transposed. The benchmark's LSTM (a head of 512
+// units, 4 MiB of f32 weights) then sets the states and launches a kernel
+// a step: a block copies its 4 rows of h to shared memory (8 KiB; the
+// warps' sums take the other 8 KiB), waits, and each thread loads the
+// weights of 4 inputs (4 gates each) and the rows' h of them (a 16-byte
+// shared load a row) before its first FMA. The sLSTM's 32-unit heads
+// keep the persistent kernel, their weights copied to shared memory
 // (16 KiB) first.
 // PTX: // gpu.module @lstm_h512_kernel
 // PTX: // gpu.module @lstm_h512_kernel_{{[0-9]+}}
 // PTX: // gpu.module @lstm_h512_kernel_{{[0-9]+}}
-// PTX: .shared .align 16 .b8 __wg_lstm_h512_kernel_0[4096];
-// PTX-NOT: .shared .align
+// PTX: // gpu.module @lstm_h512_kernel_{{[0-9]+}}
+// PTX: // gpu.module @lstm_h512_kernel_{{[0-9]+}}
+// PTX: .shared .align 16 .b8 __wg_lstm_h512_kernel_0[8192];
+// PTX: .shared .align 16 .b8 __wg_lstm_h512_kernel_1[8192];
 // PTX: bar.sync 0;
-// PTX: ld.shared.v4.b32
-// PTX-NEXT: ld.global.b32
-// PTX-COUNT-31: ld.global.b32
+// PTX-NOT: fma.rn.f32
+// PTX-COUNT-4: ld.shared.v4.b32
+// PTX-NOT: fma.rn.f32
+// PTX-COUNT-12: ld.global.b32
 // PTX-NEXT: fma.rn.f32
+// PTX: bar.sync 0;
 // PTX: // gpu.module @gru_bf16_kernel
 // PTX: // gpu.module @slstm_h4x32_kernel_{{[0-9]+}}
 // PTX: // gpu.module @slstm_h4x32_kernel_{{[0-9]+}}
@@ -127,7 +158,7 @@
 
 // PTXAS80-NOT: FAIL
 // PTXAS80: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS80: sm_80: 66 kernels assembled, 0 failed
+// PTXAS80: sm_80: 60 kernels assembled, 0 failed
 // PTXAS90-NOT: FAIL
 // PTXAS90: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS90: sm_90: 66 kernels assembled, 0 failed
+// PTXAS90: sm_90: 60 kernels assembled, 0 failed

@@ -192,7 +192,7 @@ func.func @shuffle_down(%n: index, %v: f32) {
              threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
     %one = arith.constant 1 : i32
     %width = arith.constant 32 : i32
-    // expected-error @+1 {{cannot run this kernel on the host: a shuffle other than xor or idx}}
+    // expected-error @+1 {{cannot run this kernel on the host: a shuffle other than xor, idx or up}}
     %s, %valid = gpu.shuffle down %v, %one, %width : f32
     gpu.terminator
   }

@@ -51,35 +51,97 @@ func.func @lstm(%x: tensor<?x?x16xf32>, %wi: tensor<256x16xf32>, %wr: tensor<4x2
 
 // -----
 
-// A bf16 GRU head of 600 units: 3 units per thread (200 threads a row, one
-// row a block); 3 * 600 * 600 f32 weights do not fit in shared memory, so
-// the step reads them from the transposed buffer; h in shared memory
-// ([2][1][600]); computed in f32, rounded once when stored.
+// A bf16 GRU head of 64 units: 3 * 64 * 64 f32 weights (48 KiB) do not
+// fit in shared memory beside h, so the step reads them from the
+// transposed buffer (through L1); h in shared memory ([2][4][64]);
+// computed in f32, rounded once when stored.
 // CHECK-LABEL: func.func @gru_bf16
-// CHECK: %[[WT:.*]] = memref.alloc() : memref<3x1x600x600xf32>
+// CHECK: %[[WT:.*]] = memref.alloc() : memref<3x1x64x64xf32>
 // CHECK: scf.parallel
-// CHECK: memref.alloca() : memref<2x1x600xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.alloca() : memref<2x4x64xf32, #gpu.address_space<workgroup>>
 // CHECK-NOT: memref.alloca
 // CHECK: gpu.barrier
+// CHECK: scf.for {{.*}} -> (f32)
 // CHECK: scf.for {{.*}} -> (f32, f32, f32)
-// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: memref.load %[[WT]]
 // CHECK: arith.truncf {{.*}} : f32 to bf16
 // CHECK: gpu.barrier
-func.func @gru_bf16(%x: tensor<?x?x8xbf16>, %wi: tensor<1800x8xbf16>, %wr: tensor<3x1x600x600xbf16>) -> (tensor<?x600xbf16>, tensor<?x?x600xbf16>) {
-  %h, %y = seq.recurrence cell = gru ins(%x : tensor<?x?x8xbf16>) w_in(%wi : tensor<1800x8xbf16>) w_rec(%wr : tensor<3x1x600x600xbf16>)
-      -> tensor<?x600xbf16>, tensor<?x?x600xbf16>
-  return %h, %y : tensor<?x600xbf16>, tensor<?x?x600xbf16>
+func.func @gru_bf16(%x: tensor<?x?x8xbf16>, %wi: tensor<192x8xbf16>, %wr: tensor<3x1x64x64xbf16>) -> (tensor<?x64xbf16>, tensor<?x?x64xbf16>) {
+  %h, %y = seq.recurrence cell = gru ins(%x : tensor<?x?x8xbf16>) w_in(%wi : tensor<192x8xbf16>) w_rec(%wr : tensor<3x1x64x64xbf16>)
+      -> tensor<?x64xbf16>, tensor<?x?x64xbf16>
+  return %h, %y : tensor<?x64xbf16>, tensor<?x?x64xbf16>
+}
+
+// -----
+
+// An LSTM with two heads of 600 units (bf16): 4 * 600 * 600 f32 weights a
+// head, more than an L1 holds, so a kernel a step (a host loop) spreads
+// each step over blocks of 4 warps that own 32 units of one head for 4
+// batch rows. The states between steps are [2][2][B][1200] in f32 (h and
+// c, two halves), set from the initial states first. A step's block copies
+// its rows of h_{t-1} to shared memory, each warp sums a quarter of the
+// head's inputs (152, 4 at a time: 4 rows x 4 gates in registers) and
+// stores the sums to shared memory; after a barrier a thread per (row,
+// unit) adds the four warps' sums to b_rec, takes the input part, applies
+// the cell and writes both states and y. The final states are copied out
+// after the loop.
+// CHECK-LABEL: func.func @lstm_steps
+// CHECK: %[[BR:.*]] = bufferization.to_buffer %arg3
+// CHECK: %[[WINT:.*]] = memref.alloc({{.*}}) : memref<?x4800xf32>
+// CHECK: scf.parallel
+// CHECK: memref.store {{.*}}, %[[WINT]]
+// CHECK: %[[XG:.*]] = memref.alloc({{.*}}) : memref<?x?x4800xf32>
+// CHECK: scf.parallel
+// The input projection: four steps a thread, a weight load for all four.
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32)
+// CHECK: memref.load %[[WINT]]
+// CHECK-COUNT-4: memref.store {{.*}}, %[[XG]]
+// CHECK: %[[WT:.*]] = memref.alloc() : memref<4x2x600x600xf32>
+// CHECK: %[[Y:.*]] = memref.alloc({{.*}}) : memref<?x?x1200xbf16>
+// CHECK: %[[S:.*]] = memref.alloc({{.*}}) : memref<2x2x?x1200xf32>
+// CHECK: scf.parallel
+// CHECK: memref.store {{.*}}, %[[S]]
+// CHECK: scf.for
+// CHECK-NEXT: arith.subi
+// CHECK: scf.parallel
+// CHECK: %[[HT:.*]] = memref.alloca() : memref<4x600xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[P:.*]] = memref.alloca() : memref<4x16x32xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.load %[[S]]
+// CHECK: memref.store {{.*}}, %[[HT]]
+// CHECK: gpu.barrier
+// CHECK: scf.for {{.*}} to %c152{{.*}} step %c4{{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK-COUNT-4: memref.load %[[WT]]
+// CHECK-COUNT-4: memref.load %[[HT]]
+// CHECK: scf.yield
+// CHECK-COUNT-16: memref.store {{.*}}, %[[P]]
+// CHECK: gpu.barrier
+// CHECK: scf.if
+// CHECK: memref.load %[[BR]]
+// CHECK-COUNT-4: memref.load %[[P]]
+// CHECK: memref.load %[[XG]]
+// CHECK: math.tanh
+// CHECK: memref.store {{.*}}, %[[S]]
+// CHECK: memref.store {{.*}}, %[[S]]
+// CHECK: memref.store {{.*}}, %[[Y]]
+// CHECK: } {seq.gpu_block_size = 128 : i64}
+// CHECK: scf.parallel
+// CHECK: memref.load %[[S]]
+// CHECK-NOT: seq.recurrence
+func.func @lstm_steps(%x: tensor<?x?x8xbf16>, %wi: tensor<4800x8xbf16>, %wr: tensor<4x2x600x600xbf16>, %b: tensor<4800xbf16>, %h0: tensor<?x1200xbf16>) -> (tensor<?x1200xbf16>, tensor<?x1200xbf16>, tensor<?x?x1200xbf16>) {
+  %h, %c, %y = seq.recurrence cell = lstm ins(%x : tensor<?x?x8xbf16>) init(%h0, %h0 : tensor<?x1200xbf16>, tensor<?x1200xbf16>) w_in(%wi : tensor<4800x8xbf16>) w_rec(%wr : tensor<4x2x600x600xbf16>) b_rec(%b : tensor<4800xbf16>) {reverse}
+      -> tensor<?x1200xbf16>, tensor<?x1200xbf16>, tensor<?x?x1200xbf16>
+  return %h, %c, %y : tensor<?x1200xbf16>, tensor<?x1200xbf16>, tensor<?x?x1200xbf16>
 }
 
 // -----
 
 // Left for the reference lowering, with a remark saying why.
-func.func @too_large(%x: tensor<?x?x4xf32>, %wi: tensor<1100x4xf32>, %wr: tensor<1x1x1100x1100xf32>) -> tensor<?x?x1100xf32> {
-  // expected-remark @+1 {{a head size above 1024}}
-  %h, %y = seq.recurrence cell = elman ins(%x : tensor<?x?x4xf32>) w_in(%wi : tensor<1100x4xf32>) w_rec(%wr : tensor<1x1x1100x1100xf32>)
-      -> tensor<?x1100xf32>, tensor<?x?x1100xf32>
-  return %y : tensor<?x?x1100xf32>
+// CHECK-LABEL: func.func @too_large
+func.func @too_large(%x: tensor<?x?x4xf32>, %wi: tensor<2100x4xf32>, %wr: tensor<1x1x2100x2100xf32>) -> tensor<?x?x2100xf32> {
+  // expected-remark @+1 {{a head size above 2048}}
+  %h, %y = seq.recurrence cell = elman ins(%x : tensor<?x?x4xf32>) w_in(%wi : tensor<2100x4xf32>) w_rec(%wr : tensor<1x1x2100x2100xf32>)
+      -> tensor<?x2100xf32>, tensor<?x?x2100xf32>
+  return %y : tensor<?x?x2100xf32>
 }
 
 // -----

@@ -73,11 +73,13 @@ CONFIGS = [
 ]
 
 
-def _function(i, cfg, dtype="f32"):
+def _function(i, cfg, dtype="f32", dynamic_head_sizes=False):
     b, h, l, dk, dv, decay, beta, s0, norm, scale = cfg
-    qk_t = tensor_type((b, h, l, dk), dtype, dynamic=(0, 2))
-    v_t = tensor_type((b, h, l, dv), dtype, dynamic=(0, 2))
-    st_t = tensor_type((b, h, dk, dv + (1 if norm else 0)), dtype, dynamic=(0,))
+    heads = (3,) if dynamic_head_sizes else ()
+    qk_t = tensor_type((b, h, l, dk), dtype, dynamic=(0, 2) + heads)
+    v_t = tensor_type((b, h, l, dv), dtype, dynamic=(0, 2) + heads)
+    st_t = tensor_type((b, h, dk, dv + (1 if norm else 0)), dtype,
+                       dynamic=(0, 2, 3) if dynamic_head_sizes else (0,))
     args = ["%q: " + qk_t, "%k: " + qk_t, "%v: " + v_t]
     extra = ""
     if decay:
@@ -190,13 +192,18 @@ func.func @ssd(%q: {qk}, %k: {qk}, %v: {v}, %g: {g}) -> {v} {{
 
 
 @pytest.mark.parametrize("target", ["cuda-emulated", "cuda"])
-def test_long_sequence_on_the_gpu(target):
-    """8192 steps of the reference-lowered gated delta rule: each step
-    launches kernels from a host loop, whose argument arrays once took new
-    stack at every step and overflowed it (a crash on the GPU only: the
-    emulated launches pass no such arrays)."""
+@pytest.mark.parametrize("key_size", ["static", "dynamic"])
+def test_long_sequence_on_the_gpu(target, key_size):
+    """8192 steps of the gated delta rule. With a static key size one kernel
+    walks them (seq-gpu-recurrent-linear-attention). With a dynamic one the
+    reference lowering launches kernels from a host loop at every step,
+    whose argument arrays once took new stack at every step and overflowed
+    it (a crash on the GPU only: the emulated launches pass no such
+    arrays)."""
     cfg = (1, 1, 8192, 4, 4, 3, True, False, False, None)
-    library = Library(_function(0, cfg), extra_args=target_args(target))
+    library = Library(_function(0, cfg,
+                                dynamic_head_sizes=key_size == "dynamic"),
+                      extra_args=target_args(target))
     q, k, v, g, bt, _ = _inputs(cfg, np.random.default_rng(4242))
     o, s = library.call("la0", [a.astype(np.float32) for a in (q, k, v, g, bt)])
     o_ref, s_ref = linear_attention_reference(q, k, v, g, bt, None, 0.5, False)

@@ -103,6 +103,12 @@ CONFIGS = [
     # Full register tiles of rows and a tile of the rows left over.
     ("lstm", 13, 4, 5, 1, 16, True, False, False, False),
     ("gru", 11, 3, 6, 1, 16, False, True, True, False),
+    # Heads whose weights take the CUDA target's kernel a step (over
+    # 128 KiB in f32): units past a tile of 32, rows past a tile of 4.
+    ("lstm", 5, 6, 7, 2, 100, True, True, True, False),
+    ("gru", 3, 5, 4, 1, 128, True, True, True, True),
+    ("slstm", 2, 4, 5, 2, 96, True, True, True, False),
+    ("elman", 6, 3, 5, 1, 200, False, True, False, True),
 ]
 
 

@@ -81,6 +81,16 @@ CONFIGS = [
     ((6, 2, 3), 0, "add", True, False, False),
     ((1, 64), 1, "affine", False, False, False),
     ((2, 1, 5), 1, "affine", True, True, True),
+    # Long rows: on the CUDA target a warp scans each, in chunks of many
+    # steps a lane (the last lanes' chunks short or empty).
+    ((3, 1000), 1, "affine", True, False, True),
+    ((2, 777), 1, "softmax", False, False, False),
+    ((5, 130), 1, "affine", True, True, False),
+    ((2, 100, 3), 1, "affine", False, False, True),
+    ((1000,), 0, "add", False, False, False),
+    # Enough rows (8192) for a thread a row there.
+    ((8200, 5), 1, "affine", True, False, False),
+    ((4, 2050, 2), 0, "max", False, False, True),
 ]
 
 
@@ -134,3 +144,52 @@ def test_scan_matches_reference(library, index):
     refs = scan_reference(xs, dim, fn, inits, exclusive, reverse)
     for k, (out, ref) in enumerate(zip(outs, refs)):
         assert_close(out, ref, what="result #%d" % k)
+
+
+# Element types the CUDA target's scan shuffles other than f32: i32
+# directly, f16 widened to f32 (exact) for the shuffle. The reference is
+# exact here: integer affine maps wrap modulo 2^32 as the kernel's do, and
+# the maximum of f16 values is one of them.
+TYPED = {
+    "i32": ("i32", np.int32, """^bb0(%a0: i32, %b0: i32, %a1: i32, %b1: i32):
+      %a = arith.muli %a1, %a0 : i32
+      %t = arith.muli %a1, %b0 : i32
+      %b = arith.addi %t, %b1 : i32
+      seq.yield %a, %b : i32, i32"""),
+    "f16": ("f16", np.float16, """^bb0(%m0: f16, %i0: f16, %m1: f16, %i1: f16):
+      %m = arith.maximumf %m0, %m1 : f16
+      %later = arith.cmpf oge, %m1, %m0 : f16
+      %i = arith.select %later, %i1, %i0 : f16
+      seq.yield %m, %i : f16, f16"""),
+}
+
+
+@pytest.mark.parametrize("target", ["-O2", "cuda-emulated", "cuda"])
+@pytest.mark.parametrize("kind", sorted(TYPED))
+def test_scan_other_element_types(kind, target):
+    """i32: composition of affine maps modulo 2^32 (non-commutative); f16:
+    the running maximum with the step where it was last reached."""
+    name, dtype, body = TYPED[kind]
+    t = tensor_type((3, 500), name, dynamic=(0, 1))
+    library = Library("""
+func.func @scan(%x: {t}, %y: {t}) -> ({t}, {t}) {{
+  %a, %b = seq.scan dim = 1 ins(%x, %y : {t}, {t}) -> {t}, {t} {{
+    {body}
+  }}
+  return %a, %b : {t}, {t}
+}}""".format(t=t, body=body), extra_args=target_args(target))
+    rng = np.random.default_rng(77)
+    if kind == "i32":
+        x = rng.integers(-2**31, 2**31, (3, 500), dtype=np.int64)
+        y = rng.integers(-2**31, 2**31, (3, 500), dtype=np.int64)
+        wrap = lambda v: (v + 2**31) % 2**32 - 2**31
+        fn = lambda acc, e: (wrap(e[0] * acc[0]), wrap(e[0] * acc[1] + e[1]))
+    else:
+        x = rng.standard_normal((3, 500)).astype(np.float16).astype(np.float64)
+        y = np.broadcast_to(np.arange(500.0), (3, 500)).copy()
+        fn = lambda acc, e: (np.maximum(acc[0], e[0]),
+                             np.where(e[0] >= acc[0], e[1], acc[1]))
+    a, b = library.call("scan", [x.astype(dtype), y.astype(dtype)])
+    ref_a, ref_b = scan_reference([x, y], 1, fn, None, False, False)
+    np.testing.assert_array_equal(a.astype(np.float64), ref_a)
+    np.testing.assert_array_equal(b.astype(np.float64), ref_b)

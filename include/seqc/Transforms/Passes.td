@@ -604,6 +604,42 @@ def SeqGpuLinearAttention : Pass<"seq-gpu-linear-attention"> {
   ];
 }
 
+def SeqGpuRecurrentLinearAttention
+    : Pass<"seq-gpu-recurrent-linear-attention"> {
+  let summary = "Lower seq.linear_attention to one GPU kernel that walks the "
+                "sequence with the state in registers (CUDA target)";
+  let description = [{
+    The reference lowering of `seq.linear_attention` on the GPU is a host
+    loop over the steps that launches kernels at every step. The CUDA
+    pipeline runs this pass after `seq-gpu-linear-attention`, on every form
+    that one leaves (f32, the delta rule, the mLSTM normalizer, f16 GLA)
+    with a static key size `Dk` whose rows split into at most 32 per lane:
+    one `scf.parallel` over `B * H * Dv * P` threads, padded to whole
+    warps, where `P` is the largest power of two up to 32 that divides
+    `Dk`. The `P` neighbouring lanes of a value column each carry `Dk / P`
+    rows of that column of the state (rows `p`, `p + P`, ...; and of the
+    normalizer) in registers through the sequence, in f32. Per step: the
+    decay (per head, step or key channel), for the delta rule
+    `u = beta (v - k . S)`, `S += k^T u` (`u = v` without it), and
+    `o = scale q . S` (divided by `max(|scale q . n|, 1)` with the
+    normalizer); each dot product is the lane's rows and a butterfly of
+    `log2(P)` `gpu.shuffle xor`, and the column's first lane stores `o`.
+    Steps go up to four at a time, all their loads issued before the first
+    is computed. One kernel, nothing written but the output and the final
+    state. Other forms keep the reference lowering (`emit-remarks` says
+    why).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::gpu::GPUDialect"];
+  let options = [
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.linear_attention left for the reference "
+           "lowering">,
+  ];
+}
+
 def SeqGpuSelectiveScan : Pass<"seq-gpu-selective-scan"> {
   let summary = "Lower seq.selective_scan to one GPU kernel, a warp's lanes "
                 "per channel's states (CUDA target)";
@@ -631,6 +667,38 @@ def SeqGpuSelectiveScan : Pass<"seq-gpu-selective-scan"> {
     Option<"emitRemarks", "emit-remarks", "bool", "false",
            "remark on every seq.selective_scan left for the reference "
            "lowering">,
+  ];
+}
+
+def SeqGpuScan : Pass<"seq-gpu-scan"> {
+  let summary = "Lower seq.scan to one GPU kernel, a warp or a thread a row "
+                "(CUDA target)";
+  let description = [{
+    The reference lowering of `seq.scan` loops over the sequence on the
+    host and launches a kernel at every step. For operands of f32, f16,
+    bf16 or i32 the CUDA pipeline runs this pass first: one kernel over
+    the rows (every index but the scanned dimension's), chosen on the host
+    by their number. Below 8192 rows a warp scans each row: lane `p` owns
+    the `p`-th of 32 chunks of the sequence in scan order, folds it with
+    the combiner, the warp scans the 32 folds (at offsets 1, 2, .., 16 a
+    lane combines the fold `offset` lanes below on the left of its own,
+    through `gpu.shuffle up`; f16 and bf16 widened to f32 for the shuffle),
+    and each lane rescans its chunk from the folds below it (after
+    `init`), storing every step. From 8192 rows on a thread scans each
+    row. The combiner is only applied as (earlier, later): it must be
+    associative, not commutative, and needs no identity. Every lane loops
+    over a whole chunk (a warp runs in lockstep); steps past the end read
+    the last one and change nothing, so a combiner may see real elements
+    in combinations the result does not use. Other element types keep the
+    reference lowering (`emit-remarks` says why).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::gpu::GPUDialect"];
+  let options = [
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.scan left for the reference lowering">,
   ];
 }
 
@@ -663,21 +731,24 @@ def SeqGpuScanBatchDim : Pass<"seq-gpu-scan-batch-dim"> {
 
 def SeqGpuRecurrence : Pass<"seq-gpu-recurrence"> {
   let summary = "Lower named-cell seq.recurrence to a persistent GPU kernel "
-                "(CUDA target)";
+                "or a kernel a step (CUDA target)";
   let description = [{
     The reference lowering of `seq.recurrence` runs the time loop on the
     host and launches kernels at every step. For a named cell (`lstm`,
     `gru`, `elman`, `slstm`) with f32, f16 or bf16 operands and static
-    recurrent weights (heads of up to 1024 units), the CUDA pipeline runs
-    this pass first. Three kernels:
+    recurrent weights (heads of up to 2048 units), the CUDA pipeline runs
+    this pass first:
 
-    1. every step's input part `x_t W_in^T + b_in` (`[B, L, nG * Hs]`,
-       f32), a thread per element: it does not depend on h, so all steps
-       run at once;
+    1. the input weights transposed to `[i][column]` (f32), and every
+       step's input part `x_t W_in^T + b_in` (`[B, L, nG * Hs]`, f32), a
+       thread per column of 4 steps of one row (each weight it reads
+       serves the 4): it does not depend on h, so all steps run at once;
     2. the recurrent weights transposed to `[gate][head][j][unit]` (f32),
        so that neighbouring threads, which own neighbouring units, read
        neighbouring weights;
-    3. the recurrence itself, **persistent**: one launch walks the whole
+    3. for heads whose f32 recurrent weights take at most 128 KiB (what an
+       L1 holds beside the shared memory), the recurrence itself,
+       **persistent**: one launch walks the whole
        sequence. A block of 256 threads owns one head of
        `R = 256 / ceil(Dh / U)` batch rows, a thread `U = ceil(Dh / 256)`
        units of one row, with their cell states (h, c, n, m) in registers
@@ -689,13 +760,25 @@ def SeqGpuRecurrence : Pass<"seq-gpu-recurrence"> {
        recurrent weights are copied to shared memory once, before the
        first step, when they fit beside h in 48 KiB (an LSTM head of 32
        units, an Elman head of up to 96: FlashRNN's weights on chip), and
-       read through L1/L2 at every step otherwise.
+       read through L1/L2 at every step otherwise;
+    4. for larger heads, **a kernel a step** (a host loop), which spreads
+       the step's product over the GPU where one block per batch row read
+       all of a head's weights: a block of 4 warps owns 32 units of one
+       head for 4 batch rows; it copies the rows' `h_{t-1}` to shared
+       memory, each warp sums a quarter of the head's inputs for a unit
+       per lane and every row and gate (16 accumulators for an LSTM,
+       weights of 4 inputs loaded together) and stores the sums to shared
+       memory; after a barrier a thread per (row, unit) adds the 4 warps'
+       sums to `b_rec`, applies the cell and writes its states (f32,
+       `[2][states][B][Hs]`, one half read and the other written each
+       step) and y. The final states are copied out after the loop.
 
-    The recurrent kernel's `scf.parallel` carries `seq.gpu_block_size =
-    256` and its shared buffers are workgroup `memref.alloca`s at the top
-    of its body, which `seq-gpu-map-parallel-loops` turns into the launch's
-    workgroup attributions. Cell regions keep the reference lowering
-    (`emit-remarks` says why).
+    The recurrent kernels' `scf.parallel`s carry `seq.gpu_block_size`
+    (256 persistent, 128 a step) and their shared buffers are workgroup
+    `memref.alloca`s at the top of the body, which
+    `seq-gpu-map-parallel-loops` turns into the launch's workgroup
+    attributions. Cell regions keep the reference lowering (`emit-remarks`
+    says why).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

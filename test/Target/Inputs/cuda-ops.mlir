@@ -117,6 +117,29 @@ func.func @gla_bf16(%q: tensor<?x2x?x128xbf16>, %g: tensor<?x2x?x128xbf16>) -> (
   return %o, %s : tensor<?x2x?x128xbf16>, tensor<?x2x128x128xbf16>
 }
 
+// The forms the tensor cores do not take, at the benchmark's key and
+// value sizes: f32 GLA, the f32 gated delta rule, f16 GLA and an f32
+// mLSTM (seq-gpu-recurrent-linear-attention: one kernel walking the steps).
+func.func @gla_f32(%q: tensor<?x4x?x128xf32>, %g: tensor<?x4x?x128xf32>) -> (tensor<?x4x?x128xf32>, tensor<?x4x128x128xf32>) {
+  %o, %s = seq.linear_attention %q, %q, %q decay(%g : tensor<?x4x?x128xf32>) : tensor<?x4x?x128xf32>, tensor<?x4x?x128xf32>, tensor<?x4x?x128xf32> -> tensor<?x4x?x128xf32>, tensor<?x4x128x128xf32>
+  return %o, %s : tensor<?x4x?x128xf32>, tensor<?x4x128x128xf32>
+}
+
+func.func @gated_delta_f32(%q: tensor<?x4x?x128xf32>, %g: tensor<?x4x?xf32>) -> (tensor<?x4x?x128xf32>, tensor<?x4x128x128xf32>) {
+  %o, %s = seq.linear_attention %q, %q, %q decay(%g : tensor<?x4x?xf32>) beta(%g : tensor<?x4x?xf32>) : tensor<?x4x?x128xf32>, tensor<?x4x?x128xf32>, tensor<?x4x?x128xf32> -> tensor<?x4x?x128xf32>, tensor<?x4x128x128xf32>
+  return %o, %s : tensor<?x4x?x128xf32>, tensor<?x4x128x128xf32>
+}
+
+func.func @gla_f16(%q: tensor<?x4x?x64xf16>, %g: tensor<?x4x?x64xf16>) -> (tensor<?x4x?x64xf16>, tensor<?x4x64x64xf16>) {
+  %o, %s = seq.linear_attention %q, %q, %q decay(%g : tensor<?x4x?x64xf16>) : tensor<?x4x?x64xf16>, tensor<?x4x?x64xf16>, tensor<?x4x?x64xf16> -> tensor<?x4x?x64xf16>, tensor<?x4x64x64xf16>
+  return %o, %s : tensor<?x4x?x64xf16>, tensor<?x4x64x64xf16>
+}
+
+func.func @mlstm_f32(%q: tensor<?x4x?x128xf32>, %g: tensor<?x4x?xf32>, %s0: tensor<?x4x128x129xf32>) -> (tensor<?x4x?x128xf32>, tensor<?x4x128x129xf32>) {
+  %o, %s = seq.linear_attention %q, %q, %q decay(%g : tensor<?x4x?xf32>) initial_state(%s0 : tensor<?x4x128x129xf32>) {normalize} : tensor<?x4x?x128xf32>, tensor<?x4x?x128xf32>, tensor<?x4x?x128xf32> -> tensor<?x4x?x128xf32>, tensor<?x4x128x129xf32>
+  return %o, %s : tensor<?x4x?x128xf32>, tensor<?x4x128x129xf32>
+}
+
 // Named-cell recurrences as persistent kernels (seq-gpu-recurrence): the
 // benchmark's LSTM (a head of 512 units: two per thread, the recurrent
 // weights read through the caches), a bf16 GRU with two heads of 64, and

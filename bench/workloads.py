@@ -286,6 +286,51 @@ def conv1d(d, l, k):
                     2.0 * l * d * k, 8.0 * x.size, True, baselines)
 
 
+def scan(b, l, d):
+    """seq.scan of a linear recurrence h_t = a_t h_{t-1} + x_t as the
+    composition of affine maps (non-commutative), along the sequence of a
+    [B, L, D] layout."""
+    rng = np.random.default_rng(6)
+    a = rng.uniform(0.5, 1.0, (b, l, d)).astype(np.float32)
+    x = rng.standard_normal((b, l, d), np.float32)
+    ty = t(a.shape)
+    ir = f"""func.func @f(%a: {ty}, %x: {ty}) -> ({ty}, {ty}) {{
+  %A, %H = seq.scan dim = 1 ins(%a, %x : {ty}, {ty}) -> {ty}, {ty} {{
+  ^bb0(%a0: f32, %h0: f32, %a1: f32, %x1: f32):
+    %an = arith.mulf %a1, %a0 : f32
+    %p = arith.mulf %a1, %h0 : f32
+    %hn = arith.addf %p, %x1 : f32
+    seq.yield %an, %hn : f32, f32
+  }}
+  return %A, %H : {ty}, {ty}
+}}"""
+    baselines = {}
+    if torch is not None:
+        ta, tx = _torch(a, x)
+
+        def torch_loop():
+            with torch.no_grad():
+                A, H = torch.empty_like(ta), torch.empty_like(tx)
+                A[:, 0], H[:, 0] = ta[:, 0], tx[:, 0]
+                for i in range(1, l):
+                    A[:, i] = ta[:, i] * A[:, i - 1]
+                    H[:, i] = ta[:, i] * H[:, i - 1] + tx[:, i]
+                return A, H
+        baselines["torch loop"] = torch_loop
+    if jax is not None:
+        ja, jx = jnp.asarray(a), jnp.asarray(x)
+
+        @jax.jit
+        def jax_scan(a, x):
+            def combine(p, q):
+                return q[0] * p[0], q[0] * p[1] + q[1]
+            return jax.lax.associative_scan(combine, (a, x), axis=1)
+        baselines["jax associative_scan"] = (
+            lambda: jax.block_until_ready(jax_scan(ja, jx)))
+    return Workload("scan (affine maps) B%d L%d D%d" % (b, l, d), ir, [a, x],
+                    3.0 * a.size, 4.0 * 4 * a.size, True, baselines)
+
+
 def projection(rows, k, n):
     """A model's linear layer, y = x w^T with w stored [out, in] as
     nn.Linear keeps it: a prompt of `rows` tokens through it."""
@@ -333,6 +378,7 @@ def all_workloads(scale=1):
         lambda: rnn("gru", 32, 512, 256 // s, 512),
         lambda: rnn("slstm", 16, 512, 512 // s, 512, heads=4),
         lambda: conv1d(1536, 2048 // s, 4),
+        lambda: scan(4, 2048 // s, 1024),
         lambda: projection(128 // s, 768, 2048),
         lambda: projection(128 // s, 2048, 768),
     ]

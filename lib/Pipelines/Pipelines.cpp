@@ -21,8 +21,8 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
     std::string lanes = "{lanes=" + std::to_string(options.vectorLanes) + "}";
     fast = "seq-flash-attention" + lanes + ",seq-fused-recurrence" + lanes +
            ",seq-fused-selective-scan" + lanes + ",seq-fused-linear-attention" +
-           lanes + ",seq-fused-conv1d" + lanes + ",seq-fast-matmul{lanes=" +
-           std::to_string(options.vectorLanes) +
+           lanes + ",seq-fused-conv1d" + lanes + ",seq-fused-scan" + lanes +
+           ",seq-fast-matmul{lanes=" + std::to_string(options.vectorLanes) +
            (options.int8Dot ? " int8-dot=true" : "") +
            (options.bf16Dot ? " bf16-dot=true" : "") + "},";
   }
@@ -98,7 +98,9 @@ getCpuBuffersToLLVMPipeline(const seqc::PipelineOptions &options) {
          "convert-vector-to-llvm{enable-x86vector},"
          "expand-strided-metadata,"
          "lower-affine,"
-         "finalize-memref-to-llvm,"
+         // Buffers through the runtime's allocator, which keeps large
+         // freed blocks for the next call (lib/Runtime/buffer_cache.c).
+         "finalize-memref-to-llvm{use-generic-functions=true},"
          "convert-math-to-llvm,"
          "convert-math-to-libm,"
          "convert-arith-to-llvm,"
@@ -191,7 +193,7 @@ std::string seqc::getCudaToLLVMPipeline(const PipelineOptions &options) {
          "reconcile-unrealized-casts),"
          "expand-strided-metadata,"
          "lower-affine,"
-         "finalize-memref-to-llvm,"
+         "finalize-memref-to-llvm{use-generic-functions=true},"
          "convert-math-to-llvm,"
          "convert-arith-to-llvm,"
          "convert-index-to-llvm,"

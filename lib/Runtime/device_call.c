@@ -28,10 +28,9 @@ static int on_device(const seqc_call_memory *memory, const uint8_t *flags,
 static void *device_alloc(int64_t bytes) {
   if (seqc_device_alloc)
     return seqc_device_alloc(bytes);
-  void *pointer = NULL;
-  if (posix_memalign(&pointer, 64, (size_t)(bytes > 0 ? bytes : 1)) != 0)
-    return NULL;
-  return pointer;
+  /* Emulated on the host: the kernels' own allocator, since a kernel's
+   * results are freed here too. */
+  return seqc_buffer_alloc(64, (size_t)(bytes > 0 ? bytes : 1));
 }
 
 static void device_copy(void *dst, const void *src, int64_t bytes) {
@@ -47,7 +46,7 @@ static void device_free(void *pointer) {
   if (seqc_device_free)
     seqc_device_free(pointer);
   else
-    free(pointer);
+    seqc_buffer_free(pointer);
 }
 
 /* Whether the result descriptor `desc` is row-major contiguous. */

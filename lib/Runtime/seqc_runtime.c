@@ -8,9 +8,9 @@
  * entry point, taking the result descriptors and an array of argument
  * descriptors).
  *
- * A CPU library's kernel returns freshly allocated (malloc) results; they
- * are checked against the caller's output shapes, copied into the caller's
- * buffers and freed, so the caller owns every byte it can see. A CUDA
+ * A CPU library's kernel returns freshly allocated results (buffer_cache.c);
+ * they are checked against the caller's output shapes, copied into the
+ * caller's buffers and freed, so the caller owns every byte it can see. A CUDA
  * library's kernels take and return GPU buffers (device_call.c).
  *===----------------------------------------------------------------------===*/
 
@@ -426,7 +426,7 @@ seqc_status seqc_runtime_invoke_on(int32_t function_index,
       copy_result(cursor, rank, seqc_dtype_size(outputs[i].dtype),
                   (char *)outputs[i].data);
     if (seqc_runtime_result_owned(results, outputs, i, args, num_inputs))
-      free((void *)(intptr_t)cursor[0]);
+      seqc_buffer_free((void *)(intptr_t)cursor[0]);
     cursor += 3 + 2 * rank;
   }
   free(storage);

@@ -124,7 +124,8 @@ func.func @scan{i}({args}) -> ({types}) {{
 
 @pytest.fixture(scope="module", params=["-O2", "cuda-emulated", "cuda"])
 def library(request):
-    """seq.scan has only its reference lowering on the CPU."""
+    """-O2 is the CPU's fused scan (f32), cuda-emulated the CUDA target's
+    scan kernel (a warp or a thread a row) run on the host."""
     return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
                    extra_args=target_args(request.param))
 

@@ -249,6 +249,42 @@ def SeqFusedLinearAttention : Pass<"seq-fused-linear-attention"> {
   ];
 }
 
+def SeqFusedScan : Pass<"seq-fused-scan"> {
+  let summary = "Lower seq.scan to one parallel loop nest with the combiner "
+                "in registers (CPU, -O2)";
+  let description = [{
+    The reference lowering of `seq.scan` runs, at every step, a
+    `linalg.generic` applying the combiner to every row, through tensor
+    slices of the inputs and results. For f32 operands and a combiner of
+    elementwise ops on f32 (and i1) values, this pass makes it one
+    `scf.parallel` whose tasks walk the sequence with their accumulators
+    in registers:
+
+    - along any dimension but the last, the last (contiguous) dimension
+      goes in vectors of `lanes` f32: a task owns 4 vectors of it for one
+      index of the other dimensions (4 independent scans, whose combiners'
+      latencies overlap); the combiner is rebuilt on vectors (a value from
+      outside it broadcast); the last block is masked;
+    - along the last dimension, each row is contiguous: a task walks 8
+      rows in step, scalar (8 streams and 8 independent chains).
+
+    Only (earlier, later) applications of the combiner are made, in the
+    sequence's order (reversed with `reverse`); `exclusive` stores the
+    accumulator before each step. Other scans keep the reference lowering
+    (`emit-remarks` says why).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every seq.scan left for the reference lowering">,
+  ];
+}
+
 def SeqFusedConv1D : Pass<"seq-fused-conv1d"> {
   let summary = "Depthwise seq.conv1d as one streaming vector kernel";
   let description = [{

@@ -220,6 +220,21 @@ def _rnn(cell, b, hidden, l, inp):
                        {"torch cuDNN %s" % cell.upper(): cudnn})
 
 
+def _scan(b, l, d):
+    w = workloads.scan(b, l, d, h_only=True)
+
+    def torch_loop(a, x):
+        # The recurrence as a user writes it in PyTorch: a step at a time.
+        with torch.no_grad():
+            h = torch.empty_like(x)
+            h[:, 0] = x[:, 0]
+            for i in range(1, l):
+                h[:, i] = a[:, i] * h[:, i - 1] + x[:, i]
+            return h
+    return GpuWorkload(w.name, w.ir, w.inputs, w.flops, "f32",
+                       {"torch loop": torch_loop})
+
+
 def gpu_workloads(scale):
     s = scale
     return [
@@ -237,6 +252,7 @@ def gpu_workloads(scale):
             1, 4, 4096 // s, 128, 128, "delta"),
         lambda: _rnn("lstm", 32, 512, 256 // s, 512),
         lambda: _rnn("gru", 32, 512, 256 // s, 512),
+        lambda: _scan(4, 2048 // s, 1024),
     ]
 
 

@@ -1,5 +1,4 @@
-//===- FusedScan.cpp - -seq-fused-scan
-//-------------------------------------===//
+//===- FusedScan.cpp - -seq-fused-scan ------------------------------------===//
 //
 // seq.scan on the CPU as one parallel loop nest whose combiner works on
 // registers (see the pass description in Passes.td), where the reference
@@ -7,11 +6,13 @@
 // tensor slices of the inputs and the results.
 //
 // A scan along any dimension but the last one takes the last dimension
-// (contiguous) in vector lanes: a task owns kVectorsPerTask vectors of it
-// for one row of the other dimensions and walks the sequence with their
-// accumulators in registers; the vectors are independent, which hides the
-// combiner's latency; the last block of the dimension is masked. The
-// combiner is rebuilt on vectors: its ops are elementwise by requirement.
+// (contiguous) in vector lanes: a task owns up to kColumnsPerTask columns
+// of it for one index of the other dimensions, reads them contiguously at
+// each step and keeps their accumulators in an L1 buffer (a task of a few
+// vectors in registers touched a new page at every step: consecutive
+// steps are a whole row of the layout apart). The combiner is rebuilt on
+// vectors (its ops are elementwise by requirement); the last vector of
+// columns is masked.
 //
 // A scan along the last dimension has each row contiguous: a task owns
 // kRowsPerTask rows and walks them in step, scalar, each row a stream the
@@ -114,13 +115,13 @@ struct Rewriter : VectorKernelBuilder {
     return out;
   }
 
-  /// Walks the `length` steps of `groups` independent scans of the op's
-  /// inputs (in reverse when the op is): `read(t)` gives step t's elements
-  /// of every group, group after group, and `write(t, values)` stores its
-  /// results. `start` holds init's values the same way, or is empty: then
-  /// the first step takes its elements as they are (the caller runs this
-  /// only for a nonempty sequence).
-  void walk(Value length, ArrayRef<Value> start, int64_t groups, int64_t width,
+  /// Walks the `length` steps of `groups` independent scalar scans of the
+  /// op's inputs (in reverse when the op is): `read(t)` gives step t's
+  /// elements of every group, group after group, and `write(t, values)`
+  /// stores its results. `start` holds init's values the same way, or is
+  /// empty: then the first step takes its elements as they are (the caller
+  /// runs this only for a nonempty sequence).
+  void walk(Value length, ArrayRef<Value> start, int64_t groups,
             function_ref<SmallVector<Value>(Value)> read,
             function_ref<void(Value, ValueRange)> write) {
     size_t n = inputs.size();
@@ -138,9 +139,9 @@ struct Rewriter : VectorKernelBuilder {
            Value t = step(s);
            SmallVector<Value> x = read(t), next;
            for (int64_t g = 0; g < groups; ++g)
-             llvm::append_range(next,
-                                combine(before.slice(g * n, n),
-                                        ArrayRef(x).slice(g * n, n), width));
+             llvm::append_range(next, combine(before.slice(g * n, n),
+                                              ArrayRef(x).slice(g * n, n),
+                                              /*width=*/0));
            write(t, op.getExclusive() ? SmallVector<Value>(before) : next);
            return next;
          });
@@ -271,7 +272,7 @@ void Rewriter::alongLastDim(ArrayRef<Value> sizes) {
       for (Value init : inits)
         start.push_back(load(init, ArrayRef<Value>(at[r]).drop_back()));
     walk(
-        sizes.back(), start, kRowsPerTask, /*width=*/0,
+        sizes.back(), start, kRowsPerTask,
         [&](Value t) {
           SmallVector<Value> x;
           for (int64_t r = 0; r < kRowsPerTask; ++r)

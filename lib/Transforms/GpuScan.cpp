@@ -1,5 +1,4 @@
-//===- GpuScan.cpp - -seq-gpu-scan
-//-----------------------------------------===//
+//===- GpuScan.cpp - -seq-gpu-scan ----------------------------------------===//
 //
 // seq.scan on the GPU as one kernel (see the pass description in
 // Passes.td), where the reference lowering loops over the sequence on the

@@ -2,7 +2,8 @@
  *
  * The generated code allocates every buffer (results, scratch) through
  * _mlir_memref_to_llvm_alloc / _aligned_alloc / _free (MLIR's
- * finalize-memref-to-llvm with use-generic-functions), defined here.
+ * finalize-memref-to-llvm with use-generic-functions), defined here; the
+ * Python module compiles this file too, for the arrays a call returns.
  *
  * Why not malloc directly: glibc serves blocks above its mmap threshold
  * (at most 32 MiB) with a fresh mmap and unmaps them on free, so every
@@ -17,7 +18,7 @@
  * block malloc returned and its size, so that free needs nothing else.
  *===----------------------------------------------------------------------===*/
 
-#include "runtime_internal.h"
+#include "buffer_cache.h"
 
 #include <pthread.h>
 #include <stdint.h>

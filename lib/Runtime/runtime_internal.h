@@ -9,8 +9,9 @@
 
 #include "seqc-runtime/seqc_runtime.h"
 
+#include "buffer_cache.h"
+
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #define SEQC_HIDDEN __attribute__((visibility("hidden")))
@@ -74,11 +75,6 @@ seqc_status seqc_runtime_check_results(const seqc_function_info *f,
 int seqc_runtime_result_owned(const int64_t *results,
                               const seqc_tensor *outputs, int32_t index,
                               void *const *args, int32_t num_inputs) SEQC_HIDDEN;
-
-/* The allocator of the kernels' buffers (buffer_cache.c): what the
- * generated code allocates is freed with seqc_buffer_free. */
-void *seqc_buffer_alloc(size_t alignment, size_t size) SEQC_HIDDEN;
-void seqc_buffer_free(void *pointer) SEQC_HIDDEN;
 
 /* A generated trampoline: kernel(results, args[0], ..., args[n-1]). */
 typedef void (*seqc_kernel_fn)(void *results, void **args);

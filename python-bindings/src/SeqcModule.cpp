@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "buffer_cache.h"
 #include "seqc-runtime/seqc_runtime.h"
 #include "seqc/Driver/Compiler.h"
 
@@ -451,7 +452,7 @@ public:
     std::vector<seqc_tensor> out(fn.num_outputs);
     auto releaseAll = [&] {
       for (void *b : buffers)
-        std::free(b);
+        seqc_buffer_free(b);
     };
     for (int i = 0; i < fn.num_outputs; ++i) {
       const seqc_arg_info &arg = fn.outputs[i];
@@ -463,8 +464,9 @@ public:
         outShapes[i].push_back(static_cast<size_t>(size));
         count *= static_cast<size_t>(size);
       }
-      buffers[i] = std::malloc(std::max<size_t>(
-          1, count * static_cast<size_t>(seqc_dtype_size(arg.dtype))));
+      buffers[i] = seqc_buffer_alloc(
+          64, std::max<size_t>(
+                  1, count * static_cast<size_t>(seqc_dtype_size(arg.dtype))));
       if (!buffers[i]) {
         releaseAll();
         throw std::bad_alloc();
@@ -487,7 +489,7 @@ public:
     nb::list results;
     for (int i = 0; i < fn.num_outputs; ++i) {
       void *buffer = buffers[i];
-      nb::capsule owner(buffer, [](void *p) noexcept { std::free(p); });
+      nb::capsule owner(buffer, [](void *p) noexcept { seqc_buffer_free(p); });
       nb::dlpack::dtype dtype{};
       for (const DtypeEntry &e : kDtypes)
         if (e.code == fn.outputs[i].dtype)

@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/ScanCombiner.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
 
@@ -75,16 +76,14 @@ struct Rewriter : VectorKernelBuilder {
   /// `width` lanes (scalars for 0).
   SmallVector<Value> combine(ValueRange earlier, ValueRange later,
                              int64_t width) {
+    if (!width)
+      return applyScanCombiner(b, op, earlier, later);
     Block &body = op.getCombiner().front();
     IRMapping mapping;
     for (auto [arg, value] : llvm::zip(
              body.getArguments(), llvm::concat<const Value>(earlier, later)))
       mapping.map(arg, value);
     for (Operation &inner : body.without_terminator()) {
-      if (!width) {
-        b.clone(inner, mapping);
-        continue;
-      }
       if (auto constant = dyn_cast<arith::ConstantOp>(inner)) {
         auto type = cast<ShapedType>(widen(constant.getType(), width));
         mapping.map(constant.getResult(),

@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "seqc/Dialect/Seq/IR/ScanCombiner.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
 
@@ -28,7 +29,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/IR/IRMapping.h"
 
 namespace mlir::seq {
 #define GEN_PASS_DEF_SEQGPUSCAN
@@ -65,19 +65,8 @@ struct Kernel : KernelBuilder {
   SmallVector<Value> inputs = {}, inits = {}, outputs = {};
   Value rows = {}, length = {};
 
-  /// The combiner applied to (earlier, later), cloned here.
   SmallVector<Value> combine(ValueRange earlier, ValueRange later) {
-    Block &body = op.getCombiner().front();
-    IRMapping mapping;
-    for (auto [arg, value] : llvm::zip(
-             body.getArguments(), llvm::concat<const Value>(earlier, later)))
-      mapping.map(arg, value);
-    for (Operation &inner : body.without_terminator())
-      b.clone(inner, mapping);
-    SmallVector<Value> out;
-    for (Value v : cast<YieldOp>(body.getTerminator()).getValues())
-      out.push_back(mapping.lookupOrDefault(v));
-    return out;
+    return applyScanCombiner(b, op, earlier, later);
   }
   /// `whenTrue` where `condition` holds, `whenFalse` elsewhere, elementwise.
   SmallVector<Value> select(Value condition, ValueRange whenTrue,

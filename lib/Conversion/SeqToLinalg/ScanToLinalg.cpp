@@ -18,11 +18,11 @@
 
 #include "LoweringUtils.h"
 #include "seqc/Conversion/SeqToLinalg/SeqToLinalg.h"
+#include "seqc/Dialect/Seq/IR/ScanCombiner.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -40,19 +40,11 @@ static SmallVector<Value> combine(OpBuilder &b, Location loc, ScanOp op,
   llvm::append_range(inputs, elements);
   AffineMap id = b.getMultiDimIdentityMap(type.getRank());
   SmallVector<AffineMap> maps(inputs.size() + inits.size(), id);
-  Block &combiner = op.getCombiner().front();
   ValueRange results = buildGeneric(
       b, loc, inputs, inits, maps, std::string(type.getRank(), 'p'),
       [&](OpBuilder &nb, Location, ValueRange args) {
-        IRMapping mapping;
-        for (auto [arg, value] : llvm::zip(combiner.getArguments(), args))
-          mapping.map(arg, value);
-        for (Operation &inner : combiner.without_terminator())
-          nb.clone(inner, mapping);
-        SmallVector<Value> yielded;
-        for (Value v : cast<YieldOp>(combiner.getTerminator()).getValues())
-          yielded.push_back(mapping.lookupOrDefault(v));
-        return yielded;
+        size_t n = acc.size();
+        return applyScanCombiner(nb, op, args.take_front(n), args.slice(n, n));
       });
   return SmallVector<Value>(results);
 }

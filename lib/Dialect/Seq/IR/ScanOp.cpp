@@ -1,9 +1,12 @@
-//===- ScanOp.cpp - seq.scan verifier and shapes --------------------------===//
+//===- ScanOp.cpp - seq.scan verifier, shapes and combiner
+//-----------------===//
 
 #include "ReifyUtils.h"
 #include "ShapeChecker.h"
+#include "seqc/Dialect/Seq/IR/ScanCombiner.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 
+#include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/Twine.h"
 
 using namespace mlir;
@@ -123,4 +126,20 @@ LogicalResult ScanOp::reifyResultShapes(OpBuilder &builder,
     shapes.push_back(reifyDims(builder, getLoc(), result.getType(), sources));
   }
   return success();
+}
+
+SmallVector<Value> mlir::seq::applyScanCombiner(OpBuilder &b, ScanOp op,
+                                                ValueRange earlier,
+                                                ValueRange later) {
+  Block &body = op.getCombiner().front();
+  IRMapping mapping;
+  for (auto [arg, value] : llvm::zip(body.getArguments(),
+                                     llvm::concat<const Value>(earlier, later)))
+    mapping.map(arg, value);
+  for (Operation &inner : body.without_terminator())
+    b.clone(inner, mapping);
+  SmallVector<Value> out;
+  for (Value v : cast<YieldOp>(body.getTerminator()).getValues())
+    out.push_back(mapping.lookupOrDefault(v));
+  return out;
 }

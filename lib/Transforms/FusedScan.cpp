@@ -158,10 +158,8 @@ struct Rewriter : VectorKernelBuilder {
 /// layout away from the next); the accumulators wait in an L1 buffer.
 void Rewriter::alongInnerDims(ArrayRef<Value> sizes) {
   Value columns = sizes.back();
-  Value rows = index(1);
-  for (int64_t d = 0; d + 1 < rank; ++d)
-    if (d != scanDim)
-      rows = mul(rows, sizes[d]);
+  SmallVector<int64_t> notRows = {scanDim, rank - 1};
+  Value rows = product(sizes, notRows);
   Value blocks = ceilDiv(columns, index(kColumnsPerTask));
   VectorType maskType = VectorType::get({lanes}, b.getI1Type());
   size_t n = inputs.size();
@@ -169,14 +167,7 @@ void Rewriter::alongInnerDims(ArrayRef<Value> sizes) {
   parallel(mul(rows, blocks), [&](Value task) {
     Value first = mul(rem(task, blocks), index(kColumnsPerTask));
     Value count = min(sub(columns, first), index(kColumnsPerTask));
-    SmallVector<Value> at(rank);
-    Value rest = div(task, blocks);
-    for (int64_t d = rank - 2; d >= 0; --d) {
-      if (d == scanDim)
-        continue;
-      at[d] = rem(rest, sizes[d]);
-      rest = div(rest, sizes[d]);
-    }
+    SmallVector<Value> at = delinearize(div(task, blocks), sizes, notRows);
     // The accumulators of the task's columns, [input][column].
     Value acc = allocF32({int64_t(n), kColumnsPerTask});
     Value vectors = ceilDiv(count, index(lanes));
@@ -243,9 +234,8 @@ void Rewriter::alongInnerDims(ArrayRef<Value> sizes) {
 /// Each row is contiguous along the scan: a task walks kRowsPerTask rows
 /// in step, scalar.
 void Rewriter::alongLastDim(ArrayRef<Value> sizes) {
-  Value rows = index(1);
-  for (int64_t d = 0; d + 1 < rank; ++d)
-    rows = mul(rows, sizes[d]);
+  SmallVector<int64_t> notRows = {rank - 1};
+  Value rows = product(sizes, notRows);
   Value lastRow = sub(rows, index(1));
   size_t n = inputs.size();
   parallel(ceilDiv(rows, index(kRowsPerTask)), [&](Value task) {
@@ -254,12 +244,7 @@ void Rewriter::alongLastDim(ArrayRef<Value> sizes) {
     SmallVector<SmallVector<Value>> at;
     for (int64_t r = 0; r < kRowsPerTask; ++r) {
       Value row = min(add(mul(task, index(kRowsPerTask)), index(r)), lastRow);
-      SmallVector<Value> where(rank);
-      for (int64_t d = rank - 2; d >= 0; --d) {
-        where[d] = rem(row, sizes[d]);
-        row = div(row, sizes[d]);
-      }
-      at.push_back(where);
+      at.push_back(delinearize(row, sizes, notRows));
     }
     auto indicesAt = [&](Value t, int64_t r) {
       SmallVector<Value> where(at[r]);

@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuWarp.h"
 #include "KernelBuilder.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/GpuBlockKernels.h"
@@ -46,7 +47,6 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
-constexpr int64_t kWarp = 32;
 /// The most state rows a lane carries (registers; Dk = 1024 at 32 lanes).
 constexpr int64_t kMaxRowsPerLane = 32;
 /// The most values a lane loads ahead for a group of steps.
@@ -59,7 +59,7 @@ constexpr int64_t kBlockThreads = 64;
 /// The lanes that share a value column: the largest power of two up to a
 /// warp that divides the key size, so that each lane has whole rows.
 int64_t lanesPerColumn(int64_t keyDim) {
-  return std::min<int64_t>(kWarp, keyDim & -keyDim);
+  return std::min<int64_t>(kWarpLanes, keyDim & -keyDim);
 }
 
 /// Why `op` stays with the reference lowering, or null.
@@ -90,12 +90,7 @@ struct Kernel : KernelBuilder {
     Value sum = mulf(x[0], y[0]);
     for (size_t i = 1; i < x.size(); ++i)
       sum = addf(sum, mulf(x[i], y[i]));
-    for (int64_t offset = lanes / 2; offset >= 1; offset /= 2)
-      sum = addf(sum,
-                 gpu::ShuffleOp::create(b, sum, int32_t(offset), int32_t(kWarp),
-                                        gpu::ShuffleMode::XOR)
-                     .getShuffleResult());
-    return sum;
+    return laneGroupSum(b, sum, lanes);
   }
   void run();
 };

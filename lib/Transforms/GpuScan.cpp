@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuWarp.h"
 #include "KernelBuilder.h"
 #include "seqc/Dialect/Seq/IR/ScanCombiner.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
@@ -39,7 +40,6 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
-constexpr int64_t kWarp = 32;
 /// Up to this many rows a warp scans each row; from it on a thread does
 /// (8192 rows already make 8192 threads, and 32 lanes a row 262144: an
 /// H200's 132 multiprocessors hold 270336).
@@ -62,7 +62,7 @@ const char *unsupportedReason(ScanOp op) {
 struct Kernel : KernelBuilder {
   ScanOp op;
   int64_t scanDim = 0, rank = 0;
-  SmallVector<Value> inputs = {}, inits = {}, outputs = {};
+  SmallVector<Value> inputs = {}, inits = {}, outputs = {}, sizes = {};
   Value rows = {}, length = {};
 
   SmallVector<Value> combine(ValueRange earlier, ValueRange later) {
@@ -85,29 +85,10 @@ struct Kernel : KernelBuilder {
     bool widen = type.isF16() || type.isBF16();
     if (widen)
       x = arith::ExtFOp::create(b, b.getF32Type(), x);
-    Value y = gpu::ShuffleOp::create(b, x, int32_t(offset), int32_t(kWarp),
+    Value y = gpu::ShuffleOp::create(b, x, int32_t(offset), int32_t(kWarpLanes),
                                      gpu::ShuffleMode::UP)
                   .getShuffleResult();
     return widen ? arith::TruncFOp::create(b, type, y).getResult() : y;
-  }
-  /// The indices of element `position` of row `row`.
-  SmallVector<Value> indices(Value row, Value position) {
-    SmallVector<Value> at(rank);
-    Value rest = row;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (d == scanDim)
-        continue;
-      Value size = dim(inputs.front(), d);
-      at[d] = rem(rest, size);
-      rest = div(rest, size);
-    }
-    at[scanDim] = position;
-    return at;
-  }
-  SmallVector<Value> initIndices(Value row) {
-    SmallVector<Value> at = indices(row, Value());
-    at.erase(at.begin() + scanDim);
-    return at;
   }
   void scanKernel(int64_t lanes);
   void run();
@@ -120,11 +101,15 @@ void Kernel::scanKernel(int64_t lanes) {
   Value lastStep = sub(length, one);
   Value threads = mul(rows, index(lanes));
   if (lanes > 1)
-    threads = mul(ceilDiv(threads, index(kWarp)), index(kWarp));
+    threads = mul(ceilDiv(threads, index(kWarpLanes)), index(kWarpLanes));
   parallel(threads, [&](Value it) {
     Value lane = rem(it, index(lanes));
     Value realRow = cmp(arith::CmpIPredicate::ult, div(it, index(lanes)), rows);
     Value row = min(div(it, index(lanes)), sub(rows, one));
+    // The row's indices but the scanned one, and init's indices.
+    SmallVector<Value> rowAt = delinearize(row, sizes, {scanDim});
+    SmallVector<Value> initAt(rowAt);
+    initAt.erase(initAt.begin() + scanDim);
     // The lane's chunk [begin, begin + chunk) of the steps in scan order,
     // cut at the length. Every lane loops over `chunk` steps (a warp's
     // lanes run in lockstep); past the end they read the last step and
@@ -138,7 +123,9 @@ void Kernel::scanKernel(int64_t lanes) {
     // are the last one.
     auto at = [&](Value step) {
       step = min(step, lastStep);
-      return indices(row, op.getReverse() ? sub(lastStep, step) : step);
+      SmallVector<Value> where(rowAt);
+      where[scanDim] = op.getReverse() ? sub(lastStep, step) : step;
+      return where;
     };
     auto element = [&](Value step) {
       SmallVector<Value> x;
@@ -151,7 +138,7 @@ void Kernel::scanKernel(int64_t lanes) {
     // init.
     SmallVector<Value> initValues;
     for (Value init : inits)
-      initValues.push_back(load(init, initIndices(row)));
+      initValues.push_back(load(init, initAt));
     SmallVector<Value> prefix;
     Value prefixValid;
     if (lanes > 1) {
@@ -221,13 +208,9 @@ void Kernel::run() {
     inputs.push_back(readBuffer(input));
   for (Value init : op.getInits())
     inits.push_back(readBuffer(init));
-  SmallVector<Value> sizes;
-  rows = index(1);
-  for (int64_t d = 0; d < rank; ++d) {
+  for (int64_t d = 0; d < rank; ++d)
     sizes.push_back(dim(inputs.front(), d));
-    if (d != scanDim)
-      rows = mul(rows, sizes.back());
-  }
+  rows = product(sizes, {scanDim});
   length = sizes[scanDim];
   for (Value result : op.getResults())
     outputs.push_back(allocResultBuffer(result, sizes));
@@ -236,7 +219,7 @@ void Kernel::run() {
   ifThen(cmp(arith::CmpIPredicate::ugt, length, index(0)), [&] {
     ifThenElse(
         cmp(arith::CmpIPredicate::ult, rows, index(kWarpRowsBelow)),
-        [&] { scanKernel(kWarp); }, [&] { scanKernel(1); });
+        [&] { scanKernel(kWarpLanes); }, [&] { scanKernel(1); });
   });
 
   SmallVector<Value> results;

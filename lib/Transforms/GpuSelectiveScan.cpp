@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuWarp.h"
 #include "KernelBuilder.h"
 #include "seqc/Dialect/Seq/IR/ElementwiseMath.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
@@ -40,7 +41,6 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
-constexpr int64_t kWarp = 32;
 /// Steps whose inputs are loaded together (see the file comment).
 constexpr int64_t kStepsAhead = 4;
 
@@ -51,7 +51,7 @@ const char *unsupportedReason(SelectiveScanOp op) {
     return "an element type other than f32, f16 or bf16";
   int64_t states = cast<ShapedType>(op.getA().getType()).getDimSize(1);
   if (ShapedType::isDynamic(states) || !llvm::isPowerOf2_64(states) ||
-      states > kWarp)
+      states > kWarpLanes)
     return "a state size that is not a static power of two up to 32";
   return nullptr;
 }
@@ -85,7 +85,7 @@ void Kernel::run() {
   // Whole warps: the padding lanes redo the last real thread's work (the
   // shuffles need every lane) and store nothing.
   Value threads = mul(mul(batch, channels), index(states));
-  Value lanes = mul(ceilDiv(threads, index(kWarp)), index(kWarp));
+  Value lanes = mul(ceilDiv(threads, index(kWarpLanes)), index(kWarpLanes));
   Value lastThread = sub(threads, index(1));
   parallel(lanes, [&](Value iteration) {
     Value real = cmp(arith::CmpIPredicate::slt, iteration, threads);
@@ -136,13 +136,8 @@ void Kernel::run() {
                 arith::MulFOp::create(b, arith::MulFOp::create(b, dt, step.bn),
                                       step.x));
             // y_t: the sum over the channel's N lanes.
-            Value sum = arith::MulFOp::create(b, step.cn, next);
-            for (int64_t offset = states / 2; offset >= 1; offset /= 2)
-              sum = arith::AddFOp::create(
-                  b, sum,
-                  gpu::ShuffleOp::create(b, sum, int32_t(offset),
-                                         int32_t(kWarp), gpu::ShuffleMode::XOR)
-                      .getShuffleResult());
+            Value sum = laneGroupSum(b, arith::MulFOp::create(b, step.cn, next),
+                                     states);
             Value writes = arith::AndIOp::create(
                 b, arith::AndIOp::create(b, real, firstLane), step.inRange);
             ifThen(writes, [&] {

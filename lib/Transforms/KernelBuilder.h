@@ -163,6 +163,29 @@ struct KernelBuilder {
   Value ceilDiv(Value x, Value y) {
     return arith::CeilDivUIOp::create(b, x, y);
   }
+  /// The number of elements of the row-major index space of the
+  /// dimensions of `sizes` that are not in `skip`.
+  Value product(ArrayRef<Value> sizes, ArrayRef<int64_t> skip) {
+    Value count = index(1);
+    for (auto [d, size] : llvm::enumerate(sizes))
+      if (!llvm::is_contained(skip, int64_t(d)))
+        count = mul(count, size);
+    return count;
+  }
+  /// The indices of element `linear` of that index space, in a vector of
+  /// all the dimensions with those in `skip` left null (to be filled in:
+  /// a row of a tensor, say, with its scanned dimension skipped).
+  SmallVector<Value> delinearize(Value linear, ArrayRef<Value> sizes,
+                                 ArrayRef<int64_t> skip) {
+    SmallVector<Value> at(sizes.size());
+    for (int64_t d = int64_t(sizes.size()) - 1; d >= 0; --d) {
+      if (llvm::is_contained(skip, d))
+        continue;
+      at[d] = rem(linear, sizes[d]);
+      linear = div(linear, sizes[d]);
+    }
+    return at;
+  }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, p, x, y);
   }

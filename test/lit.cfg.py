@@ -22,6 +22,9 @@ config.substitutions.append(("%seqc_obj_root", config.seqc_obj_root))
 config.substitutions.append(
     ("%seqc_safetensors_test",
      os.path.join(config.seqc_obj_root, "bin", "seqc-safetensors-test")))
+config.substitutions.append(
+    ("%seqc_buffer_cache_test",
+     os.path.join(config.seqc_obj_root, "bin", "seqc-buffer-cache-test")))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

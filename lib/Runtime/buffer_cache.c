@@ -15,11 +15,13 @@
  * block is used). The blocks are given back when the library is unloaded.
  *
  * Each block carries a header just below the pointer handed out: the
- * block malloc returned and its size, so that free needs nothing else.
+ * block posix_memalign returned, its size and the pointer's offset in it,
+ * so that free needs nothing else.
  *===----------------------------------------------------------------------===*/
 
 #include "buffer_cache.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -47,6 +49,9 @@ static size_t cache_limit(void) {
     long long mb = text ? strtoll(text, &end, 10) : 512;
     if (!text || end == text || *end != '\0' || mb < 0)
       mb = 512;
+    /* More than any machine has (and than fits once in bytes): no limit. */
+    if (mb > (LLONG_MAX >> 20))
+      mb = LLONG_MAX >> 20;
     limit_bytes = mb << 20;
   }
   return (size_t)limit_bytes;
@@ -59,6 +64,10 @@ void *seqc_buffer_alloc(size_t alignment, size_t size) {
   size_t align = 64;
   while (align < alignment)
     align *= 2;
+  /* A size that cannot be allocated (a shape's product gone wild) fails as
+   * malloc would, rather than wrapping around to a small block. */
+  if (size > SIZE_MAX - align)
+    return NULL;
   size_t needed = size + align;
 
   void *block = NULL;

@@ -34,6 +34,9 @@ using namespace mlir;
 using namespace mlir::seq::flash;
 
 namespace {
+/// Floats in a 64-byte cache line.
+constexpr int64_t kFloatsPerLine = 16;
+
 struct NarrowTileEmitter : mlir::seq::VectorKernelBuilder {
   const TileShape &shape;
   const TileInputs &in;
@@ -109,6 +112,16 @@ void NarrowTileEmitter::scoreBlock(Value q, Value scores, Value keyStart,
          SmallVector<Value> keys;
          for (int64_t kk = 0; kk < keysPerStep; ++kk)
            keys.push_back(min(add(add(keyStart, j), index(kk)), lastKey));
+         // These keys' value rows, which valueBlock reads next in passes
+         // of a few channels over all the block's keys (from memory, a
+         // stride of one row per key that the hardware prefetchers follow
+         // badly): requested here, a line at a time, beside the K stream.
+         for (Value key : keys)
+           for (int64_t e = 0; e < valueDim; e += kFloatsPerLine)
+             memref::PrefetchOp::create(b, in.v,
+                                        {in.batch, in.kvHead, key, index(e)},
+                                        /*isWrite=*/false, /*localityHint=*/3,
+                                        /*isDataCache=*/true);
          // `real` channels of K from d (q is 0 past the head's end).
          auto step = [&](Value d, int64_t real,
                          ValueRange acc) -> SmallVector<Value> {

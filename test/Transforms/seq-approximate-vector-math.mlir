@@ -52,15 +52,31 @@ func.func @g(%x: memref<?xf32>, %y: memref<?xf32>, %s: f32) -> f32 {
 // -----
 
 // With avx512, exp on vector<16xf32> ends in vscalefps (a polynomial in
-// r = x - n ln 2, scaled by 2^n); other widths keep MLIR's expansion.
+// r = x - n ln 2, scaled by 2^n). Other widths, and every width without
+// avx512, round n by adding 1.5 * 2^23 + 126 (0x4B40007E) and shift its
+// bits into the exponent: no floor, no float-to-int conversion.
 // AVX512-LABEL: func.func @exp16
 // AVX512: math.roundeven {{.*}} : vector<16xf32>
 // AVX512: math.fma {{.*}} : vector<16xf32>
 // AVX512: x86vector.avx512.mask.scalef {{.*}} : vector<16xf32>
 // AVX512-NOT: x86vector.avx512.mask.scalef
+// AVX512: arith.shli {{.*}} : vector<8xi32>
 // AVX512: return
 // PLAIN-LABEL: func.func @exp16
+// PLAIN-NOT: math.floor
+// PLAIN-NOT: arith.fptosi
 // PLAIN-NOT: x86vector
+// PLAIN: %[[T16:.*]] = math.fma %{{.*}}, %{{.*}}, %[[SHIFT16:.*]] : vector<16xf32>
+// PLAIN: arith.subf %[[T16]], %[[SHIFT16]] : vector<16xf32>
+// PLAIN: %[[BITS16:.*]] = arith.bitcast %[[T16]] : vector<16xf32> to vector<16xi32>
+// PLAIN: %[[POW16:.*]] = arith.shli %[[BITS16]], %{{.*}} : vector<16xi32>
+// PLAIN: arith.bitcast %[[POW16]] : vector<16xi32> to vector<16xf32>
+// PLAIN: %[[SHIFT8:.*]] = arith.constant dense<0x4B40007E> : vector<8xf32>
+// PLAIN: %[[T8:.*]] = math.fma %{{.*}}, %{{.*}}, %[[SHIFT8]] : vector<8xf32>
+// PLAIN: arith.shli {{.*}} : vector<8xi32>
+// PLAIN-NOT: math.exp
+// PLAIN-NOT: x86vector
+// PLAIN: return
 func.func @exp16(%v: vector<16xf32>, %w: vector<8xf32>)
     -> (vector<16xf32>, vector<8xf32>) {
   %e = math.exp %v : vector<16xf32>

@@ -17,14 +17,28 @@
  * Each block carries a header just below the pointer handed out: the
  * block posix_memalign returned, its size and the pointer's offset in it,
  * so that free needs nothing else.
+ *
+ * The generated code does not check what the allocation functions return:
+ * a buffer that cannot be allocated (the reference lowering's L x L scores
+ * of a long sequence) would be written through NULL. So they do not
+ * return NULL: they jump back to seqc_buffer_run_kernel, which the
+ * runtime calls each kernel through, and the call fails with
+ * SEQC_ERROR_OUT_OF_MEMORY; where that cannot be done (a worker thread of
+ * a parallel loop) they abort with a message.
  *===----------------------------------------------------------------------===*/
 
 #include "buffer_cache.h"
 
 #include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+/* libomp's, when the library uses OpenMP (weak: a library without
+ * parallel loops does not link it). */
+extern int omp_in_parallel(void) __attribute__((weak));
 
 /* The smallest block kept, and how many are kept at most. */
 #define CACHE_MIN_BYTES ((size_t)1 << 20)
@@ -129,11 +143,47 @@ __attribute__((destructor)) static void release_cache(void) {
   pthread_mutex_unlock(&lock);
 }
 
-/* The functions the generated code calls. */
-void *_mlir_memref_to_llvm_alloc(size_t size) {
-  return seqc_buffer_alloc(16, size);
+/* The calling thread's way back out of the kernel it runs, if any. */
+static _Thread_local jmp_buf *kernel_exit;
+static _Thread_local size_t kernel_failed_bytes;
+
+int seqc_buffer_run_kernel(void (*kernel)(void *results, void **args),
+                           void *results, void **args, size_t *failed_bytes) {
+  jmp_buf way_out;
+  jmp_buf *outer = kernel_exit;
+  kernel_exit = &way_out;
+  if (setjmp(way_out)) {
+    kernel_exit = outer;
+    *failed_bytes = kernel_failed_bytes;
+    return 0;
+  }
+  kernel(results, args);
+  kernel_exit = outer;
+  return 1;
 }
+
+/* A kernel's allocation of `size` bytes failed (see the top). */
+static void kernel_out_of_memory(size_t size) {
+  int in_parallel = omp_in_parallel && omp_in_parallel();
+  if (kernel_exit && !in_parallel) {
+    kernel_failed_bytes = size;
+    longjmp(*kernel_exit, 1);
+  }
+  fprintf(stderr,
+          "seqc: out of memory: a kernel could not allocate %zu bytes where "
+          "its call cannot return the error (a parallel task)\n",
+          size);
+  abort();
+}
+
+/* The functions the generated code calls. */
 void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
-  return seqc_buffer_alloc(alignment, size);
+  void *pointer = seqc_buffer_alloc(alignment, size);
+  if (!pointer)
+    kernel_out_of_memory(size);
+  return pointer;
+}
+void *_mlir_memref_to_llvm_alloc(size_t size) {
+  return _mlir_memref_to_llvm_aligned_alloc(16, size);
 }
 void _mlir_memref_to_llvm_free(void *pointer) { seqc_buffer_free(pointer); }

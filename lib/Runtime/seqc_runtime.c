@@ -415,7 +415,14 @@ seqc_status seqc_runtime_invoke_on(int32_t function_index,
     cursor += 3 + 2 * inputs[i].rank;
   }
   int64_t *results = cursor;
-  kernel(results, args);
+  size_t failed_bytes = 0;
+  if (!seqc_buffer_run_kernel(kernel, results, args, &failed_bytes)) {
+    free(storage);
+    return fail(SEQC_ERROR_OUT_OF_MEMORY,
+                "%s: out of memory: the kernel could not allocate a buffer "
+                "of %zu bytes (%.1f GiB)",
+                f->name, failed_bytes, (double)failed_bytes / (1 << 30));
+  }
 
   /* Check the results' shapes before writing anything, then copy. */
   status = seqc_runtime_check_results(f, results, outputs, num_outputs);

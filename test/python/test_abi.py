@@ -3,6 +3,7 @@ getting an error status and a message, with no output written."""
 
 import ctypes
 import os
+import re
 import subprocess
 
 import numpy as np
@@ -307,3 +308,42 @@ func.func @f(%u: tensor<1x?x2x2xf32>, %d: tensor<1x?x4xf32>, %A: tensor<4x1xf32>
     inputs = [zeros(1, 400, 2, 2), zeros(1, 3, 4), zeros(4, 1), zeros(1, 3, 1, 1)]
     status, text = lib.call_raw("f", inputs, [zeros(1, 3, 4)])
     assert status == 1 and "they must be equal" in text, text
+
+
+def always_overcommits():
+    try:
+        with open("/proc/sys/vm/overcommit_memory") as f:
+            return f.read().strip() == "1"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(always_overcommits(),
+                    reason="vm.overcommit_memory=1 maps any size it can")
+def test_a_buffer_too_large_to_allocate_fails_the_call():
+    """The reference lowering of attention holds the Lq x Lk scores: at
+    L = 2^23, 256 TiB, more than a process can map. The call returns
+    SEQC_ERROR_OUT_OF_MEMORY (3) with the buffer's size, instead of the
+    kernel writing through NULL; the output is untouched and the next call
+    works."""
+    q = tensor_type((1, 1, 8, 1), dynamic=(2,))
+    lib = Library("""func.func @f(%q: {q}, %k: {q}, %v: {q}) -> {q} {{
+  %o = seq.attention %q, %k, %v : {q}, {q}, {q} -> {q}
+  return %o : {q}
+}}""".format(q=q), extra_args=("-O0",))
+    n = 1 << 23
+    x = np.ones((1, 1, n, 1), np.float32)
+    out = np.full_like(x, 7.0)
+    status, text = lib.call_raw("f", [x, x, x], [out])
+    assert status == 3, (status, text)
+    # The size asked for: the scores, plus the allocation's alignment.
+    asked = re.search(r"out of memory: .* buffer of (\d+) bytes", text)
+    assert asked and 4 * n * n <= int(asked.group(1)) < 4 * n * n + 4096, text
+    assert (out == 7.0).all()
+    small = np.arange(5, dtype=np.float32).reshape(1, 1, 5, 1)
+    (y,) = lib.call("f", [small, small, small])
+    # Softmax of q k: each row attends most to the largest key.
+    scores = small[0, 0] @ small[0, 0].T
+    p = np.exp(scores - scores.max(1, keepdims=True))
+    expected = (p / p.sum(1, keepdims=True)) @ small[0, 0]
+    np.testing.assert_allclose(y[0, 0], expected, rtol=1e-5)

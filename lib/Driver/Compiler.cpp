@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -237,6 +238,15 @@ LogicalResult seqc::checkOptions(const CompileOptions &options,
       options.headerPath == outputPath.str())
     return error("the C header would overwrite the library " + outputPath +
                  " (give -o a .so path, or --header=PATH)");
+  // Checked before any work, rather than found by the linker at the end
+  // (which names its temporary file).
+  for (StringRef path : {outputPath, StringRef(options.headerPath)}) {
+    if (path.empty() || path == "-")
+      continue;
+    StringRef directory = sys::path::parent_path(path);
+    if (!directory.empty() && !sys::fs::is_directory(directory))
+      return error("cannot write " + path + ": no directory " + directory);
+  }
   return success();
 }
 

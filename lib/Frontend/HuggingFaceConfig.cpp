@@ -57,10 +57,12 @@ static void parseLlama(JsonFields &f, ModelSpec &spec, JsonErrors &errors) {
     f.report("num_key_value_heads",
              "must divide num_attention_heads (" + Twine(a.numHeads) +
                  "), got " + Twine(a.numKVHeads));
-  if (!f.has("head_dim") && spec.dModel < a.numHeads)
-    f.report("head_dim", "missing, and hidden_size (" + Twine(spec.dModel) +
-                             ") is smaller than num_attention_heads (" +
-                             Twine(a.numHeads) + ") to default it");
+  // transformers (5) refuses this too: head_dim would be a rounded-down
+  // hidden_size / num_attention_heads.
+  if (!f.has("head_dim") && spec.dModel % a.numHeads != 0)
+    f.report("hidden_size",
+             "must be a multiple of num_attention_heads (" + Twine(a.numHeads) +
+                 ") when head_dim is not given, got " + Twine(spec.dModel));
   a.headDim = f.integer("head_dim", 1, std::max<int64_t>(
                                            spec.dModel / a.numHeads, 1))
                   .value_or(1);

@@ -247,7 +247,10 @@ static LogicalResult compile(MLIRContext &context) {
               "calibration clips)\n";
     return failure();
   }
-  if (maxContext < 0 || maxContext > seqc::kMaxModelContext) {
+  // 0 is the unset default; given explicitly it is refused like any size
+  // out of range (as Python's max_context=0 is).
+  if ((maxContext.getNumOccurrences() && maxContext < 1) || maxContext < 0 ||
+      maxContext > seqc::kMaxModelContext) {
     errs() << "seqc: error: --max-context must be in [1, "
            << seqc::kMaxModelContext << "], got " << maxContext << "\n";
     return failure();

@@ -26,6 +26,11 @@
 // CPU: seqc: error: unknown CPU 'pentium-9000'
 // RUN: not seqc %t/good.mlir -O7 -o %t/o7.so 2>&1 | FileCheck %s --check-prefix=LEVEL
 // LEVEL: seqc: error: -O7 is not a level (0-3)
+// RUN: not seqc %t/good.mlir -o %t/no-such-dir/lib.so 2>&1 | FileCheck %s --check-prefix=NODIR
+// NODIR: seqc: error: cannot write {{.*}}no-such-dir{{/|\\}}lib.so: no directory {{.*}}no-such-dir
+// RUN: not seqc %t/good.mlir -o %t/lib.so --header=%t/no-such-dir/lib.h 2>&1 | FileCheck %s --check-prefix=NODIR-HEADER
+// RUN: not test -e %t/lib.so
+// NODIR-HEADER: seqc: error: cannot write {{.*}}no-such-dir{{/|\\}}lib.h: no directory
 // RUN: not seqc %t/does-not-exist.mlir -o %t/x.so 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: seqc: error: cannot open input file '{{.*}}does-not-exist.mlir'
 

@@ -39,9 +39,20 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
                           "seq-gpu-selective-scan,seq-gpu-recurrence,"
                           "seq-gpu-scan,seq-gpu-scan-batch-dim,"
                         : "";
+  // On the CPU's fast path, chains of elementwise linalg ops (a residual
+  // add into a gate, an exp of a sum) are fused into one loop: no
+  // intermediate tensor, one pass over memory. Twice: with dynamic sizes
+  // convert-elementwise-to-linalg writes each op into one of its inputs
+  // (a producer then has two uses in its consumer, and is not fused); the
+  // first run gives such ops a tensor.empty, whose sizes canonicalize reads
+  // off the inputs, and the second fuses.
+  std::string fuse = options.fastLowerings && !options.gpuTarget
+                         ? ",linalg-fuse-elementwise-ops,canonicalize,"
+                           "linalg-fuse-elementwise-ops"
+                         : "";
   return gpu + fast +
-         "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg),"
-         "canonicalize,cse";
+         "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg" +
+         fuse + "),canonicalize,cse";
 }
 
 /// From linalg/scf on tensors to buffers, as both targets need them:

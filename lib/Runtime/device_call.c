@@ -109,15 +109,8 @@ seqc_status seqc_runtime_call_device(const seqc_function_info *f,
   const char *device_error = seqc_device_sync ? seqc_device_sync() : NULL;
   int ran = status == SEQC_OK && !device_error;
   if (ran) {
-    size_t failed_bytes = 0;
-    if (!seqc_buffer_run_kernel(kernel, results, args, &failed_bytes)) {
-      ran = 0;
-      status = seqc_runtime_fail(
-          SEQC_ERROR_OUT_OF_MEMORY,
-          "%s: out of memory: the kernel could not allocate a host buffer of "
-          "%zu bytes (%.1f GiB)",
-          f->name, failed_bytes, (double)failed_bytes / (1 << 30));
-    }
+    status = seqc_runtime_run_kernel(f, kernel, results, args);
+    ran = status == SEQC_OK;
     device_error = seqc_device_sync ? seqc_device_sync() : NULL;
   }
 

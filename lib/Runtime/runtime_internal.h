@@ -79,6 +79,13 @@ int seqc_runtime_result_owned(const int64_t *results,
 /* A generated trampoline: kernel(results, args[0], ..., args[n-1]). */
 typedef void (*seqc_kernel_fn)(void *results, void **args);
 
+/* Runs `f`'s kernel through seqc_buffer_run_kernel: SEQC_OK when it
+ * finished, SEQC_ERROR_OUT_OF_MEMORY with the size of the buffer it could
+ * not allocate otherwise (`results` then holds nothing to free). */
+seqc_status seqc_runtime_run_kernel(const seqc_function_info *f,
+                                    seqc_kernel_fn kernel, void *results,
+                                    void **args) SEQC_HIDDEN;
+
 /* The call of a CUDA library's kernel (device_call.c): inputs copied to the
  * GPU unless they are there, results copied to the outputs, GPU buffers
  * freed. The tensors have been checked; `bytes` has each input's size in

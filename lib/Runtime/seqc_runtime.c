@@ -415,13 +415,10 @@ seqc_status seqc_runtime_invoke_on(int32_t function_index,
     cursor += 3 + 2 * inputs[i].rank;
   }
   int64_t *results = cursor;
-  size_t failed_bytes = 0;
-  if (!seqc_buffer_run_kernel(kernel, results, args, &failed_bytes)) {
+  status = seqc_runtime_run_kernel(f, kernel, results, args);
+  if (status != SEQC_OK) {
     free(storage);
-    return fail(SEQC_ERROR_OUT_OF_MEMORY,
-                "%s: out of memory: the kernel could not allocate a buffer "
-                "of %zu bytes (%.1f GiB)",
-                f->name, failed_bytes, (double)failed_bytes / (1 << 30));
+    return status;
   }
 
   /* Check the results' shapes before writing anything, then copy. */
@@ -438,6 +435,18 @@ seqc_status seqc_runtime_invoke_on(int32_t function_index,
   }
   free(storage);
   return status;
+}
+
+seqc_status seqc_runtime_run_kernel(const seqc_function_info *f,
+                                    seqc_kernel_fn kernel, void *results,
+                                    void **args) {
+  size_t failed_bytes = 0;
+  if (seqc_buffer_run_kernel(kernel, results, args, &failed_bytes))
+    return SEQC_OK;
+  return fail(SEQC_ERROR_OUT_OF_MEMORY,
+              "%s: out of memory: the kernel could not allocate a buffer of "
+              "%zu bytes (%.1f GiB)",
+              f->name, failed_bytes, (double)failed_bytes / (1 << 30));
 }
 
 /* Finds entry point `function`: its index in `*index`, or the error. */

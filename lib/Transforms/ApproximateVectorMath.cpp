@@ -26,7 +26,7 @@
 // 88.8]: 255 powers where a float has 254 normal ones, so the lowest,
 // 2^-127, is 0 (results below 2^-125.5 flush to 0) and the highest,
 // 2^127 * 2 exp(r), overflows to inf. 14 vector ops where MLIR's
-// expansion takes 20 (it clamps n on both sides, converts it to an
+// expansion has 20 in its IR (it clamps n on both sides, converts it to an
 // integer and adds the bias); within 1 ulp where it is within 6. exp is
 // 16% of AVX2 attention's time and most of the selective scan's.
 //

@@ -50,7 +50,15 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
                          ? ",linalg-fuse-elementwise-ops,canonicalize,"
                            "linalg-fuse-elementwise-ops"
                          : "";
-  return gpu + fast +
+  // Before the CPU's fast lowerings, elementwise chains around seq ops
+  // (softplus(dt + bias) into a selective scan, y * silu(z) out of it,
+  // silu(conv + bias)) become single generics and are folded into the ops'
+  // own operands, which the kernels apply in registers.
+  std::string fold = options.fastLowerings && !options.gpuTarget
+                         ? "func.func(convert-elementwise-to-linalg" + fuse +
+                               "),seq-fold-elementwise,"
+                         : "";
+  return gpu + fold + fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg" +
          fuse + "),canonicalize,cse";
 }

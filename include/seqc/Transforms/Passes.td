@@ -310,6 +310,39 @@ def SeqFusedConv1D : Pass<"seq-fused-conv1d"> {
   ];
 }
 
+def SeqFoldElementwise : Pass<"seq-fold-elementwise"> {
+  let summary = "Elementwise producers and consumers of seq ops folded into "
+                "the ops' own operands and attributes";
+  let description = [{
+    Folds single-use elementwise `linalg.generic` ops around seq ops into
+    the ops, whose lowerings (reference, fast and GPU) fuse them into their
+    loops; each fold removes a `[B, L, D]` tensor and a pass over it:
+
+    - `seq.selective_scan` whose `delta` is `softplus(x + bias)`,
+      `softplus(x)` or `x + bias` takes `x` as `delta`, `bias` as
+      `delta_bias` and sets `delta_softplus`;
+    - `seq.selective_scan` whose `y` is read only by `y * silu(z)` takes
+      `z` as its gate (`z` must be computed before the scan);
+    - `seq.conv1d` without an activation whose `y` is read only by
+      `act(y + bias)`, `act(y)` or `y + bias` takes the bias and the
+      activation, for `act` silu, relu or tanh.
+
+    `bias` is a 1-D tensor over the last dimension, read through the
+    generic's indexing map or broadcast by `linalg.broadcast`. softplus is
+    matched as `log1p(exp(x))`, `log(1 + exp(x))`, PyTorch's
+    `select(x > T, x, ...)` with `T >= 15`, and the overflow-free
+    `max(x, 0) + log1p(exp(-|x|))`; silu as `x * (1 / (1 + exp(-x)))` and
+    `x / (1 + exp(-x))`. The first two softplus forms overflow to inf above
+    x = 88 where the op returns x: there the fold gives the finite value.
+    Run after `convert-elementwise-to-linalg` and
+    `linalg-fuse-elementwise-ops` so that chains of tensor `arith` and
+    `math` ops are one generic.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"];
+}
+
 def SeqFastMatmul : Pass<"seq-fast-matmul"> {
   let summary = "Projections (x times a [out, in] weight) as a vector kernel";
   let description = [{

@@ -50,15 +50,18 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
                          ? ",linalg-fuse-elementwise-ops,canonicalize,"
                            "linalg-fuse-elementwise-ops"
                          : "";
-  // Before the CPU's fast lowerings, elementwise chains around seq ops
-  // (softplus(dt + bias) into a selective scan, y * silu(z) out of it,
-  // silu(conv + bias)) become single generics and are folded into the ops'
-  // own operands, which the kernels apply in registers.
-  std::string fold = options.fastLowerings && !options.gpuTarget
-                         ? "func.func(convert-elementwise-to-linalg" + fuse +
-                               "),seq-fold-elementwise,"
-                         : "";
-  return gpu + fold + fast +
+  // Before the kernels (the CPU's fast lowerings, or the GPU's, which run
+  // at every level), elementwise chains around seq ops (softplus(dt + bias)
+  // into a selective scan, y * silu(z) out of it, silu(conv + bias)) become
+  // single generics and are folded into the ops' own operands, which the
+  // kernels apply in registers.
+  std::string fold =
+      options.fastLowerings || options.gpuTarget
+          ? "func.func(convert-elementwise-to-linalg,linalg-fuse-elementwise-"
+            "ops,canonicalize,linalg-fuse-elementwise-ops),"
+            "seq-fold-elementwise,"
+          : "";
+  return fold + gpu + fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg" +
          fuse + "),canonicalize,cse";
 }

@@ -239,20 +239,30 @@ struct Elementwise {
   }
 };
 
-/// True if, besides `consumer` (reading it once, and maybe as its unread
-/// init), `result` is only measured (tensor.dim): once the consumer's
-/// result is replaced by `result` itself, nothing sees the difference.
-bool onlyConsumedBy(Value result, Elementwise consumer) {
+/// The elementwise generic of `result`'s type that reads `result` once
+/// (and maybe as its unread init), if nothing else but tensor.dim uses
+/// `result`: once the consumer's result is replaced by `result` itself,
+/// nothing sees the difference.
+std::optional<Elementwise> soleElementwiseConsumer(Value result) {
+  Operation *user = nullptr;
+  for (Operation *u : result.getUsers())
+    if (!isa<tensor::DimOp>(u))
+      user = u;
+  std::optional<Elementwise> consumer = Elementwise::match(user);
+  if (!consumer || consumer->resultType() != result.getType())
+    return std::nullopt;
   unsigned reads = 0;
   for (OpOperand &use : result.getUses()) {
     if (isa<tensor::DimOp>(use.getOwner()))
       continue;
-    if (use.getOwner() != consumer.op)
-      return false;
-    if (consumer.op.isDpsInput(&use))
+    if (use.getOwner() != consumer->op)
+      return std::nullopt;
+    if (consumer->op.isDpsInput(&use))
       ++reads;
   }
-  return reads == 1;
+  if (reads != 1)
+    return std::nullopt;
+  return consumer;
 }
 
 //===----------------------------------------------------------------------===//
@@ -309,12 +319,8 @@ struct FoldGateConsumer : OpRewritePattern<SelectiveScanOp> {
     if (op.getZ())
       return rewriter.notifyMatchFailure(op, "already gated");
     Value y = op.getY();
-    Operation *user = nullptr;
-    for (Operation *u : y.getUsers())
-      if (!isa<tensor::DimOp>(u))
-        user = u;
-    std::optional<Elementwise> g = Elementwise::match(user);
-    if (!g || g->resultType() != y.getType() || !onlyConsumedBy(y, *g))
+    std::optional<Elementwise> g = soleElementwiseConsumer(y);
+    if (!g)
       return rewriter.notifyMatchFailure(op, "y has no elementwise consumer");
     Value z;
     bool gated =
@@ -342,12 +348,8 @@ struct FoldConv1DConsumer : OpRewritePattern<Conv1DOp> {
     if (op.getActivation() != Activation::none)
       return rewriter.notifyMatchFailure(op, "already activated");
     Value y = op.getY();
-    Operation *user = nullptr;
-    for (Operation *u : y.getUsers())
-      if (!isa<tensor::DimOp>(u))
-        user = u;
-    std::optional<Elementwise> g = Elementwise::match(user);
-    if (!g || g->resultType() != y.getType() || !onlyConsumedBy(y, *g))
+    std::optional<Elementwise> g = soleElementwiseConsumer(y);
+    if (!g)
       return rewriter.notifyMatchFailure(op, "y has no elementwise consumer");
     Value v = g->yielded();
     Activation activation = Activation::none;

@@ -2,8 +2,10 @@
 // ops before their kernels run (seq-fold-elementwise): Mamba's
 // softplus(dt + bias) and y * silu(z), written as tensor ops on
 // dynamically sized tensors, become the scan's delta_bias, delta_softplus
-// and z gate. The reference lowering (-O0) leaves them as they are.
+// and z gate, on the CPU from -O1 and for CUDA (whose kernels run at every
+// level). The CPU's reference lowering (-O0) leaves them as they are.
 // RUN: seqc %s -O2 --emit=linalg --mlir-print-ir-after-all -o /dev/null 2>&1 | FileCheck %s --check-prefix=FAST
+// RUN: seqc %s --target=cuda --emit=gpu --mlir-print-ir-after-all -o /dev/null 2>&1 | FileCheck %s --check-prefix=FAST
 // RUN: seqc %s -O0 --print-pipeline | FileCheck %s --check-prefix=REF
 
 // FAST-LABEL: IR Dump After SeqFoldElementwise

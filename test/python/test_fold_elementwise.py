@@ -4,14 +4,28 @@ test/Transforms/seq-fold-elementwise.mlir): softplus(dt + bias) into a
 selective scan's delta, y * silu(z) into its gate, act(y + bias) into a
 convolution. At -O0 each elementwise op runs on its own (the oracle); at
 -O2 the folded op runs in the fused kernel (64 channels) or the reference
-lowering (17 channels). Both against float64 NumPy."""
+lowering (17 channels); the CUDA target folds too (its kernels run on the
+host in "cuda-emulated", on a GPU in "cuda"). All against float64 NumPy."""
 
 import numpy as np
 import pytest
 
-from seqc_harness import Library, assert_close
+from seqc_harness import Library, TARGETS, assert_close, target_args
 from test_conv1d import conv1d_reference
 from test_selective_scan import selective_scan_reference
+
+
+def _broadcast_bias(like, dm):
+    """Lines defining %e, an empty tensor shaped like `like`, and %bb, %bias
+    broadcast to it."""
+    return """  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b = tensor.dim {like}, %c0 : !seq
+  %l = tensor.dim {like}, %c1 : !seq
+  %e = tensor.empty(%b, %l) : !seq
+  %bb = linalg.broadcast ins(%bias : tensor<{dm}xf32>) outs(%e : !seq)
+      dimensions = [0, 1]
+""".format(like=like, dm=dm)
 
 
 def _functions(dm):
@@ -25,14 +39,7 @@ def _functions(dm):
 func.func @torch_forms(%u: !seq, %dt: !seq, %bias: tensor<{dm}xf32>,
                        %z: !seq, %A: tensor<{dm}x16xf32>, %B: !bc, %C: !bc)
     -> (!seq, tensor<?x{dm}x16xf32>) {{
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %b = tensor.dim %dt, %c0 : !seq
-  %l = tensor.dim %dt, %c1 : !seq
-  %e = tensor.empty(%b, %l) : !seq
-  %bb = linalg.broadcast ins(%bias : tensor<{dm}xf32>) outs(%e : !seq)
-      dimensions = [0, 1]
-  %s = arith.addf %dt, %bb : !seq
+{broadcast_bias_dt}  %s = arith.addf %dt, %bb : !seq
   %c20 = arith.constant 20.0 : f32
   %t = linalg.fill ins(%c20 : f32) outs(%e : !seq) -> !seq
   %big = arith.cmpf ogt, %s, %t : !seq
@@ -91,14 +98,7 @@ func.func @stable_forms(%u: !seq, %dt: !seq, %bias: tensor<{dm}xf32>,
 // dt + bias only (no softplus).
 func.func @bias_only(%u: !seq, %dt: !seq, %bias: tensor<{dm}xf32>,
                      %A: tensor<{dm}x16xf32>, %B: !bc, %C: !bc) -> !seq {{
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %b = tensor.dim %dt, %c0 : !seq
-  %l = tensor.dim %dt, %c1 : !seq
-  %e = tensor.empty(%b, %l) : !seq
-  %bb = linalg.broadcast ins(%bias : tensor<{dm}xf32>) outs(%e : !seq)
-      dimensions = [0, 1]
-  %d = arith.addf %bb, %dt : !seq
+{broadcast_bias_dt}  %d = arith.addf %bb, %dt : !seq
   %y, %h = seq.selective_scan %u, %d, %A, %B, %C
       : !seq, !seq, tensor<{dm}x16xf32>, !bc, !bc
       -> !seq, tensor<?x{dm}x16xf32>
@@ -109,14 +109,7 @@ func.func @bias_only(%u: !seq, %dt: !seq, %bias: tensor<{dm}xf32>,
 func.func @conv_silu(%x: !seq, %w: tensor<{dm}x1x4xf32>,
                      %bias: tensor<{dm}xf32>) -> !seq {{
   %y = seq.conv1d %x, %w : !seq, tensor<{dm}x1x4xf32> -> !seq
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %b = tensor.dim %x, %c0 : !seq
-  %l = tensor.dim %x, %c1 : !seq
-  %e = tensor.empty(%b, %l) : !seq
-  %bb = linalg.broadcast ins(%bias : tensor<{dm}xf32>) outs(%e : !seq)
-      dimensions = [0, 1]
-  %s = arith.addf %y, %bb : !seq
+{broadcast_bias_x}  %s = arith.addf %y, %bb : !seq
   %f1 = arith.constant 1.0 : f32
   %one = linalg.fill ins(%f1 : f32) outs(%e : !seq) -> !seq
   %ns = arith.negf %s : !seq
@@ -132,15 +125,16 @@ func.func @conv_tanh(%x: !seq, %w: tensor<{dm}x1x4xf32>) -> !seq {{
   %t = math.tanh %y : !seq
   return %t : !seq
 }}
-""".format(dm=dm)
+""".format(dm=dm, broadcast_bias_dt=_broadcast_bias("%dt", dm),
+           broadcast_bias_x=_broadcast_bias("%x", dm))
 
 
-@pytest.fixture(scope="module", params=[(opt, dm) for opt in ("-O0", "-O2")
+@pytest.fixture(scope="module", params=[(target, dm) for target in TARGETS
                                         for dm in (64, 17)],
                 ids=lambda p: "%s-dm%d" % p)
 def case(request):
-    opt, dm = request.param
-    return Library(_functions(dm), extra_args=(opt,)), dm
+    target, dm = request.param
+    return Library(_functions(dm), extra_args=target_args(target)), dm
 
 
 def _scan_inputs(rng, batch, length, dm):

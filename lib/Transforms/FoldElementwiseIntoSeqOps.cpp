@@ -1,5 +1,4 @@
-//===- FoldElementwiseIntoSeqOps.cpp - -seq-fold-elementwise
-//---------------===//
+//===- FoldElementwiseIntoSeqOps.cpp - seq-fold-elementwise ---------------===//
 //
 // Folds elementwise linalg.generic producers and consumers of seq ops into
 // the ops' own operands and attributes, which every lowering fuses into its

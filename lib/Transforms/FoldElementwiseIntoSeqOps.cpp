@@ -36,7 +36,11 @@ namespace {
 // Scalar forms in a generic's body
 //===----------------------------------------------------------------------===//
 
-template <typename OpTy> OpTy def(Value v) { return v.getDefiningOp<OpTy>(); }
+/// The op of type OpTy defining `v`, or null (also for a null `v`: the
+/// matchers below pass on what an inner match did not find).
+template <typename OpTy> OpTy def(Value v) {
+  return v ? v.getDefiningOp<OpTy>() : OpTy();
+}
 
 bool isFloatConstant(Value v, double expected) {
   APFloat value(0.0);
@@ -187,7 +191,7 @@ struct Elementwise {
   /// The input operand that body value `v` reads, if `v` is an input's
   /// block argument.
   OpOperand *input(Value v) {
-    auto arg = dyn_cast<BlockArgument>(v);
+    auto arg = dyn_cast_if_present<BlockArgument>(v);
     if (!arg || arg.getOwner() != op.getBody() ||
         arg.getArgNumber() >= op.getNumDpsInputs())
       return nullptr;

@@ -23,7 +23,6 @@ import sys
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_bench import measure_peak, timeit  # noqa: E402
 import seqc  # noqa: E402  (run_bench put the build's python/ on the path)

@@ -46,21 +46,19 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
   // (a producer then has two uses in its consumer, and is not fused); the
   // first run gives such ops a tensor.empty, whose sizes canonicalize reads
   // off the inputs, and the second fuses.
-  std::string fuse = options.fastLowerings && !options.gpuTarget
-                         ? ",linalg-fuse-elementwise-ops,canonicalize,"
-                           "linalg-fuse-elementwise-ops"
-                         : "";
+  std::string fuseChains = ",linalg-fuse-elementwise-ops,canonicalize,"
+                           "linalg-fuse-elementwise-ops";
+  std::string fuse =
+      options.fastLowerings && !options.gpuTarget ? fuseChains : "";
   // Before the kernels (the CPU's fast lowerings, or the GPU's, which run
   // at every level), elementwise chains around seq ops (softplus(dt + bias)
   // into a selective scan, y * silu(z) out of it, silu(conv + bias)) become
   // single generics and are folded into the ops' own operands, which the
   // kernels apply in registers.
-  std::string fold =
-      options.fastLowerings || options.gpuTarget
-          ? "func.func(convert-elementwise-to-linalg,linalg-fuse-elementwise-"
-            "ops,canonicalize,linalg-fuse-elementwise-ops),"
-            "seq-fold-elementwise,"
-          : "";
+  std::string fold = options.fastLowerings || options.gpuTarget
+                         ? "func.func(convert-elementwise-to-linalg" +
+                               fuseChains + "),seq-fold-elementwise,"
+                         : "";
   return fold + gpu + fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg" +
          fuse + "),canonicalize,cse";

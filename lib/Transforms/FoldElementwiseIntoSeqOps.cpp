@@ -42,13 +42,19 @@ template <typename OpTy> OpTy def(Value v) {
   return v ? v.getDefiningOp<OpTy>() : OpTy();
 }
 
-bool isFloatConstant(Value v, double expected) {
+/// The value of the float constant `v`, as a double; none if `v` is not
+/// one.
+std::optional<double> floatConstant(Value v) {
   APFloat value(0.0);
   if (!matchPattern(v, m_ConstantFloat(&value)))
-    return false;
+    return std::nullopt;
   bool lost;
   value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-  return value.convertToDouble() == expected;
+  return value.convertToDouble();
+}
+
+bool isFloatConstant(Value v, double expected) {
+  return floatConstant(v) == expected;
 }
 
 /// Calls `match(a, b)` with the operands of the commutative `op` in both
@@ -103,16 +109,12 @@ Value softplusArgument(Value v) {
   if (auto select = def<arith::SelectOp>(v)) {
     auto compare = def<arith::CmpFOp>(select.getCondition());
     Value x = select.getTrueValue();
-    APFloat threshold(0.0);
-    bool lost;
     if (!compare || compare.getLhs() != x ||
         (compare.getPredicate() != arith::CmpFPredicate::OGT &&
-         compare.getPredicate() != arith::CmpFPredicate::UGT) ||
-        !matchPattern(compare.getRhs(), m_ConstantFloat(&threshold)))
+         compare.getPredicate() != arith::CmpFPredicate::UGT))
       return Value();
-    threshold.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
-                      &lost);
-    if (threshold.convertToDouble() < 15.0 ||
+    std::optional<double> threshold = floatConstant(compare.getRhs());
+    if (!threshold || *threshold < 15.0 ||
         softplusArgument(select.getFalseValue()) != x)
       return Value();
     return x;
@@ -130,19 +132,24 @@ Value softplusArgument(Value v) {
   return Value();
 }
 
-/// x if `v` is 1 / (1 + exp(-x)), else null.
-Value sigmoidArgument(Value v) {
-  auto div = def<arith::DivFOp>(v);
-  if (!div || !isFloatConstant(div.getLhs(), 1.0))
-    return Value();
+/// x if `v` is 1 + exp(-x), the denominator of sigmoid(x), else null.
+Value sigmoidDenominatorArgument(Value v) {
   Value x;
-  if (eitherOrder(def<arith::AddFOp>(div.getRhs()), [&](Value one, Value e) {
+  if (eitherOrder(def<arith::AddFOp>(v), [&](Value one, Value e) {
         auto neg = def<arith::NegFOp>(expArgument(e));
         x = neg ? neg.getOperand() : Value();
         return x && isFloatConstant(one, 1.0);
       }))
     return x;
   return Value();
+}
+
+/// x if `v` is 1 / (1 + exp(-x)), else null.
+Value sigmoidArgument(Value v) {
+  auto div = def<arith::DivFOp>(v);
+  if (!div || !isFloatConstant(div.getLhs(), 1.0))
+    return Value();
+  return sigmoidDenominatorArgument(div.getRhs());
 }
 
 /// x if `v` is silu(x): x * sigmoid(x) or x / (1 + exp(-x)), else null.
@@ -153,14 +160,9 @@ Value siluArgument(Value v) {
         return sigmoidArgument(s) == a;
       }))
     return x;
-  if (auto div = def<arith::DivFOp>(v)) {
-    x = div.getLhs();
-    if (eitherOrder(def<arith::AddFOp>(div.getRhs()), [&](Value one, Value e) {
-          auto neg = def<arith::NegFOp>(expArgument(e));
-          return neg && neg.getOperand() == x && isFloatConstant(one, 1.0);
-        }))
-      return x;
-  }
+  auto div = def<arith::DivFOp>(v);
+  if (div && sigmoidDenominatorArgument(div.getRhs()) == div.getLhs())
+    return div.getLhs();
   return Value();
 }
 

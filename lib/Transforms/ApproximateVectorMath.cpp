@@ -14,8 +14,9 @@
 // AVX-512 every vector op shares the FMA ports): n = round(x log2 e),
 // r = x - n ln 2 in two parts, a degree-6 polynomial for exp(r) (within
 // about 1 ulp on [-88, 88]) and vscalefps for the 2^n, which also gives
-// the overflow to inf and the underflow to denormals and 0. 14 vector ops
-// where the generic expansion takes 22.
+// the overflow to inf; results below 2^-126 are flushed to 0 by the
+// vscalefps's lane mask. 15 vector ops where the generic expansion takes
+// 22.
 //
 // Other f32 vectors (AVX2's vector<8xf32>) take the same polynomial with
 // the power of 2 built in the exponent bits: n is rounded by adding
@@ -113,13 +114,26 @@ struct Avx512Exp : OpRewritePattern<math::ExpOp> {
     Value n = math::RoundEvenOp::create(
         b, arith::MulFOp::create(b, x, c(1.44269504f)));
     Value p = expOfReduced(b, x, n, c);
-    Value allLanes = arith::ConstantOp::create(b, b.getI16IntegerAttr(-1));
+    // Results below 2^-126 (x < -87.33654, the least x whose exp rounds to
+    // 2^-126 or more) are 0, as in the AVX2 expansion: without DAZ every
+    // FMA that reads a denormal takes a microcode assist, and a softmax
+    // whose scores fall far below their max (ALiBi's distances) made
+    // thousands of them (attention 3x slower). NaN (unordered) lanes keep
+    // their NaN.
+    Value normal =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::UGE, x, c(-87.33654f));
+    Value lanes = vector::ExtractOp::create(
+        b,
+        vector::BitCastOp::create(b, VectorType::get({1}, b.getI16Type()),
+                                  normal),
+        ArrayRef<int64_t>{0});
     // _MM_FROUND_CUR_DIRECTION: the rounding mode of MXCSR.
     Value rounding = arith::ConstantOp::create(b, b.getI32IntegerAttr(4));
     // The op's operands reach llvm.x86.avx512.mask.scalef.ps.512 in order,
-    // which takes (a, b, passthrough): so p, n, then p again.
-    rewriter.replaceOp(op, x86vector::MaskScaleFOp::create(b, type, p, n, p,
-                                                           allLanes, rounding));
+    // which takes (a, b, passthrough, mask): p, n, and 0 for the lanes
+    // outside `lanes`.
+    rewriter.replaceOp(op, x86vector::MaskScaleFOp::create(
+                               b, type, p, n, c(0.0f), lanes, rounding));
     return success();
   }
 };

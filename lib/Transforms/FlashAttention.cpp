@@ -47,7 +47,8 @@ const char *unsupportedReason(AttentionOp op) {
   for (Value v : {op.getQ(), op.getK(), op.getV(), op.getOutput()})
     if (cast<ShapedType>(v.getType()).getElementType() != f32)
       return "element type other than f32";
-  return flash::unsupportedAttentionForm(op);
+  // (The bias has q's element type.)
+  return flash::unsupportedLseType(op);
 }
 
 struct Rewriter : KernelBuilder {
@@ -106,6 +107,7 @@ void Rewriter::run() {
     shape.valueKeys = std::clamp<int64_t>(4096 / staticDv, 8, shape.blockKeys);
   Value q = readBuffer(op.getQ()), k = readBuffer(op.getK()),
         v = readBuffer(op.getV());
+  Value bias = op.getBias() ? readBuffer(op.getBias()) : Value();
   Value batch = dim(q, 0), heads = dim(q, 1), queryLength = dim(q, 2),
         headDim = dim(q, 3), kvHeads = dim(k, 1), keyLength = dim(k, 2),
         valueDim = dim(v, 3);
@@ -167,6 +169,7 @@ void Rewriter::run() {
         flash::visibleLength(*this, kvLen, batchIndex, keyLength);
     in.headDim = headDim, in.valueDim = valueDim, in.firstRow = where[2];
     in.scale = scale;
+    in.bias = bias;
     flash::setMasks(in, op);
 
     auto accType =

@@ -12,11 +12,12 @@
 //
 // Per block of Bk keys: each score is a dot product over D, `keysPerStep`
 // keys x R rows of vector accumulators at a time, reduced across lanes
-// once; masking, the block max, exp and the block sum then run on vectors
-// of keys; acc += p V reads each value row as vectors, with a register
-// tile of R rows x E vectors of channels. Head sizes that are not whole
-// vectors end in a vector read through a mask: q and acc are padded with
-// zeros to whole vectors, and only the real channels are stored.
+// once; the bias (read in place, a vector of keys at a time), masking,
+// the block max, exp and the block sum then run on vectors of keys; acc += p V
+// reads each value row as vectors, with a register tile of R rows x E vectors
+// of channels. Head sizes that are not whole vectors end in a vector read
+// through a mask: q and acc are padded with zeros to whole vectors, and only
+// the real channels are stored.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +30,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <limits>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::seq::flash;
@@ -45,6 +47,8 @@ struct NarrowTileEmitter : mlir::seq::VectorKernelBuilder {
   /// The head sizes rounded up to whole vectors (q's and acc's).
   int64_t paddedHead = llvm::alignTo(headDim, lanes),
           paddedValue = llvm::alignTo(valueDim, lanes);
+  /// With a bias: each row's indices {batch, head, query} into it.
+  SmallVector<std::array<Value, 3>> biasRows = {};
 
   /// The vector at `at` in `memref`, whose last `lanes - real` lanes (if
   /// any) lie past the row's end and read as zeros.
@@ -72,6 +76,7 @@ struct NarrowTileEmitter : mlir::seq::VectorKernelBuilder {
   }
 
   void run(Value splitIndex, Value splitCount, const TileOutputs &out);
+  Value biasOfKeys(int64_t row, Value first);
   Value packQueries();
   void scoreBlock(Value q, Value scores, Value keyStart, Value padded);
   SmallVector<Value> maskAndMax(Value scores, Value keyStart, Value padded,
@@ -79,6 +84,42 @@ struct NarrowTileEmitter : mlir::seq::VectorKernelBuilder {
   void valueBlock(Value scores, Value acc, Value keyStart, Value keyCount);
 };
 } // namespace
+
+/// Row `row`'s bias at the keys first .. first + lanes - 1: a vector read
+/// (through a mask: keys past the last read 0, and are masked), one
+/// element for all keys where the bias broadcasts them, or a gather where
+/// that is known only at run time.
+Value NarrowTileEmitter::biasOfKeys(int64_t row, Value first) {
+  auto type = cast<MemRefType>(in.bias.getType());
+  SmallVector<Value> at(biasRows[row].begin(), biasRows[row].end());
+  if (type.getDimSize(3) == 1) {
+    at.push_back(index(0));
+    return splat(load(in.bias, at));
+  }
+  Value mask = vector::CreateMaskOp::create(
+      b, VectorType::get({lanes}, b.getI1Type()),
+      ValueRange{min(sub(in.keyLength, first), index(lanes))});
+  if (!type.isDynamicDim(3)) {
+    at.push_back(first);
+    return loadVec(in.bias, at, mask);
+  }
+  // Key j at offset j * step: step 1, or 0 where the keys broadcast.
+  Value step = biasIndex(*this, in, 3, index(1));
+  auto indexVector = VectorType::get({lanes}, b.getIndexType());
+  SmallVector<int64_t> laneNumbers(lanes);
+  std::iota(laneNumbers.begin(), laneNumbers.end(), 0);
+  Value offsets = arith::AddIOp::create(
+      b, vector::BroadcastOp::create(b, indexVector, mul(first, step)),
+      arith::MulIOp::create(
+          b,
+          arith::ConstantOp::create(
+              b, indexVector,
+              DenseElementsAttr::get(indexVector, ArrayRef(laneNumbers))),
+          vector::BroadcastOp::create(b, indexVector, step)));
+  at.push_back(index(0));
+  return vector::GatherOp::create(b, vec(), in.bias, at, offsets, mask,
+                                  splat(f32Const(0.0)));
+}
 
 /// q[r][d] = scale * q[b, h(r), i(r), d]; rows past the real ones read the
 /// last real row (their results are never stored).
@@ -152,8 +193,8 @@ void NarrowTileEmitter::scoreBlock(Value q, Value scores, Value keyStart,
        });
 }
 
-/// Applies the softcap and each row's visible keys [lo, hi) to the block's
-/// scores (on vectors of keys) and returns each row's max.
+/// Applies the softcap, the bias and each row's visible keys [lo, hi) to
+/// the block's scores (on vectors of keys) and returns each row's max.
 SmallVector<Value> NarrowTileEmitter::maskAndMax(Value scores, Value keyStart,
                                                  Value padded,
                                                  ArrayRef<Value> lo,
@@ -176,6 +217,8 @@ SmallVector<Value> NarrowTileEmitter::maskAndMax(Value scores, Value keyStart,
                 b, cap,
                 math::TanhOp::create(b, arith::DivFOp::create(b, s, cap)));
           }
+          if (in.bias)
+            s = arith::AddFOp::create(b, s, biasOfKeys(r, add(keyStart, j)));
           Value key = arith::AddIOp::create(
               b,
               vector::BroadcastOp::create(b, VectorType::get({lanes}, i32),
@@ -262,6 +305,9 @@ void NarrowTileEmitter::run(Value splitIndex, Value splitCount,
   int64_t paddedKeys = llvm::divideCeil(blockKeys, lanes) * lanes;
   Value scores =
       memref::AllocOp::create(b, MemRefType::get({rows, paddedKeys}, f32));
+  if (in.bias)
+    for (int64_t r = 0; r < rows; ++r)
+      biasRows.push_back(biasRow(*this, in, add(in.firstRow, index(r))));
 
   SmallVector<Value> init(rows, negInf());
   init.append(rows, f32Const(0.0));

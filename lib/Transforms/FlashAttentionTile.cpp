@@ -2,15 +2,19 @@
 //
 // Layout of the work for one tile of R rows (see FlashAttentionTile.h):
 //
-//   qT  [D][R]    the tile's queries, transposed and pre-scaled (heap, per
-//   task) s   [Bk][R]   one block of scores, then probabilities (heap, per
-//   task) acc [Dv][R]   the running, unnormalized output (the caller's buffer)
-//   m, l          running max and sum per row, Nv vectors each (registers)
+//   qT    [D][R]   the tile's queries, transposed and pre-scaled
+//   s     [Bk][R]  one block of scores, then probabilities
+//   acc   [Dv][R]  the running, unnormalized output (the caller's buffer)
+//   m, l           running max and sum per row, Nv vectors each (registers)
+//
+// (qT and s are heap buffers of the task.)
 //
 // Per block of Bk keys: s = K qT on register tiles of keyRows keys x R rows
-// (each K element is one broadcast, each qT row Nv vector loads); the mask
-// is one interval [lo, hi) of keys per row; then the online-softmax update
-// and acc += V^T p on register tiles of `valueRows` value channels x R rows.
+// (each K element is one broadcast, each qT row Nv vector loads); the bias
+// is added (a gather over the tile's rows per key: each row reads its own
+// row of the bias) and the mask is one interval [lo, hi) of keys per row;
+// then the online-softmax update and acc += V^T p on register tiles of
+// `valueRows` value channels x R rows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +40,12 @@ struct TileEmitter : mlir::seq::KernelBuilder {
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   VectorType floats = VectorType::get({shape.lanes}, f32);
   VectorType ints = VectorType::get({shape.lanes}, i32);
+  /// With a bias: its batch index, and each row's offset (in elements)
+  /// from the bias at [batch, 0, 0, key], Nv vectors of index lanes; none
+  /// when every row reads the same bias row (its head and query dimensions
+  /// broadcast).
+  Value biasBatch = {};
+  SmallVector<Value> biasOffsets = {};
 
   Value toI32(Value x) { return arith::IndexCastOp::create(b, i32, x); }
   Value splat(Value scalar) {
@@ -57,6 +67,8 @@ struct TileEmitter : mlir::seq::KernelBuilder {
   }
 
   void run(Value splitIndex, Value splitCount, const TileOutputs &out);
+  void prepareBias();
+  SmallVector<Value> biasOfKey(Value key);
   SmallVector<Value> rowBounds(Value bounds);
   Value packQueries();
   SmallVector<Value> scoreBlock(Value qT, Value scores, Value keyStart,
@@ -116,13 +128,33 @@ void mlir::seq::flash::setMasks(TileInputs &in, AttentionOp op) {
     in.softcap = softcap.getValueAsDouble();
 }
 
-const char *mlir::seq::flash::unsupportedAttentionForm(AttentionOp op) {
+const char *mlir::seq::flash::unsupportedLseType(AttentionOp op) {
   if (Value lse = op.getLse())
     if (!cast<ShapedType>(lse.getType()).getElementType().isF32())
       return "lse element type other than f32";
-  if (op.getBias())
-    return "an additive bias";
   return nullptr;
+}
+
+Value mlir::seq::flash::biasIndex(KernelBuilder &kb, const TileInputs &in,
+                                  int64_t d, Value i) {
+  auto type = cast<MemRefType>(in.bias.getType());
+  if (type.getDimSize(d) == 1)
+    return kb.index(0);
+  if (!type.isDynamicDim(d))
+    return i;
+  // i is below the full size, so min(i, size - 1) is i there and 0 where
+  // the size is 1 (one op, where a compare and select kept a predicate
+  // live through the GPU kernels' key loops).
+  return kb.min(i, kb.sub(kb.dim(in.bias, d), kb.index(1)));
+}
+
+std::array<Value, 3> mlir::seq::flash::biasRow(KernelBuilder &kb,
+                                               const TileInputs &in, Value t) {
+  Value lastRow = kb.sub(kb.mul(in.group, in.queryLength), kb.index(1));
+  t = kb.min(t, lastRow);
+  Value head = kb.add(kb.mul(in.kvHead, in.group), kb.rem(t, in.group));
+  return {biasIndex(kb, in, 0, in.batch), biasIndex(kb, in, 1, head),
+          biasIndex(kb, in, 2, kb.div(t, in.group))};
 }
 
 Value mlir::seq::flash::visibleLength(KernelBuilder &kb, Value kvLen,
@@ -148,6 +180,45 @@ std::pair<Value, Value> mlir::seq::flash::splitRange(KernelBuilder &kb,
       kb.mul(arith::CeilDivUIOp::create(b, blocks, splitCount), block);
   Value splitLo = kb.min(kb.add(kvLo, kb.mul(splitIndex, perSplit)), kvHi);
   return {splitLo, kb.min(kb.add(splitLo, perSplit), kvHi)};
+}
+
+void TileEmitter::prepareBias() {
+  auto type = cast<MemRefType>(in.bias.getType());
+  biasBatch = biasIndex(*this, in, 0, in.batch);
+  if (type.getDimSize(1) == 1 && type.getDimSize(2) == 1)
+    return;
+  auto meta = memref::ExtractStridedMetadataOp::create(b, in.bias);
+  Type indexType = b.getIndexType();
+  Value offsets =
+      memref::AllocOp::create(b, MemRefType::get({shape.rows()}, indexType));
+  loop(index(0), index(shape.rows()), [&](Value r) {
+    std::array<Value, 3> at = biasRow(*this, in, add(in.firstRow, r));
+    store(
+        add(mul(at[1], meta.getStrides()[1]), mul(at[2], meta.getStrides()[2])),
+        offsets, {r});
+  });
+  for (int64_t n = 0; n < shape.rowVectors; ++n)
+    biasOffsets.push_back(vector::LoadOp::create(
+        b, VectorType::get({shape.lanes}, indexType), offsets, lane(n)));
+}
+
+/// The bias of the tile's rows at `key` (a real key), Nv vectors: one
+/// gather per vector of rows (each row's bias is a different row of the
+/// bias in memory), or one broadcast element for all of them.
+SmallVector<Value> TileEmitter::biasOfKey(Value key) {
+  Value zero = index(0);
+  SmallVector<Value> at = {biasBatch, zero, zero, biasIndex(*this, in, 3, key)};
+  if (biasOffsets.empty())
+    return repeat(splat(memref::LoadOp::create(b, in.bias, at)),
+                  shape.rowVectors);
+  Value all = vector::ConstantMaskOp::create(
+      b, VectorType::get({shape.lanes}, b.getI1Type()),
+      ArrayRef<int64_t>{shape.lanes});
+  SmallVector<Value> rowsBias;
+  for (Value offsets : biasOffsets)
+    rowsBias.push_back(vector::GatherOp::create(b, floats, in.bias, at, offsets,
+                                                all, floatSplat(0.0)));
+  return rowsBias;
 }
 
 /// Stores each row's visible keys [lo, hi) into `bounds` [2][R] (empty for
@@ -241,6 +312,8 @@ SmallVector<Value> TileEmitter::scoreBlock(Value qT, Value scores,
           SmallVector<Value> maxes(blockMax.begin(), blockMax.end());
           for (int64_t kk = 0; kk < kr; ++kk) {
             Value key = masked ? splat(toI32(keys[kk])) : Value();
+            SmallVector<Value> bias =
+                in.bias ? biasOfKey(keyRows[kk]) : SmallVector<Value>();
             for (int64_t n = 0; n < nv; ++n) {
               Value s = acc[kk * nv + n];
               if (in.softcap) {
@@ -249,6 +322,8 @@ SmallVector<Value> TileEmitter::scoreBlock(Value qT, Value scores,
                     b, cap,
                     math::TanhOp::create(b, arith::DivFOp::create(b, s, cap)));
               }
+              if (in.bias)
+                s = arith::AddFOp::create(b, s, bias[n]);
               if (masked) {
                 Value visible = arith::AndIOp::create(
                     b, cmp(arith::CmpIPredicate::sge, key, lo[n]),
@@ -377,6 +452,8 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
       llvm::divideCeil(shape.blockKeys, shape.keyRows) * shape.keyRows;
   auto scoreType = MemRefType::get({scoreRows, rows}, f32);
   Value scores = memref::AllocOp::create(b, scoreType);
+  if (in.bias)
+    prepareBias();
   Value negInf = floatSplat(-std::numeric_limits<double>::infinity());
   SmallVector<Value> init = repeat(negInf, nv);
   init.append(repeat(zeros, nv));

@@ -17,6 +17,7 @@
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <array>
 #include <optional>
 
 namespace mlir::seq::flash {
@@ -46,6 +47,7 @@ struct TileInputs {
   Value headDim, valueDim;
   Value firstRow;        // t0: rows t0 .. t0+R-1 of the G*Lq rows
   Value scale;           // f32
+  Value bias;            // [B|1, H|1, Lq|1, Lk|1] additive scores, or null
   std::optional<double> softcap;
   bool causal = false;
   std::optional<int64_t> window, chunk;
@@ -88,9 +90,17 @@ void setMasks(TileInputs &in, AttentionOp op);
 
 /// Why the attention lowerings on buffers (seq-flash-attention,
 /// seq-gpu-attention) leave `op` to the reference lowering whatever its
-/// operands' element type: an lse other than f32, or a bias; null when
-/// neither.
-const char *unsupportedAttentionForm(AttentionOp op);
+/// operands' element type: an lse other than f32; null otherwise.
+const char *unsupportedLseType(AttentionOp op);
+
+/// Index `i` (within the op's full size) of in.bias's dimension `d`, or 0
+/// where that dimension has size 1 (broadcast; a dynamic size is checked
+/// at run time).
+Value biasIndex(KernelBuilder &kb, const TileInputs &in, int64_t d, Value i);
+
+/// The bias's indices {batch, head, query} of row `t` of the G * Lq rows
+/// (rows past the last real one read the last), through biasIndex.
+std::array<Value, 3> biasRow(KernelBuilder &kb, const TileInputs &in, Value t);
 
 /// The keys batch entry `batchIndex` sees: kv_len[batchIndex] (from the
 /// buffer `kvLen`, i32 or i64, clamped to [0, keyLength]), or keyLength

@@ -57,7 +57,7 @@ const char *unsupportedReason(AttentionOp op) {
   // (rewriteSupported checks this too, but only after the reasons below.)
   if (insideSeqRegion(op))
     return "inside the region of another seq op";
-  return flash::unsupportedAttentionForm(op);
+  return flash::unsupportedLseType(op);
 }
 
 struct Rewriter : KernelBuilder {
@@ -71,6 +71,7 @@ void Rewriter::run() {
   Value q = readBuffer(op.getQ()), k = readBuffer(op.getK()),
         v = readBuffer(op.getV());
   Value kvLen = op.getKvLen() ? readBuffer(op.getKvLen()) : Value();
+  Value bias = op.getBias() ? readBuffer(op.getBias()) : Value();
   Value batch = dim(q, 0), heads = dim(q, 1), queryLength = dim(q, 2),
         headDim = dim(q, 3), kvHeads = dim(k, 1), keyLength = dim(k, 2),
         valueDim = dim(v, 3);
@@ -121,6 +122,13 @@ void Rewriter::run() {
     in.group = group, in.queryLength = queryLength, in.keyLength = keyLength;
     in.visibleLength = flash::visibleLength(*this, kvLen, bi, keyLength);
     flash::setMasks(in, op);
+    in.bias = bias;
+    // The row's bias row (broadcast dimensions at 0).
+    SmallVector<Value> biasAt;
+    if (bias)
+      biasAt = {flash::biasIndex(*this, in, 0, bi),
+                flash::biasIndex(*this, in, 1, h),
+                flash::biasIndex(*this, in, 2, i)};
     // The row's keys: query i of any of the group's heads (row i * G);
     // this split's share of them.
     auto [rowLo, rowHi] = flash::visibleKeys(*this, in, mul(i, group));
@@ -147,12 +155,23 @@ void Rewriter::run() {
                 b, cap,
                 math::TanhOp::create(b, arith::DivFOp::create(b, s, cap)));
           }
-          // Online softmax: the first key's alpha is exp(-inf) = 0.
+          if (bias) {
+            SmallVector<Value> at = biasAt;
+            at.push_back(flash::biasIndex(*this, in, 3, j));
+            s = arith::AddFOp::create(b, s, toF32(load(bias, at)));
+          }
+          // Online softmax: the first key's alpha is exp(-inf) = 0. While
+          // every score so far is -inf (a bias can mask keys), the shift
+          // is 0, not -inf, so that alpha and p are exp(-inf) = 0.
           Value newMax = arith::MaximumFOp::create(b, state[0], s);
-          Value alpha = math::ExpOp::create(
-              b, arith::SubFOp::create(b, state[0], newMax));
-          Value p =
-              math::ExpOp::create(b, arith::SubFOp::create(b, s, newMax));
+          Value shift = arith::SelectOp::create(
+              b,
+              arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, newMax,
+                                    negInf),
+              zero, newMax);
+          Value alpha =
+              math::ExpOp::create(b, arith::SubFOp::create(b, state[0], shift));
+          Value p = math::ExpOp::create(b, arith::SubFOp::create(b, s, shift));
           loop(index(0), valueDim, [&](Value e) {
             Value a = load(partialOut, {row, split, e});
             Value x = toF32(load(v, {bi, kvHead, j, e}));

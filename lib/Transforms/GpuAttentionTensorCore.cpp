@@ -71,6 +71,8 @@ namespace {
 struct WarpRows {
   Value bi, h, kvHead, g, t, twoT;
   Value rows[2], lo[2], hi[2];
+  /// With a bias: rows g and g + 8's indices {batch, head, query} into it.
+  SmallVector<Value> biasRows[2];
   flash::TileInputs in;
   SmallVector<Value> queryFragments;
 };
@@ -88,7 +90,7 @@ struct TensorCoreKernel : MmaBuilder {
   bool sharedMemory;
 
   // Set by run().
-  Value q = {}, k = {}, v = {}, kvLen = {}, out = {}, lse = {};
+  Value q = {}, k = {}, v = {}, kvLen = {}, bias = {}, out = {}, lse = {};
   Value batch = {}, heads = {}, queryLength = {}, keyLength = {}, lastKey = {},
         group = {}, scale = {};
 
@@ -137,6 +139,13 @@ SmallVector<Value> TensorCoreKernel::keyBlock(const WarpRows &w, Value keyStart,
         }
         Value keyIndex =
             add(keyStart, add(index(8 * n), add(w.twoT, index(j))));
+        if (bias) {
+          // (Keys past the last read the last; they are masked below.)
+          SmallVector<Value> at = w.biasRows[i];
+          at.push_back(
+              flash::biasIndex(*this, w.in, 3, min(keyIndex, lastKey)));
+          x = arith::AddFOp::create(b, x, toF32(load(bias, at)));
+        }
         Value seen = arith::AndIOp::create(
             b, cmp(arith::CmpIPredicate::sge, keyIndex, w.lo[i]),
             cmp(arith::CmpIPredicate::slt, keyIndex, w.hi[i]));
@@ -317,7 +326,7 @@ void TensorCoreKernel::emitKernel(bool staged) {
     Value queryBlock = add(firstBlock, div(warpInBlock, headsPerBlock));
 
     w.in.group = group, w.in.queryLength = queryLength,
-    w.in.keyLength = keyLength;
+    w.in.keyLength = keyLength, w.in.bias = bias;
     w.in.visibleLength = flash::visibleLength(*this, kvLen, w.bi, keyLength);
     flash::setMasks(w.in, op);
     // The masks' key intervals move forward with the row, so a warp's (and
@@ -342,6 +351,10 @@ void TensorCoreKernel::emitKernel(bool staged) {
       std::tie(w.lo[i], w.hi[i]) =
           flash::visibleKeys(*this, w.in, mul(w.rows[i], group));
       readRows[i] = min(w.rows[i], lastQuery);
+      if (bias)
+        w.biasRows[i] = {flash::biasIndex(*this, w.in, 0, w.bi),
+                         flash::biasIndex(*this, w.in, 1, w.h),
+                         flash::biasIndex(*this, w.in, 2, readRows[i])};
     }
     for (int64_t d = 0; d < headDim; d += 16) {
       Value column = add(index(d), w.twoT);
@@ -467,6 +480,7 @@ void TensorCoreKernel::run() {
   q = readBuffer(op.getQ()), k = readBuffer(op.getK()),
   v = readBuffer(op.getV());
   kvLen = op.getKvLen() ? readBuffer(op.getKvLen()) : Value();
+  bias = op.getBias() ? readBuffer(op.getBias()) : Value();
   batch = dim(q, 0), heads = dim(q, 1), queryLength = dim(q, 2),
   keyLength = dim(k, 2);
   group = div(heads, dim(k, 1));

@@ -158,10 +158,20 @@
 // PTX: .shared .align 16 .b8 __wg_slstm_h4x32_kernel_1[16384];
 // PTX: bar.sync 0;
 // PTX: bar.sync 0;
+// A bias: f32 split-KV kernels, and the tensor-core kernels (staged and
+// not) reading the bias per lane beside their mma.
+// PTX: // gpu.module @attention_bias_kernel
+// PTX: // gpu.module @attention_bias_kernel_{{[0-9]+}}
+// PTX: // gpu.module @attention_bias_f16_kernel
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PTX: // gpu.module @attention_bias_f16_kernel_{{[0-9]+}}
+// PTX: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 
 // PTXAS80-NOT: FAIL
 // PTXAS80: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS80: sm_80: 59 kernels assembled, 0 failed
+// PTXAS80: ok attention_bias_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
+// PTXAS80: sm_80: 63 kernels assembled, 0 failed
 // PTXAS90-NOT: FAIL
 // PTXAS90: ok attention_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
-// PTXAS90: sm_90: 59 kernels assembled, 0 failed
+// PTXAS90: ok attention_bias_f16_kernel: registers {{[0-9]+}}, spill bytes 0, tensor cores
+// PTXAS90: sm_90: 63 kernels assembled, 0 failed

@@ -158,13 +158,41 @@ func.func @lse(%q: tensor<?x4x?x16xf32>, %k: tensor<?x4x?x16xf32>,
 
 // -----
 
-// A bias stays with the reference lowering.
+// A bias: the thread of a row reads the bias at its (batch, head, query)
+// for each key (a dimension of size 1 at index 0), after the softcap and
+// before the online softmax, whose shift is 0 while every score is -inf
+// (the bias masks keys).
+// CHECK-LABEL: func.func @bias
+// CHECK: %[[B:.*]] = bufferization.to_buffer %{{.*}} read_only {{.*}}: tensor<1x1x4x4xf32>
+// CHECK: scf.parallel
+// CHECK: scf.for %[[J:.*]] =
+// CHECK: math.tanh
+// CHECK: %[[X:.*]] = memref.load %[[B]][%c0{{.*}}, %c0{{.*}}, %{{.*}}, %[[J]]]
+// CHECK: arith.addf %{{.*}}, %[[X]] : f32
+// CHECK: arith.maximumf
+// CHECK: arith.cmpf oeq
+// CHECK: arith.select
+// The tensor-core kernel (f16): each lane adds the bias of its two rows
+// at its keys (clamped to the last key) to the scores of the mma.
+// CHECK-LABEL: func.func @bias_f16
+// CHECK: %[[HB:.*]] = bufferization.to_buffer %{{.*}} read_only {{.*}}: tensor<1x2x32x?xf16>
+// CHECK: nvgpu.mma.sync
+// CHECK: %[[HX:.*]] = memref.load %[[HB]][%c0{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK: arith.extf %[[HX]] : f16 to f32
+// CHECK: arith.addf
 func.func @bias(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>,
-                %v: tensor<1x2x4x8xf32>, %b: tensor<1x2x4x4xf32>)
+                %v: tensor<1x2x4x8xf32>, %b: tensor<1x1x4x4xf32>)
     -> tensor<1x2x4x8xf32> {
-  // expected-remark @+1 {{left for the reference lowering: an additive bias}}
-  %o = seq.attention %q, %k, %v bias(%b : tensor<1x2x4x4xf32>)
+  %o = seq.attention %q, %k, %v bias(%b : tensor<1x1x4x4xf32>)
+      {softcap = 20.0 : f32}
       : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>
       -> tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>
+}
+func.func @bias_f16(%q: tensor<1x2x32x16xf16>, %k: tensor<1x2x?x16xf16>,
+                    %b: tensor<1x2x32x?xf16>) -> tensor<1x2x32x16xf16> {
+  %o = seq.attention %q, %k, %k bias(%b : tensor<1x2x32x?xf16>)
+      : tensor<1x2x32x16xf16>, tensor<1x2x?x16xf16>, tensor<1x2x?x16xf16>
+      -> tensor<1x2x32x16xf16>
+  return %o : tensor<1x2x32x16xf16>
 }

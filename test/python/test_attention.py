@@ -36,13 +36,30 @@ def attention_reference(q, k, v, bias, kv_len, scale, causal, window, chunk, sof
                 visible &= (j // chunk) == (p // chunk)
             s = np.where(visible, s, -np.inf)
             for row in range(lq):
-                if not visible[row].any():
+                # Masked by visibility or by a bias of -inf: sees no key.
+                if not (s[row] > -np.inf).any():
                     continue
                 m = s[row].max()
                 e = np.exp(s[row] - m)
                 out[b, h, row] = e @ v[b, kh] / e.sum()
                 lse[b, h, row] = m + np.log(e.sum())
     return out, lse
+
+
+class MaskedBias(tuple):
+    """A bias shape whose values mask with -inf: every fifth key (where the
+    bias has a key dimension) and, where it has a query dimension, every
+    key of the last query."""
+
+
+def _bias_values(rng, shape):
+    bias = rng.standard_normal(shape)
+    if isinstance(shape, MaskedBias):
+        if shape[3] > 1:
+            bias[..., 3::5] = -np.inf
+        if shape[2] > 1:
+            bias[:, :, -1, :] = -np.inf
+    return bias
 
 
 # (B, H, Hkv, Lq, Lk, D, Dv, causal, window, chunk, softcap, bias, kv_len, lse, scale)
@@ -74,6 +91,15 @@ CONFIGS = [
     (1, 4, 2, 70, 200, 64, 32, False, 50, None, None, None, False, True, None),
     (1, 2, 2, 129, 129, 128, 128, True, None, 40, None, None, False, False, None),
     (1, 3, 1, 40, 90, 24, 36, False, None, None, 20.0, None, False, True, 0.2),
+    # A bias in the flash lowering: per head and query (ALiBi's shape) over
+    # several tiles and key blocks, GQA; a padding mask per batch entry
+    # with split keys; -inf entries and a query that the bias masks whole;
+    # one value per query (no effect on the softmax, but read per row).
+    (1, 6, 2, 100, 100, 80, 80, True, None, None, None, (1, 6, 100, 100), False, True, None),
+    (2, 8, 8, 1, 300, 64, 64, True, None, None, None, MaskedBias((2, 1, 1, 300)), False, True, None),
+    (1, 8, 2, 40, 150, 32, 48, False, None, None, 15.0, MaskedBias((1, 8, 40, 150)), True, True, None),
+    (2, 4, 4, 37, 70, 16, 16, False, 30, None, None, MaskedBias((2, 1, 37, 70)), False, True, None),
+    (1, 4, 2, 20, 50, 16, 16, True, None, None, None, (1, 4, 20, 1), False, True, None),
 ]
 
 
@@ -92,6 +118,12 @@ DECODE_CONFIGS = [
     # mask): 40 and 72 (AVX-512), 36 and 20 (AVX2 too), a GQA group of 4.
     (2, 8, 2, 1, 333, 40, 72, True, None, None, None, None, True, True, None),
     (1, 4, 1, 1, 200, 36, 20, True, None, None, None, None, False, True, None),
+    # A bias: per head (ALiBi's slopes times distance), a padding mask per
+    # batch entry with a KV cache partly filled, and a GQA group of
+    # queries of which the last is masked whole.
+    (1, 32, 8, 1, 300, 128, 128, True, None, None, None, (1, 32, 1, 300), False, True, None),
+    (2, 8, 1, 1, 257, 64, 32, True, None, None, None, MaskedBias((2, 1, 1, 257)), True, True, None),
+    (2, 4, 2, 3, 130, 16, 48, False, None, None, 30.0, MaskedBias((2, 4, 3, 130)), False, True, 0.5),
 ]
 
 
@@ -105,7 +137,7 @@ def _function(i, cfg, name="attn", static_queries=False, dtype="f32"):
     args = ["%q: " + q_t, "%k: " + k_t, "%v: " + v_t]
     extra = ""
     if bias is not None:
-        bias_t = tensor_type(bias)
+        bias_t = tensor_type(bias, dtype)
         args.append("%bias: " + bias_t)
         extra += " bias(%%bias : %s)" % bias_t
     if kv_len:
@@ -138,7 +170,7 @@ func.func @{name}{i}({args}) -> ({rt}) {{
 @pytest.fixture(scope="module", params=TARGETS)
 def library(request):
     """-O0 is the reference lowering, -O2 the flash lowering where it
-    applies (f32 without a bias)."""
+    applies (f32)."""
     return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
                    extra_args=target_args(request.param))
 
@@ -174,7 +206,7 @@ def _check(library, name, config, seed):
     inputs = [q, k, v]
     bias_v = None
     if bias is not None:
-        bias_v = rng.standard_normal(bias)
+        bias_v = _bias_values(rng, bias)
         inputs.append(bias_v)
     lens = None
     if kv_len:

@@ -21,7 +21,7 @@ import pytest
 
 from seqc_harness import (Library, assert_close, bf16_array, bf16_values,
                           target_args)
-from test_attention import _function, attention_reference
+from test_attention import MaskedBias, _bias_values, _function, attention_reference
 
 # (B, H, Hkv, Lq, Lk, D, Dv, causal, window, chunk, softcap, bias, kv_len,
 #  lse, scale); head sizes static multiples of 16 (value heads: of 8), so
@@ -48,6 +48,12 @@ CONFIGS = [
     # one head of 64 rows (group 3).
     (1, 8, 2, 64, 72, 32, 16, True, None, None, None, None, False, True, None),
     (1, 6, 2, 70, 70, 16, 16, False, None, None, None, None, True, True, None),
+    # A bias (read per lane at its rows and keys): a padding mask per query
+    # with -inf entries and a query masked whole (warps on their own), per
+    # head and query staged in shared memory, and decoding with kv_len.
+    (2, 4, 2, 37, 53, 32, 24, True, None, None, None, MaskedBias((2, 1, 37, 53)), False, True, None),
+    (1, 8, 2, 64, 72, 32, 16, True, None, None, 5.0, (1, 8, 64, 72), False, True, None),
+    (3, 4, 1, 1, 100, 64, 64, True, None, None, None, MaskedBias((3, 1, 1, 100)), True, True, None),
 ]
 
 TYPES = {"f16": 1e-2, "bf16": 4e-2}
@@ -73,11 +79,13 @@ def _library(dtype, target, index):
 @pytest.mark.parametrize("index", range(len(CONFIGS)))
 def test_tensor_core_attention_matches_reference(index, dtype, target):
     lib = _library(dtype, target, index)
-    (b, h, hkv, lq, lk, d, dv, causal, window, chunk, softcap, _, kv_len,
+    (b, h, hkv, lq, lk, d, dv, causal, window, chunk, softcap, bias, kv_len,
      lse, scale) = CONFIGS[index]
     rng = np.random.default_rng(900 + index)
     arrays = [rng.standard_normal(shape) for shape in
               ((b, h, lq, d), (b, hkv, lk, d), (b, hkv, lk, dv))]
+    if bias is not None:
+        arrays.append(_bias_values(rng, bias))
     if dtype == "f16":
         inputs = [a.astype(np.float16) for a in arrays]
         values = [a.astype(np.float64) for a in inputs]
@@ -93,8 +101,10 @@ def test_tensor_core_attention_matches_reference(index, dtype, target):
     out = (outs[0].astype(np.float64) if dtype == "f16"
            else bf16_values(outs[0]))
     eff_scale = scale if scale is not None else 1.0 / np.sqrt(d)
-    out_ref, lse_ref = attention_reference(*values, None, lens, eff_scale,
-                                           causal, window, chunk, softcap)
+    bias_values = values[3] if bias is not None else None
+    out_ref, lse_ref = attention_reference(*values[:3], bias_values, lens,
+                                           eff_scale, causal, window, chunk,
+                                           softcap)
     tolerance = TYPES[dtype]
     assert_close(out, out_ref, rtol=tolerance, atol=tolerance,
                  what="%s output" % dtype)

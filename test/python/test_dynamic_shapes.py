@@ -93,18 +93,37 @@ func.func @mlstm(%q: {T4}, %k: {T4}, %v: {T4}) -> ({T4}, {T4}) {{
 }}""")
 
 
-def test_attention_bias_broadcast_decided_at_run_time():
-    """A bias of dynamic shape broadcasts where its size turns out to be 1."""
+@pytest.mark.parametrize("level", ["-O0", "-O2"])
+def test_attention_bias_broadcast_decided_at_run_time(level):
+    """A bias of dynamic shape broadcasts where its size turns out to be 1:
+    at -O2 in the flash lowering's rows-in-lanes tile (@attn) and its
+    decoding tile (@decode: 4 rows per key/value head, keys in lanes)."""
     lib = Library(f"""
 func.func @attn(%q: {T4}, %b: {T4}) -> {T4} {{
   %o = seq.attention %q, %q, %q bias(%b : {T4}) : {T4}, {T4}, {T4} -> {T4}
   return %o : {T4}
-}}""")
+}}
+func.func @decode(%q: tensor<?x4x1x16xf32>, %k: tensor<?x1x?x16xf32>, %b: {T4})
+    -> tensor<?x4x1x16xf32> {{
+  %o = seq.attention %q, %k, %k bias(%b : {T4}) {{causal}}
+      : tensor<?x4x1x16xf32>, tensor<?x1x?x16xf32>, tensor<?x1x?x16xf32>
+      -> tensor<?x4x1x16xf32>
+  return %o : tensor<?x4x1x16xf32>
+}}""", extra_args=target_args(level))
     rng = np.random.default_rng(5)
-    q = rng.standard_normal((2, 3, 4, 8))
-    for shape in [(1, 3, 1, 4), (2, 1, 4, 4), (1, 1, 1, 1), (2, 3, 4, 4)]:
+    q = rng.standard_normal((2, 3, 40, 8))
+    for shape in [(1, 3, 1, 40), (2, 1, 40, 40), (1, 1, 1, 1), (2, 3, 40, 40),
+                  (2, 3, 40, 1)]:
         bias = rng.standard_normal(shape)
         (o,) = lib.call("attn", [q.astype(np.float32), bias.astype(np.float32)])
         ref, _ = attention_reference(q, q, q, bias, None, 8 ** -0.5, False, None,
                                      None, None)
         assert_close(o, ref, what="bias %s" % (shape,))
+    q = rng.standard_normal((2, 4, 1, 16))
+    k = rng.standard_normal((2, 1, 37, 16))
+    for shape in [(2, 4, 1, 37), (1, 1, 1, 37), (2, 1, 1, 1), (1, 4, 1, 1)]:
+        bias = rng.standard_normal(shape)
+        (o,) = lib.call("decode", [a.astype(np.float32) for a in (q, k, bias)])
+        ref, _ = attention_reference(q, k, k, bias, None, 16 ** -0.5, True,
+                                     None, None, None)
+        assert_close(o, ref, what="decode bias %s" % (shape,))

@@ -70,8 +70,8 @@ def SeqFlashAttention : Pass<"seq-flash-attention"> {
   let summary = "Tile seq.attention flash-style: online softmax over key "
                 "blocks, vector kernels, parallel tasks";
   let description = [{
-    Rewrites each f32 `seq.attention` without a bias into code that never
-    builds the `[Lq, Lk]` score matrix (memory O(L * D)):
+    Rewrites each f32 `seq.attention` into code that never builds the
+    `[Lq, Lk]` score matrix (memory O(L * D)):
 
     - a tile holds `lanes * row-vectors` query rows of one batch entry and
       one key/value head; with grouped-query attention the rows of the `G`
@@ -88,13 +88,16 @@ def SeqFlashAttention : Pass<"seq-flash-attention"> {
       as vectors, so no lane idles for lack of rows;
     - causal, window and chunk masks become one interval of visible keys per
       row; blocks outside the tile's intervals are never visited;
+    - an additive bias is copied a block at a time into the layout of the
+      block's scores (its broadcast dimensions read at 0) and added after
+      the softcap; its `-inf` entries mask like the intervals do;
     - tasks are (tile, key split) pairs in an `scf.parallel`; when there are
       fewer tiles than `min-tasks` (decoding: a short query against a long
       key sequence) the keys are split (flash-decoding) and a second
       parallel loop combines the partial results.
 
-    Attention with another element type, a bias, or inside another seq op's
-    region is left for `-convert-seq-to-linalg` (`emit-remarks` says which
+    Attention with another element type, or inside another seq op's region,
+    is left for `-convert-seq-to-linalg` (`emit-remarks` says which
     and why). The result is on buffers, bridged with
     `bufferization.to_buffer` / `to_tensor`.
   }];
@@ -555,10 +558,11 @@ def SeqGpuAttention : Pass<"seq-gpu-attention"> {
 
     The thread-per-row (split-KV) form is the GPU's general one: no shared
     memory, no tensor cores (a warp reads the same K and V rows, which the
-    cache serves). Attention with a bias, mixed element types, or inside
-    another seq op's region is left for the reference lowering
-    (`emit-remarks` says which and why, and why f16/bf16 attention does
-    not take tensor cores).
+    cache serves). Both forms add an additive bias to the scores where
+    they are made (its size-1 dimensions broadcast). Attention with mixed
+    element types, or inside another seq op's region, is left for the
+    reference lowering (`emit-remarks` says which and why, and why
+    f16/bf16 attention does not take tensor cores).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

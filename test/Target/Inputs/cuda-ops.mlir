@@ -161,3 +161,14 @@ func.func @slstm_h4x32(%x: tensor<?x?x128xf32>, %wi: tensor<512x128xf32>, %wr: t
       -> tensor<?x128xf32>, tensor<?x128xf32>, tensor<?x128xf32>, tensor<?x128xf32>, tensor<?x?x128xf32>
   return %y : tensor<?x?x128xf32>
 }
+
+// An additive bias (ALiBi's shape): read per row and key by the split-KV
+// kernel (f32) and per lane by the tensor-core one (f16).
+func.func @attention_bias(%q: tensor<?x8x?x16xf32>, %k: tensor<?x2x?x16xf32>, %b: tensor<1x8x?x?xf32>) -> tensor<?x8x?x16xf32> {
+  %o = seq.attention %q, %k, %k bias(%b : tensor<1x8x?x?xf32>) {causal} : tensor<?x8x?x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32> -> tensor<?x8x?x16xf32>
+  return %o : tensor<?x8x?x16xf32>
+}
+func.func @attention_bias_f16(%q: tensor<?x4x?x32xf16>, %b: tensor<1x4x?x?xf16>) -> tensor<?x4x?x32xf16> {
+  %o = seq.attention %q, %q, %q bias(%b : tensor<1x4x?x?xf16>) {causal} : tensor<?x4x?x32xf16>, tensor<?x4x?x32xf16>, tensor<?x4x?x32xf16> -> tensor<?x4x?x32xf16>
+  return %o : tensor<?x4x?x32xf16>
+}

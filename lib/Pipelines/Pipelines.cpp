@@ -59,7 +59,12 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
                          ? "func.func(convert-elementwise-to-linalg" +
                                fuseChains + "),seq-fold-elementwise,"
                          : "";
-  return fold + gpu + fast +
+  // The CPU's kernels are f32: f16/bf16 seq ops are computed in f32 and
+  // rounded once (the GPU has kernels of its own for the half types).
+  std::string widen = options.fastLowerings && !options.gpuTarget
+                          ? "seq-widen-half-precision,"
+                          : "";
+  return widen + fold + gpu + fast +
          "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg" +
          fuse + "),canonicalize,cse";
 }

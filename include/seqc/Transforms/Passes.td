@@ -313,6 +313,29 @@ def SeqFusedConv1D : Pass<"seq-fused-conv1d"> {
   ];
 }
 
+def SeqWidenHalfPrecision : Pass<"seq-widen-half-precision"> {
+  let summary = "f16 and bf16 seq ops computed in f32 on the CPU: their "
+                "operands widened, their results rounded once";
+  let description = [{
+    Rewrites each `seq.attention`, `seq.linear_attention`,
+    `seq.selective_scan`, `seq.conv1d` and named-cell `seq.recurrence`
+    with f16 or bf16 operands into the same op in f32: every f16/bf16
+    tensor operand becomes `arith.extf` of it, every such result is
+    computed in f32 and rounded back once with `arith.truncf`.
+
+    The CPU's fast lowerings are written for f32, so without this pass
+    half-precision ops took the reference lowering, computed in their own
+    type: slower (every op converts, nothing is vectorized for the half
+    types) and less accurate (bf16 keeps 8 significant bits through every
+    sum and every step of a recurrence). With it they run the f32 kernels
+    and round once, as PyTorch's CPU kernels and this project's GPU
+    kernels do. The conversions are elementwise tensor ops that the
+    pipeline fuses and runs in parallel. Ops with a region (`seq.scan`, a
+    recurrence's own cell) keep their types.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def SeqFoldElementwise : Pass<"seq-fold-elementwise"> {
   let summary = "Elementwise producers and consumers of seq ops folded into "
                 "the ops' own operands and attributes";

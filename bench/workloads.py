@@ -163,7 +163,8 @@ def selective_scan(b, dm, n, l):
 
 def linear_attention(name, b, h, l, dk, dv, kind):
     """kind: gla (per-key-channel decay), delta (gated delta rule), ssd
-    (Mamba-2: scalar decay per head and step)."""
+    (Mamba-2: scalar decay per head and step), mlstm (xLSTM: scalar decay
+    per head and step and the normalizer, the state's last column)."""
     rng = np.random.default_rng(2)
     q = rng.standard_normal((b, h, l, dk), np.float32)
     k = rng.standard_normal((b, h, l, dk), np.float32)
@@ -173,11 +174,13 @@ def linear_attention(name, b, h, l, dk, dv, kind):
     decay_shape = (b, h, l, dk) if kind == "gla" else (b, h, l)
     g = np.log(rng.uniform(0.9, 0.999, decay_shape)).astype(np.float32)
     beta = rng.uniform(0.1, 0.9, (b, h, l)).astype(np.float32)
-    s_t = t((b, h, dk, dv))
+    normalize = kind == "mlstm"
+    s_t = t((b, h, dk, dv + 1 if normalize else dv))
     extra = " beta(%%beta : %s)" % t(beta.shape) if kind == "delta" else ""
     args = ", %%beta: %s" % t(beta.shape) if kind == "delta" else ""
+    attrs = " {normalize}" if normalize else ""
     ir = f"""func.func @f(%q: {t(q.shape)}, %k: {t(q.shape)}, %v: {t(v.shape)}, %g: {t(g.shape)}{args}) -> {t(v.shape)} {{
-  %o, %s = seq.linear_attention %q, %k, %v decay(%g : {t(g.shape)}){extra}
+  %o, %s = seq.linear_attention %q, %k, %v decay(%g : {t(g.shape)}){extra}{attrs}
       : {t(q.shape)}, {t(q.shape)}, {t(v.shape)} -> {t(v.shape)}, {s_t}
   return %o : {t(v.shape)}
 }}"""
@@ -192,6 +195,7 @@ def linear_attention(name, b, h, l, dk, dv, kind):
             # fla's naive recurrent references, in plain PyTorch.
             with torch.no_grad():
                 S = torch.zeros(b, h, dk, dv)
+                n = torch.zeros(b, h, dk)
                 a = torch.exp(tg)
                 out = []
                 for i in range(l):
@@ -202,7 +206,12 @@ def linear_attention(name, b, h, l, dk, dv, kind):
                         pred = torch.einsum("bhk,bhkv->bhv", ki, S)
                         vi = tb[:, :, i, None] * (vi - pred)
                     S = S + ki[..., None] * vi[..., None, :]
-                    out.append(torch.einsum("bhk,bhkv->bhv", tq[:, :, i] * scale, S))
+                    o = torch.einsum("bhk,bhkv->bhv", tq[:, :, i] * scale, S)
+                    if normalize:
+                        n = ai[..., 0] * n + ki
+                        qn = (tq[:, :, i] * scale * n).sum(-1, keepdim=True)
+                        o = o / torch.clamp(qn.abs(), min=1.0)
+                    out.append(o)
                 return torch.stack(out, 2)
         baselines["torch ref"] = torch_ref
     if jax is not None:
@@ -212,7 +221,8 @@ def linear_attention(name, b, h, l, dk, dv, kind):
         @jax.jit
         def jax_scan(q, k, v, g, beta):
             # The recurrence as lax.scan over the sequence (time-major).
-            def step(S, xs):
+            def step(carry, xs):
+                S, n = carry
                 qi, ki, vi, gi, bi = xs
                 a = jnp.exp(gi)
                 S = (a[..., None] if kind == "gla" else a[..., None, None]) * S
@@ -220,9 +230,16 @@ def linear_attention(name, b, h, l, dk, dv, kind):
                     pred = jnp.einsum("bhk,bhkv->bhv", ki, S)
                     vi = bi[..., None] * (vi - pred)
                 S = S + ki[..., None] * vi[..., None, :]
-                return S, jnp.einsum("bhk,bhkv->bhv", qi * jscale, S)
+                o = jnp.einsum("bhk,bhkv->bhv", qi * jscale, S)
+                if normalize:
+                    n = a[..., None] * n + ki
+                    qn = jnp.sum(qi * jscale * n, -1, keepdims=True)
+                    o = o / jnp.maximum(jnp.abs(qn), 1.0)
+                return (S, n), o
             xs = tuple(jnp.moveaxis(x, 2, 0) for x in (q, k, v, g, beta))
-            _, out = jax.lax.scan(step, jnp.zeros((b, h, dk, dv), q.dtype), xs)
+            init = (jnp.zeros((b, h, dk, dv), q.dtype),
+                    jnp.zeros((b, h, dk), q.dtype))
+            _, out = jax.lax.scan(step, init, xs)
             return jnp.moveaxis(out, 0, 2)
         baselines["jax lax.scan"] = (
             lambda: jax_scan(jq, jk, jv, jg, jb).block_until_ready())
@@ -376,6 +393,7 @@ def all_workloads(scale=1):
         lambda: linear_attention("GLA B1 H4 L%d dk=dv=128" % (4096 // s), 1, 4, 4096 // s, 128, 128, "gla"),
         lambda: linear_attention("gated delta rule B1 H4 L%d dk=dv=128" % (4096 // s), 1, 4, 4096 // s, 128, 128, "delta"),
         lambda: linear_attention("SSD B1 H24 P64 N128 L%d" % (2048 // s), 1, 24, 2048 // s, 128, 64, "ssd"),
+        lambda: linear_attention("mLSTM B1 H4 L%d dk=dv=128" % (4096 // s), 1, 4, 4096 // s, 128, 128, "mlstm"),
         lambda: rnn("lstm", 32, 512, 256 // s, 512),
         lambda: rnn("gru", 32, 512, 256 // s, 512),
         lambda: rnn("slstm", 16, 512, 512 // s, 512, heads=4),

@@ -15,6 +15,11 @@
 //
 // exp(decay) is computed once, vectorized, before the column tasks.
 //
+// mLSTM's normalizer (`normalize`: n = a n + k, o = scale q S / max(|scale
+// q . n|, 1), n the state's last column) is one more column that every
+// task carries for itself, a [Dk] vector updated and dotted with q on
+// vectors of key channels; the first task stores it.
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
@@ -33,15 +38,17 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
-const char *unsupportedReason(LinearAttentionOp op) {
+const char *unsupportedReason(LinearAttentionOp op, int64_t lanes) {
   if (!allOperandsF32(op))
     return "element type other than f32";
-  if (op.getNormalize())
-    return "the mLSTM normalizer";
   auto qType = cast<RankedTensorType>(op.getQ().getType());
   int64_t dv = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
   if (ShapedType::isDynamic(qType.getDimSize(3)) || ShapedType::isDynamic(dv))
     return "dynamic head sizes";
+  // (Padding v's columns would move the state's normalizer column.)
+  if (op.getNormalize() && dv % lanes != 0)
+    return "the mLSTM normalizer with a value head size that is not a "
+           "multiple of the vector width";
   return nullptr;
 }
 
@@ -79,10 +86,50 @@ struct Rewriter : VectorKernelBuilder {
   Value fma(Value x, Value y, Value z) {
     return vector::FMAOp::create(b, x, y, z);
   }
+  Value normalizerStep(Value normalizer, Value q, Value k, Value factor,
+                       Value stepFactor, ValueRange at, int64_t dk);
 
   void run();
 };
 } // namespace
+
+/// n = a n + k_t over the [Dk] normalizer (a: the per-key `factor` at
+/// `at` = {b, h, t}, else `stepFactor`, a scalar, else 1), on vectors of key
+/// channels and a scalar tail; returns q_t . n (f32).
+Value Rewriter::normalizerStep(Value normalizer, Value q, Value k, Value factor,
+                               Value stepFactor, ValueRange at, int64_t dk) {
+  auto key = [&](int64_t c) {
+    SmallVector<Value> where(at.begin(), at.end());
+    where.push_back(index(c));
+    return where;
+  };
+  Value dot = splat(f32(0.0));
+  int64_t full = dk - dk % lanes;
+  for (int64_t c = 0; c < full; c += lanes) {
+    Value n = loadVec(normalizer, {index(c)});
+    if (factor)
+      n = mulf(loadVec(factor, key(c)), n);
+    else if (stepFactor)
+      n = mulf(splat(stepFactor), n);
+    n = arith::AddFOp::create(b, n, loadVec(k, key(c)));
+    storeVec(n, normalizer, {index(c)});
+    dot = fma(loadVec(q, key(c)), n, dot);
+  }
+  Value sum =
+      vector::ReductionOp::create(b, vector::CombiningKind::ADD, dot, Value(),
+                                  arith::FastMathFlags::reassoc);
+  for (int64_t c = full; c < dk; ++c) {
+    Value n = load(normalizer, {index(c)});
+    if (factor)
+      n = mulf(load(factor, key(c)), n);
+    else if (stepFactor)
+      n = mulf(stepFactor, n);
+    n = arith::AddFOp::create(b, n, load(k, key(c)));
+    store(n, normalizer, {index(c)});
+    sum = math::FmaOp::create(b, load(q, key(c)), n, sum);
+  }
+  return sum;
+}
 
 void Rewriter::run() {
   auto qType = cast<RankedTensorType>(op.getQ().getType());
@@ -127,8 +174,10 @@ void Rewriter::run() {
   }
 
   Value out = allocResult(op.getOutput(), {batch, heads, length, index(dv)});
+  bool normalize = op.getNormalize();
   Value state =
-      allocResult(op.getFinalState(), {batch, heads, index(dk), index(dv)});
+      allocResult(op.getFinalState(),
+                  {batch, heads, index(dk), index(dv + (normalize ? 1 : 0))});
 
   // Value columns per task: as many vectors as divide Dv.
   int64_t vectors = columnVectors;
@@ -153,15 +202,26 @@ void Rewriter::run() {
         storeVec(init ? loadVec(init, {bi, h, row, cols[c]}) : splat(f32(0.0)),
                  slice, {row, at[c]});
     });
+    // The normalizer (the state's column Dv), this task's own copy.
+    Value normalizer;
+    if (normalize) {
+      normalizer = allocF32({dk});
+      loop(zero, index(dk), [&](Value row) {
+        store(init ? load(init, {bi, h, row, index(dv)}) : f32(0.0), normalizer,
+              {row});
+      });
+    }
     loop(zero, length, [&](Value t) {
       SmallVector<Value> vv;
       for (Value col : cols)
         vv.push_back(loadVec(v, {bi, h, t, col}));
-      Value stepFactor;
+      Value stepScalar, stepFactor;
       if (kind == DecayKind::PerHead)
-        stepFactor = splat(math::ExpOp::create(b, load(decay, {h})));
+        stepScalar = math::ExpOp::create(b, load(decay, {h}));
       if (kind == DecayKind::PerStep)
-        stepFactor = splat(math::ExpOp::create(b, load(decay, {bi, h, t})));
+        stepScalar = math::ExpOp::create(b, load(decay, {bi, h, t}));
+      if (stepScalar)
+        stepFactor = splat(stepScalar);
       Value zeros = splat(f32(0.0));
       // One pass over the rows of S: decay, then the plain update or the
       // delta rule's prediction k S.
@@ -209,6 +269,18 @@ void Rewriter::run() {
                    return next;
                  });
       }
+      if (normalize) {
+        // o / max(|scale q . n|, 1).
+        Value qn = arith::MulFOp::create(
+            b, scale,
+            normalizerStep(normalizer, q, k,
+                           kind == DecayKind::PerKey ? factor : Value(),
+                           stepScalar, {bi, h, t}, dk));
+        Value divisor = splat(arith::MaximumFOp::create(
+            b, math::AbsFOp::create(b, qn), f32(1.0)));
+        for (Value &oc : o)
+          oc = arith::DivFOp::create(b, oc, divisor);
+      }
       for (int64_t c = 0; c < vectors; ++c)
         storeVec(o[c], out, {bi, h, t, cols[c]});
     });
@@ -216,6 +288,13 @@ void Rewriter::run() {
       for (int64_t c = 0; c < vectors; ++c)
         storeVec(loadVec(slice, {row, at[c]}), state, {bi, h, row, cols[c]});
     });
+    if (normalize)
+      ifThen(cmp(arith::CmpIPredicate::eq, rem(task, index(blocks)), zero),
+             [&] {
+               loop(zero, index(dk), [&](Value row) {
+                 store(load(normalizer, {row}), state, {bi, h, row, index(dv)});
+               });
+             });
   });
 
   Value outTensor = resultTensor(out, op.getOutput().getType());
@@ -233,7 +312,7 @@ struct SeqFusedLinearAttentionPass
   void runOnOperation() override {
     if (failed(rewriteSupported<LinearAttentionOp>(
             getOperation(), getArgument(), lanes, emitRemarks,
-            [&](LinearAttentionOp op) { return unsupportedReason(op); },
+            [&](LinearAttentionOp op) { return unsupportedReason(op, lanes); },
             [&](LinearAttentionOp op) {
               padValueColumns(op, lanes, columnVectors);
               ImplicitLocOpBuilder b(op.getLoc(), op);

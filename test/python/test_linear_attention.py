@@ -70,6 +70,15 @@ CONFIGS = [
     # A value head size -O2 pads to whole vectors (as it does the small
     # ones above): gated delta rule with a per-key decay and a state.
     (1, 2, 23, 16, 20, 4, True, True, False, None),
+    # mLSTM in the fused lowering (value heads of whole vectors): the
+    # normalizer carried by every column task, key sizes with a scalar
+    # tail (20, 24 with AVX-512) and without, every decay kind, two column
+    # blocks (Dv = 128: the first task stores the normalizer).
+    (2, 2, 31, 20, 32, 3, False, True, True, None),
+    (1, 3, 17, 32, 128, 3, False, True, True, 0.5),
+    (1, 2, 12, 16, 16, 4, False, True, True, None),
+    (2, 1, 9, 8, 16, 0, False, False, True, None),
+    (1, 2, 10, 24, 48, 1, False, True, True, 1.0),
 ]
 
 
@@ -113,8 +122,8 @@ func.func @la{i}({args}) -> ({v_t}, {st_t}) {{
 @pytest.fixture(scope="module", params=TARGETS)
 def library(request):
     """-O0 is the reference lowering, -O2 the fused one where it applies
-    (f32, static head sizes, Dv a multiple of the vector width, no mLSTM
-    normalizer)."""
+    (f32, static head sizes; with the mLSTM normalizer, Dv a multiple of
+    the vector width)."""
     return Library("\n".join(_function(i, c) for i, c in enumerate(CONFIGS)),
                    extra_args=target_args(request.param))
 

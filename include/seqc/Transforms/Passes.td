@@ -214,9 +214,9 @@ def SeqFusedLinearAttention : Pass<"seq-fused-linear-attention"> {
   let summary = "Vectorize seq.linear_attention's recurrent form, state "
                 "columns in L1";
   let description = [{
-    Rewrites f32 `seq.linear_attention` ops without the mLSTM normalizer,
-    with static head sizes (any decay kind, with or without the delta
-    rule), into the recurrent form on vectors:
+    Rewrites f32 `seq.linear_attention` ops with static head sizes (any
+    decay kind, with or without the delta rule or the mLSTM normalizer)
+    into the recurrent form on vectors:
 
     - a value head size that is not a multiple of `lanes` is padded to one
       with zero columns of v and of the initial state (the state's and the
@@ -228,7 +228,11 @@ def SeqFusedLinearAttention : Pass<"seq-fused-linear-attention"> {
       decay, rank-one update and the output q S fused, rows broadcast,
       columns in vectors;
     - exp(decay) per key channel is computed once, vectorized, before the
-      column tasks.
+      column tasks;
+    - mLSTM's normalizer (the state's last column) is carried by every
+      task as a [Dk] vector, updated and dotted with q on vectors of key
+      channels each step; the first task stores it. With it the value head
+      size must be a multiple of `lanes` (padding would move that column).
 
     This is the recurrent form, not the chunkwise one (intra-chunk matmuls):
     it does 3 multiply-adds per state element and step and is bound by L1

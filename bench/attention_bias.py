@@ -10,14 +10,13 @@ compared. Not part of the test suite.
     python3 bench/attention_bias.py [--no-reference]
 """
 
-import argparse
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_bench import measure_peak, time_once, timeit  # noqa: E402
+from run_bench import side_bench_setup, time_once, timeit  # noqa: E402
 import seqc  # noqa: E402  (run_bench put the build's python/ on the path)
 from workloads import _rotation, cycle, t, torch  # noqa: E402
 
@@ -67,13 +66,7 @@ def workloads(rng):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-reference", action="store_true",
-                        help="skip the reference lowering (slow)")
-    args = parser.parse_args()
-    peak_gflops, peak_gbs = measure_peak()
-    print("machine: %d cores, measured peak %.1f GFLOP/s fp32, %.1f GB/s triad\n"
-          % (os.cpu_count(), peak_gflops, peak_gbs))
+    args, peak_gflops, peak_gbs = side_bench_setup(__doc__)
     print("| workload | seqc ms | throughput | % of peak | without the bias "
           "| reference lowering | torch sdpa (attn_mask) |")
     print("|---|---|---|---|---|---|---|")

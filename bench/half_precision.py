@@ -11,14 +11,13 @@ bf16 arrays to time it with here.)
     python3 bench/half_precision.py [--no-reference]
 """
 
-import argparse
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_bench import measure_peak, time_once, timeit  # noqa: E402
+from run_bench import side_bench_setup, time_once, timeit  # noqa: E402
 import seqc  # noqa: E402  (run_bench put the build's python/ on the path)
 from workloads import torch  # noqa: E402
 
@@ -90,13 +89,7 @@ def workloads(rng):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-reference", action="store_true",
-                        help="skip the reference lowering (slow)")
-    args = parser.parse_args()
-    peak_gflops, peak_gbs = measure_peak()
-    print("machine: %d cores, measured peak %.1f GFLOP/s fp32, %.1f GB/s "
-          "triad\n" % (os.cpu_count(), peak_gflops, peak_gbs))
+    args, peak_gflops, peak_gbs = side_bench_setup(__doc__)
     peaks = {"GFLOP/s": peak_gflops, "GB/s": peak_gbs}
     print("| workload | seqc f16 ms | throughput | % of peak | seqc f32 "
           "| f16 reference lowering | PyTorch f16 |")

@@ -51,6 +51,19 @@ def measure_peak():
     return gflops, gbs
 
 
+def side_bench_setup(doc):
+    """A side benchmark's start: its command line (--no-reference) and
+    the machine's peak, printed; returns (args, GFLOP/s, GB/s)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--no-reference", action="store_true",
+                        help="skip the reference lowering (slow)")
+    args = parser.parse_args()
+    peak_gflops, peak_gbs = measure_peak()
+    print("machine: %d cores, measured peak %.1f GFLOP/s fp32, %.1f GB/s "
+          "triad\n" % (os.cpu_count(), peak_gflops, peak_gbs))
+    return args, peak_gflops, peak_gbs
+
+
 def timeit(fn, budget=1.0, min_runs=3):
     """Median seconds of fn() over at least min_runs runs (~budget s)."""
     fn()  # warm up (and JIT for JAX)

@@ -18,7 +18,7 @@ APT_PACKAGES=(
   "llvm-$LLVM_VERSION-tools" "clang-$LLVM_VERSION" "lld-$LLVM_VERSION"
   "libomp-$LLVM_VERSION-dev" "libclang-rt-$LLVM_VERSION-dev"
 )
-PIP_PACKAGES=(numpy pytest nanobind)
+PIP_PACKAGES=(numpy pytest nanobind ml_dtypes)
 
 log() { printf '[seqc setup] %s\n' "$*"; }
 
@@ -42,7 +42,7 @@ else
 fi
 
 PYTHON="${PYTHON:-python3}"
-if ! "$PYTHON" -c 'import numpy, pytest, nanobind' 2>/dev/null; then
+if ! "$PYTHON" -c 'import numpy, pytest, nanobind, ml_dtypes' 2>/dev/null; then
   log "installing Python packages: ${PIP_PACKAGES[*]}"
   "$PYTHON" -m pip install -q "${PIP_PACKAGES[@]}"
 else

@@ -126,10 +126,28 @@ def opt(ir, pipeline):
     return _seqc.opt(source, pipeline, source_name=name)
 
 
+def _bfloat16():
+    """ml_dtypes.bfloat16, NumPy's bf16 type (NumPy has none of its own)."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise CallError("bf16 arrays need the ml_dtypes package (pip install "
+                        "ml_dtypes; JAX installs it)") from None
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+def _host_input(x):
+    """An input as the module takes it: bf16 arrays as their uint16 bits."""
+    if isinstance(x, np.ndarray) and x.dtype.name == "bfloat16":
+        return np.ascontiguousarray(x).view(np.uint16)
+    return x
+
+
 class Library:
     """A compiled library. Each entry point is a method taking NumPy arrays
     (C-contiguous inputs are passed without a copy) and returning an array,
-    or a tuple of arrays when it has several outputs."""
+    or a tuple of arrays when it has several outputs. bf16 inputs and
+    outputs are arrays of ml_dtypes.bfloat16."""
 
     def __init__(self, path):
         self._lib = _seqc.Library(path)
@@ -186,8 +204,14 @@ class Library:
             raise AttributeError("%s has no entry point '%s' (it has: %s)" % (
                 self.path, name, ", ".join(sorted(self.signatures))))
 
+        output_dtypes = [dtype for _, dtype, _ in self.signatures[name][1]]
+        # Checked before the call, not after its work is done.
+        bf16 = _bfloat16() if "bf16" in output_dtypes else None
+
         def call(*inputs):
-            outputs = self._lib.call(name, list(inputs))
+            outputs = self._lib.call(name, [_host_input(x) for x in inputs])
+            outputs = [out.view(bf16) if dtype == "bf16" else out
+                       for out, dtype in zip(outputs, output_dtypes)]
             return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
         call.__name__ = name

@@ -440,6 +440,10 @@ public:
       for (const DtypeEntry &e : kDtypes)
         if (e.dtype == a.dtype())
           code = e.code;
+      // NumPy has no bf16: the package passes ml_dtypes.bfloat16 arrays as
+      // their bits, uint16.
+      if (a.dtype() == nb::dtype<uint16_t>())
+        code = SEQC_DTYPE_BF16;
       for (size_t d = 0; d < a.ndim(); ++d)
         shapes[i].push_back(a.shape(d));
       in[i] = {code, static_cast<int32_t>(a.ndim()), shapes[i].data(), nullptr,
@@ -494,6 +498,10 @@ public:
       for (const DtypeEntry &e : kDtypes)
         if (e.code == fn.outputs[i].dtype)
           dtype = e.dtype;
+      // bf16 as its bits (NumPy has no bf16 type; the package views them as
+      // ml_dtypes.bfloat16).
+      if (fn.outputs[i].dtype == SEQC_DTYPE_BF16)
+        dtype = nb::dtype<uint16_t>();
       results.append(Array(buffer, outShapes[i].size(), outShapes[i].data(),
                            owner, nullptr, dtype));
       buffers[i] = nullptr;

@@ -64,6 +64,40 @@ def test_refused_call_raises_call_error(attention):
         attention.forward(q)
 
 
+HALF_ATTENTION = """
+func.func @attn(%q: tensor<1x2x?x16x{t}>) -> tensor<1x2x?x16x{t}> {{
+  %o = seq.attention %q, %q, %q {{causal}}
+      : tensor<1x2x?x16x{t}>, tensor<1x2x?x16x{t}>, tensor<1x2x?x16x{t}>
+      -> tensor<1x2x?x16x{t}>
+  return %o : tensor<1x2x?x16x{t}>
+}}"""
+
+
+@pytest.mark.parametrize("dtype", ["f16", "bf16"])
+def test_half_precision_arrays(dtype):
+    """f16 as NumPy's float16, bf16 as ml_dtypes.bfloat16 (NumPy has no
+    bf16: the module passes its bits), in and out; a uint16 array is taken
+    as bf16 bits too."""
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    np_type = np.float16 if dtype == "f16" else ml_dtypes.bfloat16
+    lib = seqc.load(seqc.compile(HALF_ATTENTION.format(t=dtype)))
+    q = np.random.default_rng(4).standard_normal((1, 2, 9, 16)).astype(np_type)
+    out = lib.attn(q)
+    assert out.dtype == np.dtype(np_type) and out.shape == q.shape
+    values = q.astype(np.float64)
+    ref, _ = attention_reference(values, values, values, None, None, 0.25,
+                                 True, None, None, None)
+    # Computed in f32 and rounded once (seq-widen-half-precision).
+    step = 2.0 ** -8 if dtype == "bf16" else 2.0 ** -11
+    np.testing.assert_allclose(out.astype(np.float64), ref, rtol=step,
+                               atol=1e-6)
+    if dtype == "bf16":
+        bits = lib.attn(q.view(np.uint16))
+        assert np.array_equal(bits.view(np.uint16), out.view(np.uint16))
+        with pytest.raises(seqc.CallError, match="has dtype f32, expected bf16"):
+            lib.attn(q.astype(np.float32))
+
+
 def test_compile_errors_carry_diagnostics(tmp_path):
     with pytest.raises(seqc.CompileError, match=r"<source>:1:18: error: custom "
                        r"op 'seq.attentionx' is unknown"):

@@ -205,10 +205,10 @@ class Library:
                 self.path, name, ", ".join(sorted(self.signatures))))
 
         output_dtypes = [dtype for _, dtype, _ in self.signatures[name][1]]
-        # Checked before the call, not after its work is done.
-        bf16 = _bfloat16() if "bf16" in output_dtypes else None
 
         def call(*inputs):
+            # Checked before the call, not after its work is done.
+            bf16 = _bfloat16() if "bf16" in output_dtypes else None
             outputs = self._lib.call(name, [_host_input(x) for x in inputs])
             outputs = [out.view(bf16) if dtype == "bf16" else out
                        for out, dtype in zip(outputs, output_dtypes)]

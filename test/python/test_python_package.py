@@ -2,6 +2,7 @@
 its errors."""
 
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -96,6 +97,16 @@ def test_half_precision_arrays(dtype):
         assert np.array_equal(bits.view(np.uint16), out.view(np.uint16))
         with pytest.raises(seqc.CallError, match="has dtype f32, expected bf16"):
             lib.attn(q.astype(np.float32))
+
+
+def test_bf16_output_without_ml_dtypes_is_a_call_error(monkeypatch):
+    """Without ml_dtypes a bf16 result has no NumPy type: the call says what
+    to install, before it runs; looking the entry point up still works."""
+    lib = seqc.load(seqc.compile(HALF_ATTENTION.format(t="bf16")))
+    monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # import fails
+    assert hasattr(lib, "attn")
+    with pytest.raises(seqc.CallError, match="pip install ml_dtypes"):
+        lib.attn(np.zeros((1, 2, 3, 16), np.uint16))
 
 
 def test_compile_errors_carry_diagnostics(tmp_path):

@@ -222,9 +222,7 @@ void Rewriter::run() {
       Value m = reduce(index(0), splits, negInf, [&](Value s, Value acc) {
         return arith::MaximumFOp::create(b, acc, partial(partMax, s));
       });
-      Value empty =
-          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, m, negInf);
-      Value shift = arith::SelectOp::create(b, empty, fzero, m);
+      Value shift = flash::softmaxShift(b, m);
       auto weight = [&](Value s) -> Value {
         return math::ExpOp::create(
             b, arith::SubFOp::create(b, partial(partMax, s), shift));

@@ -325,10 +325,7 @@ void NarrowTileEmitter::run(Value splitIndex, Value splitCount,
           // A row that has seen no key yet keeps max -inf and is shifted
           // by 0, so that its probabilities are exp(-inf) = 0.
           Value newMax = arith::MaximumFOp::create(b, state[r], blockMax[r]);
-          Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                              newMax, negInf());
-          Value shift = arith::SelectOp::create(b, empty, f32Const(0.0),
-                                                newMax);
+          Value shift = softmaxShift(b, newMax);
           Value alpha = math::ExpOp::create(
               b, arith::SubFOp::create(b, state[r], shift));
           Value shiftV = splat(shift);

@@ -148,13 +148,32 @@ Value mlir::seq::flash::biasIndex(KernelBuilder &kb, const TileInputs &in,
   return kb.min(i, kb.sub(kb.dim(in.bias, d), kb.index(1)));
 }
 
+std::array<Value, 3> mlir::seq::flash::biasRowAt(KernelBuilder &kb,
+                                                 const TileInputs &in,
+                                                 Value batch, Value head,
+                                                 Value query) {
+  return {biasIndex(kb, in, 0, batch), biasIndex(kb, in, 1, head),
+          biasIndex(kb, in, 2, query)};
+}
+
 std::array<Value, 3> mlir::seq::flash::biasRow(KernelBuilder &kb,
                                                const TileInputs &in, Value t) {
   Value lastRow = kb.sub(kb.mul(in.group, in.queryLength), kb.index(1));
   t = kb.min(t, lastRow);
   Value head = kb.add(kb.mul(in.kvHead, in.group), kb.rem(t, in.group));
-  return {biasIndex(kb, in, 0, in.batch), biasIndex(kb, in, 1, head),
-          biasIndex(kb, in, 2, kb.div(t, in.group))};
+  return biasRowAt(kb, in, in.batch, head, kb.div(t, in.group));
+}
+
+Value mlir::seq::flash::softmaxShift(ImplicitLocOpBuilder &b, Value max) {
+  Type type = max.getType();
+  FloatAttr negInf = b.getF32FloatAttr(-std::numeric_limits<float>::infinity());
+  TypedAttr negInfAttr = negInf;
+  if (auto vector = dyn_cast<VectorType>(type))
+    negInfAttr = DenseElementsAttr::get(vector, negInf);
+  Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, max,
+                                      arith::ConstantOp::create(b, negInfAttr));
+  return arith::SelectOp::create(
+      b, empty, arith::ConstantOp::create(b, b.getZeroAttr(type)), max);
 }
 
 Value mlir::seq::flash::visibleLength(KernelBuilder &kb, Value kvLen,
@@ -468,9 +487,7 @@ void TileEmitter::run(Value splitIndex, Value splitCount,
         SmallVector<Value> newMax, shift, alpha;
         for (int64_t n = 0; n < nv; ++n) {
           newMax.push_back(arith::MaximumFOp::create(b, state[n], blockMax[n]));
-          Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                              newMax[n], negInf);
-          shift.push_back(arith::SelectOp::create(b, empty, zeros, newMax[n]));
+          shift.push_back(softmaxShift(b, newMax[n]));
           alpha.push_back(math::ExpOp::create(
               b, arith::SubFOp::create(b, state[n], shift[n])));
         }

@@ -98,9 +98,20 @@ const char *unsupportedLseType(AttentionOp op);
 /// at run time).
 Value biasIndex(KernelBuilder &kb, const TileInputs &in, int64_t d, Value i);
 
-/// The bias's indices {batch, head, query} of row `t` of the G * Lq rows
-/// (rows past the last real one read the last), through biasIndex.
+/// The bias's indices {batch, head, query} of the row of query `query` of
+/// head `head` in batch entry `batch`, through biasIndex.
+std::array<Value, 3> biasRowAt(KernelBuilder &kb, const TileInputs &in,
+                               Value batch, Value head, Value query);
+
+/// biasRowAt for row `t` of the G * Lq rows of the tile's key/value head
+/// (rows past the last real one read the last).
 std::array<Value, 3> biasRow(KernelBuilder &kb, const TileInputs &in, Value t);
+
+/// The online softmax's shift for a running max `max` (f32, or a vector of
+/// f32): `max`, or 0 where it is -inf (a row that has seen no key, or only
+/// keys a bias masks), so that exp(s - shift) of its -inf scores is 0, not
+/// NaN.
+Value softmaxShift(ImplicitLocOpBuilder &b, Value max);
 
 /// The keys batch entry `batchIndex` sees: kv_len[batchIndex] (from the
 /// buffer `kvLen`, i32 or i64, clamped to [0, keyLength]), or keyLength

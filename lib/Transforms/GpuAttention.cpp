@@ -125,10 +125,10 @@ void Rewriter::run() {
     in.bias = bias;
     // The row's bias row (broadcast dimensions at 0).
     SmallVector<Value> biasAt;
-    if (bias)
-      biasAt = {flash::biasIndex(*this, in, 0, bi),
-                flash::biasIndex(*this, in, 1, h),
-                flash::biasIndex(*this, in, 2, i)};
+    if (bias) {
+      std::array<Value, 3> row = flash::biasRowAt(*this, in, bi, h, i);
+      biasAt.assign(row.begin(), row.end());
+    }
     // The row's keys: query i of any of the group's heads (row i * G);
     // this split's share of them.
     auto [rowLo, rowHi] = flash::visibleKeys(*this, in, mul(i, group));
@@ -164,11 +164,7 @@ void Rewriter::run() {
           // every score so far is -inf (a bias can mask keys), the shift
           // is 0, not -inf, so that alpha and p are exp(-inf) = 0.
           Value newMax = arith::MaximumFOp::create(b, state[0], s);
-          Value shift = arith::SelectOp::create(
-              b,
-              arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, newMax,
-                                    negInf),
-              zero, newMax);
+          Value shift = flash::softmaxShift(b, newMax);
           Value alpha =
               math::ExpOp::create(b, arith::SubFOp::create(b, state[0], shift));
           Value p = math::ExpOp::create(b, arith::SubFOp::create(b, s, shift));
@@ -200,9 +196,7 @@ void Rewriter::run() {
                               b, m[0], load(partialMax, {row, sp}))};
                         })[0];
     // A row that saw no key: subtract 0, not -inf (its output is 0).
-    Value safe = arith::SelectOp::create(
-        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, rowMax, negInf),
-        zero, rowMax);
+    Value safe = flash::softmaxShift(b, rowMax);
     SmallVector<Value> sums = loop(
         index(0), splits, one, {zero, zero},
         [&](Value sp, ValueRange acc) -> SmallVector<Value> {

@@ -115,7 +115,6 @@ SmallVector<Value> TensorCoreKernel::keyBlock(const WarpRows &w, Value keyStart,
                                               ValueRange carried,
                                               KeyValueSource source) {
   Value negInf = f32(-std::numeric_limits<double>::infinity());
-  Value zero = f32(0.0);
   // s[n][i][j]: row g + 8i, key keyStart + 8n + 2t + j.
   Value s[2][2][2];
   for (int64_t n = 0; n < 2; ++n) {
@@ -162,9 +161,7 @@ SmallVector<Value> TensorCoreKernel::keyBlock(const WarpRows &w, Value keyStart,
     Value newMax = arith::MaximumFOp::create(
         b, carried[i], rowReduce(blockMax, /*isMax=*/true));
     // A row that has seen no key yet: subtract 0, not -inf.
-    Value safe = arith::SelectOp::create(
-        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, newMax, negInf),
-        zero, newMax);
+    Value safe = flash::softmaxShift(b, newMax);
     alpha[i] =
         math::ExpOp::create(b, arith::SubFOp::create(b, carried[i], safe));
     Value sum = arith::MulFOp::create(b, carried[2 + i], alpha[i]);
@@ -351,10 +348,11 @@ void TensorCoreKernel::emitKernel(bool staged) {
       std::tie(w.lo[i], w.hi[i]) =
           flash::visibleKeys(*this, w.in, mul(w.rows[i], group));
       readRows[i] = min(w.rows[i], lastQuery);
-      if (bias)
-        w.biasRows[i] = {flash::biasIndex(*this, w.in, 0, w.bi),
-                         flash::biasIndex(*this, w.in, 1, w.h),
-                         flash::biasIndex(*this, w.in, 2, readRows[i])};
+      if (bias) {
+        std::array<Value, 3> row =
+            flash::biasRowAt(*this, w.in, w.bi, w.h, readRows[i]);
+        w.biasRows[i].assign(row.begin(), row.end());
+      }
     }
     for (int64_t d = 0; d < headDim; d += 16) {
       Value column = add(index(d), w.twoT);

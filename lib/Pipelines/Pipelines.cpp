@@ -64,9 +64,18 @@ std::string seqc::getSeqToLinalgPipeline(const PipelineOptions &options) {
   std::string widen = options.fastLowerings && !options.gpuTarget
                           ? "seq-widen-half-precision,"
                           : "";
-  return widen + fold + gpu + fast +
-         "convert-seq-to-linalg,func.func(convert-elementwise-to-linalg" +
-         fuse + "),canonicalize,cse";
+  // linalg.matmul and its kin (the user's own, and those of cell regions,
+  // which convert-seq-to-linalg has just made loops of) get a vector kernel
+  // on the CPU; convert-linalg-to-loops would scalarize them. Before the
+  // elementwise fusion, whose reshape folding would turn a matmul of a
+  // step's [B, 1, I] slice into a generic with a unit reduction loop.
+  std::string matmuls = options.fastLowerings && !options.gpuTarget
+                            ? "seq-vectorize-matmul{lanes=" +
+                                  std::to_string(options.vectorLanes) + "},"
+                            : "";
+  return widen + fold + gpu + fast + "convert-seq-to-linalg," + matmuls +
+         "func.func(convert-elementwise-to-linalg" + fuse +
+         "),canonicalize,cse";
 }
 
 /// From linalg/scf on tensors to buffers, as both targets need them:

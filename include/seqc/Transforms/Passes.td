@@ -429,6 +429,56 @@ def SeqFastMatmul : Pass<"seq-fast-matmul"> {
   ];
 }
 
+def SeqVectorizeMatmul : Pass<"seq-vectorize-matmul"> {
+  let summary = "f32 matmuls (a[..., k] times b[k, n]) as register-tiled "
+                "vector kernels";
+  let description = [{
+    Rewrites f32 contractions on tensors of the form
+    `c[..., n] = init[..., n] + sum_k a[..., k] * b[..., k, n]`:
+    `linalg.matmul` and `linalg.batch_matmul` with their default indexing
+    maps, and `linalg.contract` / `linalg.generic` contractions whose maps
+    say the same (a of any rank, b `[k, n]` or with the leading batch
+    dimensions of a). Rows of b are contiguous along n, so the kernel
+    broadcasts elements of a against vectors of b's rows:
+
+    - a register tile of MR rows by NV vectors of columns (6 x 4 with
+      16 lanes, 6 x 2 with 8 or 4) accumulates over k in registers;
+    - tasks of an `scf.parallel` are (batch entry, panel of NV vectors of
+      columns, block of 8 MR rows), rows innermost;
+    - within a task, k goes in chunks of 16 KiB of the panel, which stay in
+      L1 while every tile of rows passes over them; the sums wait in the
+      result between chunks;
+    - the tiles read b packed contiguous (rows N apart share cache sets
+      when N is a multiple of 1024): with several blocks of rows b is
+      packed whole first, into panels they share; with one, each task
+      copies its own chunks to the stack;
+    - a last panel short of NV vectors is packed with zeros and its
+      results masked; any sizes may be dynamic; an init that is a
+      `linalg.fill` is a broadcast.
+
+    It runs after `convert-seq-to-linalg`, so it takes the matmuls of a
+    cell region (a custom `seq.recurrence`) once the region is a loop.
+    Others (transposed b, other element types, other bodies) are left to
+    `convert-linalg-to-loops`; `emit-remarks` says which and why.
+
+    ```mlir
+    %c = linalg.matmul ins(%a, %b : tensor<?x512xf32>, tensor<512x1024xf32>)
+                       outs(%zero : tensor<?x1024xf32>) -> tensor<?x1024xf32>
+    // becomes scf.parallel over tasks of vector.fma tiles
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
+    Option<"emitRemarks", "emit-remarks", "bool", "false",
+           "remark on every contraction left to the loop lowering">,
+  ];
+}
+
 def SeqLowerInt8Dot : Pass<"seq-lower-int8-dot"> {
   let summary = "seq.int8_dot to the AVX512-VNNI intrinsic";
   let description = [{

@@ -380,6 +380,78 @@ def projection(rows, k, n):
                     False, baselines)
 
 
+def matmul(m, k, n):
+    """A plain linalg.matmul, a[m, k] b[k, n], as a user writes it in
+    their own IR (seq-vectorize-matmul)."""
+    rng = np.random.default_rng(6)
+    a = rng.standard_normal((m, k), np.float32)
+    b = (rng.standard_normal((k, n)) / np.sqrt(k)).astype(np.float32)
+    c_t = t((m, n))
+    ir = f"""func.func @f(%a: {t(a.shape)}, %b: {t(b.shape)}) -> {c_t} {{
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : {c_t}
+  %init = linalg.fill ins(%zero : f32) outs(%e : {c_t}) -> {c_t}
+  %c = linalg.matmul ins(%a, %b : {t(a.shape)}, {t(b.shape)}) outs(%init : {c_t}) -> {c_t}
+  return %c : {c_t}
+}}"""
+    baselines = {}
+    if torch is not None:
+        ta, tb = _torch(a, b)
+
+        def mm():
+            with torch.no_grad():
+                return torch.mm(ta, tb)
+        baselines["torch mm"] = mm
+    if jax is not None:
+        ja, jb = jnp.asarray(a), jnp.asarray(b)
+        jmm = jax.jit(jnp.matmul)
+        baselines["jax matmul"] = lambda: jmm(ja, jb).block_until_ready()
+    return Workload("matmul %dx%dx%d (linalg.matmul)" % (m, k, n), ir, [a, b],
+                    2.0 * m * k * n, 4.0 * (a.size + b.size + m * n), False,
+                    baselines)
+
+
+def custom_cell(b, hidden, l, inp):
+    """An Elman cell written as a seq.recurrence region, h' = tanh(x W +
+    h R), its two matmuls in the region: what a user's own cell looks
+    like. Baseline: nn.RNN, the same cell."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((b, l, inp), np.float32)
+    h0 = np.zeros((b, hidden), np.float32)
+    w = (rng.standard_normal((inp, hidden)) / np.sqrt(inp)).astype(np.float32)
+    r = (rng.standard_normal((hidden, hidden)) / np.sqrt(hidden)).astype(np.float32)
+    h_t, s_t = t((b, hidden)), t((b, inp))
+    ir = f"""func.func @f(%x: {t(x.shape)}, %h0: {h_t}, %w: {t(w.shape)}, %r: {t(r.shape)}) -> {t((b, l, hidden))} {{
+  %h, %y = seq.recurrence ins(%x : {t(x.shape)}) init(%h0 : {h_t})
+      -> {h_t}, {t((b, l, hidden))} {{
+  ^bb0(%hp: {h_t}, %xt: {s_t}):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : {h_t}
+    %f = linalg.fill ins(%zero : f32) outs(%e : {h_t}) -> {h_t}
+    %xw = linalg.matmul ins(%xt, %w : {s_t}, {t(w.shape)}) outs(%f : {h_t}) -> {h_t}
+    %hr = linalg.matmul ins(%hp, %r : {h_t}, {t(r.shape)}) outs(%xw : {h_t}) -> {h_t}
+    %hn = math.tanh %hr : {h_t}
+    seq.yield %hn, %hn : {h_t}, {h_t}
+  }}
+  return %y : {t((b, l, hidden))}
+}}"""
+    baselines = {}
+    if torch is not None:
+        module = torch.nn.RNN(inp, hidden, batch_first=True, bias=False)
+        with torch.no_grad():
+            module.weight_ih_l0.copy_(torch.from_numpy(w.T.copy()))
+            module.weight_hh_l0.copy_(torch.from_numpy(r.T.copy()))
+        tx = torch.from_numpy(x)
+
+        def rnn_impl():
+            with torch.no_grad():
+                return module(tx)
+        baselines["torch nn.RNN"] = rnn_impl
+    return Workload("custom cell (region) B%d H%d L%d" % (b, hidden, l), ir,
+                    [x, h0, w, r], 2.0 * b * l * hidden * (inp + hidden), 0.0,
+                    False, baselines)
+
+
 def all_workloads(scale=1):
     """The issue's workloads; `scale` > 1 divides sequence lengths."""
     s = scale
@@ -401,4 +473,6 @@ def all_workloads(scale=1):
         lambda: scan(4, 2048 // s, 1024),
         lambda: projection(128 // s, 768, 2048),
         lambda: projection(128 // s, 2048, 768),
+        lambda: matmul(1024 // s, 1024, 1024),
+        lambda: custom_cell(32, 512, 256 // s, 512),
     ]

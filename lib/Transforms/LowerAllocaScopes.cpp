@@ -8,12 +8,22 @@
 // allocates on the stack becomes stacksave / body / stackrestore (each
 // parallel iteration frees its stack buffers), any other is inlined.
 //
+// Loop bodies are allocation scopes too (scf.for, scf.while and
+// scf.parallel are AutomaticAllocationScope ops), but convert-scf-to-cf
+// leaves a memref.alloca in a loop body as an LLVM alloca that grows the
+// stack at every iteration until the function returns. A fast kernel's
+// parallel loop of one task (static sizes) folds into its body, and so its
+// task buffer into the enclosing loop: a cell region's matmul over 300
+// steps overflowed the 8 MiB stack. So a loop body that allocates on the
+// stack gets the same stacksave / stackrestore.
+//
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::seq {
@@ -23,11 +33,13 @@ namespace mlir::seq {
 
 using namespace mlir;
 
-/// Whether `scope` owns a memref.alloca (one not inside a nested scope).
-static bool allocatesOnStack(memref::AllocaScopeOp scope) {
+/// Whether a scope's `region` owns a memref.alloca (one not inside a nested
+/// scope: an alloca_scope or a loop).
+static bool allocatesOnStack(Region &region) {
   bool found = false;
-  scope.getBodyRegion().walk<WalkOrder::PreOrder>([&](Operation *op) {
-    if (isa<memref::AllocaScopeOp>(op) && op != scope)
+  region.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (isa<memref::AllocaScopeOp, scf::ForOp, scf::WhileOp, scf::ParallelOp>(
+            op))
       return WalkResult::skip();
     if (isa<memref::AllocaOp>(op)) {
       found = true;
@@ -36,6 +48,15 @@ static bool allocatesOnStack(memref::AllocaScopeOp scope) {
     return WalkResult::advance();
   });
   return found;
+}
+
+/// Whether memref `value` may be (a view of) a stack buffer. What is not
+/// seen to be a heap buffer, a global or an argument may be.
+static bool mayBeStackBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  Operation *def = value.getDefiningOp();
+  return def && !isa<memref::AllocOp, memref::GetGlobalOp>(def);
 }
 
 namespace {
@@ -51,9 +72,35 @@ struct SeqLowerAllocaScopesPass
     });
     IRRewriter rewriter(&getContext());
     auto pointer = LLVM::LLVMPointerType::get(&getContext());
+    // Loop bodies first, while their allocas are still told apart from
+    // those of the scopes inside them. A body that passes on (to the next
+    // iteration or out) a memref that may be a stack buffer is left alone.
+    SmallVector<Region *> loopBodies;
+    getOperation()->walk([&](Operation *op) {
+      if (!isa<scf::ForOp, scf::WhileOp, scf::ParallelOp>(op))
+        return;
+      for (Region &region : op->getRegions()) {
+        if (!region.hasOneBlock() || !allocatesOnStack(region))
+          continue;
+        Operation *terminator = region.front().getTerminator();
+        if (llvm::any_of(terminator->getOperands(), [](Value v) {
+              return isa<BaseMemRefType>(v.getType()) && mayBeStackBuffer(v);
+            }))
+          continue;
+        loopBodies.push_back(&region);
+      }
+    });
+    for (Region *region : loopBodies) {
+      Block &body = region->front();
+      Location loc = region->getParentOp()->getLoc();
+      rewriter.setInsertionPointToStart(&body);
+      Value saved = LLVM::StackSaveOp::create(rewriter, loc, pointer);
+      rewriter.setInsertionPoint(body.getTerminator());
+      LLVM::StackRestoreOp::create(rewriter, loc, saved);
+    }
     for (memref::AllocaScopeOp scope : scopes) {
       Location loc = scope.getLoc();
-      bool stack = allocatesOnStack(scope);
+      bool stack = allocatesOnStack(scope.getBodyRegion());
       Block &body = scope.getBodyRegion().front();
       rewriter.eraseOp(body.getTerminator());
       rewriter.setInsertionPoint(scope);

@@ -3,6 +3,8 @@ through seqc: the loop lowering (-O0) and -seq-vectorize-matmul (-O2 with
 16, 8 and 4 lanes), against float64 NumPy; and a custom cell region whose
 matmuls the pass takes once the region is a loop."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -159,3 +161,56 @@ def test_cell_region_matmuls(target):
         ys.append(h)
     assert_close(y, np.stack(ys, axis=1), rtol=1e-4, atol=1e-4)
     assert_close(hf, h, rtol=1e-4, atol=1e-4)
+
+
+# With static sizes of one task (12 columns: one block with 16, 8 or 4
+# lanes) the kernel's parallel loop folds into the step loop around it,
+# and its 16 KiB stack buffer with it: before -seq-lower-alloca-scopes
+# freed a loop body's buffers each iteration, 300 steps of two matmuls
+# overflowed the 8 MiB stack (a crash). Called through seq-run in a child
+# process, so that a crash fails this test alone.
+LONG_CELL = """
+func.func @cell(%x: tensor<1x2000x20xf32>, %h0: tensor<1x12xf32>,
+                %w: tensor<20x12xf32>, %r: tensor<12x12xf32>)
+    -> (tensor<1x12xf32>, tensor<1x2000x12xf32>) {
+  %h, %y = seq.recurrence ins(%x : tensor<1x2000x20xf32>) init(%h0 : tensor<1x12xf32>)
+      -> tensor<1x12xf32>, tensor<1x2000x12xf32> {
+  ^bb0(%hp: tensor<1x12xf32>, %xt: tensor<1x20xf32>):
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<1x12xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x12xf32>) -> tensor<1x12xf32>
+    %xw = linalg.matmul ins(%xt, %w : tensor<1x20xf32>, tensor<20x12xf32>)
+                        outs(%f : tensor<1x12xf32>) -> tensor<1x12xf32>
+    %hr = linalg.matmul ins(%hp, %r : tensor<1x12xf32>, tensor<12x12xf32>)
+                        outs(%xw : tensor<1x12xf32>) -> tensor<1x12xf32>
+    %hn = math.tanh %hr : tensor<1x12xf32>
+    seq.yield %hn, %hn : tensor<1x12xf32>, tensor<1x12xf32>
+  }
+  return %h, %y : tensor<1x12xf32>, tensor<1x2000x12xf32>
+}"""
+
+
+def test_long_static_cell_region(tmp_path):
+    import subprocess
+    from seqc_harness import BUILD_DIR, compile_library
+    lib = compile_library(LONG_CELL, str(tmp_path), ("-O2",))
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((1, 2000, 20))
+    h = rng.standard_normal((1, 12)) * 0.5
+    w = rng.standard_normal((20, 12)) / np.sqrt(20)
+    r = rng.standard_normal((12, 12)) / np.sqrt(12)
+    names = []
+    for name, value in zip("xhwr", (x, h, w, r)):
+        names.append(str(tmp_path / (name + ".npy")))
+        np.save(names[-1], value.astype(np.float32))
+    outs = [str(tmp_path / "hf.npy"), str(tmp_path / "y.npy")]
+    proc = subprocess.run([os.path.join(BUILD_DIR, "bin", "seq-run"), lib,
+                           "cell", *names, "-o", outs[0], "-o", outs[1]],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    ys = []
+    for t in range(x.shape[1]):
+        h = np.tanh(x[:, t] @ w + h @ r)
+        ys.append(h)
+    assert_close(np.load(outs[1]), np.stack(ys, axis=1), rtol=1e-4, atol=1e-4)
+    assert_close(np.load(outs[0]), h, rtol=1e-4, atol=1e-4)

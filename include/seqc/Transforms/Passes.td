@@ -557,7 +557,9 @@ def SeqApproximateVectorMath : Pass<"seq-approximate-vector-math"> {
 }
 
 def SeqLowerAllocaScopes : Pass<"seq-lower-alloca-scopes"> {
-  let summary = "Lower memref.alloca_scope ops while the IR is structured";
+  let summary = "Free stack buffers at the end of their scope "
+                "(memref.alloca_scope ops and loop bodies) while the IR is "
+                "structured";
   let description = [{
     `-convert-scf-to-openmp` wraps each parallel loop body in a
     `memref.alloca_scope`. Upstream lowers a scope to LLVM only while its
@@ -566,6 +568,15 @@ def SeqLowerAllocaScopes : Pass<"seq-lower-alloca-scopes"> {
     every scope without results first: one that allocates on the stack
     becomes `llvm.intr.stacksave` / body / `llvm.intr.stackrestore`, so each
     iteration frees its stack buffers; any other is replaced by its body.
+
+    The bodies of `scf.for`, `scf.while` and `scf.parallel` are allocation
+    scopes as well, which `-convert-scf-to-cf` does not honour: an alloca
+    in a loop body would grow the stack at every iteration until the
+    function returns (a fast kernel's parallel loop of one task folds into
+    the loop around it, its task buffer with it). A loop body that
+    allocates on the stack, and passes on no memref that may be a stack
+    buffer (only heap buffers, globals and arguments are known not to be),
+    gets the same save and restore.
 
     ```mlir
     memref.alloca_scope {

@@ -6,10 +6,11 @@ on the same inputs, and as a fraction of this machine's measured peak.
     python3 bench/run_bench.py --only LSTM     # workloads whose name matches
 
 Baselines, on the same inputs: seqc's own reference lowering (--reference, run
-once), PyTorch and JAX on CPU when importable (bench/setup.sh installs
-them): SDPA, nn.LSTM/GRU, conv1d, and the plain PyTorch/JAX recurrences a
-user writes for scans (mamba_ssm's and fla's reference formulations,
-lax.associative_scan). The peak is measured by bench/peak.c (an FMA loop
+once), PyTorch, JAX and IREE on CPU when importable (bench/setup.sh
+installs them): SDPA, nn.LSTM/GRU, conv1d, the plain PyTorch/JAX
+recurrences a user writes for scans (mamba_ssm's and fla's reference
+formulations, lax.associative_scan), and the JAX formulations compiled by
+IREE (bench/iree_baseline.py). The peak is measured by bench/peak.c (an FMA loop
 and a triad, on every core) in the same run. Workloads are in
 bench/workloads.py. Not part of the test suite.
 """
@@ -27,6 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("SEQC_BUILD_DIR", os.path.join(ROOT, "build"))
 sys.path.insert(0, os.path.join(BUILD, "python"))
 import seqc  # noqa: E402
+import iree_baseline  # noqa: E402
 from workloads import all_workloads, cycle, jax, torch  # noqa: E402
 
 if torch is not None:
@@ -97,9 +99,11 @@ def main():
     peak_gflops, peak_gbs = measure_peak()
     print("machine: %d cores, measured peak %.1f GFLOP/s fp32, %.1f GB/s triad"
           % (os.cpu_count(), peak_gflops, peak_gbs))
-    print("baselines: numpy %s%s%s\n" % (np.__version__,
+    iree_version = iree_baseline.version()
+    print("baselines: numpy %s%s%s%s\n" % (np.__version__,
           ", torch %s" % torch.__version__ if torch else " (torch not installed)",
-          ", jax %s" % jax.__version__ if jax else " (jax not installed)"))
+          ", jax %s" % jax.__version__ if jax else " (jax not installed)",
+          ", iree %s" % iree_version if iree_version else " (iree not installed)"))
     print("| workload | seqc ms | throughput | % of peak | compile s | "
           "vs reference lowering | baselines: ms (seqc speedup) |")
     print("|---|---|---|---|---|---|---|")

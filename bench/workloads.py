@@ -11,6 +11,8 @@ import collections
 
 import numpy as np
 
+import iree_baseline
+
 try:
     import torch
 except ImportError:
@@ -94,9 +96,12 @@ def attention(b, h, hkv, lq, lk, d, causal):
         jq = bshd(q)
         f = jax.jit(lambda a, b_, c: jax.nn.dot_product_attention(
             a, b_, c, is_causal=causal and lq == lk))
+        jkv_sets = [(bshd(kk), bshd(vv)) for kk, vv in kv_sets]
         baselines["jax"] = cycle([
             (lambda jk=jk, jv=jv: f(jq, jk, jv).block_until_ready())
-            for jk, jv in ((bshd(kk), bshd(vv)) for kk, vv in kv_sets)])
+            for jk, jv in jkv_sets])
+        iree_baseline.add(baselines, "attention", f,
+                          *[[jq, jk, jv] for jk, jv in jkv_sets])
     name = "attention%s B%d H%d%s L%d D%d" % (
         " causal" if causal else "", b, h, "/%d" % hkv if g > 1 else "", lk, d)
     input_sets = None
@@ -156,6 +161,8 @@ def selective_scan(b, dm, n, l):
             return y * jax.nn.silu(z)
         baselines["jax associative_scan"] = (
             lambda: jax_scan(ju, jdt, jA, jB, jC, jD, jz).block_until_ready())
+        iree_baseline.add(baselines, "selective scan", jax_scan,
+                          [ju, jdt, jA, jB, jC, jD, jz])
     return Workload("selective scan B%d D%d N%d L%d" % (b, dm, n, l), ir,
                     [u, dt, A, B, C, D, z], flops, 4.0 * 4 * u.size, False,
                     baselines)
@@ -243,6 +250,7 @@ def linear_attention(name, b, h, l, dk, dv, kind):
             return jnp.moveaxis(out, 0, 2)
         baselines["jax lax.scan"] = (
             lambda: jax_scan(jq, jk, jv, jg, jb).block_until_ready())
+        iree_baseline.add(baselines, name, jax_scan, [jq, jk, jv, jg, jb])
     return Workload(name, ir, inputs, flops, 4.0 * 4 * q.size, False, baselines)
 
 
@@ -276,6 +284,36 @@ def rnn(cell, b, hidden, l, inp, heads=1):
             with torch.no_grad():
                 return module(tx)
         baselines["torch nn.%s" % cell.upper()] = torch_impl
+    if jax is not None and cell in ("lstm", "gru"):
+        jx, jwi, jwr = (jnp.asarray(a) for a in (x, wi, wr.reshape(gates * hidden, hidden)))
+
+        @jax.jit
+        def jax_rnn(x, wi, wr):
+            # As a JAX user writes it: the input projection over the whole
+            # sequence, then lax.scan over the steps (PyTorch's gate order).
+            xw = jnp.moveaxis(x @ wi.T, 1, 0)                    # l b gH
+
+            def lstm_step(carry, xt):
+                h, c = carry
+                i, f, g, o = jnp.split(xt + h @ wr.T, 4, axis=-1)
+                c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
+                h = jax.nn.sigmoid(o) * jnp.tanh(c)
+                return (h, c), h
+
+            def gru_step(carry, xt):
+                h, _ = carry
+                xr, xz, xn = jnp.split(xt, 3, axis=-1)
+                hr, hz, hn = jnp.split(h @ wr.T, 3, axis=-1)
+                r, z = jax.nn.sigmoid(xr + hr), jax.nn.sigmoid(xz + hz)
+                h = (1 - z) * jnp.tanh(xn + r * hn) + z * h
+                return (h, h), h
+            zero = jnp.zeros((b, hidden), x.dtype)
+            _, ys = jax.lax.scan(lstm_step if cell == "lstm" else gru_step,
+                                 (zero, zero), xw)
+            return jnp.moveaxis(ys, 0, 1)
+        baselines["jax lax.scan"] = (
+            lambda: jax_rnn(jx, jwi, jwr).block_until_ready())
+        iree_baseline.add(baselines, cell, jax_rnn, [jx, jwi, jwr])
     label = "%s B%d H%s L%d" % (cell.upper() if cell != "slstm" else "sLSTM", b,
                                 "%dx%d" % (heads, dh) if heads > 1 else str(hidden), l)
     return Workload(label, ir, [x, wi, wr], flops, 0.0, False, baselines)
@@ -299,6 +337,17 @@ def conv1d(d, l, k):
                 y = torch.nn.functional.conv1d(tx, tw, padding=k - 1, groups=d)[..., :l]
                 return torch.nn.functional.silu(y)
         baselines["torch conv1d"] = torch_conv
+    if jax is not None:
+        jx, jw = jnp.asarray(x.transpose(0, 2, 1)), jnp.asarray(w)
+
+        @jax.jit
+        def jax_conv(x, w):
+            y = jax.lax.conv_general_dilated(
+                x, w, window_strides=(1,), padding=[(k - 1, 0)],
+                feature_group_count=d)
+            return jax.nn.silu(y)
+        baselines["jax conv"] = lambda: jax_conv(jx, jw).block_until_ready()
+        iree_baseline.add(baselines, "conv1d", jax_conv, [jx, jw])
     return Workload("causal conv1d k%d D%d L%d" % (k, d, l), ir, [x, w],
                     2.0 * l * d * k, 8.0 * x.size, True, baselines)
 
@@ -346,6 +395,7 @@ def scan(b, l, d, h_only=False):
             return jax.lax.associative_scan(combine, (a, x), axis=1)
         baselines["jax associative_scan"] = (
             lambda: jax.block_until_ready(jax_scan(ja, jx)))
+        iree_baseline.add(baselines, "scan", jax_scan, [ja, jx])
     return Workload("scan (affine maps) B%d L%d D%d" % (b, l, d), ir, [a, x],
                     3.0 * a.size, 4.0 * 4 * a.size, True, baselines)
 
@@ -406,6 +456,7 @@ def matmul(m, k, n):
         ja, jb = jnp.asarray(a), jnp.asarray(b)
         jmm = jax.jit(jnp.matmul)
         baselines["jax matmul"] = lambda: jmm(ja, jb).block_until_ready()
+        iree_baseline.add(baselines, "matmul", jmm, [ja, jb])
     return Workload("matmul %dx%dx%d (linalg.matmul)" % (m, k, n), ir, [a, b],
                     2.0 * m * k * n, 4.0 * (a.size + b.size + m * n), False,
                     baselines)

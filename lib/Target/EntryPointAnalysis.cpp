@@ -315,12 +315,17 @@ static FailureOr<EntryPoint> analyzeFunction(func::FuncOp func) {
         staticSize.try_emplace(classes.find(classes.node(v, d)),
                                t.getDimSize(d));
   };
-  for (BlockArgument arg : body.getArguments())
-    noteStatic(arg);
+  // Every value with a static type: op results and the block arguments of
+  // every region (a seq.recurrence cell's per-step slices, a callee's
+  // arguments), not just the entry block's.
   for (Operation *visitedFunc : visited)
     visitedFunc->walk([&](Operation *op) {
       for (Value v : op->getResults())
         noteStatic(v);
+      for (Region &region : op->getRegions())
+        for (Block &block : region)
+          for (BlockArgument arg : block.getArguments())
+            noteStatic(arg);
     });
   for (const seq::ShapeConstraint &c : constraints)
     if (c.kind == seq::ShapeConstraintKind::Constant)

@@ -151,3 +151,33 @@ func.func @f(%q: {t4q}, %v: {t4v}) -> ({t4v}, {ts}) {{
     ro, rs = linear_attention_reference(q, q, v, None, None, None, 0.5, True)
     assert_close(o, ro, what="output")
     assert_close(s, rs, what="final state")
+
+
+@pytest.mark.parametrize("level", ["-O0", "-O2"])
+def test_seq_op_inside_a_static_cell_region(level):
+    """A cell region that runs a one-step selective scan: the ABI's shape
+    rules (Dm a multiple of G) are between the region's per-step slices,
+    whose sizes are static; they were read as unknown and the compile
+    failed with "make them static"."""
+    dm, n, g = 6, 3, 2
+    tu, tb, th = tt((B, L, 1, dm)), tt((B, L, 1, g, n)), tt((B, dm, n))
+    su, sb = tt((B, 1, dm)), tt((B, 1, g, n))
+    lib = Library(f"""
+func.func @f(%u: {tu}, %dt: {tu}, %bc: {tb}, %h0: {th}, %A: {tt((dm, n))}) -> ({th}, {tu}) {{
+  %h, %y = seq.recurrence ins(%u, %dt, %bc : {tu}, {tu}, {tb}) init(%h0 : {th}) -> {th}, {tu} {{
+  ^bb0(%hp: {th}, %ut: {su}, %dtt: {su}, %bt: {sb}):
+    %yt, %hn = seq.selective_scan %ut, %dtt, %A, %bt, %bt initial_state(%hp : {th}) {{delta_softplus}}
+      : {su}, {su}, {tt((dm, n))}, {sb}, {sb} -> {su}, {th}
+    seq.yield %hn, %yt : {th}, {su}
+  }}
+  return %h, %y : {th}, {tu}
+}}""", extra_args=[level])
+    rng = np.random.default_rng(9)
+    u, dt = rng.standard_normal((B, L, 1, dm)), rng.standard_normal((B, L, 1, dm))
+    bc, h0 = rng.standard_normal((B, L, 1, g, n)), rng.standard_normal((B, dm, n))
+    A = -np.exp(rng.standard_normal((dm, n)) * 0.5)
+    h, y = lib.call("f", [a.astype(np.float32) for a in (u, dt, bc, h0, A)])
+    ry, rh = selective_scan_reference(u[:, :, 0], dt[:, :, 0], A, bc[:, :, 0],
+                                      bc[:, :, 0], None, None, None, h0, True)
+    assert_close(h, rh, what="final state")
+    assert_close(y[:, :, 0], ry, what="outputs")

@@ -142,9 +142,11 @@ Compilation::lowerTo(ModuleOp module,
 LogicalResult seqc::runPipeline(ModuleOp module, StringRef pipeline,
                                 const CompileOptions &options) {
   mlir::PassManager pm(module.getContext());
-  // MLIR's debugging flags (--mlir-print-ir-after-all, ...) when a tool
-  // registered them; a library caller without them gets the defaults.
+  // MLIR's debugging flags (--mlir-print-ir-after-all, --mlir-timing, ...)
+  // when a tool registered them; a library caller without them gets the
+  // defaults.
   (void)applyPassManagerCLOptions(pm);
+  applyDefaultTimingPassManagerCLOptions(pm);
   std::string message;
   raw_string_ostream errors(message);
   if (failed(addPipeline(pm, pipeline, errors))) {

@@ -50,3 +50,12 @@ func.func @conv(%x: tensor<?x?x4xf32>, %w: tensor<4x1x2xf32>) -> tensor<?x?x4xf3
 // NAMES-DAG: T seqc_fn_free
 // NAMES-DAG: T seqc_fn_malloc
 // NAMES-NOT: T free
+
+// MLIR's debugging flags, which --help points to: listed by --help-hidden,
+// and --mlir-timing reports each pipeline's passes.
+// RUN: seqc --help-hidden | FileCheck %s --check-prefix=HIDDEN
+// HIDDEN-DAG: --mlir-print-ir-after-all
+// HIDDEN-DAG: --mlir-timing
+// RUN: seqc %s --emit=linalg -o /dev/null --mlir-timing 2>&1 | FileCheck %s --check-prefix=TIMING
+// TIMING: Execution time report
+// TIMING: SeqFusedConv1D

@@ -143,18 +143,20 @@ void Rewriter::run() {
     for (int64_t c = 0; c < vectors; ++c)
       at.push_back(add(d0, index(c * lanes)));
     // h[c * N + n]: state n of vector c.
-    SmallVector<Value> h;
-    for (int64_t c = 0; c < vectors; ++c)
-      for (int64_t n = 0; n < states; ++n) {
-        Value v = vconst(0.0);
-        // initial_state[b, d, n] over the lanes: strided, read once.
-        if (init)
-          for (int64_t l = 0; l < lanes; ++l)
-            v = vector::InsertOp::create(
-                b, load(init, {bi, add(at[c], index(l)), index(n)}), v,
-                ArrayRef<int64_t>{l});
-        h.push_back(v);
-      }
+    SmallVector<Value> h(vectors * states, vconst(0.0));
+    // initial_state[b, d, n] is strided over the lanes and read once: a loop
+    // over the lanes, not lanes x states unrolled inserts.
+    if (init)
+      h = loop(zero, index(lanes), one, h,
+               [&](Value l, ValueRange h) -> SmallVector<Value> {
+                 SmallVector<Value> next;
+                 for (int64_t c = 0; c < vectors; ++c)
+                   for (int64_t n = 0; n < states; ++n)
+                     next.push_back(vector::InsertOp::create(
+                         b, load(init, {bi, add(at[c], l), index(n)}),
+                         h[c * states + n], OpFoldResult(l)));
+                 return next;
+               });
     SmallVector<Value> biasV, dV;
     for (int64_t c = 0; c < vectors; ++c) {
       if (bias)
@@ -211,12 +213,13 @@ void Rewriter::run() {
           }
           return next;
         });
-    for (int64_t c = 0; c < vectors; ++c)
-      for (int64_t n = 0; n < states; ++n)
-        for (int64_t l = 0; l < lanes; ++l)
-          store(vector::ExtractOp::create(b, h[c * states + n],
-                                          ArrayRef<int64_t>{l}),
-                last, {bi, add(at[c], index(l)), index(n)});
+    loop(zero, index(lanes), [&](Value l) {
+      for (int64_t c = 0; c < vectors; ++c)
+        for (int64_t n = 0; n < states; ++n)
+          store(
+              vector::ExtractOp::create(b, h[c * states + n], OpFoldResult(l)),
+              last, {bi, add(at[c], l), index(n)});
+    });
   });
 
   Value yTensor = resultTensor(y, op.getY().getType());

@@ -62,6 +62,8 @@ CONFIGS = [
     (3, 9, 96, 7, 3, False, True, False, True, False),
     (1, 50, 32, 16, 2, True, False, True, True, True),
     (2, 6, 48, 1, 1, True, True, True, True, False),
+    # The most states the fused kernel keeps in registers, two blocks.
+    (2, 7, 64, 64, 2, True, True, True, True, True),
     # 50 channels a group: padded to whole vectors by -O2 (as are the small
     # counts above).
     (2, 19, 100, 16, 2, True, True, True, True, True),

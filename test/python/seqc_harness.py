@@ -249,7 +249,8 @@ class Library:
 
     def call(self, name, inputs):
         """Calls `name` with NumPy `inputs`; returns the outputs."""
-        inputs = [np.ascontiguousarray(a) for a in inputs]
+        # np.require keeps a 0-d input 0-d (np.ascontiguousarray makes it 1-d).
+        inputs = [np.require(a, requirements="C") for a in inputs]
         outputs = [np.empty(shape, dtype) for shape, dtype in
                    zip(self.output_shapes(name, inputs), self.output_dtypes(name))]
         status, message = self.call_raw(name, inputs, outputs)

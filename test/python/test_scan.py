@@ -81,6 +81,9 @@ CONFIGS = [
     ((6, 2, 3), 0, "add", True, False, False),
     ((1, 64), 1, "affine", False, False, False),
     ((2, 1, 5), 1, "affine", True, True, True),
+    # A rank-1 scan: its inits are rank 0.
+    ((7,), 0, "add", True, True, False),
+    ((9,), 0, "affine", True, False, True),
     # Long rows: on the CUDA target a warp scans each, in chunks of many
     # steps a lane (the last lanes' chunks short or empty).
     ((3, 1000), 1, "affine", True, False, True),

@@ -73,8 +73,9 @@ func.func @decode_lse(%q: tensor<?x4x1x16xf32>, %k: tensor<?x1x?x16xf32>,
 // and its output [R][Dv]; each score is a dot product of K's row and a
 // query, reduced across lanes once; the block's max and sum run on vectors
 // of keys. With narrow-rows=0 the rows-in-lanes tile, which reduces
-// nothing across lanes. The value rows of the keys being scored are
-// prefetched a cache line at a time (128 floats: 8 lines per key).
+// nothing across lanes. The value rows of the keys being scored, and the
+// key rows 16 KiB (32 keys) ahead, are prefetched into L2 a cache line at a
+// time (128 floats: 8 lines per key).
 // CHECK-LABEL: func.func @decode_gqa
 // CHECK: scf.parallel
 // CHECK: memref.alloc() : memref<4x128xf32>
@@ -82,9 +83,13 @@ func.func @decode_lse(%q: tensor<?x4x1x16xf32>, %k: tensor<?x1x?x16xf32>,
 // CHECK: memref.alloc() : memref<4x128xf32>
 // CHECK: memref.alloc() : memref<4x128xf32>
 // CHECK: scf.for
-// CHECK: memref.prefetch %{{.*}}[%{{.*}}, %{{.*}}, %[[KEY:.*]], %c0{{.*}}], read, locality<3>, data : memref<?x8x?x128xf32
-// CHECK: memref.prefetch %{{.*}}[%{{.*}}, %{{.*}}, %[[KEY]], %c16{{.*}}], read
-// CHECK-COUNT-6: memref.prefetch %{{.*}}[%{{.*}}, %{{.*}}, %[[KEY]], %c
+// CHECK: memref.prefetch %[[V:[0-9a-z_]+]][%{{.*}}, %{{.*}}, %[[KEY:[0-9a-z_]+]], %c0{{.*}}], read, locality<2>, data : memref<?x8x?x128xf32
+// CHECK: memref.prefetch %[[V]][%{{.*}}, %{{.*}}, %[[KEY]], %c16{{.*}}], read
+// CHECK-COUNT-6: memref.prefetch %[[V]][%{{.*}}, %{{.*}}, %[[KEY]], %c
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[KEY]], %c32
+// CHECK: %[[AHEAD_KEY:.*]] = arith.minsi %[[AHEAD]]
+// CHECK: memref.prefetch %[[K:[0-9a-z_]+]][%{{.*}}, %{{.*}}, %[[AHEAD_KEY]], %c0{{.*}}], read, locality<2>, data : memref<?x8x?x128xf32
+// CHECK-COUNT-7: memref.prefetch %[[K]][%{{.*}}, %{{.*}}, %[[AHEAD_KEY]], %c
 // CHECK: vector.load {{.*}} : memref<?x8x?x128xf32{{.*}}>, vector<16xf32>
 // CHECK: vector.fma {{.*}} : vector<16xf32>
 // CHECK: vector.reduction <add>, {{.*}} fastmath<reassoc> : vector<16xf32> into f32

@@ -4,6 +4,7 @@ on the same inputs, and as a fraction of this machine's measured peak.
     python3 bench/run_bench.py                 # the issue's workload sizes
     python3 bench/run_bench.py --quick         # sequences 4x shorter
     python3 bench/run_bench.py --only LSTM     # workloads whose name matches
+    python3 bench/run_bench.py --shapes odd    # sizes off the vector width
 
 Baselines, on the same inputs: seqc's own reference lowering (--reference, run
 once), PyTorch, JAX and IREE on CPU when importable (bench/setup.sh
@@ -29,7 +30,7 @@ BUILD = os.environ.get("SEQC_BUILD_DIR", os.path.join(ROOT, "build"))
 sys.path.insert(0, os.path.join(BUILD, "python"))
 import seqc  # noqa: E402
 import iree_baseline  # noqa: E402
-from workloads import all_workloads, cycle, jax, torch  # noqa: E402
+from workloads import all_workloads, cycle, jax, odd_workloads, torch  # noqa: E402
 
 if torch is not None:
     torch.set_num_threads(os.cpu_count())
@@ -80,6 +81,20 @@ def timeit(fn, budget=1.0, min_runs=3):
     return float(np.median(times))
 
 
+def output_error(actual, expected):
+    """The largest difference between two calls' outputs (an array or a
+    tuple of them), relative to the expected output's magnitude (at least
+    1): the fast lowerings against their oracle, in float32."""
+    if not isinstance(actual, (tuple, list)):
+        actual, expected = [actual], [expected]
+    error = 0.0
+    for a, e in zip(actual, expected):
+        a, e = np.asarray(a, np.float64), np.asarray(e, np.float64)
+        scale = max(1.0, float(np.abs(e).max(initial=0.0)))
+        error = max(error, float(np.abs(a - e).max(initial=0.0)) / scale)
+    return error
+
+
 def time_once(fn):
     t0 = time.perf_counter()
     fn()
@@ -94,6 +109,9 @@ def main():
                         help="run the workloads whose name contains this")
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the reference lowering (slow)")
+    parser.add_argument("--shapes", choices=("issue", "odd"), default="issue",
+                        help="the issue's workload sizes, or sizes off the "
+                        "vector width (head sizes 80 and 96, length 1000, ...)")
     args = parser.parse_args()
 
     peak_gflops, peak_gbs = measure_peak()
@@ -108,7 +126,9 @@ def main():
           "vs reference lowering | baselines: ms (seqc speedup) |")
     print("|---|---|---|---|---|---|---|")
     results = []
-    for build in all_workloads(4 if args.quick else 1):
+    workloads = odd_workloads if args.shapes == "odd" else all_workloads
+    mismatches = []
+    for build in workloads(4 if args.quick else 1):
         w = build()
         if args.only not in w.name:
             continue
@@ -129,9 +149,15 @@ def main():
         reference = "-"
         if not args.no_reference:
             ref = seqc.load(seqc.compile(w.ir, opt_level=3, reference=True))
-            ref_s = time_once(lambda: ref.f(*w.inputs))
+            expected = []
+            ref_s = time_once(lambda: expected.append(ref.f(*w.inputs)))
             row["reference_ms"] = ref_s * 1e3
             reference = "%.0f ms (%.1fx)" % (ref_s * 1e3, ref_s / seconds)
+            error = output_error(lib.f(*w.inputs), expected[0])
+            row["error_vs_reference"] = error
+            if error > 1e-3:
+                reference += " **outputs differ: %.1e**" % error
+                mismatches.append(w.name)
         cells = []
         for base, fn in w.baselines.items():
             bt = timeit(fn)
@@ -145,6 +171,9 @@ def main():
         with open(args.json, "w") as f:
             json.dump({"peak_gflops": peak_gflops, "peak_gbs": peak_gbs,
                        "results": results}, f, indent=1)
+    if mismatches:
+        sys.exit("seqc's outputs differ from its reference lowering's in: "
+                 + ", ".join(mismatches))
 
 
 if __name__ == "__main__":

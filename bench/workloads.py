@@ -527,3 +527,24 @@ def all_workloads(scale=1):
         lambda: matmul(1024 // s, 1024, 1024),
         lambda: custom_cell(32, 512, 256 // s, 512),
     ]
+
+
+def odd_workloads(scale=1):
+    """Shapes off the vector width and off the issue's sizes (head sizes 80
+    and 96, 6 heads, lengths 1000 and 777, 500 units): the fast lowerings
+    pad or mask them, and must stay correct and fast there too."""
+    s = scale
+    return [
+        lambda: attention(1, 6, 6, 1000 // s, 1000 // s, 80, False),
+        lambda: attention(1, 6, 6, 1000 // s, 1000 // s, 80, True),
+        lambda: attention(2, 12, 4, 777 // s, 777 // s, 96, True),
+        lambda: attention(1, 6, 2, 1, 5000 // s, 80, True),
+        lambda: selective_scan(1, 1000, 16, 1000 // s),
+        lambda: linear_attention("GLA B1 H6 L%d dk=dv=80" % (1000 // s), 1, 6, 1000 // s, 80, 80, "gla"),
+        lambda: linear_attention("gated delta rule B1 H6 L%d dk=dv=80" % (1000 // s), 1, 6, 1000 // s, 80, 80, "delta"),
+        lambda: rnn("lstm", 24, 500, 200 // s, 500),
+        lambda: rnn("gru", 24, 500, 200 // s, 500),
+        lambda: conv1d(1000, 1000 // s, 4),
+        lambda: scan(3, 1000 // s, 1000),
+        lambda: matmul(1000 // s, 777, 1000),
+    ]

@@ -112,6 +112,11 @@ void Rewriter::run() {
   // row of the register tile.
   int64_t rowsPerTile = std::max<int64_t>(
       1, (accumulators ? accumulators : registers - 1 - gates) / gates);
+  // GRU on AVX-512 would get 9 rows (27 accumulators); LLVM spilled that
+  // tile (~640 stack accesses in the kernel, none at 8 rows) and it ran
+  // 1.2x slower at B = 18 or 24 (docs/performance.md, 2026-12-06 Zen 4).
+  if (gru && !accumulators)
+    rowsPerTile = std::min<int64_t>(rowsPerTile, 8);
 
   Value x = readBuffer(op.getInputs().front()), wIn = readBuffer(op.getWIn()),
         wRec = readBuffer(op.getWRec());

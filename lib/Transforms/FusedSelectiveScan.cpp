@@ -148,13 +148,13 @@ void Rewriter::run() {
     // over the lanes, not lanes x states unrolled inserts.
     if (init)
       h = loop(zero, index(lanes), one, h,
-               [&](Value l, ValueRange h) -> SmallVector<Value> {
+               [&](Value l, ValueRange carried) -> SmallVector<Value> {
                  SmallVector<Value> next;
                  for (int64_t c = 0; c < vectors; ++c)
                    for (int64_t n = 0; n < states; ++n)
                      next.push_back(vector::InsertOp::create(
                          b, load(init, {bi, add(at[c], l), index(n)}),
-                         h[c * states + n], OpFoldResult(l)));
+                         carried[c * states + n], OpFoldResult(l)));
                  return next;
                });
     SmallVector<Value> biasV, dV;

@@ -6,12 +6,12 @@
 // fused: softplus(delta + bias), exp(dt * A), the state update, the C
 // contraction, D * u and the silu(z) gate, with nothing but y written per
 // step. Tasks are (batch entry, block of channels) pairs in an
-// scf.parallel.
+// scf.parallel. Channels per group that are not whole vectors end in a
+// masked vector (u, delta, z, D, the bias and y through the mask).
 //
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
-#include "PadUnits.h"
 #include "seqc/Dialect/Seq/IR/ElementwiseMath.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
@@ -39,48 +39,9 @@ const char *unsupportedReason(SelectiveScanOp op, int64_t lanes) {
   if (ShapedType::isDynamic(channels) || ShapedType::isDynamic(states) ||
       ShapedType::isDynamic(groups))
     return "dynamic channel, state or group counts";
-  // Padding needs the channel dimension of u, delta and z static.
-  if ((channels / groups) % lanes != 0 &&
-      llvm::any_of(
-          ValueRange{op.getU(), op.getDelta(), op.getZ()}, [](Value v) {
-            return v && cast<RankedTensorType>(v.getType()).isDynamicDim(2);
-          }))
-    return "channels per group not a multiple of the vector width, with "
-           "dynamic channel dimensions (they are padded when static)";
   if (states > kMaxStates)
     return "more than 64 states per channel";
   return nullptr;
-}
-
-/// Pads the channels of every group to a multiple of `lanes` with channels
-/// whose u, delta, z, A, D, delta bias and initial state are zero: such a
-/// channel's h stays 0 (exp(delta 0) h + delta B 0) and its y is 0. y and
-/// the last state are sliced back.
-void padChannels(SelectiveScanOp op, int64_t lanes) {
-  int64_t channels = cast<RankedTensorType>(op.getA().getType()).getDimSize(0);
-  int64_t groups = cast<RankedTensorType>(op.getB().getType()).getDimSize(2);
-  int64_t perGroup = channels / groups;
-  int64_t padded = llvm::alignTo(perGroup, lanes);
-  if (padded == perGroup)
-    return;
-  ImplicitLocOpBuilder b(op.getLoc(), op);
-  auto pad = [&](OpOperand &operand, int64_t dim) {
-    operand.set(resizeUnitGroups(b, operand.get(), dim, perGroup, padded));
-  };
-  pad(op.getUMutable(), 2);
-  pad(op.getDeltaMutable(), 2);
-  pad(op.getAMutable(), 0);
-  for (OpOperand &d : op.getDMutable())
-    pad(d, 0);
-  for (OpOperand &z : op.getZMutable())
-    pad(z, 2);
-  for (OpOperand &bias : op.getDeltaBiasMutable())
-    pad(bias, 0);
-  for (OpOperand &initial : op.getInitialStateMutable())
-    pad(initial, 1);
-  b.setInsertionPointAfter(op);
-  widenResult(b, cast<OpResult>(op.getY()), 2, perGroup, padded);
-  widenResult(b, cast<OpResult>(op.getLastState()), 1, perGroup, padded);
 }
 
 struct Rewriter : VectorKernelBuilder {
@@ -117,11 +78,22 @@ void Rewriter::run() {
   Value batch = dim(u, 0), length = dim(u, 1);
   Value zero = index(0), one = index(1);
 
+  // Channels per group that are not whole vectors: each group ends in a
+  // vector of `perGroup % lanes` real lanes.
+  int64_t perGroup = channels / groups;
+  int64_t groupVectors = llvm::divideCeil(perGroup, lanes);
+  bool ragged = perGroup % lanes != 0;
+
   // A transposed, [N][Dm]: state n of a block of channels is one vector.
-  Value aT = allocF32({states, channels});
-  loop(zero, index(channels), [&](Value d) {
-    loop(zero, index(states), [&](Value n) {
-      store(load(a, {d, n}), aT, {n, d});
+  // A ragged last vector reads up to lanes - 1 channels past Dm (lanes
+  // whose results are never stored): zeros.
+  int64_t rowLength = channels + (ragged ? lanes : 0);
+  Value aT = allocF32({states, rowLength});
+  loop(zero, index(states), [&](Value n) {
+    loop(zero, index(rowLength), [&](Value d) {
+      Value inside = cmp(arith::CmpIPredicate::ult, d, index(channels));
+      Value v = load(a, {min(d, index(channels - 1)), n});
+      store(arith::SelectOp::create(b, inside, v, f32(0.0)), aT, {n, d});
     });
   });
   Value y = allocResult(op.getY(), {batch, length, index(channels)});
@@ -130,18 +102,38 @@ void Rewriter::run() {
 
   // Channels per task: whole cache lines of u, delta, z and y per step (a
   // step moves Dm floats ahead), as many vectors as divide a group.
-  int64_t perGroup = channels / groups, vectors = channelVectors;
-  while (perGroup % (vectors * lanes) != 0)
+  int64_t vectors = channelVectors;
+  while (groupVectors % vectors != 0)
     --vectors;
-  int64_t width = vectors * lanes, blocks = channels / width;
+  int64_t width = vectors * lanes, groupBlocks = groupVectors / vectors,
+          blocks = groups * groupBlocks;
   parallel(mul(batch, index(blocks)), [&](Value task) {
     Value bi = div(task, index(blocks));
-    Value d0 = mul(rem(task, index(blocks)), index(width));
-    Value g = div(d0, index(perGroup));
-    // Vector c of the task covers channels d0 + c*lanes ...
-    SmallVector<Value> at;
-    for (int64_t c = 0; c < vectors; ++c)
+    Value block = rem(task, index(blocks));
+    Value g = div(block, index(groupBlocks));
+    Value groupEnd = mul(add(g, one), index(perGroup));
+    Value d0 = add(mul(g, index(perGroup)),
+                   mul(rem(block, index(groupBlocks)), index(width)));
+    // Vector c of the task covers channels d0 + c*lanes ..., its real
+    // lanes those before the group's end (a mask where the group is
+    // ragged; null, all lanes, where it is not).
+    SmallVector<Value> at, mask, realLanes;
+    for (int64_t c = 0; c < vectors; ++c) {
       at.push_back(add(d0, index(c * lanes)));
+      realLanes.push_back(ragged ? min(sub(groupEnd, at[c]), index(lanes))
+                                 : index(lanes));
+      mask.push_back(ragged ? vector::CreateMaskOp::create(
+                                  b, VectorType::get({lanes}, b.getI1Type()),
+                                  ValueRange{realLanes[c]})
+                                  .getResult()
+                            : Value());
+    }
+    // Lane l of vector c, kept in the group (a ragged vector's last lanes
+    // read its last channel's initial state).
+    auto channelOf = [&](int64_t c, Value l) {
+      Value d = add(at[c], l);
+      return ragged ? min(d, sub(groupEnd, one)) : d;
+    };
     // h[c * N + n]: state n of vector c.
     SmallVector<Value> h(vectors * states, vconst(0.0));
     // initial_state[b, d, n] is strided over the lanes and read once: a loop
@@ -153,16 +145,16 @@ void Rewriter::run() {
                  for (int64_t c = 0; c < vectors; ++c)
                    for (int64_t n = 0; n < states; ++n)
                      next.push_back(vector::InsertOp::create(
-                         b, load(init, {bi, add(at[c], l), index(n)}),
+                         b, load(init, {bi, channelOf(c, l), index(n)}),
                          carried[c * states + n], OpFoldResult(l)));
                  return next;
                });
     SmallVector<Value> biasV, dV;
     for (int64_t c = 0; c < vectors; ++c) {
       if (bias)
-        biasV.push_back(loadVec(bias, {at[c]}));
+        biasV.push_back(loadVec(bias, {at[c]}, mask[c]));
       if (dSkip)
-        dV.push_back(loadVec(dSkip, {at[c]}));
+        dV.push_back(loadVec(dSkip, {at[c]}, mask[c]));
     }
     h = loop(
         zero, length, one, h, [&](Value t, ValueRange h) -> SmallVector<Value> {
@@ -180,12 +172,12 @@ void Rewriter::run() {
                                              /*isDataCache=*/true);
           }
           for (int64_t c = 0; c < vectors; ++c) {
-            Value dt = loadVec(delta, {bi, t, at[c]});
+            Value dt = loadVec(delta, {bi, t, at[c]}, mask[c]);
             if (bias)
               dt = addf(dt, biasV[c]);
             if (op.getDeltaSoftplus())
               dt = softplus(dt);
-            Value uv = loadVec(u, {bi, t, at[c]});
+            Value uv = loadVec(u, {bi, t, at[c]}, mask[c]);
             Value du = mulf(dt, uv);
             // y = sum_n C_n h_n in four partial sums: one chain of N
             // dependent FMAs would be N FMA latencies per step.
@@ -206,20 +198,30 @@ void Rewriter::run() {
             if (dSkip)
               yv = vector::FMAOp::create(b, dV[c], uv, yv);
             if (z) {
-              Value zv = loadVec(z, {bi, t, at[c]});
+              Value zv = loadVec(z, {bi, t, at[c]}, mask[c]);
               yv = mulf(yv, silu(b, b.getLoc(), zv));
             }
-            vector::StoreOp::create(b, yv, y, ValueRange{bi, t, at[c]});
+            storeVec(yv, y, {bi, t, at[c]}, mask[c]);
           }
           return next;
         });
-    loop(zero, index(lanes), [&](Value l) {
+    // The real lanes only: one loop over all vectors' lanes where every
+    // lane is real, one per vector where the group is ragged.
+    auto storeLast = [&](ArrayRef<int64_t> vectorsOfLoop, Value laneCount) {
+      loop(zero, laneCount, [&](Value l) {
+        for (int64_t c : vectorsOfLoop)
+          for (int64_t n = 0; n < states; ++n)
+            store(vector::ExtractOp::create(b, h[c * states + n],
+                                            OpFoldResult(l)),
+                  last, {bi, add(at[c], l), index(n)});
+      });
+    };
+    if (ragged) {
       for (int64_t c = 0; c < vectors; ++c)
-        for (int64_t n = 0; n < states; ++n)
-          store(
-              vector::ExtractOp::create(b, h[c * states + n], OpFoldResult(l)),
-              last, {bi, add(at[c], l), index(n)});
-    });
+        storeLast({c}, realLanes[c]);
+    } else {
+      storeLast(llvm::to_vector(llvm::seq<int64_t>(0, vectors)), index(lanes));
+    }
   });
 
   Value yTensor = resultTensor(y, op.getY().getType());
@@ -238,7 +240,6 @@ struct SeqFusedSelectiveScanPass
             getOperation(), getArgument(), lanes, emitRemarks,
             [&](SelectiveScanOp op) { return unsupportedReason(op, lanes); },
             [&](SelectiveScanOp op) {
-              padChannels(op, lanes);
               ImplicitLocOpBuilder b(op.getLoc(), op);
               Rewriter{{{b}, lanes}, op, channelVectors, prefetchSteps}.run();
             })))

@@ -30,15 +30,25 @@ func.func @mamba(%u: tensor<?x?x64xf32>, %dt: tensor<?x?x64xf32>,
 
 // -----
 
-// 12 channels in one group: padded with zero channels to 16, y and the
-// last state sliced back to 12.
-// CHECK-LABEL: func.func @padded_channels
-// CHECK: } : tensor<1x4x1x12xf32> to tensor<1x4x1x16xf32>
-// CHECK: } : tensor<1x12x4xf32> to tensor<1x16x4xf32>
-// CHECK-NOT: seq.selective_scan
-// CHECK: tensor.extract_slice {{.*}} : tensor<1x4x1x16xf32> to tensor<1x4x1x12xf32>
-// CHECK: tensor.extract_slice {{.*}} : tensor<1x1x16x4xf32> to tensor<1x1x12x4xf32>
-func.func @padded_channels(%u: tensor<1x4x12xf32>, %A: tensor<12x4xf32>,
+// 12 channels in one group (lanes = 8): a task of two vectors, the second
+// ragged. Each vector's lanes before the group's end are a mask that u,
+// delta and y go through; A's transpose has a vector of zeros past Dm
+// (12 + 8), and the last state is stored lane by lane up to the real
+// count. Nothing is padded or sliced.
+// CHECK-LABEL: func.func @ragged_channels
+// CHECK-NOT: tensor.pad
+// CHECK: memref.alloc() : memref<4x20xf32>
+// CHECK: scf.parallel
+// CHECK: %[[MASK0:.*]] = vector.create_mask
+// CHECK: %[[MASK1:.*]] = vector.create_mask
+// CHECK: scf.for
+// CHECK: vector.maskedload {{.*}}, %[[MASK0]], {{.*}} : memref<1x4x12xf32
+// CHECK: vector.maskedstore {{.*}}, %[[MASK0]], {{.*}} : memref<1x4x12xf32>
+// CHECK: vector.maskedload {{.*}}, %[[MASK1]], {{.*}} : memref<1x4x12xf32
+// CHECK: vector.maskedstore {{.*}}, %[[MASK1]], {{.*}} : memref<1x4x12xf32>
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return
+func.func @ragged_channels(%u: tensor<1x4x12xf32>, %A: tensor<12x4xf32>,
                            %B: tensor<1x4x1x4xf32>)
     -> (tensor<1x4x12xf32>, tensor<1x12x4xf32>) {
   %y, %h = seq.selective_scan %u, %u, %A, %B, %B
@@ -50,15 +60,33 @@ func.func @padded_channels(%u: tensor<1x4x12xf32>, %A: tensor<12x4xf32>,
 
 // -----
 
-// CHECK-LABEL: func.func @left_alone
-// CHECK: seq.selective_scan
-func.func @left_alone(%u: tensor<1x4x?xf32>, %A: tensor<12x4xf32>,
-                      %B: tensor<1x4x1x4xf32>)
+// Ragged groups with a dynamic channel dimension in u: the masks need
+// only A's static count.
+// CHECK-LABEL: func.func @ragged_dynamic_channels
+// CHECK: vector.create_mask
+// CHECK-NOT: seq.selective_scan
+// CHECK: return
+func.func @ragged_dynamic_channels(%u: tensor<1x4x?xf32>, %A: tensor<12x4xf32>,
+                                   %B: tensor<1x4x1x4xf32>)
     -> (tensor<1x4x?xf32>, tensor<1x12x4xf32>) {
-  // expected-remark @below {{left for the reference lowering: channels per group not a multiple of the vector width, with dynamic channel dimensions (they are padded when static)}}
   %y, %h = seq.selective_scan %u, %u, %A, %B, %B
       : tensor<1x4x?xf32>, tensor<1x4x?xf32>, tensor<12x4xf32>,
         tensor<1x4x1x4xf32>, tensor<1x4x1x4xf32>
       -> tensor<1x4x?xf32>, tensor<1x12x4xf32>
   return %y, %h : tensor<1x4x?xf32>, tensor<1x12x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @left_alone
+// CHECK: seq.selective_scan
+func.func @left_alone(%u: tensor<1x4x12xf32>, %A: tensor<?x4xf32>,
+                      %B: tensor<1x4x1x4xf32>)
+    -> (tensor<1x4x12xf32>, tensor<1x12x4xf32>) {
+  // expected-remark @below {{left for the reference lowering: dynamic channel, state or group counts}}
+  %y, %h = seq.selective_scan %u, %u, %A, %B, %B
+      : tensor<1x4x12xf32>, tensor<1x4x12xf32>, tensor<?x4xf32>,
+        tensor<1x4x1x4xf32>, tensor<1x4x1x4xf32>
+      -> tensor<1x4x12xf32>, tensor<1x12x4xf32>
+  return %y, %h : tensor<1x4x12xf32>, tensor<1x12x4xf32>
 }

@@ -70,9 +70,10 @@ CONFIGS = [
 ]
 
 
-def _function(i, cfg):
+def _function(i, cfg, dynamic_channels=False):
     b, l, dm, n, g, D, z, db, sp, h0 = cfg
-    seq_t = tensor_type((b, l, dm), dynamic=(0, 1))
+    seq_t = tensor_type((b, l, dm),
+                        dynamic=(0, 1, 2) if dynamic_channels else (0, 1))
     a_t = tensor_type((dm, n))
     bc_t = tensor_type((b, l, g, n), dynamic=(0, 1))
     v_t = tensor_type((dm,))
@@ -102,10 +103,9 @@ def library(request):
                    extra_args=target_args(request.param))
 
 
-@pytest.mark.parametrize("index", range(len(CONFIGS)))
-def test_selective_scan_matches_reference(library, index):
-    b, l, dm, n, g, D, z, db, sp, h0 = CONFIGS[index]
-    rng = np.random.default_rng(200 + index)
+def _check(library, name, cfg, seed):
+    b, l, dm, n, g, D, z, db, sp, h0 = cfg
+    rng = np.random.default_rng(seed)
     u = rng.standard_normal((b, l, dm))
     # Without softplus, delta is used as is: keep it positive like a real dt.
     delta = rng.standard_normal((b, l, dm)) if sp else rng.uniform(0.01, 0.5, (b, l, dm))
@@ -117,7 +117,29 @@ def test_selective_scan_matches_reference(library, index):
     dbv = rng.standard_normal(dm) * 0.5 if db else None
     h0v = rng.standard_normal((b, dm, n)) if h0 else None
     inputs = [u, delta, A, B, C] + [v for v in (Dv, zv, dbv, h0v) if v is not None]
-    y, h = library.call("ss%d" % index, [a.astype(np.float32) for a in inputs])
+    y, h = library.call(name, [a.astype(np.float32) for a in inputs])
     y_ref, h_ref = selective_scan_reference(u, delta, A, B, C, Dv, zv, dbv, h0v, sp)
     assert_close(y, y_ref, what="y")
     assert_close(h, h_ref, what="last_state")
+
+
+@pytest.mark.parametrize("index", range(len(CONFIGS)))
+def test_selective_scan_matches_reference(library, index):
+    _check(library, "ss%d" % index, CONFIGS[index], 200 + index)
+
+
+# Groups of channels that end in a partial vector (20 and 50 a group,
+# 16-lane vectors) with u's channel dimension dynamic: the fused lowering's
+# masks need only A's static channel count.
+RAGGED_DYNAMIC = [
+    (2, 9, 40, 16, 2, True, True, True, True, True),
+    (1, 13, 100, 5, 2, True, False, True, True, False),
+]
+
+
+@pytest.mark.parametrize("index", range(len(RAGGED_DYNAMIC)))
+def test_ragged_groups_with_dynamic_channels(index):
+    cfg = RAGGED_DYNAMIC[index]
+    library = Library(_function(index, cfg, dynamic_channels=True),
+                      extra_args=target_args("-O2"))
+    _check(library, "ss%d" % index, cfg, 300 + index)

@@ -175,11 +175,11 @@ def SeqFusedSelectiveScan : Pass<"seq-fused-selective-scan"> {
                 "states in registers";
   let description = [{
     Rewrites f32 `seq.selective_scan` ops with static channel, state and
-    group counts (at most 64 states) into one kernel:
+    group counts (A's sizes; at most 64 states) into one kernel:
 
-    - channels per group that are not a multiple of `lanes` are padded to
-      one with channels whose inputs, A, D and bias are zero (their state
-      stays 0, their y is 0), y and the last state sliced back;
+    - channels per group that are not a multiple of `lanes` end in a
+      masked vector (u, delta, z, D, the bias and y through the mask; the
+      last state stored for the real lanes only);
     - channels in vector lanes (the layout is channels-last), one task per
       (batch entry, block of `lanes` channels) in an `scf.parallel`;
     - the block's N states carried in registers over the whole sequence;

@@ -225,3 +225,21 @@ def _check(library, name, config, seed):
         assert np.array_equal(np.isfinite(outs[1]), finite), "masked rows' lse"
         assert np.all(outs[1][~finite] == -np.inf)
         assert_close(outs[1][finite], lse_ref[finite], what="lse")
+
+
+def test_decode_with_heads_over_the_narrow_tiles_limit():
+    """D = 4096: decoding takes the wide tile (the narrow one is limited to
+    2048 channels, its code growing with them)."""
+    d, lk = 4096, 37
+    q_t, kv_t = tensor_type((1, 8, 1, d)), tensor_type((1, 2, lk, d))
+    lib = Library(f"""
+func.func @f(%q: {q_t}, %k: {kv_t}, %v: {kv_t}) -> {q_t} {{
+  %o = seq.attention %q, %k, %v : {q_t}, {kv_t}, {kv_t} -> {q_t}
+  return %o : {q_t}
+}}""", extra_args=target_args("-O2"))
+    rng = np.random.default_rng(41)
+    q, k, v = (rng.standard_normal(s) for s in ((1, 8, 1, d), (1, 2, lk, d), (1, 2, lk, d)))
+    (o,) = lib.call("f", [x.astype(np.float32) for x in (q, k, v)])
+    expected = attention_reference(q, k, v, None, None, d ** -0.5, False, None,
+                                   None, None)[0]
+    assert_close(o, expected, what="output")

@@ -98,23 +98,30 @@ struct Rewriter : VectorKernelBuilder {
 /// channels and a scalar tail; returns q_t . n (f32).
 Value Rewriter::normalizerStep(Value normalizer, Value q, Value k, Value factor,
                                Value stepFactor, ValueRange at, int64_t dk) {
-  auto key = [&](int64_t c) {
+  auto keyAt = [&](Value c) {
     SmallVector<Value> where(at.begin(), at.end());
-    where.push_back(index(c));
+    where.push_back(c);
     return where;
+  };
+  auto key = [&](int64_t c) { return keyAt(index(c)); };
+  auto vectorStep = [&](Value c, Value dot) {
+    Value n = loadVec(normalizer, {c});
+    if (factor)
+      n = mulf(loadVec(factor, keyAt(c)), n);
+    else if (stepFactor)
+      n = mulf(splat(stepFactor), n);
+    n = arith::AddFOp::create(b, n, loadVec(k, keyAt(c)));
+    storeVec(n, normalizer, {c});
+    return fma(loadVec(q, keyAt(c)), n, dot);
   };
   Value dot = splat(f32(0.0));
   int64_t full = dk - dk % lanes;
-  for (int64_t c = 0; c < full; c += lanes) {
-    Value n = loadVec(normalizer, {index(c)});
-    if (factor)
-      n = mulf(loadVec(factor, key(c)), n);
-    else if (stepFactor)
-      n = mulf(splat(stepFactor), n);
-    n = arith::AddFOp::create(b, n, loadVec(k, key(c)));
-    storeVec(n, normalizer, {index(c)});
-    dot = fma(loadVec(q, key(c)), n, dot);
-  }
+  // A loop, not unrolled: unrolled, the step's code grew with Dk (Dk =
+  // 65536 took 50 s to compile); the loop ran as fast at Dk = 64 and 128.
+  dot = loop(index(0), index(full), index(lanes), {dot},
+             [&](Value c, ValueRange acc) -> SmallVector<Value> {
+               return {vectorStep(c, acc[0])};
+             })[0];
   Value sum =
       vector::ReductionOp::create(b, vector::CombiningKind::ADD, dot, Value(),
                                   arith::FastMathFlags::reassoc);
@@ -163,9 +170,12 @@ void Rewriter::run() {
       Value bi = div(bh, heads), h = rem(bh, heads);
       loop(zero, length, [&](Value t) {
         int64_t full = dk - dk % lanes;
-        for (int64_t c = 0; c < full; c += lanes)
-          storeVec(math::ExpOp::create(b, loadVec(decay, {bi, h, t, index(c)})),
-                   factor, {bi, h, t, index(c)});
+        loop(index(0), index(full), index(lanes), {},
+             [&](Value c, ValueRange) -> SmallVector<Value> {
+               storeVec(math::ExpOp::create(b, loadVec(decay, {bi, h, t, c})),
+                        factor, {bi, h, t, c});
+               return {};
+             });
         for (int64_t c = full; c < dk; ++c)
           store(math::ExpOp::create(b, load(decay, {bi, h, t, index(c)})),
                 factor, {bi, h, t, index(c)});

@@ -79,6 +79,10 @@ CONFIGS = [
     (1, 2, 12, 16, 16, 4, False, True, True, None),
     (2, 1, 9, 8, 16, 0, False, False, True, None),
     (1, 2, 10, 24, 48, 1, False, True, True, 1.0),
+    # Large key heads (the normalizer's loop over 33 vectors on AVX-512,
+    # then a tail), with GLA's per-key decay too.
+    (1, 2, 6, 530, 16, 3, False, True, True, None),
+    (1, 1, 5, 530, 16, 4, False, False, True, None),
 ]
 
 

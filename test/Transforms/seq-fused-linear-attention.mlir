@@ -67,15 +67,16 @@ func.func @padded_values(%q: tensor<1x1x5x4xf32>, %v: tensor<1x1x5x6xf32>)
 // mLSTM (lanes = 8, Dv = 16: one task of two column vectors; Dk = 12: one
 // vector of key channels and a scalar tail of 4). The task's normalizer,
 // from the initial state's last column, is a [Dk] buffer: per step,
-// n = exp(decay) n + k and q . n, on a vector then the tail; the output
-// divided by max(|scale q . n|, 1); the first task of a head stores n
-// into the final state's column Dv.
+// n = exp(decay) n + k and q . n, on vectors (a loop over them) then the
+// tail; the output divided by max(|scale q . n|, 1); the first task of a
+// head stores n into the final state's column Dv.
 // CHECK-LABEL: func.func @mlstm
 // CHECK: %[[N:.*]] = memref.alloc() : memref<12xf32>
 // CHECK: %[[INIT:.*]] = memref.load %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %c16{{.*}}] : memref<1x2x12x17xf32
 // CHECK: memref.store %[[INIT]], %[[N]]
 // CHECK: scf.for
-// CHECK: vector.load %[[N]][%c0{{.*}}] : memref<12xf32>, vector<8xf32>
+// CHECK: scf.for %[[C:.*]] = %c0{{.*}} to %c8{{.*}} step %c8{{.*}} iter_args
+// CHECK: vector.load %[[N]][%[[C]]] : memref<12xf32>, vector<8xf32>
 // CHECK: vector.fma
 // CHECK: vector.reduction <add>
 // CHECK-COUNT-4: math.fma {{.*}} : f32

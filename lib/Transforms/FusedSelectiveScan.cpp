@@ -30,7 +30,7 @@ namespace {
 /// The most states carried in registers (more would only spill).
 constexpr int64_t kMaxStates = 64;
 
-const char *unsupportedReason(SelectiveScanOp op, int64_t lanes) {
+const char *unsupportedReason(SelectiveScanOp op) {
   if (!allOperandsF32(op))
     return "element type other than f32";
   auto aType = cast<RankedTensorType>(op.getA().getType());
@@ -205,23 +205,14 @@ void Rewriter::run() {
           }
           return next;
         });
-    // The real lanes only: one loop over all vectors' lanes where every
-    // lane is real, one per vector where the group is ragged.
-    auto storeLast = [&](ArrayRef<int64_t> vectorsOfLoop, Value laneCount) {
-      loop(zero, laneCount, [&](Value l) {
-        for (int64_t c : vectorsOfLoop)
-          for (int64_t n = 0; n < states; ++n)
-            store(vector::ExtractOp::create(b, h[c * states + n],
-                                            OpFoldResult(l)),
-                  last, {bi, add(at[c], l), index(n)});
+    // The last state of each vector's real lanes.
+    for (int64_t c = 0; c < vectors; ++c)
+      loop(zero, realLanes[c], [&](Value l) {
+        for (int64_t n = 0; n < states; ++n)
+          store(
+              vector::ExtractOp::create(b, h[c * states + n], OpFoldResult(l)),
+              last, {bi, add(at[c], l), index(n)});
       });
-    };
-    if (ragged) {
-      for (int64_t c = 0; c < vectors; ++c)
-        storeLast({c}, realLanes[c]);
-    } else {
-      storeLast(llvm::to_vector(llvm::seq<int64_t>(0, vectors)), index(lanes));
-    }
   });
 
   Value yTensor = resultTensor(y, op.getY().getType());
@@ -238,7 +229,7 @@ struct SeqFusedSelectiveScanPass
   void runOnOperation() override {
     if (failed(rewriteSupported<SelectiveScanOp>(
             getOperation(), getArgument(), lanes, emitRemarks,
-            [&](SelectiveScanOp op) { return unsupportedReason(op, lanes); },
+            [&](SelectiveScanOp op) { return unsupportedReason(op); },
             [&](SelectiveScanOp op) {
               ImplicitLocOpBuilder b(op.getLoc(), op);
               Rewriter{{{b}, lanes}, op, channelVectors, prefetchSteps}.run();

@@ -41,13 +41,6 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
-/// The largest head size the narrow (decoding) tile takes: its code grows
-/// with the head size (loops over channel vectors are unrolled), and at
-/// D = 32768 seqc took 38 s to compile it against 0.3 s for the wide tile,
-/// which then ran 2.1x slower (1.35 against 2.89 ms); at D = 2048, 2.4 s
-/// and 1.25x.
-constexpr int64_t kMaxNarrowHead = 2048;
-
 /// Why `op` stays with the reference lowering, or null.
 const char *unsupportedReason(AttentionOp op) {
   Type f32 = Float32Type::get(op.getContext());
@@ -106,8 +99,7 @@ void Rewriter::run() {
       !ShapedType::isDynamic(staticKvHeads) && staticKvHeads > 0 &&
       staticSize(staticD) && staticSize(staticDv)) {
     int64_t rowsPerHead = staticHeads / staticKvHeads * queries;
-    if (rowsPerHead >= 1 && rowsPerHead <= narrowRows &&
-        staticD <= kMaxNarrowHead && staticDv <= kMaxNarrowHead)
+    if (rowsPerHead >= 1 && rowsPerHead <= narrowRows)
       narrow = rowsPerHead;
   }
   // Value rows of one pass of the value kernel stay in L1 (16 KiB).

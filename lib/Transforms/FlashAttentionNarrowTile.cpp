@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <limits>
@@ -40,6 +41,10 @@ namespace {
 constexpr int64_t kFloatsPerLine = 16;
 /// How far ahead of the key rows being scored their prefetch runs.
 constexpr int64_t kPrefetchBytes = 16 * 1024;
+/// Up to this many vectors (or cache lines) of a head are visited by
+/// unrolled code, beyond it by a loop: unrolled throughout, the tile's code
+/// grew with the head size (38 s to compile at D = 32768).
+constexpr int64_t kUnrolledVectors = 16;
 
 struct NarrowTileEmitter : mlir::seq::VectorKernelBuilder {
   const TileShape &shape;
@@ -63,6 +68,27 @@ struct NarrowTileEmitter : mlir::seq::VectorKernelBuilder {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
   }
   Value toI32(Value x) { return arith::IndexCastOp::create(b, i32, x); }
+  /// x + c, folded where x is a constant (the unrolled offsets stay
+  /// constants).
+  Value plus(Value x, int64_t c) {
+    if (std::optional<int64_t> known = getConstantIntValue(x))
+      return index(*known + c);
+    return c ? add(x, index(c)) : x;
+  }
+  /// fn(i * stride) for i < count: unrolled for a few, a loop for more.
+  void forEachOffset(int64_t count, int64_t stride,
+                     function_ref<void(Value)> fn) {
+    if (count <= kUnrolledVectors) {
+      for (int64_t i = 0; i < count; ++i)
+        fn(index(i * stride));
+      return;
+    }
+    loop(index(0), index(count * stride), index(stride), {},
+         [&](Value offset, ValueRange) -> SmallVector<Value> {
+           fn(offset);
+           return {};
+         });
+  }
   Value reduce(vector::CombiningKind kind, Value v) {
     // Lanes may be combined in any order: a tree, not a chain.
     return vector::ReductionOp::create(b, kind, v, Value(),
@@ -134,10 +160,14 @@ Value NarrowTileEmitter::packQueries() {
     Value t = min(add(in.firstRow, index(r)), lastRow);
     Value i = div(t, in.group);
     Value h = add(mul(in.kvHead, in.group), rem(t, in.group));
-    for (int64_t d = 0; d < headDim; d += lanes) {
-      Value x = loadPartial(in.q, {in.batch, h, i, index(d)}, headDim - d);
-      storeVec(arith::MulFOp::create(b, x, scale), q, {index(r), index(d)});
-    }
+    auto scaleVector = [&](Value d, int64_t real) {
+      Value x = loadPartial(in.q, {in.batch, h, i, d}, real);
+      storeVec(arith::MulFOp::create(b, x, scale), q, {index(r), d});
+    };
+    forEachOffset(headDim / lanes, lanes,
+                  [&](Value d) { scaleVector(d, lanes); });
+    if (headDim % lanes)
+      scaleVector(index(headDim / lanes * lanes), headDim % lanes);
   }
   return q;
 }
@@ -164,11 +194,13 @@ void NarrowTileEmitter::scoreBlock(Value q, Value scores, Value keyStart,
          // Into L1 they evicted the K lines in use (Zen 4: 3.4 ms against
          // 2.4-2.7 with both into L2).
          auto prefetch = [&](Value memref, Value key, int64_t channels) {
-           for (int64_t e = 0; e < channels; e += kFloatsPerLine)
-             memref::PrefetchOp::create(b, memref,
-                                        {in.batch, in.kvHead, key, index(e)},
-                                        /*isWrite=*/false, /*localityHint=*/2,
-                                        /*isDataCache=*/true);
+           forEachOffset(llvm::divideCeil(channels, kFloatsPerLine),
+                         kFloatsPerLine, [&](Value e) {
+                           memref::PrefetchOp::create(
+                               b, memref, {in.batch, in.kvHead, key, e},
+                               /*isWrite=*/false, /*localityHint=*/2,
+                               /*isDataCache=*/true);
+                         });
          };
          int64_t keysAhead = llvm::divideCeil(kPrefetchBytes, 4 * headDim);
          for (Value key : keys) {
@@ -256,11 +288,14 @@ void NarrowTileEmitter::valueBlock(Value scores, Value acc, Value keyStart,
   int64_t e = std::max<int64_t>(1, shape.accumulators / rows);
   while (vectors % e != 0)
     --e;
-  for (int64_t e0 = 0; e0 < paddedValue; e0 += e * lanes) {
+  // A pass over the keys for the E vectors of channels from e0; the last
+  // has `lastReal` real lanes.
+  auto pass = [&](Value e0, int64_t lastReal) {
+    auto real = [&](int64_t c) { return c == e - 1 ? lastReal : lanes; };
     SmallVector<Value> init;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < e; ++c)
-        init.push_back(loadVec(acc, {index(r), index(e0 + c * lanes)}));
+        init.push_back(loadVec(acc, {index(r), plus(e0, c * lanes)}));
     SmallVector<Value> sums = loop(
         index(0), keyCount, index(1), init,
         [&](Value j, ValueRange sums) -> SmallVector<Value> {
@@ -268,8 +303,8 @@ void NarrowTileEmitter::valueBlock(Value scores, Value acc, Value keyStart,
           SmallVector<Value> values, next;
           for (int64_t c = 0; c < e; ++c)
             values.push_back(loadPartial(
-                in.v, {in.batch, in.kvHead, key, index(e0 + c * lanes)},
-                valueDim - (e0 + c * lanes)));
+                in.v, {in.batch, in.kvHead, key, plus(e0, c * lanes)},
+                real(c)));
           for (int64_t r = 0; r < rows; ++r) {
             Value p = splat(load(scores, {index(r), j}));
             for (int64_t c = 0; c < e; ++c)
@@ -280,8 +315,13 @@ void NarrowTileEmitter::valueBlock(Value scores, Value acc, Value keyStart,
         });
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < e; ++c)
-        storeVec(sums[r * e + c], acc, {index(r), index(e0 + c * lanes)});
-  }
+        storeVec(sums[r * e + c], acc, {index(r), plus(e0, c * lanes)});
+  };
+  // Only the last pass can hold a vector that runs past the head's end.
+  int64_t passes = vectors / e, ragged = valueDim % lanes ? 1 : 0;
+  forEachOffset(passes - ragged, e * lanes, [&](Value e0) { pass(e0, lanes); });
+  if (ragged)
+    pass(index((passes - 1) * e * lanes), valueDim % lanes);
 }
 
 void NarrowTileEmitter::run(Value splitIndex, Value splitCount,
@@ -310,8 +350,9 @@ void NarrowTileEmitter::run(Value splitIndex, Value splitCount,
       memref::AllocOp::create(b, MemRefType::get({rows, paddedValue}, f32));
   Value zeros = splat(f32Const(0.0));
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t e = 0; e < paddedValue; e += lanes)
-      storeVec(zeros, acc, {index(r), index(e)});
+    forEachOffset(paddedValue / lanes, lanes, [&](Value e) {
+      storeVec(zeros, acc, {index(r), e});
+    });
   // Whole vectors of keys: the last may run past the block (masked).
   int64_t blockKeys = shape.blockKeys;
   int64_t paddedKeys = llvm::divideCeil(blockKeys, lanes) * lanes;
@@ -351,10 +392,11 @@ void NarrowTileEmitter::run(Value splitIndex, Value splitCount,
                 return {arith::AddFOp::create(b, sum[0], p)};
               })[0];
           Value alphaV = splat(alpha);
-          for (int64_t e = 0; e < paddedValue; e += lanes)
-            storeVec(arith::MulFOp::create(
-                         b, loadVec(acc, {index(r), index(e)}), alphaV),
-                     acc, {index(r), index(e)});
+          forEachOffset(paddedValue / lanes, lanes, [&](Value e) {
+            storeVec(
+                arith::MulFOp::create(b, loadVec(acc, {index(r), e}), alphaV),
+                acc, {index(r), e});
+          });
           next[r] = newMax;
           sums[r] = arith::AddFOp::create(
               b, arith::MulFOp::create(b, state[rows + r], alpha),

@@ -227,10 +227,11 @@ def _check(library, name, config, seed):
         assert_close(outs[1][finite], lse_ref[finite], what="lse")
 
 
-def test_decode_with_heads_over_the_narrow_tiles_limit():
-    """D = 4096: decoding takes the wide tile (the narrow one is limited to
-    2048 channels, its code growing with them)."""
-    d, lk = 4096, 37
+@pytest.mark.parametrize("d", [272, 4100])
+def test_decode_with_a_huge_head(d):
+    """Heads over 16 vectors: the narrow tile's passes over the channels are
+    loops (272: 17 whole vectors; 4100: and a ragged one)."""
+    lk = 37
     q_t, kv_t = tensor_type((1, 8, 1, d)), tensor_type((1, 2, lk, d))
     lib = Library(f"""
 func.func @f(%q: {q_t}, %k: {kv_t}, %v: {kv_t}) -> {q_t} {{

@@ -35,7 +35,7 @@
 // PIPE0: builtin.module(convert-seq-to-linalg,
 // AVX2: seq-flash-attention{lanes=8}
 // AVX512: seq-flash-attention{lanes=16}
-// PIPE: builtin.module(seq-widen-half-precision,func.func(convert-elementwise-to-linalg,linalg-fuse-elementwise-ops,canonicalize,linalg-fuse-elementwise-ops),seq-fold-elementwise,seq-flash-attention{lanes={{[0-9]+}}},seq-fused-recurrence{lanes={{[0-9]+}}},seq-fused-selective-scan{lanes={{[0-9]+}}},seq-fused-linear-attention{lanes={{[0-9]+}}},seq-fused-conv1d{lanes={{[0-9]+}}},seq-fused-scan{lanes={{[0-9]+}}},seq-fast-matmul{lanes={{[0-9]+}}{{( int8-dot=true)?}}{{( bf16-dot=true)?}}},convert-seq-to-linalg,{{.*}}one-shot-bufferize{{.*}}convert-scf-to-openmp
+// PIPE: builtin.module(seq-widen-half-precision,func.func(convert-elementwise-to-linalg,linalg-fuse-elementwise-ops,canonicalize{top-down=false},linalg-fuse-elementwise-ops),seq-fold-elementwise,seq-flash-attention{lanes={{[0-9]+}}},seq-fused-recurrence{lanes={{[0-9]+}}},seq-fused-selective-scan{lanes={{[0-9]+}}},seq-fused-linear-attention{lanes={{[0-9]+}}},seq-fused-conv1d{lanes={{[0-9]+}}},seq-fused-scan{lanes={{[0-9]+}}},seq-fast-matmul{lanes={{[0-9]+}}{{( int8-dot=true)?}}{{( bf16-dot=true)?}}},convert-seq-to-linalg,{{.*}}one-shot-bufferize{{.*}}convert-scf-to-openmp
 
 func.func @conv(%x: tensor<?x?x4xf32>, %w: tensor<4x1x2xf32>) -> tensor<?x?x4xf32> {
   %y = seq.conv1d %x, %w : tensor<?x?x4xf32>, tensor<4x1x2xf32> -> tensor<?x?x4xf32>

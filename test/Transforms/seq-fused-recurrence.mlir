@@ -1,4 +1,5 @@
 // RUN: seq-opt %s -seq-fused-recurrence="lanes=8 emit-remarks=true" -canonicalize -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: seq-opt %s -seq-fused-recurrence="lanes=8 hoist-input-max-batch=0" -canonicalize -split-input-file | FileCheck %s --check-prefix=STEP
 // RUN: not seq-opt %s -seq-fused-recurrence=lanes=3 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADOPT
 
 // An LSTM: weights packed once (gates of a unit block adjacent), then per
@@ -49,6 +50,36 @@ func.func @gru(%x: tensor<3x5x8xf32>, %wi: tensor<48x8xf32>,
       b_rec(%br : tensor<48xf32>) {reverse}
       -> tensor<3x16xf32>, tensor<3x5x16xf32>
   return %h, %y : tensor<3x16xf32>, tensor<3x5x16xf32>
+}
+
+// -----
+
+// A batch of one (hoist-input-max-batch, default 1): x W_in^T is one
+// linalg.contract over the whole sequence, for -seq-fast-matmul, before the
+// steps; only W_rec is packed, and each step starts its accumulators from
+// the projection's row (plus the bias) and accumulates h W_rec^T alone.
+// With the option at 0 the step computes both, as for a larger batch.
+// CHECK-LABEL: func.func @batch_of_one
+// CHECK: linalg.fill
+// CHECK: %[[XW:.*]] = linalg.contract {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x?x32xf32>, tensor<64x32xf32>)
+// CHECK: %[[XWB:.*]] = bufferization.to_buffer %[[XW]]
+// CHECK-NOT: memref<2x32x4x8xf32>
+// CHECK: scf.for
+// CHECK: scf.parallel
+// CHECK: vector.load %[[XWB]]
+// CHECK: vector.fma
+// CHECK: math.tanh
+// STEP-LABEL: func.func @batch_of_one
+// STEP-NOT: linalg.contract
+// STEP: memref.alloc() : memref<2x32x4x8xf32>
+func.func @batch_of_one(%x: tensor<1x?x32xf32>, %wi: tensor<64x32xf32>,
+                        %wr: tensor<4x1x16x16xf32>, %bi: tensor<64xf32>)
+    -> (tensor<1x16xf32>, tensor<1x16xf32>, tensor<1x?x16xf32>) {
+  %h, %c, %y = seq.recurrence cell = lstm ins(%x : tensor<1x?x32xf32>)
+      w_in(%wi : tensor<64x32xf32>) w_rec(%wr : tensor<4x1x16x16xf32>)
+      b_in(%bi : tensor<64xf32>)
+      -> tensor<1x16xf32>, tensor<1x16xf32>, tensor<1x?x16xf32>
+  return %h, %c, %y : tensor<1x16xf32>, tensor<1x16xf32>, tensor<1x?x16xf32>
 }
 
 // -----

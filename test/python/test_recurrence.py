@@ -112,15 +112,16 @@ CONFIGS = [
 ]
 
 
-def _function(i, cfg, dtype="f32"):
+def _function(i, cfg, dtype="f32", static_batch=False):
     cell, b, l, inp, nh, dh, bi, br, init, rev = cfg
     gates, hs, ns = GATES[cell], nh * dh, STATES[cell]
-    x_t = tensor_type((b, l, inp), dtype, dynamic=(0, 1))
+    batch = () if static_batch else (0,)
+    x_t = tensor_type((b, l, inp), dtype, dynamic=batch + (1,))
     wi_t = tensor_type((gates * hs, inp), dtype)
     wr_t = tensor_type((gates, nh, dh, dh), dtype)
     bias_t = tensor_type((gates * hs,), dtype)
-    st_t = tensor_type((b, hs), dtype, dynamic=(0,))
-    y_t = tensor_type((b, l, hs), dtype, dynamic=(0, 1))
+    st_t = tensor_type((b, hs), dtype, dynamic=batch)
+    y_t = tensor_type((b, l, hs), dtype, dynamic=batch + (1,))
     args = ["%x: " + x_t, "%wi: " + wi_t, "%wr: " + wr_t]
     extra = ""
     if init:
@@ -185,6 +186,35 @@ def test_named_cell_matches_reference(library, index):
     x, w_in, w_rec, b_in, b_rec, states = random_inputs(CONFIGS[index], 500 + index)
     inputs = operands(x, w_in, w_rec, b_in, b_rec, states)
     outs = library.call("rnn%d" % index, [a.astype(np.float32) for a in inputs])
+    ref_states, ref_y = recurrence_reference(cell, x, w_in, w_rec, b_in, b_rec,
+                                             states, rev)
+    for k in range(ns):
+        assert_close(outs[k], ref_states[k], what="final state #%d" % k)
+    assert_close(outs[ns], ref_y, what="y")
+
+
+# A static batch of one: -O2 computes x W_in^T as one GEMM over the
+# sequence before the steps (hoist-input-max-batch), where the input size is
+# a multiple of the vector width (32, 48); 20 keeps it inside the steps.
+BATCH_OF_ONE = [
+    ("lstm", 1, 9, 32, 2, 16, True, True, True, False),
+    ("gru", 1, 7, 48, 1, 20, True, True, True, True),
+    ("slstm", 1, 6, 32, 2, 16, True, True, True, False),
+    ("elman", 1, 5, 32, 1, 48, True, False, False, True),
+    ("lstm", 1, 4, 20, 1, 32, False, True, False, False),
+]
+
+
+@pytest.mark.parametrize("index", range(len(BATCH_OF_ONE)))
+@pytest.mark.parametrize("target", TARGETS)
+def test_batch_of_one_matches_reference(target, index):
+    config = BATCH_OF_ONE[index]
+    cell, rev, ns = config[0], config[9], STATES[config[0]]
+    lib = Library(_function(0, config, static_batch=True),
+                  extra_args=target_args(target))
+    x, w_in, w_rec, b_in, b_rec, states = random_inputs(config, 700 + index)
+    inputs = operands(x, w_in, w_rec, b_in, b_rec, states)
+    outs = lib.call("rnn0", [a.astype(np.float32) for a in inputs])
     ref_states, ref_y = recurrence_reference(cell, x, w_in, w_rec, b_in, b_rec,
                                              states, rev)
     for k in range(ns):

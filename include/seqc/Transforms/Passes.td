@@ -155,6 +155,7 @@ def SeqFusedRecurrence : Pass<"seq-fused-recurrence"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect"];
@@ -165,6 +166,11 @@ def SeqFusedRecurrence : Pass<"seq-fused-recurrence"> {
            "vector registers a register tile accumulates in (0: what the "
            "register file leaves beside one weight vector per gate and a "
            "broadcast); batch rows per tile = accumulators / gates">,
+    Option<"hoistInputMaxBatch", "hoist-input-max-batch", "int64_t", "1",
+           "compute x W_in^T for the whole sequence as one GEMM before the "
+           "steps when the batch is static and at most this (and the input "
+           "size static and a multiple of lanes); otherwise inside each "
+           "step, beside h W_rec^T (faster from batch 4 on, measured)">,
     Option<"emitRemarks", "emit-remarks", "bool", "false",
            "remark on every seq.recurrence left for the reference lowering">,
   ];

@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -25,6 +26,16 @@ using namespace seqc;
 void seqc::registerCompilerDependencies(DialectRegistry &registry) {
   seqc::registerAllPasses();
   seqc::registerAllDialects(registry);
+}
+
+/// An existing output that is neither a regular file nor a directory: a
+/// device or a FIFO, which seqc writes in place.
+static bool isSpecialFile(StringRef path) {
+  sys::fs::file_status status;
+  if (path.empty() || path == "-" || sys::fs::status(path, status))
+    return false;
+  return sys::fs::exists(status) && !sys::fs::is_regular_file(status) &&
+         !sys::fs::is_directory(status);
 }
 
 namespace {
@@ -47,9 +58,26 @@ struct Compilation {
   }
 
   /// Writes through `write` into `path`, keeping the file only on success.
+  /// A device or FIFO (/dev/null) is written in place: a failure must not
+  /// remove it, nor a rename replace it.
   LogicalResult
   writeFile(StringRef path,
             llvm::function_ref<LogicalResult(raw_pwrite_stream &)> write) const {
+    if (isSpecialFile(path)) {
+      std::error_code ec;
+      raw_fd_ostream os(path, ec, sys::fs::OF_None);
+      if (ec)
+        return error(createFileError(path, ec));
+      if (failed(write(os)))
+        return failure();
+      os.close();
+      if (os.has_error()) {
+        std::error_code writeError = os.error();
+        os.clear_error();
+        return error(createFileError(path, writeError));
+      }
+      return success();
+    }
     std::string message;
     std::unique_ptr<ToolOutputFile> out = openOutputFile(path, &message);
     if (!out)
@@ -178,8 +206,14 @@ LogicalResult Compilation::linkLibrary(Module &llvmModule,
                                     /*assembly=*/false))
       return error(std::move(err));
   }
+  // Beside the output, for the rename; a device's is in the temporary
+  // directory (not /dev).
   SmallString<128> tempLibrary(outputPath);
   tempLibrary += ".seqc-tmp";
+  if (isSpecialFile(outputPath))
+    if (std::error_code ec = sys::fs::getPotentiallyUniqueTempFileName(
+            "seqc", "so", tempLibrary))
+      return error(errorCodeToError(ec));
   FileRemover removeTempLibrary(tempLibrary);
   progress(("linking " + outputPath).str());
   if (Error err = linkSharedLibrary(objectPath, tempLibrary,
@@ -189,19 +223,41 @@ LogicalResult Compilation::linkLibrary(Module &llvmModule,
     return error(std::move(err));
 
   std::unique_ptr<ToolOutputFile> header;
-  if (!options.headerPath.empty()) {
+  bool headerInPlace = isSpecialFile(options.headerPath);
+  auto writeHeader = [&](raw_ostream &os) {
+    os << emitCHeader(entryPoints, "SEQC_LIB_" + options.libraryName, model);
+  };
+  if (!options.headerPath.empty() && !headerInPlace) {
     progress("writing " + options.headerPath);
     std::string message;
     header = openOutputFile(options.headerPath, &message);
     if (!header)
       return error(message);
-    header->os() << emitCHeader(entryPoints, "SEQC_LIB_" + options.libraryName,
-                                model);
+    writeHeader(header->os());
   }
-  if (std::error_code ec = sys::fs::rename(tempLibrary, outputPath))
+  if (isSpecialFile(outputPath)) {
+    // Copied into the device (a rename would replace it).
+    ErrorOr<std::unique_ptr<MemoryBuffer>> library =
+        MemoryBuffer::getFile(tempLibrary, /*IsText=*/false,
+                              /*RequiresNullTerminator=*/false);
+    if (!library)
+      return error(createFileError(tempLibrary, library.getError()));
+    if (failed(writeFile(outputPath, [&](raw_pwrite_stream &os) {
+          os << (*library)->getBuffer();
+          return success();
+        })))
+      return failure();
+  } else if (std::error_code ec = sys::fs::rename(tempLibrary, outputPath)) {
     return error(createFileError(outputPath, ec));
+  }
   if (header)
     header->keep();
+  if (headerInPlace &&
+      failed(writeFile(options.headerPath, [&](raw_pwrite_stream &os) {
+        writeHeader(os);
+        return success();
+      })))
+    return failure();
   return success();
 }
 
@@ -248,6 +304,10 @@ LogicalResult seqc::checkOptions(const CompileOptions &options,
     StringRef directory = sys::path::parent_path(path);
     if (!directory.empty() && !sys::fs::is_directory(directory))
       return error("cannot write " + path + ": no directory " + directory);
+    for (const std::string &input : options.inputPaths)
+      if (!input.empty() && sys::fs::equivalent(input, path))
+        return error("the output " + path + " is the input " + input +
+                     ", which it would overwrite");
   }
   return success();
 }

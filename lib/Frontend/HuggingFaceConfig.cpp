@@ -209,7 +209,7 @@ static void parseMamba2(JsonFields &f, ModelSpec &spec) {
 
 Expected<ModelSpec> seqc::parseHuggingFaceConfig(StringRef original) {
   std::string text = withJsonNonFiniteTokens(original);
-  Expected<json::Value> parsed = json::parse(text);
+  Expected<json::Value> parsed = parseJson(text);
   if (!parsed)
     return createStringError(inconvertibleErrorCode(),
                              "not valid JSON: " +

@@ -36,6 +36,31 @@ std::string seqc::describeJsonKind(const json::Value &value) {
   return "a value";
 }
 
+Expected<json::Value> seqc::parseJson(StringRef text) {
+  int depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        return createStringError(inconvertibleErrorCode(),
+                                 "arrays and objects nested more than " +
+                                     Twine(kMaxJsonDepth) + " deep (at byte " +
+                                     Twine(i) + ")");
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return json::parse(text);
+}
+
 std::string seqc::withJsonNonFiniteTokens(StringRef text) {
   std::string out;
   bool inString = false;

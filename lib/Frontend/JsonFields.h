@@ -86,6 +86,12 @@ std::string withJsonNonFiniteTokens(llvm::StringRef text);
 inline constexpr llvm::StringLiteral kJsonNaNMarker =
     llvm::StringLiteral::withInnerNUL("\0NaN");
 
+/// llvm::json::parse, after checking that arrays and objects nest at most
+/// kMaxJsonDepth deep: the parser recurses once a level, and a description
+/// nested 50,000 deep overflowed the stack (a crash, not an error).
+llvm::Expected<llvm::json::Value> parseJson(llvm::StringRef text);
+inline constexpr int kMaxJsonDepth = 512;
+
 /// "an integer", "a string", ... for messages about a value's type.
 std::string describeJsonKind(const llvm::json::Value &value);
 

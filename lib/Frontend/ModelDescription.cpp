@@ -236,7 +236,7 @@ static void parseBlock(const json::Value &value, const std::string &path,
 }
 
 Expected<ModelSpec> seqc::parseModelDescription(StringRef text) {
-  Expected<json::Value> parsed = json::parse(text);
+  Expected<json::Value> parsed = parseJson(text);
   if (!parsed)
     return makeError("not valid JSON: " + toString(parsed.takeError()));
   const json::Object *root = parsed->getAsObject();
@@ -307,7 +307,7 @@ Expected<ModelSpec> seqc::readModelDescription(StringRef path) {
   StringRef text = (*buffer)->getBuffer();
   // A .json file is a Hugging Face config when it names a model_type.
   if (!huggingFace) {
-    Expected<json::Value> parsed = json::parse(withJsonNonFiniteTokens(text));
+    Expected<json::Value> parsed = parseJson(withJsonNonFiniteTokens(text));
     if (parsed && parsed->getAsObject() &&
         parsed->getAsObject()->get("model_type") &&
         !parsed->getAsObject()->get("format"))

@@ -5,8 +5,9 @@
  * `name` (int8 [N, K], or int4 packed two a byte [N, K / 2]) and F32
  * `name`_scale [N, K / group_size] (`name`_hadamard_scale for a weight
  * stored rotated), with I8 `name`_zero [N, K / group_size] when
- * asymmetric; a bf16 projection as BF16 `name`. The file is written beside `path` and
- * renamed over it once complete, so a failure leaves no partial file.
+ * asymmetric; a bf16 projection as BF16 `name`. The file is written beside
+ *`path` and renamed over it once complete, so a failure leaves no partial file;
+ *a path that exists and is not a regular file is refused.
  *===----------------------------------------------------------------------===*/
 
 #include "model_internal.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define fail seqc_runtime_fail
 
@@ -101,6 +103,12 @@ SEQC_EXPORT seqc_status seqc_model_save_weights(const seqc_model *model,
     return fail(SEQC_ERROR_INVALID_ARGUMENT,
                 "seqc_model_save_weights: %s is NULL",
                 model ? "path" : "model");
+  /* The file is replaced by a rename, which would replace a device or a
+   * FIFO (as root, /dev/null itself) rather than write to it. */
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return fail(SEQC_ERROR_INVALID_ARGUMENT,
+                "seqc_model_save_weights: '%s' is not a regular file", path);
   const seqc_model_info *info = model->info;
   entry *entries = calloc((size_t)info->num_weights * 3 + 1, sizeof(entry));
   if (!entries)

@@ -144,6 +144,7 @@ void compile(const std::string &source, const std::string &output,
   options.referenceOnly = reference;
   options.headerPath = header;
   options.runtimeLibrary = runtimeLibrary;
+  options.inputPaths = {inputPath, weights, calib};
   if (failed(seqc::compile(*module, options, output)))
     raiseCompileError(session.diagnostics);
 }

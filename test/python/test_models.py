@@ -613,12 +613,27 @@ def test_bad_description(tmp_path, edit, message):
 
 @pytest.mark.parametrize("text, message", [
     ("{", "not valid JSON"), ("", "not valid JSON"), ("[]", "expected a JSON object"),
+    # Deeper than the parser's recursion can go (a crash before the limit);
+    # brackets inside strings do not count.
+    ('{"a": ' + "[" * 100000 + "]" * 100000 + "}",
+     "arrays and objects nested more than 512 deep"),
+    ('{"name": "' + "[" * 1000 + '", "format": "seqc-model"}', "version"),
 ])
 def test_description_not_json(tmp_path, text, message):
     path = tmp_path / "bad.json"
     path.write_text(text)
     with pytest.raises(seqc.CompileError, match=message):
         seqc.compile(str(path))
+
+
+def test_output_over_the_description_is_refused(tmp_path):
+    path = tmp_path / "m.json"
+    text = json.dumps(model_fixtures.TINY_MAMBA_LIKE)
+    path.write_text(text)
+    with pytest.raises(seqc.CompileError, match="is the input .*m.json, which it would overwrite"):
+        seqc.compile(str(path), output=str(path))
+    assert path.read_text() == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]
 
 
 def test_nonexistent_description(tmp_path):

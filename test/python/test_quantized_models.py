@@ -9,7 +9,9 @@ same weights): the quantization itself is in the reference, so the
 comparison is exact up to float32 rounding."""
 
 import json
+import os
 import re
+import stat
 import subprocess
 
 import numpy as np
@@ -249,6 +251,18 @@ def test_saving_weights_to_a_bad_path(build, tmp_path):
                        match=r"seqc_model_save_weights: cannot write '.*missing/w.safetensors'"):
         m.save_weights(str(target))
     assert not (tmp_path / "missing").exists()
+
+
+def test_saving_weights_to_a_fifo_is_refused(build, tmp_path):
+    # A rename would replace the FIFO (or, as root, /dev/null) with a file.
+    desc, lib, weights, weights_path = build("tiny_llama_like", "w8", 0)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(seqc.CallError,
+                       match=r"seqc_model_save_weights: '.*pipe' is not a regular file"):
+        lib.model(weights_path).save_weights(str(fifo))
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
 
 
 def test_driver_writes_the_quantized_weights(build, tmp_path):

@@ -180,6 +180,11 @@ static std::string headerPath() {
     return "";
   if (!headerFilename.empty())
     return headerFilename;
+  // None beside a device (-o /dev/null checks that a library builds).
+  sys::fs::file_status status;
+  if (!sys::fs::status(outputFilename, status) &&
+      !sys::fs::is_regular_file(status) && !sys::fs::is_directory(status))
+    return "";
   SmallString<128> path(outputFilename.getValue());
   sys::path::replace_extension(path, ".h");
   return std::string(path);
@@ -225,9 +230,17 @@ static LogicalResult compile(MLIRContext &context) {
     options.onProgress = [](const std::string &message) {
       errs() << "seqc: " << message << "\n";
     };
+  options.inputPaths = {inputFilename, weightsInput, calibrationTokens};
   // Refuse bad options before reading the input.
   if (failed(seqc::checkOptions(options, outputFilename)))
     return failure();
+  for (const std::string &input : options.inputPaths)
+    if (!saveWeights.empty() && !input.empty() &&
+        sys::fs::equivalent(input, saveWeights)) {
+      errs() << "seqc: error: --save-weights " << saveWeights
+             << " is the input " << input << ", which it would overwrite\n";
+      return failure();
+    }
 
   if (!saveWeights.empty() &&
       (weightsInput.empty() || options.emit != seqc::OutputKind::SharedLib ||

@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace seqc {
 
@@ -62,6 +63,9 @@ struct CompileOptions {
   std::string runtimeLibrary;
   /// The header's include guard stem.
   std::string libraryName = "seqc_library";
+  /// Files the compilation reads (the input, weights, calibration tokens):
+  /// checkOptions refuses an output that is one of them.
+  std::vector<std::string> inputPaths;
   /// Called with a message for every error outside MLIR's diagnostics.
   std::function<void(const std::string &)> onError;
   /// Called before each stage when set.

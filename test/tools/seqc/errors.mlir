@@ -34,6 +34,28 @@
 // RUN: not seqc %t/does-not-exist.mlir -o %t/x.so 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: seqc: error: cannot open input file '{{.*}}does-not-exist.mlir'
 
+// An output (or the header) that is the input is refused before any work:
+// the input stays as it was.
+// RUN: cp %t/good.mlir %t/same.mlir
+// RUN: not seqc %t/same.mlir --emit=linalg -o %t/same.mlir 2>&1 | FileCheck %s --check-prefix=SAME
+// RUN: not seqc %t/same.mlir --header=%t/same.mlir -o %t/same.so 2>&1 | FileCheck %s --check-prefix=SAME
+// RUN: cmp %t/same.mlir %t/good.mlir
+// RUN: not test -e %t/same.so
+// SAME: seqc: error: the output {{.*}}same.mlir is the input {{.*}}same.mlir, which it would overwrite
+
+// A device is written in place, never replaced by the library's rename:
+// -o /dev/null checks that a library builds (no header beside it), and
+// /dev/full is a write error.
+// RUN: seqc %t/good.mlir -o /dev/null
+// RUN: test -c /dev/null
+// RUN: not test -e /dev/null.h
+// RUN: seqc %t/good.mlir --emit=llvm -o /dev/null
+// RUN: test -c /dev/null
+// RUN: not seqc %t/good.mlir -o /dev/full 2>&1 | FileCheck %s --check-prefix=FULL
+// RUN: not seqc %t/good.mlir --emit=asm -o /dev/full 2>&1 | FileCheck %s --check-prefix=FULL
+// RUN: test -c /dev/full
+// FULL: seqc: error: '/dev/full': No space left on device
+
 // An op the reference lowering cannot handle yet names the op.
 // RUN: not seqc %t/dynamic-channels.mlir -o %t/dyn.so 2>&1 | FileCheck %s --check-prefix=DYN
 // RUN: not test -e %t/dyn.so

@@ -47,6 +47,28 @@ func.func @channel_tail(%x: tensor<1x5x12xf32>, %w: tensor<12x1x3xf32>,
 
 // -----
 
+// 4100 channels (512 blocks of 8 and a block of 4): the final state's copy
+// is a loop over the blocks, not 512 copies of its code (d_inner = 65536
+// took 100 s to compile), then the masked block.
+// CHECK-LABEL: func.func @wide_final_state
+// CHECK: %[[S:.*]] = memref.alloc(%{{.*}}) : memref<?x3x4100xf32>
+// CHECK: scf.for %[[CB:.*]] = %c0{{.*}} to %c512
+// CHECK: %[[C:.*]] = arith.muli %[[CB]], %c8
+// CHECK: vector.store {{.*}}, %[[S]][%{{.*}}, %{{.*}}, %[[C]]]
+// CHECK: vector.maskedstore %[[S]][%{{.*}}, %{{.*}}, %c4096
+// CHECK-NOT: vector.store {{.*}}, %[[S]]
+// CHECK: bufferization.to_tensor %[[S]]
+func.func @wide_final_state(%x: tensor<?x?x4100xf32>, %w: tensor<4100x1x4xf32>,
+                            %s: tensor<?x3x4100xf32>)
+    -> (tensor<?x?x4100xf32>, tensor<?x3x4100xf32>) {
+  %y, %t = seq.conv1d %x, %w state(%s : tensor<?x3x4100xf32>)
+      : tensor<?x?x4100xf32>, tensor<4100x1x4xf32>
+      -> tensor<?x?x4100xf32>, tensor<?x3x4100xf32>
+  return %y, %t : tensor<?x?x4100xf32>, tensor<?x3x4100xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @left_alone
 // CHECK: seq.conv1d
 func.func @left_alone(%x: tensor<1x5x16xf32>, %w: tensor<16x4x3xf32>)

@@ -73,6 +73,10 @@ CONFIGS = [
     (3, 517, 16, 16, 16, 2, 3, True, False, True, "tanh"),
     (2, 9, 64, 64, 64, 1, 1, True, True, True, "relu"),
     (1, 40, 16, 16, 16, 3, 1, False, False, False, "none"),
+    # Over 16 blocks of channels and a ragged one: the final state's copy
+    # is a loop over the blocks (with 16 lanes: 18 blocks and 12 channels).
+    (2, 7, 300, 300, 300, 4, 1, True, True, True, "silu"),
+    (1, 2, 300, 300, 300, 3, 2, False, True, True, "none"),
 ]
 
 

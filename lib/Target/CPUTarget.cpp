@@ -60,13 +60,23 @@ seqc::createCPUTargetMachine(const CPUTargetOptions &options) {
       subtarget.AddFeature(feature.first(), feature.second);
     features = subtarget.getString();
   } else {
-    std::unique_ptr<MCSubtargetInfo> info(
-        target->createMCSubtargetInfo(triple, cpu, ""));
-    if (!info || !info->isCPUStringValid(cpu))
+    // Validated on the generic CPU's subtarget: one made for an unknown
+    // CPU warns on stderr first.
+    std::unique_ptr<MCSubtargetInfo> generic(
+        target->createMCSubtargetInfo(triple, "", ""));
+    if (!generic || !generic->isCPUStringValid(cpu))
       return createStringError(inconvertibleErrorCode(),
                                "unknown CPU '" + cpu + "' for " +
                                    triple.str() +
                                    " (try native, x86-64-v3, x86-64-v4)");
+    // A 32-bit x86 CPU (i386, pentium4) for the 64-bit triple is a fatal
+    // error inside LLVM's code generator, not a diagnostic.
+    std::unique_ptr<MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, cpu, ""));
+    if (triple.getArch() == Triple::x86_64 && !info->checkFeatures("+64bit"))
+      return createStringError(inconvertibleErrorCode(),
+                               "CPU '" + cpu + "' has no 64-bit mode, which " +
+                                   triple.str() + " needs");
   }
   TargetOptions targetOptions;
   // Constructors (the CUDA target's kernel registration) go in

@@ -23,7 +23,12 @@
 // The CUDA target's option errors: test/Target/cuda-errors.mlir.
 // RUN: not seqc %t/good.mlir --cpu=pentium-9000 -o %t/cpu.so 2>&1 | FileCheck %s --check-prefix=CPU
 // RUN: not test -e %t/cpu.so
+// CPU-NOT: not a recognized processor
 // CPU: seqc: error: unknown CPU 'pentium-9000'
+// A 32-bit CPU: an error, not LLVM's fatal "64-bit code requested".
+// RUN: not seqc %t/good.mlir --cpu=i386 -o %t/cpu.so 2>&1 | FileCheck %s --check-prefix=CPU32
+// RUN: not test -e %t/cpu.so
+// CPU32: seqc: error: CPU 'i386' has no 64-bit mode, which x86_64{{.*}} needs
 // RUN: not seqc %t/good.mlir -O7 -o %t/o7.so 2>&1 | FileCheck %s --check-prefix=LEVEL
 // LEVEL: seqc: error: -O7 is not a level (0-3)
 // RUN: not seqc %t/good.mlir -o %t/no-such-dir/lib.so 2>&1 | FileCheck %s --check-prefix=NODIR

@@ -25,7 +25,7 @@
 // RUN: not test -e %t/cpu.so
 // CPU-NOT: not a recognized processor
 // CPU: seqc: error: unknown CPU 'pentium-9000'
-// A 32-bit CPU: an error, not LLVM's fatal "64-bit code requested".
+// A 32-bit processor is refused (LLVM would stop with a fatal error).
 // RUN: not seqc %t/good.mlir --cpu=i386 -o %t/cpu.so 2>&1 | FileCheck %s --check-prefix=CPU32
 // RUN: not test -e %t/cpu.so
 // CPU32: seqc: error: CPU 'i386' has no 64-bit mode, which x86_64{{.*}} needs

@@ -180,17 +180,23 @@ def library(request):
                    extra_args=target_args(request.param))
 
 
-@pytest.mark.parametrize("index", range(len(CONFIGS)))
-def test_named_cell_matches_reference(library, index):
-    cell, rev, ns = CONFIGS[index][0], CONFIGS[index][9], STATES[CONFIGS[index][0]]
-    x, w_in, w_rec, b_in, b_rec, states = random_inputs(CONFIGS[index], 500 + index)
+def check_against_reference(library, name, config, seed):
+    """Calls `name` (built by _function from `config`) on random inputs and
+    compares its states and y with the float64 reference."""
+    cell, rev, ns = config[0], config[9], STATES[config[0]]
+    x, w_in, w_rec, b_in, b_rec, states = random_inputs(config, seed)
     inputs = operands(x, w_in, w_rec, b_in, b_rec, states)
-    outs = library.call("rnn%d" % index, [a.astype(np.float32) for a in inputs])
+    outs = library.call(name, [a.astype(np.float32) for a in inputs])
     ref_states, ref_y = recurrence_reference(cell, x, w_in, w_rec, b_in, b_rec,
                                              states, rev)
     for k in range(ns):
         assert_close(outs[k], ref_states[k], what="final state #%d" % k)
     assert_close(outs[ns], ref_y, what="y")
+
+
+@pytest.mark.parametrize("index", range(len(CONFIGS)))
+def test_named_cell_matches_reference(library, index):
+    check_against_reference(library, "rnn%d" % index, CONFIGS[index], 500 + index)
 
 
 # A static batch of one: -O2 computes x W_in^T as one GEMM over the
@@ -209,17 +215,9 @@ BATCH_OF_ONE = [
 @pytest.mark.parametrize("target", TARGETS)
 def test_batch_of_one_matches_reference(target, index):
     config = BATCH_OF_ONE[index]
-    cell, rev, ns = config[0], config[9], STATES[config[0]]
     lib = Library(_function(0, config, static_batch=True),
                   extra_args=target_args(target))
-    x, w_in, w_rec, b_in, b_rec, states = random_inputs(config, 700 + index)
-    inputs = operands(x, w_in, w_rec, b_in, b_rec, states)
-    outs = lib.call("rnn0", [a.astype(np.float32) for a in inputs])
-    ref_states, ref_y = recurrence_reference(cell, x, w_in, w_rec, b_in, b_rec,
-                                             states, rev)
-    for k in range(ns):
-        assert_close(outs[k], ref_states[k], what="final state #%d" % k)
-    assert_close(outs[ns], ref_y, what="y")
+    check_against_reference(lib, "rnn0", config, 700 + index)
 
 
 REGION_CELLS = """

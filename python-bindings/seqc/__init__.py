@@ -41,6 +41,9 @@ def _read_source(src):
     if "\n" not in src and len(src) < 4096 and os.path.isfile(src):
         with open(src) as f:
             return f.read(), src
+    # A path that names no file (not IR that fails to parse at 1:1).
+    if "\n" not in src and src.strip().lower().endswith(".mlir"):
+        raise CompileError("cannot open input file '%s': no such file" % src)
     return src, "<source>"
 
 

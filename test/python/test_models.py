@@ -642,6 +642,13 @@ def test_nonexistent_description(tmp_path):
         seqc.compile(path)
 
 
+def test_nonexistent_mlir_file(tmp_path):
+    # Named as missing, not parsed as IR ("expected operation name" at 1:1).
+    path = str(tmp_path / "missing.mlir")
+    with pytest.raises(seqc.CompileError, match="cannot open input file '.*missing.mlir'"):
+        seqc.compile(path)
+
+
 def test_bad_max_context(tmp_path):
     path = tmp_path / "m.json"
     path.write_text(json.dumps(model_fixtures.TINY_MAMBA_LIKE))

@@ -155,7 +155,7 @@ void Rewriter::run() {
   // static input sizes, a multiple of the vector width) for a batch of one,
   // else inside the step. Zen 4 VM, H = I = 512, L = 256: LSTM/GRU B1
   // 1.26x faster hoisted (each step then streams only W_rec), B4 1.2x and
-  // B32 1.22x slower (docs/performance.md, 2026-12-06 recurrences).
+  // B32 1.22x slower (docs/performance.md, 2026-12-07).
   auto xType = cast<RankedTensorType>(op.getInputs().front().getType());
   auto wInType = cast<RankedTensorType>(op.getWIn().getType());
   int64_t staticBatch = xType.getDimSize(0), staticInputs = xType.getDimSize(2);

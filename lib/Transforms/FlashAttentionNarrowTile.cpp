@@ -75,19 +75,10 @@ struct NarrowTileEmitter : mlir::seq::VectorKernelBuilder {
       return index(*known + c);
     return c ? add(x, index(c)) : x;
   }
-  /// fn(i * stride) for i < count: unrolled for a few, a loop for more.
+  /// fn(i * stride) for i < count, unrolled for up to kUnrolledVectors.
   void forEachOffset(int64_t count, int64_t stride,
                      function_ref<void(Value)> fn) {
-    if (count <= kUnrolledVectors) {
-      for (int64_t i = 0; i < count; ++i)
-        fn(index(i * stride));
-      return;
-    }
-    loop(index(0), index(count * stride), index(stride), {},
-         [&](Value offset, ValueRange) -> SmallVector<Value> {
-           fn(offset);
-           return {};
-         });
+    KernelBuilder::forEachOffset(count, stride, kUnrolledVectors, fn);
   }
   Value reduce(vector::CombiningKind kind, Value v) {
     // Lanes may be combined in any order: a tree, not a chain.

@@ -69,12 +69,7 @@ struct Rewriter : VectorKernelBuilder {
 void Rewriter::forBlocks(int64_t channels, int64_t maxUnrolled,
                          function_ref<void(Value)> body) {
   int64_t whole = channels / lanes;
-  if (whole <= maxUnrolled)
-    for (int64_t cb = 0; cb < whole; ++cb)
-      body(index(cb * lanes));
-  else
-    loop(index(0), index(whole),
-         [&](Value cb) { body(mul(cb, index(lanes))); });
+  forEachOffset(whole, lanes, maxUnrolled, body);
   if (int64_t tail = channels % lanes) {
     mask = firstLanes(tail);
     body(index(whole * lanes));

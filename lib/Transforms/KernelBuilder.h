@@ -232,6 +232,18 @@ struct KernelBuilder {
       return SmallVector<Value>{};
     });
   }
+  /// fn(i * stride) for i < count: unrolled (constant offsets) up to
+  /// `maxUnrolled` times, an scf.for beyond, so that the code does not grow
+  /// with a size (a head, a channel count) no model bounds.
+  void forEachOffset(int64_t count, int64_t stride, int64_t maxUnrolled,
+                     function_ref<void(Value)> fn) {
+    if (count <= maxUnrolled) {
+      for (int64_t i = 0; i < count; ++i)
+        fn(index(i * stride));
+      return;
+    }
+    loop(index(0), index(count), [&](Value i) { fn(mul(i, index(stride))); });
+  }
   /// scf.parallel over [0, n): each iteration a task for the threads.
   scf::ParallelOp parallel(Value n, function_ref<void(Value)> fn) {
     auto par = scf::ParallelOp::create(b, ValueRange{index(0)}, ValueRange{n},

@@ -213,13 +213,15 @@ func.func @left_alone(%h: tensor<1x2x8x16xf16>) -> tensor<1x2x8x16xf16> {
 // mask.
 // CHECK-LABEL: func.func @decode_huge_head
 // CHECK: scf.parallel
-// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c4096{{.*}} step %c16
+// CHECK: scf.for %[[QV:.*]] = %c0{{.*}} to %c256{{.*}} step %c1
+// CHECK: arith.muli %[[QV]], %c16
 // CHECK: vector.maskedload {{.*}}%c4096{{.*}} : memref<1x8x1x4100xf32
-// CHECK: memref.prefetch %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %arg{{[0-9]+}}], read, locality<2>
+// CHECK: memref.prefetch %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{[0-9]+}}], read, locality<2>
 // CHECK: vector.reduction <add>
 // CHECK: math.exp
-// CHECK: scf.for %[[PASS:.*]] = %c0{{.*}} to %c4096{{.*}} step %c
-// CHECK: vector.load %{{.*}}[%{{.*}}, %[[PASS]]]
+// CHECK: scf.for %[[PASS:.*]] = %c0{{.*}} to %c256{{.*}} step %c1
+// CHECK: %[[E0:.*]] = arith.muli %[[PASS]], %c16
+// CHECK: vector.load %{{.*}}[%{{.*}}, %[[E0]]]
 // CHECK: vector.maskedload {{.*}}%c4096{{.*}} : memref<1x2x?x4100xf32
 // CHECK: return
 func.func @decode_huge_head(%q: tensor<1x8x1x4100xf32>, %k: tensor<1x2x?x4100xf32>,

@@ -60,24 +60,8 @@ bool isProjection(linalg::ContractOp op) {
   if (!x || !w || !y || w.getRank() != 2 || x.getRank() != y.getRank() ||
       (x.getRank() != 2 && x.getRank() != 3))
     return false;
-  unsigned outer = x.getRank() - 1, loops = x.getRank() + 1;
-  MLIRContext *ctx = op.getContext();
-  auto map = [&](ArrayRef<unsigned> dims) {
-    SmallVector<AffineExpr> exprs;
-    for (unsigned d : dims)
-      exprs.push_back(getAffineDimExpr(d, ctx));
-    return AffineMap::get(loops, 0, exprs, ctx);
-  };
-  SmallVector<unsigned> xDims, yDims;
-  for (unsigned i = 0; i < outer; ++i) {
-    xDims.push_back(i);
-    yDims.push_back(i);
-  }
-  xDims.push_back(outer + 1);
-  yDims.push_back(outer);
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  return maps.size() == 3 && maps[0] == map(xDims) &&
-         maps[1] == map({outer, outer + 1}) && maps[2] == map(yDims);
+  return op.getIndexingMapsArray() ==
+         projectionMaps(op.getContext(), x.getRank());
 }
 
 const char *unsupportedReason(linalg::ContractOp op, int64_t lanes) {

@@ -33,11 +33,11 @@
 
 #include "KernelBuilder.h"
 #include "PadUnits.h"
+#include "ProjectionTasks.h"
 #include "seqc/Dialect/Seq/IR/CellMath.h"
 #include "seqc/Dialect/Seq/IR/SeqOps.h"
 #include "seqc/Transforms/Passes.h"
 
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -118,16 +118,8 @@ Value Rewriter::inputProjection() {
   Value empty = tensor::EmptyOp::create(b, sizes, b.getF32Type());
   Value init =
       linalg::FillOp::create(b, ValueRange{f32(0.0)}, empty).getResult(0);
-  // Loops (b, t, n, k): x[b, t, k] * w[n, k] -> xw[b, t, n].
-  MLIRContext *ctx = b.getContext();
-  auto map = [&](ArrayRef<unsigned> dims) {
-    SmallVector<AffineExpr> exprs;
-    for (unsigned d : dims)
-      exprs.push_back(getAffineDimExpr(d, ctx));
-    return AffineMap::get(4, 0, exprs, ctx);
-  };
   ArrayAttr maps =
-      b.getAffineMapArrayAttr({map({0, 1, 3}), map({2, 3}), map({0, 1, 2})});
+      b.getAffineMapArrayAttr(projectionMaps(b.getContext(), /*xRank=*/3));
   return linalg::ContractOp::create(b, TypeRange{init.getType()},
                                     ValueRange{x, wIn}, ValueRange{init}, maps)
       .getResult(0);

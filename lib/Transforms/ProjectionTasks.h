@@ -1,8 +1,11 @@
-//===- ProjectionTasks.h - the task layout of the projection kernels -*- C++ -*-===//
+//===- ProjectionTasks.h - the task layout of the projection kernels -*- C++
+//-*-===//
 //
 // Shared by -seq-fast-matmul's f32/dequantizing kernel and its W8A8 kernel:
 // the result y[B?, L, N] of a projection of x[B?, L, K], and the parallel
-// tasks (batch entry, 16 rows, 64 outputs) over which both split it.
+// tasks (batch entry, 16 rows, 64 outputs) over which both split it. Also
+// the indexing maps of the linalg.contract form those kernels take, which
+// -seq-fused-recurrence builds for its hoisted input projection.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +17,26 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 namespace mlir::seq {
+
+/// The indexing maps of y[..., n] = sum_k x[..., k] * w[n, k] for an x of
+/// rank `xRank`: loops (x's outer dimensions, n, k).
+inline SmallVector<AffineMap> projectionMaps(MLIRContext *ctx, unsigned xRank) {
+  unsigned outer = xRank - 1, loops = xRank + 1;
+  auto map = [&](ArrayRef<unsigned> dims) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d : dims)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+    return AffineMap::get(loops, 0, exprs, ctx);
+  };
+  SmallVector<unsigned> xDims, yDims;
+  for (unsigned i = 0; i < outer; ++i) {
+    xDims.push_back(i);
+    yDims.push_back(i);
+  }
+  xDims.push_back(outer + 1);
+  yDims.push_back(outer);
+  return {map(xDims), map({outer, outer + 1}), map(yDims)};
+}
 
 /// Rows and outputs per task: enough outputs that a decode step splits over
 /// the threads, few enough rows that a task's rows of x stay in L2.

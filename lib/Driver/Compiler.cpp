@@ -28,9 +28,7 @@ void seqc::registerCompilerDependencies(DialectRegistry &registry) {
   seqc::registerAllDialects(registry);
 }
 
-/// An existing output that is neither a regular file nor a directory: a
-/// device or a FIFO, which seqc writes in place.
-static bool isSpecialFile(StringRef path) {
+bool seqc::isSpecialFile(StringRef path) {
   sys::fs::file_status status;
   if (path.empty() || path == "-" || sys::fs::status(path, status))
     return false;
@@ -208,9 +206,10 @@ LogicalResult Compilation::linkLibrary(Module &llvmModule,
   }
   // Beside the output, for the rename; a device's is in the temporary
   // directory (not /dev).
+  bool outputInPlace = isSpecialFile(outputPath);
   SmallString<128> tempLibrary(outputPath);
   tempLibrary += ".seqc-tmp";
-  if (isSpecialFile(outputPath))
+  if (outputInPlace)
     if (std::error_code ec = sys::fs::getPotentiallyUniqueTempFileName(
             "seqc", "so", tempLibrary))
       return error(errorCodeToError(ec));
@@ -235,7 +234,7 @@ LogicalResult Compilation::linkLibrary(Module &llvmModule,
       return error(message);
     writeHeader(header->os());
   }
-  if (isSpecialFile(outputPath)) {
+  if (outputInPlace) {
     // Copied into the device (a rename would replace it).
     ErrorOr<std::unique_ptr<MemoryBuffer>> library =
         MemoryBuffer::getFile(tempLibrary, /*IsText=*/false,

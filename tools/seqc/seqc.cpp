@@ -181,9 +181,7 @@ static std::string headerPath() {
   if (!headerFilename.empty())
     return headerFilename;
   // None beside a device (-o /dev/null checks that a library builds).
-  sys::fs::file_status status;
-  if (!sys::fs::status(outputFilename, status) &&
-      !sys::fs::is_regular_file(status) && !sys::fs::is_directory(status))
+  if (seqc::isSpecialFile(outputFilename))
     return "";
   SmallString<128> path(outputFilename.getValue());
   sys::path::replace_extension(path, ".h");

@@ -83,6 +83,10 @@ void registerCompilerDependencies(mlir::DialectRegistry &registry);
 mlir::LogicalResult checkOptions(const CompileOptions &options,
                                  llvm::StringRef outputPath);
 
+/// Whether `path` exists and is neither a regular file nor a directory: a
+/// device or a FIFO, which compile() writes in place rather than replacing.
+bool isSpecialFile(llvm::StringRef path);
+
 /// The options of the pipelines for `options` (the vector width of
 /// `options.cpu`); an error names an unknown CPU.
 llvm::Expected<PipelineOptions>

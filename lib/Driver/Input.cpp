@@ -88,6 +88,25 @@ llvm::Error seqc::parseQuantization(const InputOptions &options,
   return llvm::Error::success();
 }
 
+/// The first option given that only a model description reads, or null:
+/// IR has no context length or projections to quantize, and an option that
+/// changes nothing is more likely a mistake than intended.
+static const char *modelOnlyOption(const InputOptions &options) {
+  if (!options.quantize.empty() && options.quantize != "none")
+    return "--quantize";
+  if (options.quantGroup != 0)
+    return "--quant-group";
+  if (options.quantZeroPoints)
+    return "--quant-zero-point";
+  if (options.outlierThreshold != 0)
+    return "--outlier-threshold";
+  if (!options.calibrationTokens.empty())
+    return "--calib";
+  if (options.maxContext != 0)
+    return "--max-context";
+  return nullptr;
+}
+
 OwningOpRef<ModuleOp>
 seqc::loadInput(llvm::StringRef path, MLIRContext &context,
                 llvm::SourceMgr &sourceMgr, const InputOptions &inputOptions,
@@ -119,10 +138,10 @@ seqc::loadInput(llvm::StringRef path, MLIRContext &context,
       }
     return buildModel(*spec, context);
   }
-  if ((!inputOptions.quantize.empty() && inputOptions.quantize != "none") ||
-      !inputOptions.calibrationTokens.empty()) {
-    onError("--quantize applies to model descriptions (a .json file or a "
-            "Hugging Face directory), not to IR");
+  if (const char *option = modelOnlyOption(inputOptions)) {
+    onError(std::string(option) +
+            " applies to model descriptions (a .json file or a Hugging Face "
+            "directory), not to IR");
     return nullptr;
   }
   std::string error;

@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
 #include <cstdio>
@@ -36,26 +37,55 @@ std::string seqc::describeJsonKind(const json::Value &value) {
   return "a value";
 }
 
+/// "line L column C" of byte `offset` in `text`, as json::parse names them.
+static std::string positionOf(StringRef text, size_t offset) {
+  StringRef before = text.take_front(offset);
+  size_t lineStart = before.rfind('\n');
+  size_t column =
+      lineStart == StringRef::npos ? offset : offset - lineStart - 1;
+  return ("line " + Twine(before.count('\n') + 1) + " column " +
+          Twine(column + 1))
+      .str();
+}
+
 Expected<json::Value> seqc::parseJson(StringRef text) {
-  int depth = 0;
+  // One entry per open array or object: the keys an object has seen (an
+  // array's entry stays unused). json::parse keeps one of two equal keys
+  // silently; in a description that is a mistake, so it is refused. Keys are
+  // compared as written (escapes not decoded).
+  SmallVector<std::pair<bool, StringSet<>>, 8> open;
+  size_t stringStart = 0;
   bool inString = false;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (inString) {
-      if (c == '\\')
+      if (c == '\\') {
         ++i;
-      else if (c == '"')
+      } else if (c == '"') {
         inString = false;
+        if (open.empty() || !open.back().first)
+          continue;
+        size_t next = text.find_first_not_of(" \t\r\n", i + 1);
+        if (next == StringRef::npos || text[next] != ':')
+          continue;
+        StringRef key = text.slice(stringStart + 1, i);
+        if (!open.back().second.insert(key).second)
+          return createStringError(inconvertibleErrorCode(),
+                                   "duplicate key \"" + key + "\" at " +
+                                       positionOf(text, stringStart));
+      }
     } else if (c == '"') {
       inString = true;
+      stringStart = i;
     } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth)
+      if (open.size() >= size_t(kMaxJsonDepth))
         return createStringError(inconvertibleErrorCode(),
                                  "arrays and objects nested more than " +
-                                     Twine(kMaxJsonDepth) + " deep (at byte " +
-                                     Twine(i) + ")");
-    } else if (c == ']' || c == '}') {
-      --depth;
+                                     Twine(kMaxJsonDepth) + " deep (at " +
+                                     positionOf(text, i) + ")");
+      open.emplace_back(c == '{', StringSet<>());
+    } else if ((c == ']' || c == '}') && !open.empty()) {
+      open.pop_back();
     }
   }
   return json::parse(text);

@@ -87,8 +87,9 @@ inline constexpr llvm::StringLiteral kJsonNaNMarker =
     llvm::StringLiteral::withInnerNUL("\0NaN");
 
 /// llvm::json::parse, after checking that arrays and objects nest at most
-/// kMaxJsonDepth deep: the parser recurses once a level, and a description
-/// nested 50,000 deep overflowed the stack (a crash, not an error).
+/// kMaxJsonDepth deep (the parser recurses once a level, and a description
+/// nested 50,000 deep overflowed the stack: a crash, not an error) and that
+/// no object has a key twice (the parser would keep one silently).
 llvm::Expected<llvm::json::Value> parseJson(llvm::StringRef text);
 inline constexpr int kMaxJsonDepth = 512;
 

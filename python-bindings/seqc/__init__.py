@@ -47,6 +47,15 @@ def _read_source(src):
     return src, "<source>"
 
 
+def _path(path):
+    """os.fspath, refusing an embedded NUL as open() does (the C++ side
+    would read the path only up to it)."""
+    path = os.fspath(path)
+    if ("\0" if isinstance(path, str) else b"\0") in path:
+        raise ValueError("embedded null byte in the path %r" % (path,))
+    return path
+
+
 def _is_model_path(src):
     return isinstance(src, (str, os.PathLike)) and (
         os.path.isdir(src) or str(src).lower().endswith(".json"))
@@ -57,7 +66,7 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
             max_context=None, quantize=None, quant_group=0,
             quant_zero_point=False, outlier_threshold=0.0, calib=None,
             weights=None,
-            calib_percentile=None, gpu_arch="sm_80", cuda_path=None):
+            calib_percentile=None, gpu_arch=None, cuda_path=None):
     """Compiles seq IR (text, or a path to a .mlir file), or a model: a
     seqc-model .json description or a Hugging Face model directory
     (docs/models.md; `max_context` overrides its context length;
@@ -77,14 +86,14 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
     reference=True uses only the reference lowerings (as opt_level=0 does)
     with LLVM still optimizing at `opt_level`.
 
-    target="cuda" compiles for NVIDIA GPUs (`gpu_arch` sm_80, sm_86, sm_89,
-    sm_90 or sm_90a; the CUDA toolkit at `cuda_path` or found as seqc
+    target="cuda" compiles for NVIDIA GPUs (`gpu_arch` sm_80 by default,
+    sm_86, sm_89, sm_90 or sm_90a; the CUDA toolkit at `cuda_path` or found as seqc
     finds it); the library's functions take and return host arrays and
     raise CallError "no CUDA device" where there is no GPU (docs/cuda.md).
     """
     input_path = ""
     if _is_model_path(src):
-        input_path, source, name = os.fspath(src), "", os.fspath(src)
+        input_path, source, name = _path(src), "", os.fspath(src)
         if not os.path.exists(input_path):
             raise CompileError("%s: no such file or directory" % input_path)
     else:
@@ -92,6 +101,9 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
     if calib_percentile is not None and not calib:
         raise CompileError("calib_percentile needs calib (it sets how "
                            "calibration clips)")
+    if target != "cuda" and (gpu_arch is not None or cuda_path is not None):
+        raise CompileError("%s needs target='cuda'" %
+                           ("gpu_arch" if gpu_arch is not None else "cuda_path"))
     if max_context is not None and (not input_path or max_context < 1):
         raise CompileError("max_context applies to model descriptions and "
                            "must be >= 1")
@@ -102,11 +114,14 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
                   "llvm": "seqc.ll", "header": "seqc.h",
                   "ptx": "seqc.ptx"}.get(emit, "seqc.mlir")
         output = os.path.join(directory.name, suffix)
+    output = _path(output)
     if header is None:
         header = os.path.splitext(output)[0] + ".h" if emit == "so" else ""
+    header = _path(header)
     runtime = _RUNTIME if os.path.exists(_RUNTIME) else ""
     _seqc.compile(source, output, emit=emit, target=target,
-                  gpu_arch=gpu_arch, cuda_path=os.fspath(cuda_path or ""),
+                  gpu_arch=gpu_arch or "sm_80",
+                  cuda_path=_path(cuda_path or ""),
                   cpu=cpu, opt_level=opt_level,
                   runtime_checks=runtime_checks, reference=reference,
                   header=header,
@@ -115,8 +130,8 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
                   quantize=quantize or "", quant_group=quant_group,
                   quant_zero_point=quant_zero_point,
                   outlier_threshold=outlier_threshold,
-                  calib=os.fspath(calib) if calib else "",
-                  weights=os.fspath(weights) if weights else "",
+                  calib=_path(calib) if calib else "",
+                  weights=_path(weights) if weights else "",
                   calib_percentile=(99.999 if calib_percentile is None
                                     else calib_percentile))
     return output
@@ -153,7 +168,7 @@ class Library:
     outputs are arrays of ml_dtypes.bfloat16."""
 
     def __init__(self, path):
-        self._lib = _seqc.Library(path)
+        self._lib = _seqc.Library(_path(path))
         self.path = path
         self.signatures = self._lib.signatures()
         #: For a model library: name, architecture, vocab_size, max_context,
@@ -165,7 +180,7 @@ class Library:
         """An instance of this model library (see Model) with the weights
         of a safetensors file (a path, or its bytes)."""
         if not isinstance(weights, (bytes, bytearray)):
-            weights = os.fspath(weights)
+            weights = _path(weights)
         elif isinstance(weights, bytearray):
             weights = bytes(weights)
         return Model(_seqc.Library.create_model(self._lib, weights, batch),
@@ -327,7 +342,7 @@ class Model:
         """Writes the instance's weights as safetensors, quantized
         projections as I8 `name` + F32 `name`_scale (docs/quantization.md):
         the file a quantized library loads without converting."""
-        self._model.save_weights(os.fspath(path))
+        self._model.save_weights(_path(path))
 
 
 def load(path):

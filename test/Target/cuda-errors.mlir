@@ -27,6 +27,12 @@
 
 // RUN: not seqc %t/good.mlir --cuda-emulate-on-host -o %t/d.so 2>&1 | FileCheck %s --check-prefix=EMULATE
 // EMULATE: seqc: error: --cuda-emulate-on-host needs --target=cuda
+// The GPU's options with the CPU target would be silently ignored.
+// RUN: not seqc %t/good.mlir --gpu-arch=sm_90 -o %t/e.so 2>&1 | FileCheck %s --check-prefix=ARCH-CPU
+// RUN: not test -e %t/e.so
+// ARCH-CPU: seqc: error: --gpu-arch needs --target=cuda
+// RUN: not seqc %t/good.mlir --target=cpu --cuda-path=/usr/local/cuda -o %t/e.so 2>&1 | FileCheck %s --check-prefix=PATH-CPU
+// PATH-CPU: seqc: error: --cuda-path needs --target=cuda
 // RUN: not seqc %t/good.mlir --target=cuda --cuda-emulate-on-host --emit=ptx 2>&1 | FileCheck %s --check-prefix=EMULATE-PTX
 // EMULATE-PTX: seqc: error: --emit=ptx: --cuda-emulate-on-host makes no kernels
 

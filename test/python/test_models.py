@@ -618,6 +618,15 @@ def test_bad_description(tmp_path, edit, message):
     ('{"a": ' + "[" * 100000 + "]" * 100000 + "}",
      "arrays and objects nested more than 512 deep"),
     ('{"name": "' + "[" * 1000 + '", "format": "seqc-model"}', "version"),
+    # A key twice in one object (json.loads keeps the last silently).
+    ('{"format": "seqc-model",\n "d_model": 64, "d_model": 32}',
+     'duplicate key "d_model" at line 2 column 17'),
+    ('{"blocks": [{"mixer": {"kind": "mamba", "kind": "attention"}}]}',
+     'duplicate key "kind" at line 1 column 41'),
+    # The same key in two objects is not a duplicate; a key's text in a
+    # string value is not a key.
+    ('{"a": {"k": 1}, "b": {"k": 2}, "c": ["k", "k"], "format": "x"}',
+     "format"),
 ])
 def test_description_not_json(tmp_path, text, message):
     path = tmp_path / "bad.json"

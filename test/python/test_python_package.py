@@ -131,6 +131,17 @@ def test_compile_errors_carry_diagnostics(tmp_path):
         seqc.compile(ATTENTION, target="cuda", gpu_arch="sm_70")
     with pytest.raises(seqc.CompileError, match="unknown emit kind 'exe'"):
         seqc.compile(ATTENTION, emit="exe")
+    # The GPU's options would be ignored by the CPU target.
+    with pytest.raises(seqc.CompileError, match="gpu_arch needs target='cuda'"):
+        seqc.compile(ATTENTION, gpu_arch="sm_90")
+    with pytest.raises(seqc.CompileError, match="cuda_path needs target='cuda'"):
+        seqc.compile(ATTENTION, cuda_path="/usr/local/cuda")
+    # A path the C++ side would cut at the NUL.
+    with pytest.raises(ValueError, match="embedded null byte"):
+        seqc.compile(ATTENTION, output=str(tmp_path / "lib.so\0x"))
+    assert list(tmp_path.iterdir()) == [bad]
+    with pytest.raises(ValueError, match="embedded null byte"):
+        seqc.load(str(tmp_path / "lib.so\0x"))
 
 
 def test_emit_stages_and_header(tmp_path):

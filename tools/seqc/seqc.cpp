@@ -229,6 +229,14 @@ static LogicalResult compile(MLIRContext &context) {
       errs() << "seqc: " << message << "\n";
     };
   options.inputPaths = {inputFilename, weightsInput, calibrationTokens};
+  // Their defaults can't be told from a given value in CompileOptions.
+  for (cl::Option *cudaOnly : {static_cast<cl::Option *>(&gpuArch),
+                               static_cast<cl::Option *>(&cudaPath)})
+    if (cudaOnly->getNumOccurrences() && targetKind != seqc::TargetKind::CUDA) {
+      errs() << "seqc: error: --" << cudaOnly->ArgStr
+             << " needs --target=cuda\n";
+      return failure();
+    }
   // Refuse bad options before reading the input.
   if (failed(seqc::checkOptions(options, outputFilename)))
     return failure();

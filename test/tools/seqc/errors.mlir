@@ -61,6 +61,16 @@
 // RUN: test -c /dev/full
 // FULL: seqc: error: '/dev/full': No space left on device
 
+// Options that only a model description reads are refused for IR, which
+// has no context length or projections to quantize.
+// RUN: not seqc %t/good.mlir --max-context=64 -o %t/ctx.so 2>&1 | FileCheck %s --check-prefix=MODEL-ONLY -DOPT=--max-context
+// RUN: not test -e %t/ctx.so
+// RUN: not seqc %t/good.mlir --quant-group=32 -o %t/ctx.so 2>&1 | FileCheck %s --check-prefix=MODEL-ONLY -DOPT=--quant-group
+// RUN: not seqc %t/good.mlir --quant-zero-point -o %t/ctx.so 2>&1 | FileCheck %s --check-prefix=MODEL-ONLY -DOPT=--quant-zero-point
+// RUN: not seqc %t/good.mlir --outlier-threshold=4 -o %t/ctx.so 2>&1 | FileCheck %s --check-prefix=MODEL-ONLY -DOPT=--outlier-threshold
+// RUN: not seqc %t/good.mlir --quantize=w8 -o %t/ctx.so 2>&1 | FileCheck %s --check-prefix=MODEL-ONLY -DOPT=--quantize
+// MODEL-ONLY: seqc: error: [[OPT]] applies to model descriptions (a .json file or a Hugging Face directory), not to IR
+
 // An op the reference lowering cannot handle yet names the op.
 // RUN: not seqc %t/dynamic-channels.mlir -o %t/dyn.so 2>&1 | FileCheck %s --check-prefix=DYN
 // RUN: not test -e %t/dyn.so

@@ -11,8 +11,10 @@ once), PyTorch, JAX and IREE on CPU when importable (bench/setup.sh
 installs them): SDPA, nn.LSTM/GRU, conv1d, the plain PyTorch/JAX
 recurrences a user writes for scans (mamba_ssm's and fla's reference
 formulations, lax.associative_scan), and the JAX formulations compiled by
-IREE (bench/iree_baseline.py). The peak is measured by bench/peak.c (an FMA loop
-and a triad, on every core) in the same run. Workloads are in
+IREE (bench/iree_baseline.py). seqc and its baselines take turns in
+--rounds rounds, each reporting its best round's median, so that a shared
+machine's slow spells fall on all of them alike. The peak is measured by
+bench/peak.c (an FMA loop and a triad, on every core) in the same run. Workloads are in
 bench/workloads.py. Not part of the test suite.
 """
 
@@ -67,9 +69,8 @@ def side_bench_setup(doc):
     return args, peak_gflops, peak_gbs
 
 
-def timeit(fn, budget=1.0, min_runs=3):
+def median_time(fn, budget=1.0, min_runs=3):
     """Median seconds of fn() over at least min_runs runs (~budget s)."""
-    fn()  # warm up (and JIT for JAX)
     times = []
     start = time.perf_counter()
     while len(times) < min_runs or time.perf_counter() - start < budget:
@@ -79,6 +80,36 @@ def timeit(fn, budget=1.0, min_runs=3):
         if len(times) >= 50:
             break
     return float(np.median(times))
+
+
+def timeit(fn, budget=1.0, min_runs=3):
+    """median_time after one warm-up call (which JAX spends compiling)."""
+    fn()
+    return median_time(fn, budget, min_runs)
+
+
+# A pause before each contender's turn: OpenMP runtimes keep their workers
+# spinning after a parallel region (LLVM's libomp for 200 ms by default),
+# and on two cores the previous contender's spinning threads slowed the
+# next one's first calls (PyTorch's LSTM right after seqc's: 281 against
+# 190 ms).
+SETTLE_S = 0.3
+
+
+def time_interleaved(calls, rounds=3, budget=0.5):
+    """{name: seconds} for {name: fn}: the best over `rounds` rounds of each
+    call's median, the calls taking turns within each round. A shared VM's
+    slow spells (seconds long, up to 1.8x here) then fall on every
+    contender alike instead of on whichever ran during one, and the ratios
+    hold from run to run."""
+    for fn in calls.values():
+        fn()  # warm up (and JIT for JAX)
+    best = {name: float("inf") for name in calls}
+    for _ in range(rounds):
+        for name, fn in calls.items():
+            time.sleep(SETTLE_S)
+            best[name] = min(best[name], median_time(fn, budget))
+    return best
 
 
 def output_error(actual, expected):
@@ -109,10 +140,16 @@ def main():
                         help="run the workloads whose name contains this")
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the reference lowering (slow)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds in which seqc and its baselines take "
+                        "turns; each reports its best round's median "
+                        "(default 3)")
     parser.add_argument("--shapes", choices=("issue", "odd"), default="issue",
                         help="the issue's workload sizes, or sizes off the "
                         "vector width (head sizes 80 and 96, length 1000, ...)")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
 
     peak_gflops, peak_gbs = measure_peak()
     print("machine: %d cores, measured peak %.1f GFLOP/s fp32, %.1f GB/s triad"
@@ -136,7 +173,10 @@ def main():
         lib = seqc.load(seqc.compile(w.ir, opt_level=3))
         compile_s = time.perf_counter() - t0
         sets = w.input_sets or [w.inputs]
-        seconds = timeit(cycle([(lambda s=s: lib.f(*s)) for s in sets]))
+        calls = {"seqc": cycle([(lambda s=s: lib.f(*s)) for s in sets])}
+        calls.update(w.baselines)
+        times = time_interleaved(calls, rounds=args.rounds)
+        seconds = times["seqc"]
         if w.memory_bound:
             rate = w.nbytes / seconds / 1e9
             throughput, peak = "%.1f GB/s" % rate, rate / peak_gbs
@@ -159,8 +199,8 @@ def main():
                 reference += " **outputs differ: %.1e**" % error
                 mismatches.append(w.name)
         cells = []
-        for base, fn in w.baselines.items():
-            bt = timeit(fn)
+        for base in w.baselines:
+            bt = times[base]
             row["baselines"][base] = bt * 1e3
             cells.append("%s %.1f (%.2fx)" % (base, bt * 1e3, bt / seconds))
         print("| %s | %.1f | %s | %.1f%% | %.1f | %s | %s |" % (
@@ -170,6 +210,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"peak_gflops": peak_gflops, "peak_gbs": peak_gbs,
+                       "rounds": args.rounds,
                        "results": results}, f, indent=1)
     if mismatches:
         sys.exit("seqc's outputs differ from its reference lowering's in: "

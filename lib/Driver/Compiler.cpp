@@ -303,11 +303,22 @@ LogicalResult seqc::checkOptions(const CompileOptions &options,
     StringRef directory = sys::path::parent_path(path);
     if (!directory.empty() && !sys::fs::is_directory(directory))
       return error("cannot write " + path + ": no directory " + directory);
-    for (const std::string &input : options.inputPaths)
-      if (!input.empty() && sys::fs::equivalent(input, path))
-        return error("the output " + path + " is the input " + input +
-                     ", which it would overwrite");
+    if (failed(checkNotAnInput(options, path, "the output")))
+      return failure();
   }
+  return success();
+}
+
+LogicalResult seqc::checkNotAnInput(const CompileOptions &options,
+                                    StringRef path, StringRef what) {
+  for (const std::string &input : options.inputPaths)
+    if (!input.empty() && sys::fs::equivalent(input, path)) {
+      if (options.onError)
+        options.onError((what + " " + path + " is the input " + input +
+                         ", which it would overwrite")
+                            .str());
+      return failure();
+    }
   return success();
 }
 

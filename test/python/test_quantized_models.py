@@ -288,12 +288,16 @@ def test_driver_writes_the_quantized_weights(build, tmp_path):
     (["--save-weights=OUT"],
      "--save-weights needs --weights=PATH and a library output"),
     (["--weights=MISSING"], "--weights is only read with --save-weights"),
+    # Refused before anything is read or written.
+    (["--weights=MISSING", "--save-weights=DESC"],
+     "--save-weights .*m.json is the input .*m.json, which it would overwrite"),
 ])
 def test_driver_save_weights_errors(tmp_path, args, message):
     # A failure leaves neither the library nor the weights behind.
     json_path = _write(tmp_path, model_fixtures.TINY_LLAMA_LIKE)
     args = [a.replace("MISSING", str(tmp_path / "missing.safetensors"))
-             .replace("OUT", str(tmp_path / "q.safetensors")) for a in args]
+             .replace("OUT", str(tmp_path / "q.safetensors"))
+             .replace("DESC", json_path) for a in args]
     r = subprocess.run([SEQC, json_path, "--quantize=w8", "-o",
                         str(tmp_path / "libq.so")] + args,
                        capture_output=True, text=True)

@@ -238,15 +238,10 @@ static LogicalResult compile(MLIRContext &context) {
       return failure();
     }
   // Refuse bad options before reading the input.
-  if (failed(seqc::checkOptions(options, outputFilename)))
+  if (failed(seqc::checkOptions(options, outputFilename)) ||
+      (!saveWeights.empty() &&
+       failed(seqc::checkNotAnInput(options, saveWeights, "--save-weights"))))
     return failure();
-  for (const std::string &input : options.inputPaths)
-    if (!saveWeights.empty() && !input.empty() &&
-        sys::fs::equivalent(input, saveWeights)) {
-      errs() << "seqc: error: --save-weights " << saveWeights
-             << " is the input " << input << ", which it would overwrite\n";
-      return failure();
-    }
 
   if (!saveWeights.empty() &&
       (weightsInput.empty() || options.emit != seqc::OutputKind::SharedLib ||

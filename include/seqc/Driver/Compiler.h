@@ -83,6 +83,12 @@ void registerCompilerDependencies(mlir::DialectRegistry &registry);
 mlir::LogicalResult checkOptions(const CompileOptions &options,
                                  llvm::StringRef outputPath);
 
+/// Refuses, through `options.onError`, an output `path` that is one of
+/// `options.inputPaths`; `what` names the output in the message ("the
+/// output", "--save-weights"). checkOptions checks the library and header.
+mlir::LogicalResult checkNotAnInput(const CompileOptions &options,
+                                    llvm::StringRef path, llvm::StringRef what);
+
 /// Whether `path` exists and is neither a regular file nor a directory: a
 /// device or a FIFO, which compile() writes in place rather than replacing.
 bool isSpecialFile(llvm::StringRef path);

@@ -227,6 +227,16 @@ struct SeqFusedSelectiveScanPass
   using Base::Base;
 
   void runOnOperation() override {
+    // A task's channel vectors are unrolled in its step: past 16 the code
+    // only grows (and 0 would divide by zero).
+    if (channelVectors < 1 || channelVectors > 16 || prefetchSteps < 0) {
+      getOperation()->emitError()
+          << "seq-fused-selective-scan: channel-vectors must be 1 to 16 (got "
+          << static_cast<int64_t>(channelVectors)
+          << ") and prefetch-steps at least 0 (got "
+          << static_cast<int64_t>(prefetchSteps) << ")";
+      return signalPassFailure();
+    }
     if (failed(rewriteSupported<SelectiveScanOp>(
             getOperation(), getArgument(), lanes, emitRemarks,
             [&](SelectiveScanOp op) { return unsupportedReason(op); },

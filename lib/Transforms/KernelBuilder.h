@@ -39,10 +39,23 @@ inline bool insideSeqRegion(Operation *op) {
   return false;
 }
 
+/// Whether an operand or result of `op` has a dimension of static size 0.
+inline bool hasStaticEmptyDim(Operation *op) {
+  auto empty = [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return shaped && shaped.hasRank() &&
+           llvm::is_contained(shaped.getShape(), 0);
+  };
+  return llvm::any_of(op->getOperandTypes(), empty) ||
+         llvm::any_of(op->getResultTypes(), empty);
+}
+
 /// Runs a lowering over every `OpT` under `root`: `reason` says why an op
 /// stays with the reference lowering (null when it does not; a remark with
 /// `emitRemarks`), `rewrite` replaces the others. Ops inside another seq
-/// op's region are always left (they are lowered with that op).
+/// op's region are always left (they are lowered with that op), and so are
+/// ops with a static size of 0: there is no work, the reference lowering's
+/// loops run none, and the kernels divide by sizes such as a head's.
 template <typename OpT>
 void rewriteSupported(Operation *root, bool emitRemarks,
                       function_ref<const char *(OpT)> reason,
@@ -50,7 +63,9 @@ void rewriteSupported(Operation *root, bool emitRemarks,
   SmallVector<OpT> ops;
   root->walk([&](OpT op) { ops.push_back(op); });
   for (OpT op : ops) {
-    const char *why = reason(op);
+    const char *why = hasStaticEmptyDim(op)
+                          ? "a dimension of size 0 (nothing to compute)"
+                          : reason(op);
     if (!why && insideSeqRegion(op))
       why = "inside the region of another seq op";
     if (!why)

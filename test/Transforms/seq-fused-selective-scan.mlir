@@ -1,5 +1,9 @@
 // RUN: seq-opt %s -seq-fused-selective-scan="lanes=8 channel-vectors=2 emit-remarks=true" -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: not seq-opt %s -seq-fused-selective-scan=lanes=7 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not seq-opt %s -seq-fused-selective-scan=channel-vectors=0 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADVECTORS -DGOT=0
+// RUN: not seq-opt %s -seq-fused-selective-scan=channel-vectors=-1 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADVECTORS -DGOT=-1
+// RUN: not seq-opt %s -seq-fused-selective-scan=channel-vectors=9223372036854775807 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADVECTORS -DGOT=9223372036854775807
+// BADVECTORS: seq-fused-selective-scan: channel-vectors must be 1 to 16 (got [[GOT]]) and prefetch-steps at least 0 (got 8)
 
 // Mamba's scan: one parallel loop over (batch entry, 16 channels) tasks;
 // the sequence loop carries the 2 x 4 state vectors; every step is fused.

@@ -113,3 +113,18 @@ func.func @unsupported(%q: tensor<1x1x4x?xf32>, %r: tensor<1x1x4x33xf32>)
       -> tensor<1x1x4x33xf32>, tensor<1x1x33x33xf32>
   return %o, %o2 : tensor<1x1x4x?xf32>, tensor<1x1x4x33xf32>
 }
+
+// -----
+
+// A sequence of length 0 (no work) stays with the reference lowering:
+// every fast lowering leaves ops with a static size of 0 (some divided by
+// such sizes and crashed).
+// CHECK-LABEL: func.func @empty_sequence
+// CHECK: seq.linear_attention
+func.func @empty_sequence(%q: tensor<1x2x0x8xf32>, %v: tensor<1x2x0x4xf32>) -> tensor<1x2x0x4xf32> {
+  // expected-remark @+1 {{left for the reference lowering: a dimension of size 0 (nothing to compute)}}
+  %o, %s = seq.linear_attention %q, %q, %v {scale = 1.0 : f32}
+      : tensor<1x2x0x8xf32>, tensor<1x2x0x8xf32>, tensor<1x2x0x4xf32>
+      -> tensor<1x2x0x4xf32>, tensor<1x2x8x4xf32>
+  return %o : tensor<1x2x0x4xf32>
+}

@@ -205,8 +205,8 @@ def SeqFusedSelectiveScan : Pass<"seq-fused-selective-scan"> {
     Option<"lanes", "lanes", "int64_t", "16",
            "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
     Option<"channelVectors", "channel-vectors", "int64_t", "4",
-           "vectors of channels per task (fewer when they do not divide a "
-           "group): each step reads whole cache lines">,
+           "vectors of channels per task, 1 to 16 (fewer when they do not "
+           "divide a group): each step reads whole cache lines">,
     Option<"prefetchSteps", "prefetch-steps", "int64_t", "8",
            "prefetch the rows of u, delta and z this many steps ahead (0: "
            "none)">,

@@ -2272,3 +2272,22 @@ func.func @hadamard_type(%x: tensor<4x8xf16>) -> tensor<4x8xf16> {
   %y = seq.hadamard %x block 8 : tensor<4x8xf16>
   return %y : tensor<4x8xf16>
 }
+// -----
+// A cell of no units (its lowerings divide by the head size).
+func.func @recurrence_zero_head_size(%x: tensor<2x3x8xf32>, %wi: tensor<0x8xf32>, %wr: tensor<1x1x0x0xf32>) -> (tensor<2x0xf32>, tensor<2x3x0xf32>) {
+  // expected-error @+1 {{'seq.recurrence' op head size Dh (dimension 2 of 'w_rec') must be at least 1, got 0}}
+  %h, %y = seq.recurrence cell = elman ins(%x : tensor<2x3x8xf32>) w_in(%wi : tensor<0x8xf32>) w_rec(%wr : tensor<1x1x0x0xf32>) -> tensor<2x0xf32>, tensor<2x3x0xf32>
+  return %h, %y : tensor<2x0xf32>, tensor<2x3x0xf32>
+}
+// -----
+func.func @recurrence_zero_heads(%x: tensor<2x3x8xf32>, %wi: tensor<0x8xf32>, %wr: tensor<1x0x4x4xf32>) -> (tensor<2x0xf32>, tensor<2x3x0xf32>) {
+  // expected-error @+1 {{'seq.recurrence' op heads NH (dimension 1 of 'w_rec') must be at least 1, got 0}}
+  %h, %y = seq.recurrence cell = elman ins(%x : tensor<2x3x8xf32>) w_in(%wi : tensor<0x8xf32>) w_rec(%wr : tensor<1x0x4x4xf32>) -> tensor<2x0xf32>, tensor<2x3x0xf32>
+  return %h, %y : tensor<2x0xf32>, tensor<2x3x0xf32>
+}
+// -----
+func.func @linear_attention_zero_key_size(%q: tensor<1x2x8x0xf32>, %v: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'seq.linear_attention' op key size Dk (dimension 3 of 'q' and 'k') must be at least 1, got 0}}
+  %o, %s = seq.linear_attention %q, %q, %v {scale = 1.0 : f32} : tensor<1x2x8x0xf32>, tensor<1x2x8x0xf32>, tensor<1x2x8x4xf32> -> tensor<1x2x8x4xf32>, tensor<1x2x0x4xf32>
+  return %o : tensor<1x2x8x4xf32>
+}

@@ -46,6 +46,16 @@ LogicalResult LinearAttentionOp::verify() {
                                    "q")))
     return failure();
 
+  // As attention's head size: heads of no channels compute nothing (and
+  // the lowerings divide by them).
+  for (auto [size, what] :
+       {std::pair<StringRef, StringRef>{"Dk", "key size Dk (dimension 3 of "
+                                              "'q' and 'k')"},
+        std::pair<StringRef, StringRef>{"Dv", "value size Dv (dimension 3 of "
+                                              "'v')"}})
+    if (shapes.lookup(size) == 0)
+      return emitOpError() << what << " must be at least 1, got 0";
+
   if (failed(shapes.check(getOutput(), "output",
                           {"B", "H", "L", "Dv"})) ||
       failed(checkFloatElementType(*this, getOutput().getType(), "output",

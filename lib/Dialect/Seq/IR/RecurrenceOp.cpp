@@ -88,6 +88,14 @@ static LogicalResult verifyNamedCell(RecurrenceOp op, CellKind kind) {
       failed(checkFloatElementType(op, op.getWRec().getType(), "w_rec",
                                    elementType, "x")))
     return failure();
+  // As attention's heads and head size: a cell of no units computes nothing
+  // (and the lowerings divide by them).
+  auto wRecType = cast<RankedTensorType>(op.getWRec().getType());
+  for (auto [dim, what] : {std::pair<unsigned, StringRef>{1, "heads NH"},
+                           std::pair<unsigned, StringRef>{2, "head size Dh"}})
+    if (wRecType.getDimSize(dim) == 0)
+      return op.emitOpError() << what << " (dimension " << dim
+                              << " of 'w_rec') must be at least 1, got 0";
   int64_t gates = RecurrenceOp::getNumGates(kind);
   std::string gatesWhat = ("the number of gates of '" + cellName + "'").str();
   if (failed(shapes.checkDim(op.getWRec().getType(), "w_rec", 0, gates,

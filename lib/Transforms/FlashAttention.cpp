@@ -284,12 +284,15 @@ struct SeqFlashAttentionPass
     // tiles keep about half of them (a third) as accumulators.
     shape.accumulators = accumulators ? accumulators : lanes == 16 ? 16 : 12;
     int64_t narrow = narrowRows < 0 ? lanes / 2 : narrowRows;
-    if (rowVectors < 1 || rowVectors > 4 || blockKeys < 1 || minTasks < 1 ||
-        shape.accumulators < rowVectors || narrow > lanes) {
+    // Sizes of a block's buffers are products of block-keys: a bound far
+    // above any useful block keeps them from overflowing.
+    if (rowVectors < 1 || rowVectors > 4 || blockKeys < 1 ||
+        blockKeys > 65536 || minTasks < 1 || shape.accumulators < rowVectors ||
+        narrow > lanes) {
       getOperation()->emitError()
           << "seq-flash-attention: row-vectors must be 1 to 4 (got "
           << static_cast<int64_t>(rowVectors)
-          << "), block-keys and min-tasks positive (got "
+          << "), block-keys 1 to 65536 and min-tasks positive (got "
           << static_cast<int64_t>(blockKeys) << " and "
           << static_cast<int64_t>(minTasks)
           << "), accumulators at least row-vectors, narrow-rows at most "

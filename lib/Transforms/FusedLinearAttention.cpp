@@ -49,6 +49,15 @@ const char *unsupportedReason(LinearAttentionOp op, int64_t lanes) {
   if (op.getNormalize() && dv % lanes != 0)
     return "the mLSTM normalizer with a value head size that is not a "
            "multiple of the vector width";
+  // padValueColumns retypes these from their static value size.
+  SmallVector<Value> padded(op->getResults());
+  if (Value initial = op.getInitialState())
+    padded.push_back(initial);
+  if (dv % lanes != 0 && llvm::any_of(padded, [](Value value) {
+        return cast<ShapedType>(value.getType()).isDynamicDim(3);
+      }))
+    return "a dynamic value size in a result or the initial state, with the "
+           "value head padded to the vector width";
   return nullptr;
 }
 
@@ -320,6 +329,15 @@ struct SeqFusedLinearAttentionPass
   using Base::Base;
 
   void runOnOperation() override {
+    // A task's column vectors are unrolled in its step: past 16 the code
+    // only grows (and 0 would divide by zero).
+    if (columnVectors < 1 || columnVectors > 16) {
+      getOperation()->emitError()
+          << "seq-fused-linear-attention: column-vectors must be 1 to 16 "
+             "(got "
+          << static_cast<int64_t>(columnVectors) << ")";
+      return signalPassFailure();
+    }
     if (failed(rewriteSupported<LinearAttentionOp>(
             getOperation(), getArgument(), lanes, emitRemarks,
             [&](LinearAttentionOp op) { return unsupportedReason(op, lanes); },

@@ -51,7 +51,7 @@ using namespace mlir::seq;
 
 namespace {
 /// Why `op` stays with the reference lowering (null when it does not).
-const char *unsupportedReason(RecurrenceOp op) {
+const char *unsupportedReason(RecurrenceOp op, int64_t lanes) {
   if (!op.getCell())
     return "a cell region (only named cells are fused)";
   if (!allOperandsF32(op))
@@ -59,7 +59,21 @@ const char *unsupportedReason(RecurrenceOp op) {
   auto wRec = cast<RankedTensorType>(op.getWRec().getType());
   if (!wRec.hasStaticShape())
     return "dynamic recurrent weight sizes";
-  return nullptr;
+  if (wRec.getDimSize(2) % lanes == 0)
+    return nullptr;
+  // padHeads retypes these from their static unit counts.
+  auto dynamicAt = [](Value value, int64_t dim) {
+    auto type = cast<ShapedType>(value.getType());
+    return type.isDynamicDim(dim < 0 ? type.getRank() + dim : dim);
+  };
+  bool dynamic =
+      dynamicAt(op.getWIn(), 0) || (op.getBIn() && dynamicAt(op.getBIn(), 0)) ||
+      (op.getBRec() && dynamicAt(op.getBRec(), 0)) ||
+      llvm::any_of(op.getInit(), [&](Value v) { return dynamicAt(v, 1); }) ||
+      llvm::any_of(op->getResults(), [&](Value v) { return dynamicAt(v, -1); });
+  return dynamic ? "a dynamic unit count in a result, state or input weight, "
+                   "with the heads padded to the vector width"
+                 : nullptr;
 }
 
 /// Pads every head of `op` to a multiple of `lanes` units (see the file
@@ -364,7 +378,7 @@ struct SeqFusedRecurrencePass
     int64_t registers = lanes == 16 ? 32 : 16;
     if (failed(rewriteSupported<RecurrenceOp>(
             getOperation(), getArgument(), lanes, emitRemarks,
-            [&](RecurrenceOp op) { return unsupportedReason(op); },
+            [&](RecurrenceOp op) { return unsupportedReason(op, lanes); },
             [&](RecurrenceOp op) {
               padHeads(op, lanes);
               ImplicitLocOpBuilder b(op.getLoc(), op);

@@ -1,6 +1,9 @@
 // RUN: seq-opt %s -seq-flash-attention=emit-remarks=true -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: seq-opt %s -seq-flash-attention="lanes=8 block-keys=32" -split-input-file | FileCheck %s --check-prefix=AVX2
 // RUN: not seq-opt %s -seq-flash-attention=lanes=5 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not seq-opt %s -seq-flash-attention=block-keys=9223372036854775807 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADBLOCK
+// RUN: not seq-opt %s -seq-flash-attention=min-tasks=0 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADBLOCK
+// BADBLOCK: block-keys 1 to 65536 and min-tasks positive
 // RUN: not seq-opt %s -seq-flash-attention=row-vectors=0 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADROWS
 // RUN: seq-opt %s -seq-flash-attention=narrow-rows=0 -split-input-file | FileCheck %s --check-prefix=WIDE
 // RUN: not seq-opt %s -seq-flash-attention=narrow-rows=17 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADNARROW

@@ -1,5 +1,9 @@
 // RUN: seq-opt %s -seq-fused-linear-attention="lanes=8 column-vectors=2 emit-remarks=true" -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: not seq-opt %s -seq-fused-linear-attention=lanes=2 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not seq-opt %s -seq-fused-linear-attention=column-vectors=0 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADCOLUMNS -DGOT=0
+// RUN: not seq-opt %s -seq-fused-linear-attention=column-vectors=-1 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADCOLUMNS -DGOT=-1
+// RUN: not seq-opt %s -seq-fused-linear-attention=column-vectors=9223372036854775807 -split-input-file 2>&1 | FileCheck %s --check-prefix=BADCOLUMNS -DGOT=9223372036854775807
+// BADCOLUMNS: seq-fused-linear-attention: column-vectors must be 1 to 16 (got [[GOT]])
 
 // GLA: exp(decay) once, vectorized; then one parallel loop over (batch,
 // head, 16 value columns) tasks whose state slice is updated in place,
@@ -110,4 +114,17 @@ func.func @left_alone(%q: tensor<1x1x5x4xf32>, %v6: tensor<1x1x5x6xf32>,
       : tensor<1x1x5x4xf32>, tensor<1x1x5x4xf32>, tensor<1x1x5x6xf32>
       -> tensor<1x1x5x6xf32>, tensor<1x1x4x7xf32>
   return %p : tensor<1x1x5x6xf32>
+}
+
+// -----
+
+// A value head padded to the vector width retypes the results from the
+// static value size, which a dynamic result size does not give: such ops
+// stay with the reference lowering (they built sizes from kDynamic).
+// CHECK-LABEL: func.func @padded_dynamic_result
+// CHECK: seq.linear_attention
+func.func @padded_dynamic_result(%q: tensor<1x1x4x8xf32>, %v: tensor<1x1x4x6xf32>) -> (tensor<1x1x4x?xf32>, tensor<1x1x8x?xf32>) {
+  // expected-remark @+1 {{left for the reference lowering: a dynamic value size in a result or the initial state, with the value head padded to the vector width}}
+  %o, %s = seq.linear_attention %q, %q, %v : tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x6xf32> -> tensor<1x1x4x?xf32>, tensor<1x1x8x?xf32>
+  return %o, %s : tensor<1x1x4x?xf32>, tensor<1x1x8x?xf32>
 }

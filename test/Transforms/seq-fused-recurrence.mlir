@@ -122,3 +122,16 @@ func.func @left_alone(%x: tensor<2x5x8xf32>, %h0: tensor<2x8xf32>)
   }
   return %g : tensor<2x8xf32>
 }
+
+// -----
+
+// Heads padded to the vector width retype the results and states from the
+// static unit count, which a dynamic size does not give: such ops stay with
+// the reference lowering (they built sizes from kDynamic).
+// CHECK-LABEL: func.func @padded_dynamic_result
+// CHECK: seq.recurrence
+func.func @padded_dynamic_result(%x: tensor<?x?x16xf32>, %wi: tensor<8x16xf32>, %wr: tensor<4x1x2x2xf32>) -> tensor<?x?xf32> {
+  // expected-remark @+1 {{left for the reference lowering: a dynamic unit count in a result, state or input weight, with the heads padded to the vector width}}
+  %h, %c, %y = seq.recurrence cell = lstm ins(%x : tensor<?x?x16xf32>) w_in(%wi : tensor<8x16xf32>) w_rec(%wr : tensor<4x1x2x2xf32>) -> tensor<?x?xf32>, tensor<?x2xf32>, tensor<?x?x2xf32>
+  return %h : tensor<?x?xf32>
+}

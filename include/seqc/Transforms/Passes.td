@@ -112,7 +112,7 @@ def SeqFlashAttention : Pass<"seq-flash-attention"> {
            "vectors of query rows per tile (1-4); a tile has lanes * "
            "row-vectors rows">,
     Option<"blockKeys", "block-keys", "int64_t", "128",
-           "keys per block of the online softmax">,
+           "keys per block of the online softmax (1 to 65536)">,
     Option<"accumulators", "accumulators", "int64_t", "0",
            "vector registers a register tile accumulates in (0: 16 with "
            "16 lanes, 12 otherwise)">,
@@ -254,8 +254,8 @@ def SeqFusedLinearAttention : Pass<"seq-fused-linear-attention"> {
     Option<"lanes", "lanes", "int64_t", "16",
            "f32 lanes per vector: 16 for AVX-512, 8 for AVX2, 4 for SSE/NEON">,
     Option<"columnVectors", "column-vectors", "int64_t", "4",
-           "vectors of value columns per task (fewer when they do not "
-           "divide Dv)">,
+           "vectors of value columns per task, 1 to 16 (fewer when they "
+           "do not divide Dv)">,
     Option<"emitRemarks", "emit-remarks", "bool", "false",
            "remark on every seq.linear_attention left for the reference "
            "lowering">,

@@ -2291,3 +2291,9 @@ func.func @linear_attention_zero_key_size(%q: tensor<1x2x8x0xf32>, %v: tensor<1x
   %o, %s = seq.linear_attention %q, %q, %v {scale = 1.0 : f32} : tensor<1x2x8x0xf32>, tensor<1x2x8x0xf32>, tensor<1x2x8x4xf32> -> tensor<1x2x8x4xf32>, tensor<1x2x0x4xf32>
   return %o : tensor<1x2x8x4xf32>
 }
+// -----
+func.func @attention_zero_heads(%q: tensor<1x0x4x8xf32>, %k: tensor<1x2x4x8xf32>) -> tensor<1x0x4x8xf32> {
+  // expected-error @+1 {{'seq.attention' op query heads H (dimension 1 of 'q') must be at least 1, got 0}}
+  %o = seq.attention %q, %k, %k : tensor<1x0x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x0x4x8xf32>
+  return %o : tensor<1x0x4x8xf32>
+}

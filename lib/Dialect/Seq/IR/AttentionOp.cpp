@@ -97,6 +97,9 @@ LogicalResult AttentionOp::verify() {
   if (kvHeads && *kvHeads == 0)
     return emitOpError("key/value heads Hkv (dimension 1 of 'k' and 'v') must "
                        "be at least 1, got 0");
+  if (heads && *heads == 0)
+    return emitOpError("query heads H (dimension 1 of 'q') must be at least "
+                       "1, got 0");
   if (heads && kvHeads && *heads % *kvHeads != 0)
     return emitOpError() << "query heads H = " << *heads
                          << " must be a multiple of key/value heads Hkv = "

@@ -87,8 +87,8 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
     with LLVM still optimizing at `opt_level`.
 
     target="cuda" compiles for NVIDIA GPUs (`gpu_arch` sm_80 by default,
-    sm_86, sm_89, sm_90 or sm_90a; the CUDA toolkit at `cuda_path` or found as seqc
-    finds it); the library's functions take and return host arrays and
+    sm_86, sm_89, sm_90 or sm_90a; the CUDA toolkit at `cuda_path` or found
+    as seqc finds it); the library's functions take and return host arrays and
     raise CallError "no CUDA device" where there is no GPU (docs/cuda.md).
     """
     input_path = ""
@@ -102,8 +102,8 @@ def compile(src, target="cpu", output=None, *, emit="so", cpu="native",
         raise CompileError("calib_percentile needs calib (it sets how "
                            "calibration clips)")
     if target != "cuda" and (gpu_arch is not None or cuda_path is not None):
-        raise CompileError("%s needs target='cuda'" %
-                           ("gpu_arch" if gpu_arch is not None else "cuda_path"))
+        option = "gpu_arch" if gpu_arch is not None else "cuda_path"
+        raise CompileError("%s needs target='cuda'" % option)
     if max_context is not None and (not input_path or max_context < 1):
         raise CompileError("max_context applies to model descriptions and "
                            "must be >= 1")

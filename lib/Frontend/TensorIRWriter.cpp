@@ -2,6 +2,8 @@
 
 #include "TensorIRWriter.h"
 
+#include "seqc/Transforms/ProjectionForm.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -136,30 +138,26 @@ TensorValue TensorIRWriter::linear(const TensorValue &x, const TensorValue &w,
   // the form -seq-fast-matmul turns into a vector kernel. (Not a 2-D matmul
   // over collapsed rows: a collapsed [B, L] of a strided view would need a
   // copy, and MLIR 22 cannot lower subviews of such an expand_shape.)
-  unsigned outer = x.rank() - 1, loops = x.rank() + 1;
-  SmallVector<unsigned> xDims, yDims;
-  for (unsigned i = 0; i < outer; ++i) {
-    xDims.push_back(i);
-    yDims.push_back(i);
-  }
-  xDims.push_back(outer + 1);
-  yDims.push_back(outer);
+  unsigned loops = x.rank() + 1;
+  auto [xDims, wDims, yDims] = mlir::seq::projectionDims(x.rank());
   Dims outDims(x.dims.begin(), x.dims.end() - 1);
   outDims.push_back(w.dims[0]);
   TensorValue init = filled(outDims, f32(0.0));
   TensorValue y{fresh("linear"), outDims};
   line(y.name + " = linalg.contract indexing_maps = [" +
-       affineMap(loops, xDims) + ", " + affineMap(loops, {outer, outer + 1}) +
-       ", " + affineMap(loops, yDims) + "] ins(" + x.name + ", " + w.name +
-       " : " + x.type() + ", " + w.type() + ") outs(" + init.name + " : " +
+       affineMap(loops, xDims) + ", " + affineMap(loops, wDims) + ", " +
+       affineMap(loops, yDims) + "] ins(" + x.name + ", " + w.name + " : " +
+       x.type() + ", " + w.type() + ") outs(" + init.name + " : " +
        init.type() + ") -> " + y.type());
   if (!bias)
     return y;
+  // The bias runs along n, y's last dimension.
+  unsigned last = y.rank() - 1;
   SmallVector<unsigned> all;
-  for (unsigned i = 0; i < y.rank(); ++i)
+  for (unsigned i = 0; i <= last; ++i)
     all.push_back(i);
   return generic({y, *bias}, empty(y.dims),
-                 {affineMap(y.rank(), all), affineMap(y.rank(), {outer}),
+                 {affineMap(y.rank(), all), affineMap(y.rank(), {last}),
                   affineMap(y.rank(), all)},
                  SmallVector<StringRef>(y.rank(), "parallel"),
                  "%a: f32, %b: f32, %o: f32",

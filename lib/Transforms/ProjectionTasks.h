@@ -4,8 +4,9 @@
 // Shared by -seq-fast-matmul's f32/dequantizing kernel and its W8A8 kernel:
 // the result y[B?, L, N] of a projection of x[B?, L, K], and the parallel
 // tasks (batch entry, 16 rows, 64 outputs) over which both split it. Also
-// the indexing maps of the linalg.contract form those kernels take, which
-// -seq-fused-recurrence builds for its hoisted input projection.
+// the indexing maps of the linalg.contract form those kernels take
+// (seqc/Transforms/ProjectionForm.h), which -seq-fused-recurrence builds
+// for its hoisted input projection.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,29 +14,23 @@
 #define SEQC_LIB_TRANSFORMS_PROJECTIONTASKS_H
 
 #include "KernelBuilder.h"
+#include "seqc/Transforms/ProjectionForm.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 namespace mlir::seq {
 
 /// The indexing maps of y[..., n] = sum_k x[..., k] * w[n, k] for an x of
-/// rank `xRank`: loops (x's outer dimensions, n, k).
+/// rank `xRank` (projectionDims as maps).
 inline SmallVector<AffineMap> projectionMaps(MLIRContext *ctx, unsigned xRank) {
-  unsigned outer = xRank - 1, loops = xRank + 1;
-  auto map = [&](ArrayRef<unsigned> dims) {
+  SmallVector<AffineMap> maps;
+  for (ArrayRef<unsigned> dims : projectionDims(xRank)) {
     SmallVector<AffineExpr> exprs;
     for (unsigned d : dims)
       exprs.push_back(getAffineDimExpr(d, ctx));
-    return AffineMap::get(loops, 0, exprs, ctx);
-  };
-  SmallVector<unsigned> xDims, yDims;
-  for (unsigned i = 0; i < outer; ++i) {
-    xDims.push_back(i);
-    yDims.push_back(i);
+    maps.push_back(AffineMap::get(xRank + 1, 0, exprs, ctx));
   }
-  xDims.push_back(outer + 1);
-  yDims.push_back(outer);
-  return {map(xDims), map({outer, outer + 1}), map(yDims)};
+  return maps;
 }
 
 /// Rows and outputs per task: enough outputs that a decode step splits over
